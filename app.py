@@ -1,0 +1,122 @@
+"""Koalicje: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+import assets
+import errors
+from blueprints import BLUEPRINTS
+from config import default_config
+from extensions import babel, csrf, login_manager
+from models import User, db, init_db
+from partials import hx_redirect, is_fragment_request
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "frame-src https://www.youtube-nocookie.com; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then environment, then `config` (tests pass overrides)."""
+    config = dict(config or {})
+    app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None))
+    instance = Path(app.instance_path)
+    app.config.update(default_config(instance, with_secret="SECRET_KEY" not in config))
+    app.config.update(config)
+
+    init_database(app)
+    init_extensions(app)
+    assets.init_app(app)
+    errors.init_app(app)
+    init_security_headers(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+    import cli
+
+    cli.init_app(app)
+    return app
+
+
+def init_database(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    init_db(url)
+
+    @app.before_request
+    def open_connection() -> None:
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_connection(exc: BaseException | None) -> None:
+        if not db.is_closed():
+            db.close()
+
+
+def select_locale() -> str:
+    languages = app_languages()
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    return chosen if chosen in languages else languages[0]
+
+
+def app_languages() -> list[str]:
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"]
+
+
+def init_extensions(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Zaloguj się, aby zobaczyć tę stronę.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        return User.get_or_none((User.session_token == token) & (User.active == True))  # noqa: E712
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect
+
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if is_fragment_request():
+            return hx_redirect(target)
+        flash(login_manager.login_message, "info")
+        return redirect(target)
+
+    @app.context_processor
+    def inject_globals() -> dict[str, Any]:
+        from permissions import can
+
+        return {"can": can, "current_locale": str(get_locale()), "languages": app_languages()}
+
+
+def init_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            headers.setdefault("Cache-Control", "private, no-store")
+        return response

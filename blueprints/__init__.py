@@ -1,0 +1,8 @@
+"""Blueprints, one per area; app.create_app registers every one in this list."""
+
+from blueprints.admin import bp as admin
+from blueprints.auth import bp as auth
+from blueprints.coalitions import bp as coalitions
+from blueprints.main import bp as main
+
+BLUEPRINTS = [main, auth, coalitions, admin]

@@ -1,0 +1,61 @@
+"""Home page, language switch and health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from models import db, write_transaction
+from permissions import memberships_of
+
+bp = Blueprint("main", __name__)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after a form (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
+    return render_template("main/home.html", memberships=memberships)
+
+
+@bp.post("/language")
+def language():
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated and current_user.locale != locale:
+            with write_transaction():
+                current_user.locale = locale
+                current_user.save(only=[type(current_user).locale])
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")), 303)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.execute_sql("SELECT 1").fetchone()
+    except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
+        return jsonify(status="error", database=str(error.__class__.__name__)), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,409 @@
+"""Peewee models, the database proxy, schema creation and migrations.
+
+The engine varies (SQLite by default, PostgreSQL for larger deployments), so the models
+bind to a `DatabaseProxy` that `init_db` points at the real database.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    Field,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+from playhouse.db_url import connect
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+from werkzeug.security import check_password_hash, generate_password_hash
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": 1,
+    "cache_size": -16000,
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    """JSON stored as text, so the same model works on SQLite and PostgreSQL."""
+
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+# --- accounts and coalitions -------------------------------------------------------------
+
+ROLES = ("admin", "trainer", "user")
+MEMBERSHIP_ROLES = ("coordinator", "member")
+SECTORS = ("library", "local_government", "education_culture", "ngo", "business", "resident")
+VOIVODESHIPS = (
+    "dolnośląskie", "kujawsko-pomorskie", "lubelskie", "lubuskie", "łódzkie", "małopolskie",
+    "mazowieckie", "opolskie", "podkarpackie", "podlaskie", "pomorskie", "śląskie",
+    "świętokrzyskie", "warmińsko-mazurskie", "wielkopolskie", "zachodniopomorskie",
+)
+ROUNDS = (1, 2, 3)
+
+
+class User(BaseModel):
+    email = CharField(unique=True)
+    name = CharField()
+    password_hash = CharField()
+    role = CharField(default="user", index=True)
+    locale = CharField(default="pl")
+    active = BooleanField(default=True)
+    # Rotated on password change or deactivation, so old sessions stop working.
+    session_token = CharField(unique=True, default=lambda: secrets.token_urlsafe(24))
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_urlsafe(24)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == "trainer"
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return cls.get_or_none(cls.email == normalize_email(email))
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+class Coalition(BaseModel):
+    slug = CharField(unique=True)
+    name = CharField()
+    gmina = CharField(index=True)
+    voivodeship = CharField(index=True)
+    library = CharField()
+    round = IntegerField(index=True)
+    founded = DateField(null=True)
+    goals = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Membership(BaseModel):
+    user = ForeignKeyField(User, backref="memberships", on_delete="CASCADE")
+    coalition = ForeignKeyField(Coalition, backref="memberships", on_delete="CASCADE")
+    role = CharField(default="member")
+    sector = CharField(default="resident")
+    joined_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "coalition"), True),)
+
+
+class TrainerAssignment(BaseModel):
+    trainer = ForeignKeyField(User, backref="assignments", on_delete="CASCADE")
+    coalition = ForeignKeyField(Coalition, backref="trainer_assignments", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("trainer", "coalition"), True),)
+
+
+class Invite(BaseModel):
+    """A single-use invitation. Only the SHA-256 of the token is stored."""
+
+    token_hash = CharField(unique=True)
+    email = CharField(default="")
+    role = CharField(default="user")
+    coalition = ForeignKeyField(Coalition, null=True, backref="invites", on_delete="CASCADE")
+    membership_role = CharField(null=True)
+    sector = CharField(null=True)
+    created_by = ForeignKeyField(User, backref="invites_sent", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    used_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+class PasswordReset(BaseModel):
+    token_hash = CharField(unique=True)
+    user = ForeignKeyField(User, backref="resets", on_delete="CASCADE")
+    created_by = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+
+class LoginAttempt(BaseModel):
+    """Failed sign-ins, counted per account and per address for throttling."""
+
+    email = CharField(index=True)
+    address = CharField(index=True)
+    at = DateTimeField(default=utcnow, index=True)
+
+
+class AuditLog(BaseModel):
+    """Who did what: role changes, deactivations, moderation, backups."""
+
+    actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    action = CharField(index=True)
+    target = CharField(default="")
+    detail = TextField(default="")
+    at = DateTimeField(default=utcnow, index=True)
+
+    @classmethod
+    def record(cls, actor: User | None, action: str, target: str = "", detail: str = "") -> None:
+        cls.create(actor=actor, action=action, target=target, detail=detail)
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+    applied_at = DateTimeField(default=utcnow)
+
+
+# --- learning path (content/modules, progress) ------------------------------------------
+
+
+class Module(BaseModel):
+    """A module of the learning path, synced from content/modules/*.md by its slug."""
+
+    slug = CharField(unique=True)
+    position = IntegerField(index=True)
+    kind = CharField()  # webinar | film | reading
+    title_pl = CharField()
+    title_en = CharField()
+    summary_pl = TextField(default="")
+    summary_en = TextField(default="")
+    body = TextField(default="")  # Markdown source (trusted: written by the programme team)
+    meta = JSONField(default=dict)  # the rest of the front matter (presenters, materials, ...)
+    quiz_slug = CharField(null=True)
+    prerequisites = JSONField(default=list)  # slugs
+    required = BooleanField(default=True)
+    estimated_minutes = IntegerField(default=0)
+    duration_seconds = IntegerField(null=True)
+    content_hash = CharField(default="")
+    archived = BooleanField(default=False, index=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def active(cls):
+        return cls.select().where(cls.archived == False).order_by(cls.position)  # noqa: E712
+
+
+MODULE_STATUSES = ("not_started", "in_progress", "completed")
+
+
+class ModuleProgress(BaseModel):
+    """One learner's progress in one module. Rows are never deleted by content sync."""
+
+    user = ForeignKeyField(User, backref="progress", on_delete="CASCADE")
+    module = ForeignKeyField(Module, backref="progress", on_delete="CASCADE")
+    status = CharField(default="in_progress", index=True)
+    watched = BooleanField(default=False)  # watched or read: the content half of completion
+    started_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow, index=True)
+    completed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "module"), True),)
+
+
+LEARNING_MODELS: list[type[BaseModel]] = [Module, ModuleProgress]
+
+
+# --- quizzes and self-assessment ----------------------------------------------------------
+
+
+class Quiz(BaseModel):
+    slug = CharField(unique=True)
+    module_slug = CharField(null=True, index=True)
+    title = CharField()
+    pass_mark = FloatField(default=0.7)  # share of points needed, 0..1
+    version = IntegerField(default=1)  # the current QuizVersion.number
+    archived = BooleanField(default=False)
+
+
+class QuizVersion(BaseModel):
+    """An immutable snapshot of a quiz's questions; attempts point at the one they took."""
+
+    quiz = ForeignKeyField(Quiz, backref="versions", on_delete="CASCADE")
+    number = IntegerField()
+    content_hash = CharField()
+    definition = JSONField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("quiz", "number"), True),)
+
+
+class QuizAttempt(BaseModel):
+    user = ForeignKeyField(User, backref="quiz_attempts", on_delete="CASCADE")
+    quiz = ForeignKeyField(Quiz, backref="attempts", on_delete="CASCADE")
+    quiz_version = ForeignKeyField(QuizVersion, backref="attempts", on_delete="CASCADE")
+    answers = JSONField(default=dict)  # question id -> chosen option ids
+    results = JSONField(default=dict)  # question id -> true/false (answered correctly)
+    score = FloatField(default=0)  # share of points, 0..1
+    passed = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+QUIZ_MODELS: list[type[BaseModel]] = [Quiz, QuizVersion, QuizAttempt]
+
+
+# --- noticeboard ----------------------------------------------------------------------------
+
+BOARD_MODELS: list[type[BaseModel]] = []
+
+
+# --- trainer: visits, next steps, digests ---------------------------------------------------
+
+TRAINER_MODELS: list[type[BaseModel]] = []
+
+
+# Every model, in creation order (referenced tables first).
+MODELS: list[type[BaseModel]] = [
+    SchemaVersion,
+    User,
+    Coalition,
+    Membership,
+    TrainerAssignment,
+    Invite,
+    PasswordReset,
+    LoginAttempt,
+    AuditLog,
+    *LEARNING_MODELS,
+    *QUIZ_MODELS,
+    *BOARD_MODELS,
+    *TRAINER_MODELS,
+]
+
+
+# --- connection ---------------------------------------------------------------------------
+
+
+def make_database(url: str):
+    """Open the database named by a URL (sqlite:///path or postgresql://...)."""
+    if url.startswith("sqlite"):
+        database = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    else:
+        database = connect(url)
+    return database
+
+
+def init_db(url: str) -> None:
+    db.initialize(make_database(url))
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, SqliteDatabase)
+
+
+def write_transaction():
+    """A write transaction; on SQLite it takes the write lock first (BEGIN IMMEDIATE)."""
+    if is_sqlite():
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
+
+
+# --- schema and migrations ------------------------------------------------------------------
+
+
+def _add_column(migrator, table: str, name: str, field: Field) -> list:
+    existing = {c.name for c in db.get_columns(table)}
+    return [] if name in existing else [migrator.add_column(table, name, field)]
+
+
+def _migration_2(migrator) -> list:
+    """0.1 → 0.2: remember when each user last signed in."""
+    return _add_column(migrator, "user", "last_login_at", DateTimeField(null=True))
+
+
+# version → function returning playhouse.migrate operations; keep them forever.
+MIGRATIONS: dict[int, Callable[[Any], list]] = {
+    2: _migration_2,
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def current_version() -> int | None:
+    if not db.table_exists("schema_version"):
+        return None
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 1
+
+
+def create_or_migrate() -> list[int]:
+    """Create missing tables and run pending migrations, keeping all data.
+
+    Returns the migration versions applied (empty for a fresh or current database).
+    """
+    applied: list[int] = []
+    with db.atomic():
+        version = current_version()
+        fresh = version is None and not db.table_exists("user")
+        if version is None:
+            version = SCHEMA_VERSION if fresh else 1
+        if not fresh:
+            migrator = (
+                SqliteMigrator(db.obj) if is_sqlite() else PostgresqlMigrator(db.obj)
+            )
+            for number in sorted(MIGRATIONS):
+                if number > version:
+                    operations = MIGRATIONS[number](migrator)
+                    if operations:
+                        migrate(*operations)
+                    applied.append(number)
+        db.create_tables(MODELS, safe=True)
+        if fresh or applied or not SchemaVersion.select().exists():
+            SchemaVersion.create(version=SCHEMA_VERSION)
+    return applied

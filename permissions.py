@@ -1,0 +1,192 @@
+"""Who may do what: the one place that answers "may this user do this to that".
+
+Views call `require(...)` (or the decorators), templates call `can(...)`. Each rule is a
+plain function of (user, obj) so tests can call it without HTTP. Per-request lookups of the
+user's memberships and trainer assignments are cached on `flask.g`, so asking many times on
+one page costs two queries at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, g, has_request_context
+from flask_login import current_user, login_required
+
+from models import Coalition, Membership, TrainerAssignment, User
+
+Rule = Callable[[User, Any], bool]
+RULES: dict[str, Rule] = {}
+
+
+def rule(action: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[action] = fn
+        return fn
+
+    return register
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def memberships_of(user: User) -> dict[int, Membership]:
+    """The user's memberships by coalition id (cached per request)."""
+    cache = g.setdefault("_memberships", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = {
+            m.coalition_id: m
+            for m in Membership.select(Membership, Coalition)
+            .join(Coalition)
+            .where(Membership.user == user)
+        }
+    return cache[user.id]
+
+
+def assigned_coalition_ids(user: User) -> set[int]:
+    """Ids of the coalitions a trainer is assigned to (cached per request)."""
+    cache = g.setdefault("_assigned", {}) if has_request_context() else {}
+    if user.id not in cache:
+        if user.role != "trainer":
+            cache[user.id] = set()
+        else:
+            cache[user.id] = {
+                a.coalition_id
+                for a in TrainerAssignment.select(TrainerAssignment.coalition).where(
+                    TrainerAssignment.trainer == user
+                )
+            }
+    return cache[user.id]
+
+
+def _coalition_id(obj: Coalition | int) -> int:
+    return obj if isinstance(obj, int) else obj.id
+
+
+def is_member(user: User, coalition: Coalition | int) -> bool:
+    return _coalition_id(coalition) in memberships_of(user)
+
+
+def is_coordinator(user: User, coalition: Coalition | int) -> bool:
+    m = memberships_of(user).get(_coalition_id(coalition))
+    return m is not None and m.role == "coordinator"
+
+
+def is_assigned_trainer(user: User, coalition: Coalition | int) -> bool:
+    return user.role == "trainer" and _coalition_id(coalition) in assigned_coalition_ids(user)
+
+
+def oversees(user: User, coalition: Coalition | int) -> bool:
+    """Admins oversee every coalition, trainers the ones assigned to them."""
+    return user.role == "admin" or is_assigned_trainer(user, coalition)
+
+
+# --- rules: accounts and coalitions --------------------------------------------------------
+
+
+@rule("admin")
+def _admin(user: User, obj: Any = None) -> bool:
+    return user.role == "admin"
+
+
+@rule("view_coalition")
+def _view_coalition(user: User, coalition: Coalition) -> bool:
+    return True  # the directory is open to everyone signed in
+
+
+@rule("edit_coalition")
+def _edit_coalition(user: User, coalition: Coalition | None) -> bool:
+    return user.role == "admin"
+
+
+@rule("edit_goals")
+def _edit_goals(user: User, coalition: Coalition) -> bool:
+    return user.role == "admin" or is_coordinator(user, coalition)
+
+
+@rule("manage_members")
+def _manage_members(user: User, coalition: Coalition) -> bool:
+    """Change members' roles and sectors, remove members."""
+    return user.role == "admin" or is_coordinator(user, coalition)
+
+
+@rule("invite")
+def _invite(user: User, coalition: Coalition | None) -> bool:
+    """Create invites: admins anywhere, trainers to their coalitions, coordinators to theirs."""
+    if user.role == "admin":
+        return True
+    if coalition is None:
+        return user.role == "trainer"
+    return is_assigned_trainer(user, coalition) or is_coordinator(user, coalition)
+
+
+@rule("view_coalition_results")
+def _view_coalition_results(user: User, coalition: Coalition) -> bool:
+    return oversees(user, coalition) or is_coordinator(user, coalition)
+
+
+@rule("trainer_area")
+def _trainer_area(user: User, obj: Any = None) -> bool:
+    return user.role in ("admin", "trainer")
+
+
+@rule("manage_content")
+def _manage_content(user: User, obj: Any = None) -> bool:
+    """Upload recordings and materials, attach them to modules."""
+    return user.role in ("admin", "trainer")
+
+
+# --- rules: learning path, quizzes and self-assessment -------------------------------------
+
+
+# --- rules: noticeboard --------------------------------------------------------------------
+
+
+# --- rules: trainer dashboard --------------------------------------------------------------
+
+
+@rule("view_learner")
+def _view_learner(user: User, learner: User) -> bool:
+    if user.role == "admin" or user.id == learner.id:
+        return True
+    if user.role != "trainer":
+        return False
+    assigned = assigned_coalition_ids(user)
+    return any(cid in assigned for cid in memberships_of(learner))
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def can(action: str, obj: Any = None, user: Any = None) -> bool:
+    """May `user` (default: the signed-in user) do `action` to `obj`?"""
+    user = current_user if user is None else user
+    if not _signed_in(user):
+        return False
+    if action not in RULES:
+        raise KeyError(f"unknown permission {action!r}")
+    return RULES[action](user, obj)
+
+
+def require(action: str, obj: Any = None, status: int = 403) -> None:
+    """Abort with `status` (403, or 404 to hide that the thing exists) unless allowed."""
+    if not can(action, obj):
+        abort(status)
+
+
+def requires(action: str) -> Callable:
+    """View decorator for rules that need no object: sign-in first, then the rule."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            require(action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

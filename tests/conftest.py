@@ -1,0 +1,226 @@
+"""Fixtures: an app with a fresh temporary SQLite database per test, clients, data factories."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app import create_app
+from models import (
+    Coalition,
+    Membership,
+    TrainerAssignment,
+    User,
+    create_or_migrate,
+    db,
+)
+
+PASSWORD = "haslo-testowe-123"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+            "SESSION_COOKIE_SECURE": False,
+            "PREFERRED_URL_SCHEME": "http",
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        create_or_migrate()
+        db.close()
+    yield app
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hash(monkeypatch):
+    """scrypt costs ~0.1 s a hash; tests use a cheap pbkdf2 round instead."""
+    import werkzeug.security
+
+    original = werkzeug.security.generate_password_hash
+
+    def cheap(password: str, method: str = "pbkdf2:sha256:1000", salt_length: int = 8) -> str:
+        return original(password, method="pbkdf2:sha256:1000", salt_length=salt_length)
+
+    monkeypatch.setattr("models.generate_password_hash", cheap)
+    monkeypatch.setattr("accounts.generate_password_hash", cheap)
+
+
+@pytest.fixture
+def database(app) -> Iterator[None]:
+    """An open connection for tests that call domain functions directly."""
+    db.connect(reuse_if_open=True)
+    yield
+    if not db.is_closed():
+        db.close()
+
+
+class HtmxClient:
+    """Wraps a test client: sends HX-Request and the CSRF token like htmx in the browser."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def _headers(self, headers):
+        return {"HX-Request": "true", **(headers or {})}
+
+    def get(self, url, headers=None, **kwargs):
+        return self.client.get(url, headers=self._headers(headers), **kwargs)
+
+    def post(self, url, headers=None, **kwargs):
+        return self.client.post(url, headers=self._headers(headers), **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def htmx(client):
+    return HtmxClient(client)
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories -----------------------------------------------------------------------------
+
+
+def make_user(role: str = "user", email: str | None = None, name: str | None = None,
+              password: str = PASSWORD, active: bool = True, locale: str = "pl") -> User:
+    n = next(_counter)
+    user = User(
+        email=email or f"user{n}@example.org", name=name or f"Użytkownik {n}", role=role,
+        active=active, locale=locale,
+    )
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_coalition(**fields) -> Coalition:
+    n = next(_counter)
+    data = {
+        "slug": f"koalicja-{n}",
+        "name": f"Koalicja {n}",
+        "gmina": f"Gmina {n}",
+        "voivodeship": "mazowieckie",
+        "library": f"Biblioteka {n}",
+        "round": 1,
+        "goals": "Cele koalicji",
+    }
+    data.update(fields)
+    return Coalition.create(**data)
+
+
+def add_member(user: User, coalition: Coalition, role: str = "member",
+               sector: str = "library") -> Membership:
+    return Membership.create(user=user, coalition=coalition, role=role, sector=sector)
+
+
+def assign(trainer: User, coalition: Coalition) -> TrainerAssignment:
+    return TrainerAssignment.create(trainer=trainer, coalition=coalition)
+
+
+@pytest.fixture
+def factories(database):
+    """Access to the data factories with an open connection."""
+
+    class F:
+        user = staticmethod(make_user)
+        coalition = staticmethod(make_coalition)
+        member = staticmethod(add_member)
+        assign_trainer = staticmethod(assign)
+
+    return F
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if not match:
+        match = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, follow: bool = False):
+        page = self.client.get("/login")
+        token = csrf_from(page.get_data(as_text=True))
+        return self.client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": token},
+            follow_redirects=follow,
+        )
+
+    def as_user(self, user: User):
+        response = self.login(user.email)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return user
+
+    def logout(self):
+        token = self.csrf()
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def csrf(self) -> str:
+        """A valid CSRF token for the current session (read from the home page)."""
+        return csrf_from(self.client.get("/").get_data(as_text=True))
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements run inside the block: `with count_queries() as q: ...; q.count`."""
+
+    class Counter:
+        count = 0
+        statements: list[str] = []
+
+    counter = Counter()
+    counter.statements = []
+    original = db.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        counter.count += 1
+        counter.statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = counting
+    try:
+        yield counter
+    finally:
+        db.obj.execute_sql = original

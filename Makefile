@@ -47,6 +47,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 db: setup ## create or migrate the schema, sync the curriculum
 	$(FLASK) db upgrade
+	$(FLASK) content sync
 
 demo: db ## load demo data (idempotent)
 	$(FLASK) demo load

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(content_group)
 
 
 @click.group("db", help="Database schema and backups.")
@@ -89,3 +90,24 @@ def users_create(email: str, name: str, role: str, password: str) -> None:
             raise click.ClickException(f"A user with e-mail {email} already exists.")
         user = accounts.create_user(email, name, password, role=role)
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+@click.group("content", help="The curriculum in content/.")
+def content_group() -> None:
+    pass
+
+
+@content_group.command("sync", help="Validate content files and sync them into the database.")
+@click.option("--content-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder to read (default: CONTENT_DIR).")
+def content_sync_command(content_dir: str | None) -> None:
+    import content_sync
+
+    folder = content_dir or current_app.config["CONTENT_DIR"]
+    try:
+        with db.connection_context():
+            report = content_sync.sync(folder)
+    except content_sync.ContentError as error:
+        raise click.ClickException(f"Nothing was changed. {error}") from error
+    for line in report.lines():
+        click.echo(line)

@@ -302,7 +302,45 @@ QUIZ_MODELS: list[type[BaseModel]] = [Quiz, QuizVersion, QuizAttempt]
 
 # --- noticeboard ----------------------------------------------------------------------------
 
-BOARD_MODELS: list[type[BaseModel]] = []
+POST_CATEGORIES = ("announcement", "event", "need", "offer", "success")
+
+
+class Post(BaseModel):
+    """A post on a coalition's board, or on the programme-wide board (coalition is NULL)."""
+
+    coalition = ForeignKeyField(Coalition, null=True, backref="posts", on_delete="CASCADE")
+    author = ForeignKeyField(User, backref="posts", on_delete="CASCADE")
+    category = CharField(default="announcement", index=True)
+    title = CharField(max_length=200)
+    body_source = TextField()  # Markdown as written
+    body_html = TextField()  # rendered and sanitized (nh3)
+    pinned = BooleanField(default=False)
+    must_read = BooleanField(default=False)
+    event_at = DateTimeField(null=True, index=True)
+    event_place = CharField(default="")
+    module_slug = CharField(null=True, index=True)  # a learning-path task this post answers
+    created_at = DateTimeField(default=utcnow, index=True)
+    edited_at = DateTimeField(null=True)
+    deleted_at = DateTimeField(null=True)
+    hidden_at = DateTimeField(null=True)
+    hidden_reason = TextField(default="")
+    hidden_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+class Comment(BaseModel):
+    post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE")
+    author = ForeignKeyField(User, backref="comments", on_delete="CASCADE")
+    body_source = TextField()
+    body_html = TextField()
+    created_at = DateTimeField(default=utcnow, index=True)
+    edited_at = DateTimeField(null=True)
+    deleted_at = DateTimeField(null=True)
+    hidden_at = DateTimeField(null=True)
+    hidden_reason = TextField(default="")
+    hidden_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+BOARD_MODELS: list[type[BaseModel]] = [Post, Comment]
 
 
 # --- trainer: visits, next steps, digests ---------------------------------------------------

@@ -10,7 +10,16 @@ from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import LoginAttempt, User, normalize_email, utcnow, write_transaction
+from models import (
+    ROLES,
+    AuditLog,
+    LoginAttempt,
+    PasswordReset,
+    User,
+    normalize_email,
+    utcnow,
+    write_transaction,
+)
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -91,3 +100,143 @@ def create_user(email: str, name: str, password: str, role: str = "user",
     with write_transaction():
         user.save()
     return user
+
+
+# --- one-time links: shared by invites and password resets ---------------------------------
+
+
+class LinkNotFound(Exception):
+    """No invite or reset link has this token (never existed, or revoked)."""
+
+
+class LinkGone(Exception):
+    """The link existed but can no longer be used: `reason` is "used", "expired" or "inactive"."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class AccountError(Exception):
+    """A change to an account that is refused; `message` is shown to the user (translated)."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# --- password reset links ------------------------------------------------------------------
+
+
+def create_reset(user: User, actor: User, hours: int) -> str:
+    """A one-time password-reset link for `user`, valid `hours`; returns the token (shown once).
+
+    Earlier unused links for the same user stop working, so only the newest one is valid.
+    """
+    token, digest = new_token()
+    now = utcnow()
+    with write_transaction():
+        PasswordReset.update(used_at=now).where(
+            (PasswordReset.user == user) & PasswordReset.used_at.is_null()
+        ).execute()
+        PasswordReset.create(
+            token_hash=digest, user=user, created_by=actor, expires_at=now + timedelta(hours=hours)
+        )
+        AuditLog.record(actor, "reset.create", f"user:{user.id}", user.email)
+    return token
+
+
+def find_reset(token: str) -> PasswordReset:
+    """The reset a token belongs to, if it can still be used (else LinkNotFound / LinkGone)."""
+    reset = (
+        PasswordReset.select(PasswordReset, User)
+        .join(User, on=(PasswordReset.user == User.id))
+        .where(PasswordReset.token_hash == hash_token(token or ""))
+        .first()
+    )
+    if reset is None:
+        raise LinkNotFound()
+    if reset.used_at is not None:
+        raise LinkGone("used")
+    if reset.expires_at <= utcnow():
+        raise LinkGone("expired")
+    if not reset.user.active:
+        raise LinkGone("inactive")
+    return reset
+
+
+def use_reset(token: str, new_password: str) -> User:
+    """Set the new password and spend the link; the rotated session token ends old sessions."""
+    with write_transaction():
+        reset = find_reset(token)
+        spent = (
+            PasswordReset.update(used_at=utcnow())
+            .where((PasswordReset.id == reset.id) & PasswordReset.used_at.is_null())
+            .execute()
+        )
+        if not spent:
+            raise LinkGone("used")
+        user = reset.user
+        user.set_password(new_password)
+        user.save()
+        LoginAttempt.delete().where(LoginAttempt.email == user.email).execute()
+        AuditLog.record(user, "reset.use", f"user:{user.id}", user.email)
+    return user
+
+
+# --- administering users -------------------------------------------------------------------
+
+USER_STATUSES = ("active", "inactive")
+
+
+def search_users(query: str = "", role: str = "", status: str = ""):
+    """Users matching a name/e-mail fragment, a role and active/inactive, ordered by name."""
+    users = User.select()
+    query = (query or "").strip()
+    if query:
+        users = users.where(User.name.contains(query) | User.email.contains(query.lower()))
+    if role in ROLES:
+        users = users.where(User.role == role)
+    if status in USER_STATUSES:
+        users = users.where(User.active == (status == "active"))
+    return users.order_by(User.name, User.id)
+
+
+def set_role(actor: User, user: User, role: str) -> bool:
+    """Change a user's global role; returns False when it was already that role."""
+    from flask_babel import gettext as _
+
+    if role not in ROLES:
+        raise AccountError(_("Nieznana rola."))
+    if user.id == actor.id and role != user.role:
+        raise AccountError(_("Nie możesz zmienić własnej roli."))
+    if user.role == role:
+        return False
+    with write_transaction():
+        old = user.role
+        user.role = role
+        user.save(only=[User.role])
+        AuditLog.record(actor, "user.role", f"user:{user.id}", f"{old} -> {role}")
+    return True
+
+
+def set_active(actor: User, user: User, active: bool) -> bool:
+    """Deactivate or reactivate an account; returns False when nothing changed.
+
+    A deactivated user cannot sign in and their open sessions end (the session token is
+    rotated); what they wrote stays.
+    """
+    from flask_babel import gettext as _
+
+    if user.id == actor.id and not active:
+        raise AccountError(_("Nie możesz wyłączyć własnego konta."))
+    if bool(user.active) == active:
+        return False
+    with write_transaction():
+        user.active = active
+        if not active:
+            user.session_token = secrets.token_urlsafe(24)
+        user.save(only=[User.active, User.session_token])
+        AuditLog.record(actor, "user.reactivate" if active else "user.deactivate",
+                        f"user:{user.id}", user.email)
+    return True

@@ -123,6 +123,19 @@ def _invite(user: User, coalition: Coalition | None) -> bool:
     return is_assigned_trainer(user, coalition) or is_coordinator(user, coalition)
 
 
+@rule("create_invites")
+def _create_invites(user: User, obj: Any = None) -> bool:
+    """See the invite form at all: admins, trainers, coordinators of some coalition."""
+    if user.role in ("admin", "trainer"):
+        return True
+    return any(m.role == "coordinator" for m in memberships_of(user).values())
+
+
+@rule("revoke_invite")
+def _revoke_invite(user: User, invite: Any) -> bool:
+    return user.role == "admin" or invite.created_by_id == user.id
+
+
 @rule("view_coalition_results")
 def _view_coalition_results(user: User, coalition: Coalition) -> bool:
     return oversees(user, coalition) or is_coordinator(user, coalition)

@@ -1,4 +1,4 @@
-"""Sign in, sign out, change password."""
+"""Sign in, sign out, change password, set a new one from a reset link."""
 
 from __future__ import annotations
 
@@ -16,14 +16,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import accounts
+import labels
 from blueprints.main import safe_next
 from errors import error_response
 
 bp = Blueprint("auth", __name__)
+# Labels for stored codes, for every area's templates.
+bp.add_app_template_global(labels.role_label, "role_label")
+bp.add_app_template_global(labels.sector_label, "sector_label")
+bp.add_app_template_global(labels.audit_label, "audit_label")
+bp.add_app_template_global(accounts.MIN_PASSWORD_LENGTH, "min_password_length")
 
 
 class LoginForm(FlaskForm):
@@ -41,6 +47,54 @@ class PasswordChangeForm(FlaskForm):
         _l("Powtórz nowe hasło"),
         validators=[DataRequired(), EqualTo("password", message=_l("Hasła się różnią."))],
     )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nowe hasło"),
+        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=200)],
+    )
+    confirm = PasswordField(
+        _l("Powtórz nowe hasło"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Hasła się różnią."))],
+    )
+
+
+class NewAccountForm(SetPasswordForm):
+    name = StringField(_l("Imię i nazwisko"), validators=[DataRequired(), Length(max=100)])
+    password = PasswordField(
+        _l("Hasło"),
+        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=200)],
+    )
+    confirm = PasswordField(
+        _l("Powtórz hasło"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Hasła się różnią."))],
+    )
+
+
+def link_problem(error: Exception, kind: str):
+    """A clear page for an invite or reset link that is unknown (404) or spent (410)."""
+    if isinstance(error, accounts.LinkNotFound):
+        status = 404
+        title = _("Nie znaleziono linku")
+        message = _("Ten link jest niepełny, został wycofany albo nigdy nie istniał. "
+                    "Sprawdź, czy skopiowano go w całości.")
+    elif isinstance(error, accounts.LinkGone):
+        status = 410
+        title = _("Link jest już nieważny")
+        message = {
+            "used": _("Ten link został już wykorzystany. Każdego linku można użyć tylko raz."),
+            "expired": _("Ten link wygasł."),
+            "inactive": _("To konto jest wyłączone."),
+        }.get(error.reason, _("Ten link wygasł."))
+    else:
+        raise error
+    if kind == "invite":
+        advice = _("Poproś osobę, która Cię zaprosiła, o nowe zaproszenie.")
+    else:
+        advice = _("Poproś administratora o nowy link do ustawienia hasła.")
+    return render_template("auth/link_problem.html", status=status, title=title,
+                           message=message, advice=advice), status
 
 
 def throttle_limits() -> accounts.ThrottleLimits:
@@ -106,3 +160,25 @@ def password():
         return render_template("auth/password.html", form=form), 422
     return render_template("auth/password.html", form=form)
 
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        reset_link = accounts.find_reset(token)
+    except (accounts.LinkNotFound, accounts.LinkGone) as error:
+        return link_problem(error, kind="reset")
+    form = SetPasswordForm()
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("auth/reset.html", form=form, user=reset_link.user), 422
+        try:
+            user = accounts.use_reset(token, form.password.data)
+        except (accounts.LinkNotFound, accounts.LinkGone) as error:
+            return link_problem(error, kind="reset")
+        login_user(user)
+        session.permanent = True
+        session["locale"] = user.locale
+        flash(_("Ustawiono nowe hasło."), "success")
+        return redirect(url_for("main.index"), 303)
+    return render_template("auth/reset.html", form=form, user=reset_link.user)

@@ -1,0 +1,81 @@
+"""Display labels for stored codes (roles, sectors), in the current language.
+
+The database keeps stable English codes (`models.ROLES`, `models.MEMBERSHIP_ROLES`,
+`models.SECTORS`); every page shows them through these functions, so a label is translated
+in one place. Templates call the same functions (registered as Jinja globals by the auth
+blueprint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+
+from models import MEMBERSHIP_ROLES, ROLES, SECTORS
+
+SECTOR_LABELS = {
+    "library": _l("Biblioteka"),
+    "local_government": _l("Samorząd gminy"),
+    "education_culture": _l("Edukacja i kultura"),
+    "ngo": _l("Organizacje pozarządowe"),
+    "business": _l("Biznes"),
+    "resident": _l("Mieszkańcy"),
+}
+
+ROLE_LABELS = {
+    # global roles
+    "admin": _l("Administrator"),
+    "trainer": _l("Trener"),
+    "user": _l("Użytkownik"),
+    # roles in a coalition
+    "coordinator": _l("Koordynator"),
+    "member": _l("Członek"),
+}
+
+assert set(SECTOR_LABELS) == set(SECTORS), "every sector needs a label"
+assert set(ROLE_LABELS) == set(ROLES) | set(MEMBERSHIP_ROLES), "every role needs a label"
+
+
+def sector_label(code: str | None) -> str:
+    """'ngo' -> 'Organizacje pozarządowe' / 'NGOs'; an unknown code is shown as it is."""
+    if code is None:
+        return ""
+    label = SECTOR_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def role_label(code: str | None) -> str:
+    """A global role (admin, trainer, user) or a coalition role (coordinator, member)."""
+    if code is None:
+        return ""
+    label = ROLE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    """(code, label) pairs for a select field, in the order of models.SECTORS."""
+    return [(code, sector_label(code)) for code in SECTORS]
+
+
+def role_choices(codes: Iterable[str] = ROLES) -> list[tuple[str, str]]:
+    """(code, label) pairs for the given role codes, in the given order."""
+    return [(code, role_label(code)) for code in codes]
+
+
+AUDIT_LABELS = {
+    "user.role": _l("Zmiana roli"),
+    "user.deactivate": _l("Wyłączenie konta"),
+    "user.reactivate": _l("Włączenie konta"),
+    "reset.create": _l("Utworzenie linku do ustawienia hasła"),
+    "reset.use": _l("Ustawienie nowego hasła z linku"),
+    "invite.create": _l("Utworzenie zaproszenia"),
+    "invite.revoke": _l("Wycofanie zaproszenia"),
+    "invite.accept": _l("Przyjęcie zaproszenia"),
+}
+
+
+def audit_label(action: str) -> str:
+    """What an AuditLog action means, e.g. 'user.role' -> 'Zmiana roli'."""
+    label = AUDIT_LABELS.get(action)
+    return str(label) if label is not None else action

@@ -46,9 +46,10 @@ def language():
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated and current_user.locale != locale:
+            user = current_user._get_current_object()
             with write_transaction():
-                current_user.locale = locale
-                current_user.save(only=[type(current_user).locale])
+                user.locale = locale
+                user.save(only=[type(user).locale])
     return redirect(safe_next(request.form.get("next"), url_for("main.index")), 303)
 
 

@@ -31,6 +31,7 @@ from partials import is_fragment_request
 from permissions import require
 
 bp = Blueprint("invites", __name__)
+PENDING_SHOWN = 200  # newest first; an admin sees everyone's
 
 
 class InviteForm(FlaskForm):
@@ -72,7 +73,7 @@ def _index_page(form: InviteForm, status: int = 200):
     return render_template(
         "invites/index.html",
         form=form,
-        pending=list(invites.pending_invites(current_user)),
+        pending=list(invites.pending_invites(current_user).limit(PENDING_SHOWN)),
         new_invite=session.pop("new_invite", None) if status == 200 else None,
     ), status
 

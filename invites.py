@@ -71,7 +71,7 @@ def allowed_roles(creator: User) -> tuple[str, ...]:
 
 
 def may_invite_without_coalition(creator: User) -> bool:
-    return creator.role in ("admin", "trainer")
+    return can("invite", None, user=creator)
 
 
 def invitable_coalitions(creator: User):
@@ -84,13 +84,8 @@ def invitable_coalitions(creator: User):
 
 
 def may_invite_to(creator: User, coalition: Coalition | None) -> bool:
-    if coalition is None:
-        return may_invite_without_coalition(creator)
-    if creator.role == "admin":
-        return True
-    if coalition.id in coordinated_coalition_ids(creator):
-        return True
-    return creator.role == "trainer" and coalition.id in assigned_coalition_ids(creator)
+    """The "invite" rule: admins anywhere, trainers to theirs (or none), coordinators to theirs."""
+    return can("invite", coalition, user=creator)
 
 
 # --- creating and listing ------------------------------------------------------------------

@@ -337,3 +337,53 @@ def test_deactivated_user_cannot_sign_in_after_invite(client, auth, database):
     User.update(active=False).where(User.id == user.id).execute()
     assert auth.login(user.email, NEW_PASSWORD).status_code == 422
     assert auth.login(make_user().email, PASSWORD).status_code == 303
+
+
+def test_invites_link_in_navigation_only_for_those_who_may_invite(client, auth, database):
+    coalition = make_coalition()
+    member, coordinator = make_user(), make_user()
+    add_member(member, coalition, "member")
+    add_member(coordinator, coalition, "coordinator")
+    auth.as_user(member)
+    assert soup(client.get("/")).select_one("nav a[href='/invites/']") is None
+    assert client.get("/invites/").status_code == 403
+    auth.logout()
+    auth.as_user(coordinator)
+    assert soup(client.get("/")).select_one("nav a[href='/invites/']") is not None
+
+
+def test_coalition_can_be_preselected(client, auth, database):
+    first, second = make_coalition(name="A"), make_coalition(name="B")
+    auth.as_user(make_user(role="admin"))
+    page = soup(client.get(f"/invites/?coalition={second.id}"))
+    assert page.select_one("#coalition option[selected]")["value"] == str(second.id)
+    assert first.id != second.id
+
+
+def test_new_account_keeps_the_language_chosen_before(client, database):
+    _, token = invite_for(make_user(role="admin"))
+    page = client.get(f"/invite/{token}")
+    client.post("/language", data={"locale": "en", "next": f"/invite/{token}",
+                                   "csrf_token": csrf_from(page.get_data(as_text=True))})
+    english = soup(client.get(f"/invite/{token}"))
+    assert english.select_one("h1").get_text(strip=True) == "Accept the invite"
+    assert accept_form(client, token).status_code == 303
+    assert User.by_email("nowa@example.org").locale == "en"
+
+
+def test_pending_list_shows_only_own_invites_except_for_admin(client, auth, database):
+    coalition = make_coalition()
+    trainer = make_user(role="trainer")
+    assign(trainer, coalition)
+    admin = make_user(role="admin")
+    mine, _ = invite_for(trainer, "moje@example.org", coalition=coalition)
+    theirs, _ = invite_for(admin, "cudze@example.org")
+    used, used_token = invite_for(admin, "uzyte@example.org")
+    invites.accept_new(used_token, "Ktoś", NEW_PASSWORD)
+    auth.as_user(trainer)
+    rows = {tr["id"] for tr in soup(client.get("/invites/")).select("tbody tr")}
+    assert rows == {f"invite-{mine.id}"}
+    auth.logout()
+    auth.as_user(admin)
+    rows = {tr["id"] for tr in soup(client.get("/invites/")).select("tbody tr")}
+    assert rows == {f"invite-{mine.id}", f"invite-{theirs.id}"}

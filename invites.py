@@ -13,6 +13,7 @@ to it or the account is deactivated.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +35,9 @@ from models import (
     write_transaction,
 )
 from permissions import assigned_coalition_ids, can, memberships_of
+
+# Deliberately loose: one @, no spaces, a dot in the domain. Typos are caught by the invitee.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class InviteError(Exception):
@@ -119,7 +123,7 @@ def check_invite(creator: User, req: InviteRequest) -> None:
         if req.sector not in SECTORS:
             raise InviteError("sector", _("Wybierz sektor."))
     email = normalize_email(req.email)
-    if "@" not in email or len(email) > 254:
+    if not EMAIL.fullmatch(email) or len(email) > 254:
         raise InviteError("email", _("Podaj poprawny adres e-mail."))
     existing = User.by_email(email)
     if existing is not None:

@@ -50,6 +50,9 @@ def test_pagination(client, admin):
     assert soup(second).select_one("a[rel=next]") is None
     # A page past the end shows the last page.
     assert row_names(client.get("/admin/users?page=99")) == row_names(second)
+    # Paging keeps the filters.
+    filtered = soup(client.get("/admin/users?role=user&q=Osoba"))
+    assert filtered.select_one("a[rel=next]")["href"] == "/admin/users?page=2&q=Osoba&role=user"
 
 
 def test_list_queries_do_not_grow(client, admin):

@@ -97,6 +97,7 @@ def test_invalid_fields_are_refused(database):
     coalition = make_coalition()
     cases = [
         ({"email": "bez-malpy"}, "email"),
+        ({"email": "dwa slowa@example.org"}, "email"),
         ({"role": "superuser"}, "role"),
         ({"coalition": coalition, "sector": "kosmos"}, "sector"),
         ({"coalition": coalition, "membership_role": "boss"}, "membership_role"),

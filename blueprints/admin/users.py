@@ -49,6 +49,7 @@ def users():
         "admin/_users_table.html",
         users=list(query.paginate(page, PER_PAGE)),
         filters=filters,
+        filter_args={name: value for name, value in filters.items() if value},
         total=total,
         page_no=page,
         pages=pages,

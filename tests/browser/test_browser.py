@@ -37,3 +37,47 @@ def test_home_page_has_no_serious_accessibility_violations(new_context, live_ser
     page = new_context(bypass_csp=True).new_page()
     sign_in(page, live_server, "koordynator@example.org")
     assert axe_violations(page) == []
+
+
+def test_invite_link_creates_a_signed_in_account(browser, live_server):
+    admin = browser.new_context().new_page()
+    sign_in(admin, live_server, "admin@example.org")
+    admin.goto(f"{live_server}/invites/")
+    admin.fill("#email", "nowa.bibliotekarka@example.org")
+    admin.select_option("#coalition", label="Koalicja dla Zalesia (Zalesie)")
+    admin.select_option("#sector", "library")
+    admin.get_by_role("button", name="Utwórz zaproszenie").click()
+    link = admin.locator("#new-invite-url").input_value()
+    assert "/invite/" in link
+
+    invitee = browser.new_context().new_page()
+    invitee.goto(link)
+    invitee.fill("#name", "Nina Nowa")
+    invitee.fill("#password", "haslo-z-zaproszenia")
+    invitee.fill("#confirm", "haslo-z-zaproszenia")
+    invitee.get_by_role("button", name="Załóż konto").click()
+    invitee.wait_for_url(f"{live_server}/coalitions/koalicja-zalesie")
+    assert invitee.locator("details.dropdown summary").inner_text() == "Nina Nowa"
+
+    # The link works once.
+    again = browser.new_context().new_page()
+    response = again.goto(link)
+    assert response.status == 410
+
+
+def test_role_change_swaps_the_row_without_reload(page, live_server):
+    sign_in(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/users?q=czlonek")
+    row = page.locator("tbody tr", has_text="czlonek@example.org")
+    marker = page.evaluate("() => (window.__notReloaded = true)")
+    row.locator("select[name=role]").select_option("trainer")
+    with page.expect_response(lambda r: r.url.endswith("/role")) as answer:
+        row.get_by_role("button", name="Zmień rolę").click()
+    assert answer.value.status == 200
+    row = page.locator("tbody tr", has_text="czlonek@example.org")
+    assert row.locator("select[name=role]").input_value() == "trainer"
+    assert page.evaluate("() => window.__notReloaded") is marker  # htmx swapped, no reload
+    # Put it back for the other tests.
+    row.locator("select[name=role]").select_option("user")
+    with page.expect_response(lambda r: r.url.endswith("/role")):
+        row.get_by_role("button", name="Zmień rolę").click()

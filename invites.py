@@ -36,7 +36,8 @@ from models import (
 )
 from permissions import assigned_coalition_ids, can, memberships_of
 
-# Deliberately loose: one @, no spaces, a dot in the domain. Typos are caught by the invitee.
+# Deliberately loose: one @, no spaces, a dot in the domain (the invitee sees the address
+# on the invite page, and the link travels by hand anyway).
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -55,6 +56,14 @@ class InviteForbidden(Exception):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+class AccountExists(Exception):
+    """The invited e-mail has an account: that person signs in to accept."""
+
+
+class WrongAccount(Exception):
+    """The signed-in user is not the person the invite is for."""
 
 
 # --- who may invite whom -------------------------------------------------------------------
@@ -262,12 +271,3 @@ def accept_existing(token: str, user: User) -> Membership | None:
         membership = _join(invite, user)
         AuditLog.record(user, "invite.accept", f"invite:{invite.id}", user.email)
     return membership
-
-
-class AccountExists(Exception):
-    """The invited e-mail has an account: that person signs in to accept."""
-
-
-class WrongAccount(Exception):
-    """The signed-in user is not the person the invite is for."""
-

@@ -171,6 +171,8 @@ def _accept_existing(token: str, invite: Invite, existing):
             invites.accept_existing(token, current_user._get_current_object())
         except (LinkNotFound, LinkGone) as error:  # spent meanwhile by another request
             return link_problem(error, kind="invite")
+        except invites.WrongAccount:
+            abort(403)
         flash(_("Dołączono do koalicji."), "success")
         return redirect(_after_joining(invite), 303)
     return render_template("invites/existing.html", invite=invite, signed_in=True)

@@ -388,3 +388,17 @@ def test_pending_list_shows_only_own_invites_except_for_admin(client, auth, data
     auth.as_user(admin)
     rows = {tr["id"] for tr in soup(client.get("/invites/")).select("tbody tr")}
     assert rows == {f"invite-{mine.id}", f"invite-{theirs.id}"}
+
+
+def test_domain_refusal_shows_on_the_field(client, auth, database):
+    make_user(email="jest@example.org")
+    auth.as_user(make_user(role="admin"))
+    response = client.post("/invites/", data={
+        "email": "jest@example.org", "role": "user", "coalition": "",
+        "membership_role": "member", "sector": "ngo", "csrf_token": auth.csrf()})
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one("#email[aria-invalid=true]") is not None
+    assert "ma już konto" in page.select_one("#email-error").get_text()
+    assert page.select_one(".form-error") is not None
+    assert Invite.select().count() == 0

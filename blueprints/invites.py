@@ -163,10 +163,7 @@ def _accept_existing(token: str, invite: Invite, existing):
     if current_user.id != existing.id:
         abort_with(403, _("To zaproszenie jest dla innej osoby. Wyloguj się i zaloguj na "
                           "konto, dla którego jest zaproszenie."))
-    if request.method == "POST":
-        form = FlaskForm()
-        if not form.validate():
-            abort(400)
+    if request.method == "POST":  # CSRF is checked for every POST (CSRFProtect)
         try:
             invites.accept_existing(token, current_user._get_current_object())
         except (LinkNotFound, LinkGone) as error:  # spent meanwhile by another request

@@ -81,3 +81,14 @@ def test_role_change_swaps_the_row_without_reload(page, live_server):
     row.locator("select[name=role]").select_option("user")
     with page.expect_response(lambda r: r.url.endswith("/role")):
         row.get_by_role("button", name="Zmień rolę").click()
+
+
+def test_user_search_updates_the_table_as_you_type(page, live_server):
+    sign_in(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/users")
+    assert page.locator("#users-table tbody tr").count() >= 5
+    with page.expect_response(lambda r: "q=trener" in r.url):
+        page.fill("#user-search", "trener")
+    page.wait_for_function("document.querySelectorAll('#users-table tbody tr').length === 1")
+    assert "trener@example.org" in page.locator("#users-table tbody").inner_text()
+    assert "q=trener" in page.url  # pushed, so the filtered list can be bookmarked

@@ -290,3 +290,35 @@ def test_user_detail_shows_memberships_and_history(client, auth, admin):
     assert "Koordynator" in memberships and "Organizacje pozarządowe" in memberships
     history = page.select_one("section[aria-labelledby=history-heading]").get_text()
     assert "Zmiana roli" in history and "Trener" in history
+
+
+# --- the domain functions on their own -----------------------------------------------------
+
+
+def test_set_role_and_set_active_rules(database):
+    admin, other = make_user(role="admin"), make_user()
+    with pytest.raises(accounts.AccountError):
+        accounts.set_role(admin, other, "boss")
+    with pytest.raises(accounts.AccountError):
+        accounts.set_role(admin, admin, "user")
+    assert accounts.set_role(admin, admin, "admin") is False  # no change, no error
+    assert accounts.set_role(admin, other, "trainer") is True
+    assert accounts.set_role(admin, other, "trainer") is False
+    with pytest.raises(accounts.AccountError):
+        accounts.set_active(admin, admin, False)
+    old_token = other.session_token
+    assert accounts.set_active(admin, other, False) is True
+    assert User.get_by_id(other.id).session_token != old_token
+    assert accounts.set_active(admin, other, False) is False
+    assert AuditLog.select().count() == 2
+
+
+def test_search_users(database):
+    make_user(name="Anna Kowalska", email="anna@example.org")
+    make_user(name="Jan Nowak", email="jan@example.org", role="trainer", active=False)
+    names = lambda q: [u.name for u in q]  # noqa: E731
+    assert names(accounts.search_users("kowal")) == ["Anna Kowalska"]
+    assert names(accounts.search_users(role="trainer")) == ["Jan Nowak"]
+    assert names(accounts.search_users(status="inactive")) == ["Jan Nowak"]
+    assert names(accounts.search_users("JAN@EXAMPLE")) == ["Jan Nowak"]
+    assert len(names(accounts.search_users(role="nonsense"))) == 2

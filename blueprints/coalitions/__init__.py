@@ -1,0 +1,43 @@
+"""Coalitions: the directory, coalition pages, goals, members, admin management.
+
+Views only; the rules live in the top-level `coalitions` module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask_login import login_required
+from playhouse.flask_utils import get_object_or_404
+
+import coalition_labels
+from models import MEMBERSHIP_ROLES, ROUNDS, SECTORS, VOIVODESHIPS, Coalition
+
+bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
+
+
+@bp.before_request
+@login_required
+def signed_in_only() -> None:
+    """Every coalition page is for signed-in people."""
+
+
+@bp.context_processor
+def labels() -> dict[str, Any]:
+    return {
+        "sector_label": coalition_labels.sector_label,
+        "role_label": coalition_labels.role_label,
+        "round_label": coalition_labels.round_label,
+        "SECTORS": SECTORS,
+        "MEMBERSHIP_ROLES": MEMBERSHIP_ROLES,
+        "ROUNDS": ROUNDS,
+        "VOIVODESHIPS": VOIVODESHIPS,
+    }
+
+
+def get_coalition(slug: str) -> Coalition:
+    return get_object_or_404(Coalition, Coalition.slug == slug)
+
+
+from blueprints.coalitions import directory, manage, members  # noqa: E402, F401  (routes)

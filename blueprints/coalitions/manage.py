@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import IntegrityError
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 import coalitions
@@ -30,11 +31,11 @@ class CoalitionForm(FlaskForm):
     )
     name = StringField(_l("Nazwa"), validators=[DataRequired(), Length(max=200)])
     gmina = StringField(_l("Gmina"), validators=[DataRequired(), Length(max=100)])
-    voivodeship = SelectField(_l("Województwo"), choices=[(v, v) for v in VOIVODESHIPS],
+    voivodeship = SelectField(_l("Województwo"), choices=[SelectChoice(v) for v in VOIVODESHIPS],
                               validate_choice=True)
     library = StringField(_l("Biblioteka"), validators=[DataRequired(), Length(max=200)])
     round = SelectField(_l("Runda programu"), coerce=int,
-                        choices=[(r, round_label(r)) for r in ROUNDS])
+                        choices=[SelectChoice(r, round_label(r)) for r in ROUNDS])
     founded = DateField(_l("Data założenia"), validators=[Optional()])
     goals = TextAreaField(
         _l("Cele koalicji"),

@@ -277,7 +277,7 @@ def test_coalition_page_shows_facts_members_by_sector_and_trainers(client, signe
     assert headings == ["Biblioteka", "Organizacje pozarządowe", "Mieszkańcy"]
     library = members.select_one("h3#sector-library").find_next_sibling("ul")
     coordinator = library.select_one("li.coordinator")
-    assert coordinator.select_one(".member-name").get_text() == "Kasia Koordynatorka"
+    assert coordinator.select_one(".member-name-text").get_text() == "Kasia Koordynatorka"
     assert coordinator.select_one(".tag") is not None
     assert [li.get_text(strip=True) for li in html.select(".trainer-list li")] == ["Tomasz Trener"]
     # A plain signed-in user sees no management controls.
@@ -414,7 +414,7 @@ def test_change_role_and_sector_with_htmx(client, auth, team):
     fragment = soup(response)
     assert fragment.find().get("id") == "members" and fragment.select_one("html") is None
     business = fragment.select_one("h3#sector-business").find_next_sibling("ul")
-    assert business.select_one("li.coordinator .member-name").get_text() == "Marek Członek"
+    assert business.select_one("li.coordinator .member-name-text").get_text() == "Marek Członek"
     membership = Membership.get_by_id(team.memberships["member"].id)
     assert (membership.role, membership.sector) == ("coordinator", "business")
 
@@ -677,3 +677,18 @@ def test_unassign_without_javascript(client, auth, admin, team):
     response = post(client, auth, f"/coalitions/{team.coalition.slug}/trainers/{team.trainer.id}/remove")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/coalitions/{team.coalition.slug}/trainers")
+
+
+def test_coalition_page_queries_do_not_grow_with_members(client, auth, team):
+    auth.as_user(team.coordinator)  # with management controls for every member
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert client.get(f"/coalitions/{team.coalition.slug}").status_code == 200
+        return counter.count
+
+    few = queries()
+    for n in range(25):
+        add_member(make_user(), team.coalition, "member", ["ngo", "business", "resident"][n % 3])
+        assign(make_user(role="trainer"), team.coalition)
+    assert queries() == few

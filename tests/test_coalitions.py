@@ -15,7 +15,7 @@ from models import AuditLog, Coalition, Membership, TrainerAssignment
 
 
 def result_names(response) -> list[str]:
-    return [a.get_text(strip=True) for a in soup(response).select("#results tbody td:first-child > a")]
+    return [a.get_text(strip=True) for a in soup(response).select("tbody td:first-child > a")]
 
 
 def post(client, auth, url, data=None, htmx=False):
@@ -189,15 +189,22 @@ def test_search_page_and_fragment(client, htmx, signed_in):
     assert search["hx-target"] == "#results"
     form = html.select_one("form[role=search]")
     assert form["method"] == "get" and form["action"] == "/coalitions/"
-    assert html.select_one("#results[aria-live=polite]") is not None
+    assert html.select_one("#results-count[role=status]").get_text().startswith("Znaleziono 1")
+    assert html.select_one("#results tbody") is not None
+    assert html.select_one("#results [hx-swap-oob]") is None
 
-    fragment = htmx.get("/coalitions/?q=alf")
+    fragment = htmx.get("/coalitions/?q=alf&round=&voivodeship=")
     assert fragment.status_code == 200
     assert "HX-Request" in fragment.headers["Vary"]
     part = soup(fragment)
     assert part.select_one("html") is None and part.select_one("form[role=search]") is None
-    assert part.find().get("id") == "results"
+    assert part.select_one("#results") is None  # the contents of #results only
     assert result_names(fragment) == ["Alfa"]
+    # The count goes out of band into the page's live region.
+    count = part.select_one("[hx-swap-oob]")
+    assert count["hx-swap-oob"] == "innerHTML:#results-count"
+    assert count.get_text().startswith("Znaleziono 1")
+    assert fragment.headers["HX-Push-Url"] == "/coalitions/?q=alf"
     # A history restore asks for the whole page.
     restore = htmx.get("/coalitions/?q=alf", headers={"HX-History-Restore-Request": "true"})
     assert soup(restore).select_one("form[role=search]") is not None

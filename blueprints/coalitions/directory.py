@@ -28,8 +28,14 @@ class GoalsForm(FlaskForm):
 def index():
     filters = coalitions.parse_filters(request.args)
     listing = coalitions.directory(filters)
-    return partials.render("coalitions/index.html", "coalitions/_results.html",
-                           listing=listing, filters=listing.filters)
+    fragment = partials.is_fragment_request()
+    response = partials.render("coalitions/index.html", "coalitions/_results.html",
+                               listing=listing, filters=listing.filters, as_fragment=fragment)
+    if fragment:
+        # The address bar shows the filters in use, without empty or ignored parameters.
+        response.headers["HX-Push-Url"] = url_for("coalitions.index",
+                                                  **listing.filters.query_args())
+    return response
 
 
 def detail_context(coalition: Coalition, **extra) -> dict:

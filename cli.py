@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 import accounts
 import backup
 import demo
-from models import ROLES, User, create_or_migrate, db
+from models import ROLES, SCHEMA_VERSION, User, create_or_migrate, db
 
 
 def init_app(app: Flask) -> None:
@@ -27,8 +27,11 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Create missing tables and run pending migrations.")
 def db_upgrade() -> None:
     with db.connection_context():
+        fresh = not db.table_exists("user")
         applied = create_or_migrate()
-    if applied:
+    if fresh:
+        click.echo(f"Created the schema (version {SCHEMA_VERSION}).")
+    elif applied:
         click.echo(f"Applied migrations: {', '.join(map(str, applied))}")
     else:
         click.echo("Schema is up to date.")

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 from conftest import make_coalition, make_user
+from test_database import build_version_1
 
 import demo
 import models
@@ -35,6 +36,7 @@ def test_db_upgrade_on_a_fresh_database_and_again(fresh_app):
     runner = fresh_app.test_cli_runner()
     first = runner.invoke(args=["db", "upgrade"])
     assert first.exit_code == 0, first.output
+    assert f"Created the schema (version {SCHEMA_VERSION})" in first.output
     with db.connection_context():
         for model in models.MODELS:
             assert db.table_exists(model._meta.table_name)
@@ -44,6 +46,18 @@ def test_db_upgrade_on_a_fresh_database_and_again(fresh_app):
     assert "up to date" in second.output
     with db.connection_context():
         assert models.SchemaVersion.select().count() == 1
+
+
+def test_db_upgrade_migrates_an_old_schema(tmp_path):
+    build_version_1(tmp_path / "old.sqlite3")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i"),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Applied migrations: 2" in result.output
+    with db.connection_context():
+        assert current_version() == SCHEMA_VERSION
+        assert User.by_email("stara@example.org").name == "Stara Użytkowniczka"
 
 
 # --- demo load ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -54,8 +54,7 @@ def detail_context(coalition: Coalition, **extra) -> dict:
 def detail(slug: str):
     coalition = get_coalition(slug)
     require("view_coalition", coalition, 404)
-    return partials.render("coalitions/detail.html", "coalitions/detail.html",
-                           **detail_context(coalition))
+    return render_template("coalitions/detail.html", **detail_context(coalition))
 
 
 @bp.get("/<slug>/goals")

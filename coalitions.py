@@ -94,14 +94,22 @@ class DirectoryFilters:
 def parse_filters(args: Mapping[str, str]) -> DirectoryFilters:
     """Read filters from query parameters; unknown or malformed values are ignored."""
     q = (args.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
-    raw_round = (args.get("round") or "").strip()
-    round_ = int(raw_round) if raw_round.isdigit() and int(raw_round) in ROUNDS else None
+    round_ = small_int(args.get("round"))
+    if round_ not in ROUNDS:
+        round_ = None
     voivodeship = (args.get("voivodeship") or "").strip()
     if voivodeship not in VOIVODESHIPS:
         voivodeship = ""
-    raw_page = (args.get("page") or "").strip()
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 1
+    page = small_int(args.get("page")) or 1
     return DirectoryFilters(q=q, round=round_, voivodeship=voivodeship, page=max(page, 1))
+
+
+def small_int(text: str | None, digits: int = 9) -> int | None:  # 9 digits fit int4 ids
+    """A non-negative whole number of at most `digits` ASCII digits, else None."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+        return None
+    return int(text)
 
 
 @dataclass

@@ -143,7 +143,8 @@ def test_search_wildcards_are_literal(client, signed_in):
 
 @pytest.mark.parametrize("query", [
     "round=4", "round=x", "round=-1", "round=" + "9" * 50, "voivodeship=nieznane",
-    "page=0", "page=-3", "page=abc", "page=" + "9" * 40, "page=99999",
+    "page=0", "page=-3", "page=abc", "page=" + "9" * 40, "page=99999", "round=²", "page=²",
+    "round=٣", "page=1.5", "round=%00", "page=%F0%9F%99%82",
 ])
 def test_malformed_filters_are_ignored(client, signed_in, query):
     make_coalition(name="Jedyna")
@@ -255,6 +256,8 @@ def test_directory_needs_sign_in(client, htmx, database):
 
 @pytest.mark.parametrize("url", [
     "/coalitions/nie-ma-takiej", "/coalitions/nie-ma-takiej/goals/edit",
+    "/coalitions/%00", "/coalitions/" + "x" * 5000, "/coalitions/%F0%9F%99%82/edit",
+    "/coalitions/'%20OR%201=1", "/coalitions/%25",
     "/coalitions/nie-ma-takiej/edit", "/coalitions/nie-ma-takiej/trainers",
 ])
 def test_unknown_slug_is_404(client, admin, url):
@@ -659,7 +662,7 @@ def test_assign_trainer_with_htmx_and_without(client, auth, admin, team):
     assert "Wolny Trener" in names
 
 
-@pytest.mark.parametrize("value", ["", "abc", "999999", "-1", "1" * 40, "user"])
+@pytest.mark.parametrize("value", ["", "abc", "999999", "-1", "1" * 40, "user", "²", "٣"])
 def test_assign_bad_trainer_is_422(client, auth, admin, team, value):
     plain = make_user(name="Nie Trener")
     value = str(plain.id) if value == "user" else value
@@ -699,3 +702,14 @@ def test_coalition_page_queries_do_not_grow_with_members(client, auth, team):
         add_member(make_user(), team.coalition, "member", ["ngo", "business", "resident"][n % 3])
         assign(make_user(role="trainer"), team.coalition)
     assert queries() == few
+
+
+@pytest.mark.parametrize("url", [
+    "/coalitions/{slug}/members/99999999999999999999999",
+    "/coalitions/{slug}/members/99999999999999999999999/remove",
+    "/coalitions/{slug}/trainers/99999999999999999999999/remove",
+])
+def test_huge_ids_are_404(client, auth, admin, team, url):
+    response = post(client, auth, url.format(slug=team.coalition.slug),
+                    {"role": "member", "sector": "ngo"})
+    assert response.status_code == 404

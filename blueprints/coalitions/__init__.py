@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, abort
 from flask_login import login_required
 from playhouse.flask_utils import get_object_or_404
 
@@ -37,6 +37,8 @@ def labels() -> dict[str, Any]:
 
 
 def get_coalition(slug: str) -> Coalition:
+    if len(slug) > 200 or "\x00" in slug:  # never a slug; PostgreSQL refuses NUL in text
+        abort(404)
     return get_object_or_404(Coalition, Coalition.slug == slug)
 
 

@@ -120,8 +120,8 @@ def trainers(slug: str):
 def add_trainer(slug: str):
     coalition = get_coalition(slug)
     require("edit_coalition", coalition)
-    raw = (request.form.get("trainer") or "").strip()
-    trainer = User.get_or_none(User.id == int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    trainer_id = coalitions.small_int(request.form.get("trainer"))
+    trainer = User.get_or_none(User.id == trainer_id) if trainer_id is not None else None
     if trainer is None or not coalitions.assign_trainer(
         coalition, trainer, current_user._get_current_object()
     ):
@@ -131,7 +131,7 @@ def add_trainer(slug: str):
     return redirect(url_for("coalitions.trainers", slug=coalition.slug), 303)
 
 
-@bp.post("/<slug>/trainers/<int:trainer_id>/remove")
+@bp.post("/<slug>/trainers/<int(max=2147483647):trainer_id>/remove")
 def remove_trainer(slug: str, trainer_id: int):
     coalition = get_coalition(slug)
     require("edit_coalition", coalition)

@@ -104,8 +104,11 @@ def parse_filters(args: Mapping[str, str]) -> DirectoryFilters:
     return DirectoryFilters(q=q, round=round_, voivodeship=voivodeship, page=max(page, 1))
 
 
-def small_int(text: str | None, digits: int = 9) -> int | None:  # 9 digits fit int4 ids
-    """A non-negative whole number of at most `digits` ASCII digits, else None."""
+def small_int(text: str | None, digits: int = 9) -> int | None:
+    """A non-negative whole number of at most `digits` ASCII digits, else None.
+
+    `str.isdigit()` alone accepts '²', which int() refuses; nine digits fit a 32-bit id.
+    """
     text = (text or "").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > digits:
         return None

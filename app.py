@@ -9,9 +9,11 @@ from flask import Flask, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 import assets
 import errors
+import labels
 from blueprints import BLUEPRINTS
 from config import default_config
 from extensions import babel, csrf, login_manager
@@ -37,8 +39,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_database(app)
     init_extensions(app)
     assets.init_app(app)
+    labels.register(app)
     errors.init_app(app)
     init_security_headers(app)
+    # Ids beyond a 64-bit integer are unknown ids (404), not an OverflowError in the driver.
+    app.url_map.converters["int"] = BoundedIntConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 
@@ -46,6 +51,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that only matches ids the database can hold."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_database(app: Flask) -> None:
@@ -56,6 +69,8 @@ def init_database(app: Flask) -> None:
 
     @app.before_request
     def open_connection() -> None:
+        if request.endpoint == "main.healthz":
+            return  # the health check connects itself, so it can answer 503 when that fails
         db.connect(reuse_if_open=True)
 
     @app.teardown_request

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 import accounts
 import backup
 import demo
-from models import ROLES, User, create_or_migrate, db
+from models import ROLES, SCHEMA_VERSION, User, create_or_migrate, db
 
 
 def init_app(app: Flask) -> None:
@@ -18,7 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_group)
 
 
-@click.group("db", help="Database schema and backups.")
+@click.group("db", cls=AppGroup, help="Database schema and backups.")
 def db_group() -> None:
     pass
 
@@ -26,8 +27,11 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Create missing tables and run pending migrations.")
 def db_upgrade() -> None:
     with db.connection_context():
+        fresh = not db.table_exists("user")
         applied = create_or_migrate()
-    if applied:
+    if fresh:
+        click.echo(f"Created the schema (version {SCHEMA_VERSION}).")
+    elif applied:
         click.echo(f"Applied migrations: {', '.join(map(str, applied))}")
     else:
         click.echo("Schema is up to date.")
@@ -55,7 +59,7 @@ def db_restore(source: str, yes: bool) -> None:
     click.echo(f"Restored from {source}")
 
 
-@click.group("demo", help="Demo data.")
+@click.group("demo", cls=AppGroup, help="Demo data.")
 def demo_group() -> None:
     pass
 
@@ -70,7 +74,7 @@ def demo_load() -> None:
         click.echo(f"  {email:<28} {role:<22} {name}")
 
 
-@click.group("users", help="User accounts.")
+@click.group("users", cls=AppGroup, help="User accounts.")
 def users_group() -> None:
     pass
 
@@ -92,7 +96,7 @@ def users_create(email: str, name: str, role: str, password: str) -> None:
     click.echo(f"Created {user.email} ({user.role}).")
 
 
-@click.group("content", help="The curriculum in content/.")
+@click.group("content", cls=AppGroup, help="The curriculum in content/.")
 def content_group() -> None:
     pass
 

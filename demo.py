@@ -59,6 +59,122 @@ COALITIONS = [
         "founded": date(2013, 9, 24),
         "goals": "Wspólny kalendarz wydarzeń gminy i punkt informacji dla organizacji.",
     },
+    {
+        "slug": "koalicja-czarna-dabrowka",
+        "name": "Dąbrowiecka Koalicja Sąsiedzka",
+        "gmina": "Czarna Dąbrówka",
+        "voivodeship": "pomorskie",
+        "library": "Gminna Biblioteka Publiczna w Czarnej Dąbrówce",
+        "round": 1,
+        "founded": date(2010, 10, 5),
+        "goals": "Chcemy, żeby mieszkańcy małych sołectw częściej spotykali się ze sobą:\n\n"
+        "- raz w miesiącu wieczór sąsiedzki w bibliotece albo w świetlicy,\n"
+        "- wspólne porządkowanie i ozdabianie miejsc, z których korzysta cała wieś,\n"
+        "- kronika gminy pisana przez mieszkańców.",
+    },
+    {
+        "slug": "partnerstwo-lagow",
+        "name": "Partnerstwo Łagowskie",
+        "gmina": "Łagów",
+        "voivodeship": "lubuskie",
+        "library": "Gminna Biblioteka Publiczna w Łagowie",
+        "round": 2,
+        "founded": date(2012, 4, 17),
+        "goals": "Łączymy turystykę z lokalną kulturą: młodzież przygotowuje szlak legend "
+        "okolicy, przedsiębiorcy udostępniają miejsca na wystawy, a biblioteka zbiera "
+        "wspomnienia najstarszych mieszkańców.",
+    },
+    {
+        "slug": "koalicja-zarnow",
+        "name": "Żarnowska Koalicja na Rzecz Kultury",
+        "gmina": "Żarnów",
+        "voivodeship": "łódzkie",
+        "library": "Gminna Biblioteka Publiczna w Żarnowie",
+        "round": 1,
+        "founded": date(2011, 2, 22),
+        "goals": "Młodzi ludzie współtworzą życie kulturalne gminy: prowadzą koło filmowe, "
+        "organizują przegląd zespołów i sami decydują o części wydarzeń w bibliotece.",
+    },
+    {
+        "slug": "koalicja-ozimek",
+        "name": "Ozimskie Forum Partnerów",
+        "gmina": "Ozimek",
+        "voivodeship": "opolskie",
+        "library": "Miejsko-Gminna Biblioteka Publiczna w Ozimku",
+        "round": 3,
+        "founded": date(2014, 1, 14),
+        "goals": "**Wspólny kalendarz** wydarzeń wszystkich instytucji i organizacji, "
+        "żeby imprezy się nie nakładały, oraz jeden punkt, w którym mieszkańcy zgłaszają "
+        "pomysły na działania.",
+    },
+    {
+        "slug": "partnerstwo-baligrod",
+        "name": "Bieszczadzkie Partnerstwo w Baligrodzie",
+        "gmina": "Baligród",
+        "voivodeship": "podkarpackie",
+        "library": "Gminna Biblioteka Publiczna w Baligrodzie",
+        "round": 2,
+        "founded": date(2012, 6, 1),
+        "goals": "Chcemy zatrzymać młodych w gminie: warsztaty zawodowe z lokalnymi firmami, "
+        "kursy komputerowe dla dorosłych i miejsce do nauki po lekcjach.",
+    },
+    {
+        "slug": "koalicja-bodzentyn",
+        "name": "Koalicja Bodzentyn Pokoleń",
+        "gmina": "Bodzentyn",
+        "voivodeship": "świętokrzyskie",
+        "library": "Miejsko-Gminna Biblioteka Publiczna w Bodzentynie",
+        "round": 3,
+        "founded": date(2013, 10, 9),
+        "goals": "Pokolenia uczą się od siebie nawzajem:\n\n"
+        "- seniorzy opowiadają o dawnych zawodach i obrzędach,\n"
+        "- uczniowie pomagają seniorom w sprawach urzędowych przez internet,\n"
+        "- razem nagrywamy wspomnienia do gminnego archiwum.",
+    },
+    {
+        "slug": "koalicja-rozogi",
+        "name": "Rozoska Koalicja Aktywności",
+        "gmina": "Rozogi",
+        "voivodeship": "warmińsko-mazurskie",
+        "library": "Gminna Biblioteka Publiczna w Rozogach",
+        "round": 1,
+        "founded": date(2010, 12, 2),
+        "goals": "Ożywiamy świetlice wiejskie: każda wieś ma opiekuna z koalicji, "
+        "a biblioteka przywozi książki i prowadzi zajęcia na miejscu.",
+    },
+    {
+        "slug": "partnerstwo-krzykosy",
+        "name": "Partnerstwo Gminy Krzykosy",
+        "gmina": "Krzykosy",
+        "voivodeship": "wielkopolskie",
+        "library": "Gminna Biblioteka Publiczna w Krzykosach",
+        "round": 3,
+        "founded": date(2013, 11, 20),
+        "goals": "Więcej wspólnych przedsięwzięć szkoły, koła gospodyń i straży pożarnej; "
+        "mieszkańcy uczą się pisać wnioski o małe granty.",
+    },
+    {
+        "slug": "koalicja-swieradow",
+        "name": "Świeradowska Koalicja Kultury",
+        "gmina": "Świeradów-Zdrój",
+        "voivodeship": "dolnośląskie",
+        "library": "Miejska Biblioteka Publiczna w Świeradowie-Zdroju",
+        "round": 2,
+        "founded": date(2012, 5, 8),
+        "goals": "Kultura przez cały rok, nie tylko w sezonie: spotkania autorskie, "
+        "warsztaty dla dzieci kuracjuszy i mieszkańców, wspólna gazetka.",
+    },
+    {
+        "slug": "koalicja-kolbaskowo",
+        "name": "Kołbaskowska Koalicja Dobrego Sąsiedztwa",
+        "gmina": "Kołbaskowo",
+        "voivodeship": "zachodniopomorskie",
+        "library": "Gminna Biblioteka Publiczna w Kołbaskowie",
+        "round": 3,
+        "founded": date(2014, 2, 3),
+        "goals": "Nowi mieszkańcy osiedli podmiejskich poznają starszych mieszkańców wsi: "
+        "piknik sąsiedzki, wymiana książek i roślin, mapa ciekawych miejsc gminy.",
+    },
 ]
 
 # email -> (coalition slug, membership role, sector)
@@ -92,3 +208,90 @@ def load(config: dict[str, Any] | None = None) -> None:
             )
         for email, slug in ASSIGNMENTS:
             TrainerAssignment.get_or_create(trainer=users[email], coalition=coalitions[slug])
+    load_coalitions()
+
+
+# --- coalitions: members of the directory's coalitions ---------------------------------------
+
+# email, name, coalition slug, membership role, sector. Every coalition gets a coordinator.
+COALITION_MEMBERS = [
+    ("janina.sowa@example.org", "Janina Sowa", "koalicja-zalesie", "member", "local_government"),
+    ("piotr.mazur@example.org", "Piotr Mazur", "koalicja-zalesie", "member", "education_culture"),
+    ("halina.borkowska@example.org", "Halina Borkowska", "partnerstwo-borki", "coordinator",
+     "library"),
+    ("marek.wysocki@example.org", "Marek Wysocki", "partnerstwo-borki", "member", "resident"),
+    ("agata.lis@example.org", "Agata Lis", "partnerstwo-borki", "member", "ngo"),
+    ("ewa.kaczmarek@example.org", "Ewa Kaczmarek", "koalicja-nowa-wies", "coordinator",
+     "library"),
+    ("robert.zielinski@example.org", "Robert Zieliński", "koalicja-nowa-wies", "member",
+     "business"),
+    ("danuta.klein@example.org", "Danuta Klein", "koalicja-czarna-dabrowka", "coordinator",
+     "library"),
+    ("tadeusz.formela@example.org", "Tadeusz Formela", "koalicja-czarna-dabrowka", "member",
+     "local_government"),
+    ("monika.labuda@example.org", "Monika Łabuda", "koalicja-czarna-dabrowka", "member",
+     "resident"),
+    ("grazyna.pawlak@example.org", "Grażyna Pawlak", "partnerstwo-lagow", "coordinator",
+     "library"),
+    ("lukasz.nowicki@example.org", "Łukasz Nowicki", "partnerstwo-lagow", "member", "business"),
+    ("kinga.duda@example.org", "Kinga Duda", "partnerstwo-lagow", "member", "education_culture"),
+    ("irena.stasiak@example.org", "Irena Stasiak", "koalicja-zarnow", "coordinator", "library"),
+    ("mateusz.kubiak@example.org", "Mateusz Kubiak", "koalicja-zarnow", "member", "resident"),
+    ("wiktoria.sikora@example.org", "Wiktoria Sikora", "koalicja-zarnow", "member", "ngo"),
+    ("beata.pietrzyk@example.org", "Beata Pietrzyk", "koalicja-ozimek", "coordinator", "library"),
+    ("henryk.mols@example.org", "Henryk Mols", "koalicja-ozimek", "member", "local_government"),
+    ("sylwia.kurek@example.org", "Sylwia Kurek", "koalicja-ozimek", "member", "ngo"),
+    ("renata.krol@example.org", "Renata Król", "partnerstwo-baligrod", "coordinator", "library"),
+    ("adam.hnatyszyn@example.org", "Adam Hnatyszyn", "partnerstwo-baligrod", "member",
+     "business"),
+    ("joanna.bury@example.org", "Joanna Bury", "partnerstwo-baligrod", "member",
+     "education_culture"),
+    ("zofia.gorecka@example.org", "Zofia Górecka", "koalicja-bodzentyn", "coordinator",
+     "library"),
+    ("stanislaw.wrona@example.org", "Stanisław Wrona", "koalicja-bodzentyn", "member",
+     "resident"),
+    ("natalia.bak@example.org", "Natalia Bąk", "koalicja-bodzentyn", "member",
+     "education_culture"),
+    ("jolanta.rydzewska@example.org", "Jolanta Rydzewska", "koalicja-rozogi", "coordinator",
+     "library"),
+    ("krzysztof.olszewski@example.org", "Krzysztof Olszewski", "koalicja-rozogi", "member",
+     "local_government"),
+    ("aneta.dudek@example.org", "Aneta Dudek", "partnerstwo-krzykosy", "coordinator", "library"),
+    ("pawel.nowak@example.org", "Paweł Nowak", "partnerstwo-krzykosy", "member", "ngo"),
+    ("dorota.wilk@example.org", "Dorota Wilk", "partnerstwo-krzykosy", "member", "business"),
+    ("elzbieta.marek@example.org", "Elżbieta Marek", "koalicja-swieradow", "coordinator",
+     "library"),
+    ("jakub.szymczak@example.org", "Jakub Szymczak", "koalicja-swieradow", "member",
+     "education_culture"),
+    ("magdalena.ostrowska@example.org", "Magdalena Ostrowska", "koalicja-kolbaskowo",
+     "coordinator", "library"),
+    ("tomasz.wojcik@example.org", "Tomasz Wójcik", "koalicja-kolbaskowo", "member", "resident"),
+    ("karolina.baran@example.org", "Karolina Baran", "koalicja-kolbaskowo", "member",
+     "local_government"),
+]
+COALITION_ASSIGNMENTS = [
+    ("trener@example.org", "koalicja-czarna-dabrowka"),
+    ("trener@example.org", "koalicja-bodzentyn"),
+]
+
+
+def load_coalitions() -> None:
+    """Members for the directory's coalitions (accounts with the demo password)."""
+    users = {}
+    for email, name, _slug, _role, _sector in COALITION_MEMBERS:
+        if email not in users:
+            users[email] = User.by_email(email) or accounts.create_user(
+                email, name, DEMO_PASSWORD
+            )
+    coalitions = {c.slug: c for c in Coalition.select().where(
+        Coalition.slug.in_([data["slug"] for data in COALITIONS]))}
+    with write_transaction():
+        for email, _name, slug, role, sector in COALITION_MEMBERS:
+            Membership.get_or_create(
+                user=users[email], coalition=coalitions[slug],
+                defaults={"role": role, "sector": sector},
+            )
+        for email, slug in COALITION_ASSIGNMENTS:
+            trainer = User.by_email(email)
+            if trainer is not None:
+                TrainerAssignment.get_or_create(trainer=trainer, coalition=coalitions[slug])

@@ -16,8 +16,8 @@ from models import MEMBERSHIP_ROLES, ROLES, SECTORS
 
 SECTOR_LABELS = {
     "library": _l("Biblioteka"),
-    "local_government": _l("Samorząd gminy"),
-    "education_culture": _l("Edukacja i kultura"),
+    "local_government": _l("Urząd gminy"),
+    "education_culture": _l("Oświata i kultura"),
     "ngo": _l("Organizacje pozarządowe"),
     "business": _l("Biznes"),
     "resident": _l("Mieszkańcy"),
@@ -53,6 +53,16 @@ def role_label(code: str | None) -> str:
     return str(label) if label is not None else code
 
 
+ROUND_NUMERALS = {1: "I", 2: "II", 3: "III"}
+
+
+def round_label(number: int | None) -> str:
+    """A programme round as its documents write it: a Roman numeral."""
+    if number is None:
+        return ""
+    return ROUND_NUMERALS.get(number, str(number))
+
+
 def sector_choices() -> list[tuple[str, str]]:
     """(code, label) pairs for a select field, in the order of models.SECTORS."""
     return [(code, sector_label(code)) for code in SECTORS]
@@ -79,3 +89,11 @@ def audit_label(action: str) -> str:
     """What an AuditLog action means, e.g. 'user.role' -> 'Zmiana roli'."""
     label = AUDIT_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+def register(app) -> None:
+    """Make the label functions available in every template."""
+    app.jinja_env.globals.update(
+        role_label=role_label, sector_label=sector_label, audit_label=audit_label,
+        round_label=round_label,
+    )

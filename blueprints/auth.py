@@ -20,15 +20,11 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import accounts
-import labels
 from blueprints.main import safe_next
 from errors import error_response
 
 bp = Blueprint("auth", __name__)
 # Labels for stored codes, for every area's templates.
-bp.add_app_template_global(labels.role_label, "role_label")
-bp.add_app_template_global(labels.sector_label, "sector_label")
-bp.add_app_template_global(labels.audit_label, "audit_label")
 bp.add_app_template_global(accounts.MIN_PASSWORD_LENGTH, "min_password_length")
 
 

@@ -100,7 +100,7 @@ def test_labels_follow_the_language(app):
         assert labels.role_label("coordinator") == "Coordinator"
         assert labels.role_label("unknown-code") == "unknown-code"
     with app.test_request_context():
-        assert labels.sector_label("local_government") == "Samorząd gminy"
+        assert labels.sector_label("local_government") == "Urząd gminy"
         assert [code for code, _ in labels.sector_choices()] == list(SECTORS)
 
 

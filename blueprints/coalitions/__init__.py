@@ -1,0 +1,41 @@
+"""Coalitions: the directory, coalition pages, goals, members, admin management.
+
+Views only; the rules live in the top-level `coalitions` module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort
+from flask_login import login_required
+from playhouse.flask_utils import get_object_or_404
+
+from models import MEMBERSHIP_ROLES, ROUNDS, SECTORS, VOIVODESHIPS, Coalition
+
+bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
+
+
+@bp.before_request
+@login_required
+def signed_in_only() -> None:
+    """Every coalition page is for signed-in people."""
+
+
+@bp.context_processor
+def labels() -> dict[str, Any]:
+    return {
+        "SECTORS": SECTORS,
+        "MEMBERSHIP_ROLES": MEMBERSHIP_ROLES,
+        "ROUNDS": ROUNDS,
+        "VOIVODESHIPS": VOIVODESHIPS,
+    }
+
+
+def get_coalition(slug: str) -> Coalition:
+    if len(slug) > 200 or "\x00" in slug:  # never a slug; PostgreSQL refuses NUL in text
+        abort(404)
+    return get_object_or_404(Coalition, Coalition.slug == slug)
+
+
+from blueprints.coalitions import directory, manage, members  # noqa: E402, F401  (routes)

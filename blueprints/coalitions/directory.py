@@ -1,0 +1,93 @@
+"""The directory, the coalition page, and editing goals in place."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+import coalitions
+import partials
+from blueprints.coalitions import bp, get_coalition
+from models import Coalition
+from permissions import require
+
+
+class GoalsForm(FlaskForm):
+    goals = TextAreaField(
+        _l("Cele koalicji"),
+        validators=[Length(max=coalitions.MAX_GOALS_LENGTH,
+                           message=_l("Cele mogą mieć najwyżej %(max)d znaków."))],
+    )
+
+
+@bp.get("/")
+def index():
+    filters = coalitions.parse_filters(request.args)
+    listing = coalitions.directory(filters)
+    fragment = partials.is_fragment_request()
+    response = partials.render("coalitions/index.html", "coalitions/_results.html",
+                               listing=listing, filters=listing.filters, as_fragment=fragment)
+    if fragment:
+        # The address bar shows the filters in use, without empty or ignored parameters.
+        response.headers["HX-Push-Url"] = url_for("coalitions.index",
+                                                  **listing.filters.query_args())
+    return response
+
+
+def detail_context(coalition: Coalition, **extra) -> dict:
+    context = {
+        "coalition": coalition,
+        "goals_html": coalitions.goals_html(coalition.goals),
+        "groups": coalitions.members_by_sector(coalition),
+        "trainers": coalitions.assigned_trainers(coalition),
+        "member_error": None,
+    }
+    context.update(extra)
+    return context
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    coalition = get_coalition(slug)
+    require("view_coalition", coalition, 404)
+    return render_template("coalitions/detail.html", **detail_context(coalition))
+
+
+@bp.get("/<slug>/goals")
+def goals(slug: str):
+    """The goals region alone (htmx: 'cancel' in the editor); a page request goes back."""
+    coalition = get_coalition(slug)
+    require("view_coalition", coalition, 404)
+    if not partials.is_fragment_request():
+        return redirect(url_for("coalitions.detail", slug=slug, _anchor="goals"))
+    return partials.render("coalitions/detail.html", "coalitions/_goals.html",
+                           coalition=coalition, goals_html=coalitions.goals_html(coalition.goals))
+
+
+@bp.get("/<slug>/goals/edit")
+def edit_goals(slug: str):
+    coalition = get_coalition(slug)
+    require("edit_goals", coalition)
+    form = GoalsForm(data={"goals": coalition.goals})
+    return partials.render("coalitions/goals_edit.html", "coalitions/_goals_form.html",
+                           coalition=coalition, form=form)
+
+
+@bp.post("/<slug>/goals")
+def update_goals(slug: str):
+    coalition = get_coalition(slug)
+    require("edit_goals", coalition)
+    form = GoalsForm()
+    if not form.validate():
+        return partials.render("coalitions/goals_edit.html", "coalitions/_goals_form.html",
+                               status=422, coalition=coalition, form=form)
+    coalitions.update_goals(coalition, form.goals.data or "", current_user._get_current_object())
+    if partials.is_fragment_request():
+        return partials.render("coalitions/detail.html", "coalitions/_goals.html",
+                               coalition=coalition, goals_html=coalitions.goals_html(coalition.goals),
+                               saved=True)
+    return redirect(url_for("coalitions.detail", slug=coalition.slug, _anchor="goals"), 303)

@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     labels.register(app)
     errors.init_app(app)
     init_security_headers(app)
-    # Ids beyond a 64-bit integer are unknown ids (404), not an OverflowError in the driver.
+    # Ids beyond what the database holds are unknown ids (404), not an OverflowError in the driver.
     app.url_map.converters["int"] = BoundedIntConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -57,7 +57,7 @@ class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that only matches ids the database can hold."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL serial ids are 32-bit
         super().__init__(map, *args, **kwargs)
 
 

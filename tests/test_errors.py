@@ -114,3 +114,14 @@ def test_real_429_from_throttled_sign_in(app, client, auth, database):
     assert response.status_code == 429
     assert soup(response).select_one("main h1").get_text(strip=True) == "Too many attempts"
     assert "Retry-After" in response.headers
+
+
+def test_ids_beyond_64_bits_are_unknown_not_500(client, auth, database):
+    """A huge id in any <int:...> route is a 404, never an OverflowError in the driver."""
+    from conftest import make_user
+
+    auth.as_user(make_user(role="admin"))
+    response = client.get("/admin/users/" + "9" * 30)
+    assert response.status_code == 404
+    response = client.get(f"/admin/users/{2**31}")
+    assert response.status_code == 404

@@ -131,7 +131,7 @@ def add_trainer(slug: str):
     return redirect(url_for("coalitions.trainers", slug=coalition.slug), 303)
 
 
-@bp.post("/<slug>/trainers/<int(max=2147483647):trainer_id>/remove")
+@bp.post("/<slug>/trainers/<int:trainer_id>/remove")
 def remove_trainer(slug: str, trainer_id: int):
     coalition = get_coalition(slug)
     require("edit_coalition", coalition)

@@ -35,7 +35,7 @@ def _answer(coalition: Coalition, error: str | None = None):
                            **detail_context(coalition, member_error=error))
 
 
-@bp.post("/<slug>/members/<int(max=2147483647):membership_id>")
+@bp.post("/<slug>/members/<int:membership_id>")
 def update_member(slug: str, membership_id: int):
     coalition = get_coalition(slug)
     require("manage_members", coalition)
@@ -50,7 +50,7 @@ def update_member(slug: str, membership_id: int):
     return _answer(coalition)
 
 
-@bp.post("/<slug>/members/<int(max=2147483647):membership_id>/remove")
+@bp.post("/<slug>/members/<int:membership_id>/remove")
 def remove_member(slug: str, membership_id: int):
     coalition = get_coalition(slug)
     require("manage_members", coalition)

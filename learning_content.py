@@ -44,6 +44,16 @@ TOP_LEVEL = {
 REQUIRED = ("slug", "position", "kind", "title", "summary", "estimated_minutes")
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported for its field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass
 class ModuleDefinition:
     path: str
@@ -76,7 +86,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
     except StopIteration:
         raise ContentError(path, "front matter", "no closing line '---'") from None
     try:
-        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+        data = yaml.load("\n".join(lines[1:end]), Loader=_Loader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""

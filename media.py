@@ -121,7 +121,9 @@ def detect_type(path: Path, declared_name: str = "") -> str | None:
             text = data.decode("utf-8").lstrip("\ufeff")
             if text.startswith("WEBVTT"):
                 return "text/vtt"
-            return "text/plain"
+            # Plain text only under a text name: markup posing as a PDF is refused.
+            if suffix in {".txt", ".md", ""}:
+                return "text/plain"
     return None
 
 

@@ -89,6 +89,8 @@ def test_light_version_is_remembered_and_offered_first(client, auth, learner, fi
     page = soup(client.get("/learning/film-demo"))
     player = page.select_one("#module-player")
     assert media_demo.LIGHT in player.select_one("source")["src"]
+    # Tracking and resume follow the full recording: the light one is the same content.
+    assert player["data-source"] == media_demo.RECORDING
     recording = page.select_one(".module-recording")
     html = str(recording)
     assert html.index("light-alternatives") < html.index("module-player")
@@ -237,7 +239,10 @@ def test_polish_rendering(client, auth, learner, film):
     auth.as_user(learner)
     page = soup(client.get("/learning/"))
     assert page.select_one("h1").text == "Ścieżka szkoleniowa"
-    assert page.select_one("ol.module-path h2 a").text.strip().endswith("Moduł " + film.title_pl.split()[-1])
+    assert page.select_one("ol.module-path h2 a").text.strip().endswith(film.title_pl)
+    detail = soup(client.get("/learning/film-demo"))
+    assert detail.select_one("#module-progress h2").text == "Twój postęp w module"
+    assert detail.select_one("#module-progress button").text.strip() == "Oznacz jako obejrzane"
 
 
 def _populate(n_modules: int, n_learners: int, viewer: User) -> None:

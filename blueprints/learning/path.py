@@ -35,13 +35,18 @@ def module_context(slug: str) -> dict:
         player = module_media.light
     elif module_media.recording and module_media.recording.available:
         player = module_media.recording
+    # The light rendition is the same recording: tracking and resume follow the full one.
+    track_source = None
+    if player:
+        full = module_media.recording
+        track_source = full.name if full and full.available else player.name
     state = watching.state_for(current_user, module) if player else None
-    position = watching.resume_position(state, player.name) if player else 0
+    position = watching.resume_position(state, track_source) if player else 0
     index = path.items.index(item)
     following = path.items[index + 1] if index + 1 < len(path.items) else None
     return {
         "module": module, "item": item, "path": path, "media": module_media, "light": light,
-        "player": player, "watch_state": state, "resume_at": position, "following": following,
+        "player": player, "track_source": track_source, "watch_state": state, "resume_at": position, "following": following,
         "threshold": current_app.config["WATCH_THRESHOLD"],
     }
 

@@ -273,7 +273,7 @@ def _content_source(role: str, name: str, upload_dir: str | Path) -> Source:
                   original_name=name)
 
 
-def _upload_source(upload: MediaFile, upload_dir: str | Path) -> Source:
+def upload_source(upload: MediaFile, upload_dir: str | Path) -> Source:
     return Source(role=upload.role, name=upload.stored_name, title=upload.title,
                   mime=upload.content_type, size=upload.size,
                   path=files_dir(upload_dir) / upload.stored_name,
@@ -305,7 +305,7 @@ def module_media(module: Module, upload_dir: str | Path,
             material.source = _content_source("material", item["file"], upload_dir)
         media.materials.append(material)
     for upload in uploads if uploads is not None else module_uploads(module):
-        source = _upload_source(upload, upload_dir)
+        source = upload_source(upload, upload_dir)
         if upload.role == "material":
             media.materials.append(Material(title={"pl": upload.title}, description=None,
                                             source=source, declared_size=upload.size))

@@ -54,7 +54,7 @@ def media_file(slug: str, name: str):
             (MediaFile.module == module) & (MediaFile.stored_name == name)
             & MediaFile.deleted_at.is_null()
         )
-        source = media._upload_source(upload, upload_dir()) if upload else None
+        source = media.upload_source(upload, upload_dir()) if upload else None
     if source is None or not source.available:
         abort_with(404, _("Tego pliku nie ma na serwerze."))
     response = send_file(

@@ -78,3 +78,14 @@ def test_youtube_embed_loads_only_on_click(page, learning_server):
     sign_in(page, learning_server.url, "czlonek@example.org")
     page.goto(learning_server.url + "/learning/webinarium-program-wsparcia")
     assert page.locator("iframe").count() == 0
+
+
+def test_watched_button_swaps_the_region_in_place(page, learning_server):
+    base = learning_server.url
+    sign_in(page, base, "czlonek@example.org")
+    page.goto(base + "/learning/czym-jest-partnerstwo")
+    page.evaluate("window.notReloaded = true")
+    page.locator("#module-progress button", has_text="Oznacz jako przeczytane").click()
+    page.wait_for_selector("#module-progress button:has-text('Cofnij oznaczenie')")
+    assert page.evaluate("window.notReloaded === true")  # htmx swapped, no page load
+    assert "Przeczytane: tak" in page.inner_text("#module-progress")

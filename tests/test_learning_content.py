@@ -186,7 +186,7 @@ def test_the_shipped_curriculum_is_valid_and_follows_the_contract():
     for d in definitions:
         if d.kind == "webinar":
             assert d.meta["host"]["name"] and d.meta["presenters"]
-            assert all(p["bio"]["pl"] for p in d.meta["presenters"])
+            assert all(p["bio"]["pl"] and p["bio"]["en"] for p in d.meta["presenters"])
     assert len(definitions[7].meta["materials"]) == 6
 
 

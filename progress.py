@@ -144,10 +144,11 @@ class ModuleStatus:
     task_done: bool = False
     updated_at: object = None
     is_next: bool = False
+    preview: bool = False  # staff previewing: prerequisites are shown, not enforced
 
     @property
     def locked(self) -> bool:
-        return bool(self.missing)
+        return bool(self.missing) and not self.preview
 
     @property
     def has_task(self) -> bool:
@@ -192,8 +193,12 @@ class LearningPath:
         return max(started, key=lambda i: i.updated_at) if started else None
 
 
-def learning_path(user: User) -> LearningPath:
-    """Every active module with the user's status; a fixed number of queries."""
+def learning_path(user: User, preview: bool = False) -> LearningPath:
+    """Every active module with the user's status; a fixed number of queries.
+
+    `preview`: trainers and admins may open every module (to check what they attached);
+    prerequisites are still listed in `missing` but do not lock.
+    """
     modules = list(Module.active())
     rows = {
         p.module_id: p
@@ -237,6 +242,7 @@ def learning_path(user: User) -> LearningPath:
             quiz_passed=bool(quiz and quiz.id in passed),
             task_done=module.slug in tasks,
             updated_at=row.updated_at if row else None,
+            preview=preview,
         ))
     status_by_slug = {item.module.slug: item.status for item in items}
     for item in items:

@@ -284,3 +284,15 @@ def test_progress_fragment_endpoint(htmx, auth, learner, film):
     tree = soup(response)
     assert tree.select_one("html") is None
     assert tree.select_one("section#module-progress")
+
+
+def test_trainers_preview_locked_modules(client, auth, database, film):
+    make_module(slug="wstep", position=1)
+    film.prerequisites = ["wstep"]
+    film.save()
+    auth.as_user(make_user(role="trainer"))
+    page = soup(client.get("/learning/film-demo"))
+    assert page.select_one("#module-player")  # not locked for staff
+    assert page.select_one(".locked-note a")["href"] == "/learning/wstep"  # but explained
+    index = soup(client.get("/learning/"))
+    assert not index.select(".is-locked")

@@ -25,7 +25,7 @@ import media
 import progress
 import watching
 from blueprints.learning import bp
-from blueprints.learning.helpers import get_module, upload_dir
+from blueprints.learning.helpers import get_module, learner_path, upload_dir
 from errors import abort_with
 from models import MediaFile
 from permissions import require
@@ -78,7 +78,7 @@ def media_file(slug: str, name: str):
 def report(slug: str):
     """A watch report from the player: position, duration and the ranges just played."""
     module = get_module(slug)
-    item = progress.learning_path(current_user).get(module.slug)
+    item = learner_path().get(module.slug)
     if item.locked:
         abort_with(403, _("Ten moduł jest jeszcze zablokowany."))
     data = request.get_json(silent=True) if request.is_json else request.form.to_dict()

@@ -19,6 +19,7 @@ import progress
 from blueprints.learning import bp
 from errors import abort_with
 from models import LearningPreference, Module, User
+from permissions import can
 
 
 def locale_code() -> str:
@@ -97,7 +98,19 @@ def learning_home() -> progress.LearningPath | None:
     """The signed-in user's path, for the home page's "continue where you left off"."""
     if not current_user.is_authenticated:
         return None
-    return progress.learning_path(current_user)
+    return learner_path()
+
+
+def learner_path() -> progress.LearningPath:
+    """The signed-in user's path; trainers and admins preview every module unlocked."""
+    return progress.learning_path(current_user, preview=can("manage_content"))
+
+
+@bp.app_template_filter("file_label")
+def file_label(mime: str) -> str:
+    from media import LABEL_OF
+
+    return LABEL_OF.get(mime, mime)
 
 
 def get_module(slug: str) -> Module:

@@ -10,7 +10,7 @@ import media
 import progress
 import watching
 from blueprints.learning import bp
-from blueprints.learning.helpers import get_module, prefers_light, upload_dir
+from blueprints.learning.helpers import get_module, learner_path, prefers_light, upload_dir
 from blueprints.main import safe_next
 from errors import abort_with
 from models import LearningPreference, utcnow, write_transaction
@@ -20,13 +20,13 @@ from partials import is_fragment_request, render
 @bp.get("/learning/")
 @login_required
 def index():
-    path = progress.learning_path(current_user)
+    path = learner_path()
     return render_template("learning/index.html", path=path)
 
 
 def module_context(slug: str) -> dict:
     module = get_module(slug)
-    path = progress.learning_path(current_user)
+    path = learner_path()
     item = path.get(module.slug)
     module_media = media.module_media(module, upload_dir())
     light = prefers_light(current_user)
@@ -67,7 +67,7 @@ def progress_region(slug: str):
 @login_required
 def watched(slug: str):
     module = get_module(slug)
-    item = progress.learning_path(current_user).get(module.slug)
+    item = learner_path().get(module.slug)
     if item.locked:
         abort_with(403, _("Ten moduł jest jeszcze zablokowany: najpierw ukończ moduły, "
                           "które go poprzedzają."))

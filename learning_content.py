@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,6 @@ class ModuleDefinition:
     estimated_minutes: int
     duration_seconds: int | None
     content_hash: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -296,3 +296,25 @@ def test_trainers_preview_locked_modules(client, auth, database, film):
     assert page.select_one(".locked-note a")["href"] == "/learning/wstep"  # but explained
     index = soup(client.get("/learning/"))
     assert not index.select(".is-locked")
+
+
+def test_query_count_of_a_module_page_does_not_grow(app, client, auth):
+    counts = []
+    for n_modules in (2, 10):
+        db.connect(reuse_if_open=True)
+        for table in ("media_file", "module_progress", "watch_state", "module"):
+            db.execute_sql(f"DELETE FROM {table}")
+        viewer = make_user()
+        target = make_module(slug="cel", position=1, kind="film",
+                             video={"file": "x.wav"},
+                             materials=[{"title": {"pl": "M"}, "url": "https://example.org"}])
+        for _ in range(n_modules):
+            progress.set_watched(viewer, make_module())
+        auth.as_user(viewer)
+        client.get("/learning/cel")
+        with count_queries() as counter:
+            assert client.get("/learning/cel").status_code == 200
+        counts.append(counter.count)
+        auth.logout()
+        assert target.slug == "cel"
+    assert counts[0] == counts[1], counts

@@ -251,6 +251,15 @@ class ModuleMedia:
     materials: list[Material] | None = None
 
     @property
+    def track_source(self) -> str | None:
+        """The name watch tracking is keyed by: the full recording (the light rendition is
+        the same content), or the light one when only that is on the server."""
+        for source in (self.recording, self.light):
+            if source is not None and source.available:
+                return source.name
+        return None
+
+    @property
     def youtube_id(self) -> str | None:
         return youtube_id(self.url) if self.url else None
 

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from peewee import IntegrityError
+
 import progress
 from models import Module, ModuleProgress, User, WatchState, utcnow, write_transaction
 
@@ -104,6 +106,22 @@ def covered_seconds(intervals: list[list[float]]) -> float:
 
 def record(user: User, module: Module, report: Report, threshold: float) -> WatchState:
     """Merge a report into the learner's state; mark the module watched at the threshold."""
+    try:
+        state = _merge(user, module, report)
+    except IntegrityError:
+        # Two first reports at once (e.g. two tabs on PostgreSQL): the other one created the
+        # row; merging into it now loses nothing.
+        state = _merge(user, module, report)
+    if state.share >= threshold:
+        row = ModuleProgress.get_or_none(
+            (ModuleProgress.user == user) & (ModuleProgress.module == module)
+        )
+        if row is None or not row.watched:
+            progress.set_watched(user, module, True)
+    return state
+
+
+def _merge(user: User, module: Module, report: Report) -> WatchState:
     with write_transaction():
         state = WatchState.get_or_none((WatchState.user == user) & (WatchState.module == module))
         if state is None:
@@ -127,12 +145,6 @@ def record(user: User, module: Module, report: Report, threshold: float) -> Watc
             state.session, state.seq = report.session, report.seq
         state.updated_at = utcnow()
         state.save()
-    if state.share >= threshold:
-        row = ModuleProgress.get_or_none(
-            (ModuleProgress.user == user) & (ModuleProgress.module == module)
-        )
-        if row is None or not row.watched:
-            progress.set_watched(user, module, True)
     return state
 
 

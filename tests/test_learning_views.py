@@ -318,3 +318,16 @@ def test_query_count_of_a_module_page_does_not_grow(app, client, auth):
         auth.logout()
         assert target.slug == "cel"
     assert counts[0] == counts[1], counts
+
+
+def test_report_is_keyed_by_the_current_recording_not_the_page(client, auth, learner, film):
+    auth.as_user(learner)
+    token = auth.csrf()
+    body = {"source": "stale-name.wav", "duration": 12, "position": 3, "ranges": [[0, 3]]}
+    assert client.post("/learning/film-demo/report", json=body,
+                       headers={"X-CSRFToken": token}).status_code == 200
+    assert WatchState.get().source == media_demo.RECORDING
+    make_module(slug="bez-pliku", kind="webinar")
+    missing = client.post("/learning/bez-pliku/report", json=body,
+                          headers={"X-CSRFToken": token})
+    assert missing.status_code == 409

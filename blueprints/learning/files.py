@@ -86,6 +86,10 @@ def report(slug: str):
         parsed = watching.parse_report(data or {})
     except watching.ReportError as error:
         return jsonify(error=str(error)), 400
+    # Keyed by what the module plays now, not by what an old open page says it played.
+    parsed.source = media.module_media(module, upload_dir()).track_source
+    if parsed.source is None:
+        return jsonify(error="this module has no local recording to track"), 409
     state = watching.record(current_user, module, parsed, current_app.config["WATCH_THRESHOLD"])
     row = progress.refresh(current_user, module)
     return jsonify(share=round(state.share, 4), position=state.position,

@@ -35,11 +35,7 @@ def module_context(slug: str) -> dict:
         player = module_media.light
     elif module_media.recording and module_media.recording.available:
         player = module_media.recording
-    # The light rendition is the same recording: tracking and resume follow the full one.
-    track_source = None
-    if player:
-        full = module_media.recording
-        track_source = full.name if full and full.available else player.name
+    track_source = module_media.track_source
     state = watching.state_for(current_user, module) if player else None
     position = watching.resume_position(state, track_source) if player else 0
     index = path.items.index(item)

@@ -26,6 +26,11 @@ def setup(world):
         module=module, role="transcript", title="Transkrypcja", original_name="t.txt",
         stored_name="0123456789abcdef0123456789abcdef.txt", content_type="text/plain", size=12,
     )
+    (files / "fedcba9876543210fedcba9876543210.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVE")
+    MediaFile.create(
+        module=module, role="recording", title="Nagranie", original_name="n.wav",
+        stored_name="fedcba9876543210fedcba9876543210.wav", content_type="audio/wav", size=12,
+    )
     certificate = Certificate.create(user=world.member, code="ABCD-EFGH-JKMN", name="Członek",
                                      modules=[])
     world.extra["learning"] = {"module": module, "upload": upload, "certificate": certificate}

@@ -250,6 +250,14 @@ class ModuleMedia:
     url: str | None = None
     materials: list[Material] | None = None
 
+    def player(self, light: bool) -> Source | None:
+        """What the player plays: the light rendition first when the learner asked for it."""
+        order = (self.light, self.recording) if light else (self.recording, self.light)
+        for source in order:
+            if source is not None and source.available:
+                return source
+        return None
+
     @property
     def track_source(self) -> str | None:
         """The name watch tracking is keyed by: the full recording (the light rendition is

@@ -27,22 +27,15 @@ def index():
 def module_context(slug: str) -> dict:
     module = get_module(slug)
     path = learner_path()
-    item = path.get(module.slug)
     module_media = media.module_media(module, upload_dir())
     light = prefers_light(current_user)
-    player = None
-    if light and module_media.light and module_media.light.available:
-        player = module_media.light
-    elif module_media.recording and module_media.recording.available:
-        player = module_media.recording
+    player = module_media.player(light)
     track_source = module_media.track_source
     state = watching.state_for(current_user, module) if player else None
-    position = watching.resume_position(state, track_source) if player else 0
-    index = path.items.index(item)
-    following = path.items[index + 1] if index + 1 < len(path.items) else None
     return {
-        "module": module, "item": item, "path": path, "media": module_media, "light": light,
-        "player": player, "track_source": track_source, "watch_state": state, "resume_at": position, "following": following,
+        "module": module, "item": path.get(module.slug), "path": path, "media": module_media,
+        "light": light, "player": player, "track_source": track_source, "watch_state": state,
+        "resume_at": watching.resume_position(state, track_source) if player else 0,
         "threshold": current_app.config["WATCH_THRESHOLD"],
     }
 

@@ -322,6 +322,17 @@ def parse_module_file(path: Path) -> ModuleDefinition:
     )
 
 
+def module_file_slugs(content_dir: Path | str) -> set[str]:
+    """Slugs of the module files in content_dir/modules, by file name (for other loaders
+    that refer to modules, e.g. a quiz's `module:`), without parsing them."""
+    folder = Path(content_dir) / "modules"
+    return {
+        match.group(2)
+        for path in (folder.glob("*.md") if folder.is_dir() else [])
+        if (match := FILE_NAME_RE.match(path.name))
+    }
+
+
 def load_modules(content_dir: Path) -> list[ModuleDefinition]:
     """Validate every file in content_dir/modules; also slugs, positions and prerequisites."""
     folder = Path(content_dir) / "modules"

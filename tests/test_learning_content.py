@@ -274,3 +274,10 @@ def test_shipped_content_syncs_twice_without_changes(database):
     second = content_sync.sync(ROOT / "content")
     assert not [c for c in second.created + second.updated + second.archived
                 if c.startswith("module ")]
+
+
+def test_module_file_slugs_for_other_loaders(tmp_path):
+    write(tmp_path, good("modul-a", 1), "01-modul-a.md")
+    write(tmp_path, "not even front matter", "02-modul-b.md")
+    assert learning_content.module_file_slugs(tmp_path) == {"modul-a", "modul-b"}
+    assert learning_content.module_file_slugs(tmp_path / "nowhere") == set()

@@ -49,6 +49,8 @@ def test_player_resumes_tracks_and_marks_watched(page, learning_server):
     wait_until(page, "document.getElementById('module-player').currentTime >= 3.9")
     assert page.evaluate("document.getElementById('module-player').textTracks.length") == 1
 
+    # Muted, so the browser lets a script start playback (autoplay policy).
+    page.evaluate("document.getElementById('module-player').muted = true")
     page.evaluate("document.getElementById('module-player').play()")
     time.sleep(2.5)
     page.evaluate("document.getElementById('module-player').pause()")

@@ -250,6 +250,18 @@ class ModuleMedia:
     url: str | None = None
     materials: list[Material] | None = None
 
+    def transcript_text(self, limit: int = 100_000) -> str | None:
+        """A plain-text transcript's content, to show on the page (None for PDF or large)."""
+        source = self.transcript
+        if source is None or not source.available or source.mime != "text/plain":
+            return None
+        if source.path.stat().st_size > limit:
+            return None
+        try:
+            return source.path.read_text(encoding="utf-8").lstrip("\ufeff")
+        except (OSError, UnicodeDecodeError):
+            return None
+
     def player(self, light: bool) -> Source | None:
         """What the player plays: the light rendition first when the learner asked for it."""
         order = (self.light, self.recording) if light else (self.recording, self.light)

@@ -94,6 +94,9 @@ def test_light_version_is_remembered_and_offered_first(client, auth, learner, fi
     recording = page.select_one(".module-recording")
     html = str(recording)
     assert html.index("light-alternatives") < html.index("module-player")
+    transcript = recording.select_one("details.transcript")
+    assert transcript.has_attr("open")
+    assert "nagranie demonstracyjne" in transcript.select_one(".transcript-text").text
     # Another device (a new session) gets the same choice.
     client.post("/logout", data={"csrf_token": token})
     auth.as_user(learner)

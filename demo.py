@@ -106,7 +106,7 @@ def load_learning(config: dict[str, Any] | None = None) -> None:
     """
     import media_demo
     import progress
-    from models import Module, WatchState
+    from models import Module, ModuleProgress, WatchState
 
     upload_dir = (config or {}).get("UPLOAD_DIR")
     if upload_dir:
@@ -116,8 +116,6 @@ def load_learning(config: dict[str, Any] | None = None) -> None:
     film = Module.get_or_none(Module.slug == "film-spotkanie-badawcze")
     if learner is None or opening is None or film is None:
         return  # content not synced yet: `flask content sync` first
-    from models import ModuleProgress
-
     if not ModuleProgress.select().where(
         (ModuleProgress.user == learner) & (ModuleProgress.module == opening)
     ).exists():

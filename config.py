@@ -66,6 +66,10 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "INVITE_DAYS": 14,
         "RESET_HOURS": 48,
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "https"),
+        # Learning path: share of a local recording a learner must play to count as watched,
+        # and the largest recording or material a trainer may upload.
+        "WATCH_THRESHOLD": float(os.environ.get("WATCH_THRESHOLD", "0.9")),
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 300 * 1024 * 1024)),
     }
     if with_secret:
         settings["SECRET_KEY"] = instance_secret_key(instance_path)

@@ -209,6 +209,7 @@ def load(config: dict[str, Any] | None = None) -> None:
         for email, slug in ASSIGNMENTS:
             TrainerAssignment.get_or_create(trainer=users[email], coalition=coalitions[slug])
     load_coalitions()
+    load_learning(config)
 
 
 # --- coalitions: members of the directory's coalitions ---------------------------------------
@@ -295,3 +296,40 @@ def load_coalitions() -> None:
             trainer = User.by_email(email)
             if trainer is not None:
                 TrainerAssignment.get_or_create(trainer=trainer, coalition=coalitions[slug])
+
+
+# --- learning path -------------------------------------------------------------------------
+
+
+def load_learning(config: dict[str, Any] | None = None) -> None:
+    """Generate the demo recording, captions, transcript and documents; start a learner off.
+
+    Barbara (the librarian) has read the opening module and stopped the film a few seconds
+    in, so the home page offers "continue where you left off" and the player resumes.
+    """
+    import media_demo
+    import progress
+    from models import Module, ModuleProgress, WatchState
+
+    upload_dir = (config or {}).get("UPLOAD_DIR")
+    if upload_dir:
+        media_demo.generate(upload_dir)
+    learner = User.by_email("bibliotekarka@example.org")
+    opening = Module.get_or_none(Module.slug == "czym-jest-partnerstwo")
+    film = Module.get_or_none(Module.slug == "film-spotkanie-badawcze")
+    if learner is None or opening is None or film is None:
+        return  # content not synced yet: `flask content sync` first
+    if not ModuleProgress.select().where(
+        (ModuleProgress.user == learner) & (ModuleProgress.module == opening)
+    ).exists():
+        progress.set_watched(learner, opening, True)
+    if not WatchState.select().where(
+        (WatchState.user == learner) & (WatchState.module == film)
+    ).exists():
+        with write_transaction():
+            progress.touch(learner, film)
+            WatchState.create(
+                user=learner, module=film, source=media_demo.RECORDING,
+                duration=float(media_demo.SECONDS), intervals=[[0.0, 4.0]],
+                watched_seconds=4.0, position=4.0, session="demo", seq=1,
+            )

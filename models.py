@@ -258,7 +258,75 @@ class ModuleProgress(BaseModel):
         indexes = ((("user", "module"), True),)
 
 
-LEARNING_MODELS: list[type[BaseModel]] = [Module, ModuleProgress]
+class WatchState(BaseModel):
+    """What a learner actually played of a module's local recording, and where they stopped.
+
+    `intervals` holds merged [start, end] pairs in seconds, so the watched share is a union
+    of what was played, however often or out of order the player reported it.
+    """
+
+    user = ForeignKeyField(User, backref="watch_states", on_delete="CASCADE")
+    module = ForeignKeyField(Module, backref="watch_states", on_delete="CASCADE")
+    source = CharField(default="")  # which recording (file name) the intervals refer to
+    duration = FloatField(default=0)
+    intervals = JSONField(default=list)
+    watched_seconds = FloatField(default=0)
+    position = FloatField(default=0)
+    session = CharField(default="")  # the page load that sent the newest position
+    seq = IntegerField(default=0)  # its report counter (older reports do not move position)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "module"), True),)
+
+    @property
+    def share(self) -> float:
+        return min(1.0, self.watched_seconds / self.duration) if self.duration else 0.0
+
+
+MEDIA_ROLES = ("recording", "light", "captions", "transcript", "handout", "material")
+
+
+class MediaFile(BaseModel):
+    """A file uploaded by a trainer or admin and attached to a module.
+
+    Stored under UPLOAD_DIR with a generated name; `original_name` is only shown and offered
+    as the download name.
+    """
+
+    module = ForeignKeyField(Module, backref="files", on_delete="CASCADE")
+    role = CharField(index=True)  # one of MEDIA_ROLES
+    title = CharField(default="")
+    original_name = CharField()
+    stored_name = CharField(unique=True)
+    content_type = CharField()
+    size = IntegerField()
+    uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+
+class LearningPreference(BaseModel):
+    """Per-user choices of the learning area (the light version for slow connections)."""
+
+    user = ForeignKeyField(User, unique=True, backref="+", on_delete="CASCADE")
+    light = BooleanField(default=False)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Certificate(BaseModel):
+    """Issued when every required module is completed; anyone may verify it by its code."""
+
+    user = ForeignKeyField(User, unique=True, backref="+", on_delete="CASCADE")
+    code = CharField(unique=True)
+    name = CharField()  # the learner's name when it was issued
+    modules = JSONField(default=list)  # [{slug, title_pl, title_en, completed_at}]
+    issued_at = DateTimeField(default=utcnow)
+
+
+LEARNING_MODELS: list[type[BaseModel]] = [
+    Module, ModuleProgress, WatchState, MediaFile, LearningPreference, Certificate,
+]
 
 
 # --- quizzes and self-assessment ----------------------------------------------------------

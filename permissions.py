@@ -155,6 +155,12 @@ def _manage_content(user: User, obj: Any = None) -> bool:
 # --- rules: learning path, quizzes and self-assessment -------------------------------------
 
 
+@rule("learn")
+def _learn(user: User, obj: Any = None) -> bool:
+    """Walk the learning path: everyone signed in."""
+    return True
+
+
 # --- rules: noticeboard --------------------------------------------------------------------
 
 

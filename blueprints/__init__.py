@@ -4,6 +4,7 @@ from blueprints.admin import bp as admin
 from blueprints.auth import bp as auth
 from blueprints.coalitions import bp as coalitions
 from blueprints.invites import bp as invites
+from blueprints.learning import bp as learning
 from blueprints.main import bp as main
 
-BLUEPRINTS = [main, auth, coalitions, admin, invites]
+BLUEPRINTS = [main, auth, coalitions, admin, invites, learning]

@@ -1,0 +1,129 @@
+"""Template helpers of the learning area and lookups shared by its views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any
+
+import markdown
+import nh3
+from flask import current_app
+from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+import progress
+from blueprints.learning import bp
+from errors import abort_with
+from models import LearningPreference, Module, User
+from permissions import can
+
+
+def locale_code() -> str:
+    return str(get_locale() or "pl")
+
+
+@bp.app_template_filter("loc")
+def localized(value: Any) -> str:
+    """The current language's text of a {pl, en} mapping (Polish when English is missing)."""
+    if not isinstance(value, dict):
+        return value or ""
+    return value.get(locale_code()) or value.get("pl") or ""
+
+
+@bp.app_template_filter("loc_lang")
+def localized_lang(value: Any) -> str:
+    """The language code of the text `loc` shows (for a lang="" attribute)."""
+    if isinstance(value, dict) and value.get(locale_code()):
+        return locale_code()
+    return "pl"
+
+
+@bp.app_template_filter("module_title")
+def module_title(module: Module) -> str:
+    return module.title_en if locale_code() == "en" else module.title_pl
+
+
+@bp.app_template_filter("module_summary")
+def module_summary(module: Module) -> str:
+    return module.summary_en if locale_code() == "en" else module.summary_pl
+
+
+@bp.app_template_filter("filesize")
+def filesize(size: int | None) -> str:
+    if not size:
+        return ""
+    if size < 1024:
+        return _("%(n)s B", n=size)
+    if size < 1024 * 1024:
+        return _("%(n)s KB", n=format_decimal(round(size / 1024, 1)))
+    return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))
+
+
+@bp.app_template_filter("clock")
+def clock(seconds: float | int | None) -> str:
+    """12:05 or 1:02:03."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@bp.app_template_filter("iso_date")
+def iso_date(value: str | None) -> str:
+    if not value:
+        return ""
+    return format_date(dt.date.fromisoformat(value), "long")
+
+
+@lru_cache(maxsize=64)
+def _render_markdown(source: str) -> str:
+    html = markdown.markdown(source, extensions=["extra", "sane_lists"])
+    # The page already has h1 and the section's h2: the body's headings start at h3.
+    html = re.sub(r"<(/?)h([1-5])\b", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
+    return nh3.clean(html)
+
+
+@bp.app_template_filter("module_body")
+def module_body(module: Module) -> Markup:
+    """The module's Markdown, rendered and sanitized (cached by source)."""
+    return Markup(_render_markdown(module.body or ""))
+
+
+@bp.app_template_global()
+def learning_home() -> progress.LearningPath | None:
+    """The signed-in user's path, for the home page's "continue where you left off"."""
+    if not current_user.is_authenticated:
+        return None
+    return learner_path()
+
+
+def learner_path() -> progress.LearningPath:
+    """The signed-in user's path; trainers and admins preview every module unlocked."""
+    return progress.learning_path(current_user, preview=can("manage_content"))
+
+
+@bp.app_template_filter("file_label")
+def file_label(mime: str) -> str:
+    from media import LABEL_OF
+
+    return LABEL_OF.get(mime, mime)
+
+
+def get_module(slug: str) -> Module:
+    module = Module.get_or_none((Module.slug == slug) & (Module.archived == False))  # noqa: E712
+    if module is None:
+        abort_with(404, _("Nie ma takiego modułu."))
+    return module
+
+
+def prefers_light(user: User) -> bool:
+    preference = LearningPreference.get_or_none(LearningPreference.user == user)
+    return bool(preference and preference.light)
+
+
+def upload_dir() -> str:
+    return current_app.config["UPLOAD_DIR"]

@@ -1,0 +1,259 @@
+"""Learning progress: the single completion rule, and the learner's view of the path.
+
+`refresh(user, module)` is the one place that decides whether a module is completed; the
+quizzes area calls it after every attempt, the board area after a task post is created or
+deleted, and this area after "watched/read" or watch tracking crosses the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models import (
+    Module,
+    ModuleProgress,
+    Post,
+    Quiz,
+    QuizAttempt,
+    User,
+    WatchState,
+    utcnow,
+    write_transaction,
+)
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+
+
+def _module(module: Module | str) -> Module | None:
+    if isinstance(module, Module):
+        return module
+    return Module.get_or_none(Module.slug == module)
+
+
+def active_quiz(module: Module) -> Quiz | None:
+    """The module's quiz when one with that slug exists and is not archived."""
+    if not module.quiz_slug:
+        return None
+    return Quiz.get_or_none((Quiz.slug == module.quiz_slug) & (Quiz.archived == False))  # noqa: E712
+
+
+def quiz_passed(user: User, quiz: Quiz) -> bool:
+    return (
+        QuizAttempt.select()
+        .where((QuizAttempt.user == user) & (QuizAttempt.quiz == quiz) & QuizAttempt.passed)
+        .exists()
+    )
+
+
+def task_done(user: User, module: Module) -> bool:
+    return (
+        Post.select()
+        .where(
+            (Post.author == user)
+            & (Post.module_slug == module.slug)
+            & Post.deleted_at.is_null()
+        )
+        .exists()
+    )
+
+
+def has_task(module: Module) -> bool:
+    return bool((module.meta or {}).get("task"))
+
+
+def refresh(user: User, module: Module | str) -> ModuleProgress:
+    """Recompute and save `user`'s status in `module` (a Module or a slug).
+
+    Completed when (a) watched/read, (b) the module's quiz, if a non-archived Quiz with that
+    slug exists, has a passed attempt by the user, and (c) the module's task, if it has one,
+    has a non-deleted Post by the user with that module slug. A learner with no activity in
+    the module gets an unsaved row with status "not_started".
+    """
+    target = _module(module)
+    if target is None:
+        raise LookupError(f"no module {module!r}")
+    with write_transaction():
+        row = ModuleProgress.get_or_none(
+            (ModuleProgress.user == user) & (ModuleProgress.module == target)
+        )
+        quiz = active_quiz(target)
+        quiz_ok = quiz is None or quiz_passed(user, quiz)
+        task_ok = not has_task(target) or task_done(user, target)
+        watched = bool(row and row.watched)
+        if row is None:
+            attempted = quiz is not None and QuizAttempt.select().where(
+                (QuizAttempt.user == user) & (QuizAttempt.quiz == quiz)
+            ).exists()
+            if not attempted and not (has_task(target) and task_ok):
+                return ModuleProgress(user=user, module=target, status=NOT_STARTED)
+            row = ModuleProgress(user=user, module=target, status=IN_PROGRESS)
+        completed = watched and quiz_ok and task_ok
+        status = COMPLETED if completed else IN_PROGRESS
+        if row.id is None or row.status != status:
+            row.status = status
+            row.completed_at = (row.completed_at or utcnow()) if completed else None
+            row.updated_at = utcnow()
+            row.save()
+    return row
+
+
+def refresh_for_module_slug(user: User, slug: str) -> ModuleProgress | None:
+    """`refresh` by slug; None when no module has that slug."""
+    module = Module.get_or_none(Module.slug == slug)
+    return refresh(user, module) if module else None
+
+
+def set_watched(user: User, module: Module, watched: bool = True) -> ModuleProgress:
+    """Record that the learner watched/read the module (or undo it), then apply the rule."""
+    with write_transaction():
+        row, _ = ModuleProgress.get_or_create(
+            user=user, module=module, defaults={"status": IN_PROGRESS}
+        )
+        if row.watched != watched:
+            row.watched = watched
+            row.updated_at = utcnow()
+            row.save()
+    return refresh(user, module)
+
+
+def touch(user: User, module: Module) -> ModuleProgress:
+    """Note that the learner started the module (first play), without changing its status."""
+    with write_transaction():
+        row, created = ModuleProgress.get_or_create(
+            user=user, module=module, defaults={"status": IN_PROGRESS}
+        )
+        if not created:
+            row.updated_at = utcnow()
+            row.save(only=[ModuleProgress.updated_at])
+    return row
+
+
+# --- the learner's view of the path ------------------------------------------------------
+
+
+@dataclass
+class ModuleStatus:
+    module: Module
+    status: str = NOT_STARTED
+    watched: bool = False
+    watched_share: float = 0.0
+    watch_position: float = 0.0
+    missing: list[Module] = field(default_factory=list)  # prerequisites not yet completed
+    quiz: Quiz | None = None
+    quiz_passed: bool = False
+    task_done: bool = False
+    updated_at: object = None
+    is_next: bool = False
+    preview: bool = False  # staff previewing: prerequisites are shown, not enforced
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.missing) and not self.preview
+
+    @property
+    def has_task(self) -> bool:
+        return has_task(self.module)
+
+
+@dataclass
+class LearningPath:
+    items: list[ModuleStatus]
+
+    @property
+    def required(self) -> list[ModuleStatus]:
+        return [item for item in self.items if item.module.required]
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for item in self.required if item.status == COMPLETED)
+
+    @property
+    def total(self) -> int:
+        return len(self.required)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed_count / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.completed_count == self.total
+
+    @property
+    def next(self) -> ModuleStatus | None:
+        return next((item for item in self.items if item.is_next), None)
+
+    def get(self, slug: str) -> ModuleStatus | None:
+        return next((item for item in self.items if item.module.slug == slug), None)
+
+    @property
+    def resume(self) -> ModuleStatus | None:
+        """The module the learner touched last and has not completed."""
+        started = [i for i in self.items if i.status == IN_PROGRESS and not i.locked]
+        return max(started, key=lambda i: i.updated_at) if started else None
+
+
+def learning_path(user: User, preview: bool = False) -> LearningPath:
+    """Every active module with the user's status; a fixed number of queries.
+
+    `preview`: trainers and admins may open every module (to check what they attached);
+    prerequisites are still listed in `missing` but do not lock.
+    """
+    modules = list(Module.active())
+    rows = {
+        p.module_id: p
+        for p in ModuleProgress.select().where(
+            (ModuleProgress.user == user) & ModuleProgress.module.in_([m.id for m in modules])
+        )
+    } if modules else {}
+    watch = {w.module_id: w for w in WatchState.select().where(WatchState.user == user)}
+    quiz_slugs = {m.quiz_slug for m in modules if m.quiz_slug}
+    quizzes = {
+        q.slug: q
+        for q in Quiz.select().where(Quiz.slug.in_(quiz_slugs) & (Quiz.archived == False))  # noqa: E712
+    } if quiz_slugs else {}
+    passed = {
+        a.quiz_id
+        for a in QuizAttempt.select(QuizAttempt.quiz).where(
+            (QuizAttempt.user == user) & QuizAttempt.passed
+            & QuizAttempt.quiz.in_([q.id for q in quizzes.values()])
+        )
+    } if quizzes else set()
+    task_slugs = {m.slug for m in modules if has_task(m)}
+    tasks = {
+        p.module_slug
+        for p in Post.select(Post.module_slug).where(
+            (Post.author == user) & Post.module_slug.in_(task_slugs) & Post.deleted_at.is_null()
+        )
+    } if task_slugs else set()
+
+    by_slug = {m.slug: m for m in modules}
+    items = []
+    for module in modules:
+        row = rows.get(module.id)
+        quiz = quizzes.get(module.quiz_slug) if module.quiz_slug else None
+        items.append(ModuleStatus(
+            module=module,
+            status=row.status if row else NOT_STARTED,
+            watched=bool(row and row.watched),
+            watched_share=watch[module.id].share if module.id in watch else 0.0,
+            watch_position=watch[module.id].position if module.id in watch else 0.0,
+            quiz=quiz,
+            quiz_passed=bool(quiz and quiz.id in passed),
+            task_done=module.slug in tasks,
+            updated_at=row.updated_at if row else None,
+            preview=preview,
+        ))
+    status_by_slug = {item.module.slug: item.status for item in items}
+    for item in items:
+        item.missing = [
+            by_slug[slug] for slug in item.module.prerequisites or []
+            if slug in by_slug and status_by_slug.get(slug) != COMPLETED
+        ]
+    upcoming = next(
+        (i for i in items if i.status != COMPLETED and not i.locked and i.module.required),
+        None,
+    ) or next((i for i in items if i.status != COMPLETED and not i.locked), None)
+    if upcoming:
+        upcoming.is_next = True
+    return LearningPath(items=items)

@@ -1,0 +1,165 @@
+"""Uploads by trainers and admins: size limit, type by content, safe names, serving."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from conftest import make_user, soup
+from learning_factories import make_module
+
+import media
+import media_demo
+from models import MediaFile
+
+PDF = b"%PDF-1.4\n" + b"x" * 200
+WAV_HEADER = b"RIFF\x24\x00\x00\x00WAVEfmt "
+
+
+@pytest.fixture
+def trainer(database):
+    return make_user(role="trainer")
+
+
+@pytest.fixture
+def module(database):
+    return make_module(slug="z-plikami", kind="webinar")
+
+
+def post_file(client, auth, data: bytes, filename: str, role: str = "material",
+              title: str = "Plik"):
+    return client.post(
+        "/learning/z-plikami/files",
+        data={"role": role, "title": title, "csrf_token": auth.csrf(),
+              "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def stored_files(app) -> list[Path]:
+    folder = Path(app.config["UPLOAD_DIR"]) / "files"
+    return sorted(p for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_upload_material_is_stored_under_a_generated_name_and_listed(app, client, auth,
+                                                                     trainer, module):
+    auth.as_user(trainer)
+    response = post_file(client, auth, PDF, "Poradnik partnerstwa.pdf", title="Poradnik")
+    assert response.status_code == 303
+    upload = MediaFile.get()
+    assert upload.content_type == "application/pdf" and upload.size == len(PDF)
+    assert upload.original_name == "Poradnik partnerstwa.pdf"
+    assert upload.stored_name != upload.original_name and upload.stored_name.endswith(".pdf")
+    assert [p.name for p in stored_files(app)] == [upload.stored_name]
+    assert not str(Path(app.config["UPLOAD_DIR"])).startswith(str(Path(app.static_folder)))
+    page = soup(client.get("/learning/z-plikami"))
+    link = page.select_one(f'.module-materials a[href="/learning/z-plikami/media/{upload.stored_name}"]')
+    assert link.text == "Poradnik"
+    served = client.get(link["href"])
+    assert served.status_code == 200 and served.data == PDF
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    disposition = served.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and "Poradnik" in disposition
+
+
+def test_recording_upload_replaces_the_player_source(app, client, auth, trainer, module,
+                                                     tmp_path):
+    media_demo.write_wav(tmp_path / "demo.wav", rate=8000, sample_width=1, seconds=1)
+    data = (tmp_path / "demo.wav").read_bytes()
+    auth.as_user(trainer)
+    assert post_file(client, auth, data, "webinarium.wav", role="recording").status_code == 303
+    upload = MediaFile.get()
+    assert upload.content_type == "audio/wav"
+    page = soup(client.get("/learning/z-plikami"))
+    assert upload.stored_name in page.select_one("#module-player source")["src"]
+
+
+def test_too_big_is_refused_and_nothing_is_kept(app, client, auth, trainer, module):
+    app.config["UPLOAD_MAX_BYTES"] = 100
+    auth.as_user(trainer)
+    response = post_file(client, auth, PDF, "duzy.pdf")
+    assert response.status_code == 413
+    assert "za duży" in soup(response).select_one(".field-error").text
+    assert MediaFile.select().count() == 0
+    assert stored_files(app) == []
+
+
+@pytest.mark.parametrize("data,filename,role", [
+    (b"MZ\x90\x00" + b"\x00" * 100, "nagranie.mp4", "recording"),  # a Windows program
+    (b"<html><script>alert(1)</script></html>", "notatka.pdf", "material"),  # HTML as PDF
+    (PDF, "nagranie.mp4", "recording"),  # a real PDF is not a recording
+    (b"1\n00:00:00,000 --> 00:00:01,000\nHej\n", "napisy.vtt", "captions"),  # SRT, not VTT
+    (b"\x00\x01\x02binary", "x.txt", "transcript"),
+])
+def test_wrong_type_is_refused_by_content(app, client, auth, trainer, module, data, filename,
+                                          role):
+    auth.as_user(trainer)
+    response = post_file(client, auth, data, filename, role=role)
+    assert response.status_code == 415
+    assert soup(response).select_one(".field-error")
+    assert MediaFile.select().count() == 0 and stored_files(app) == []
+
+
+@pytest.mark.parametrize("filename", [
+    "../../../etc/passwd.pdf", "..\\..\\app.py.pdf", "/tmp/absolute.pdf", "....//x.pdf",
+    ".hidden.pdf", "nul\x00byte.pdf",
+])
+def test_path_tricks_in_the_name_cannot_escape(app, client, auth, trainer, module, filename):
+    auth.as_user(trainer)
+    response = post_file(client, auth, PDF, filename)
+    assert response.status_code == 303
+    upload = MediaFile.get()
+    assert "/" not in upload.original_name and "\\" not in upload.original_name
+    assert not upload.original_name.startswith(".")
+    assert "\x00" not in upload.original_name
+    files = stored_files(app)
+    assert [p.name for p in files] == [upload.stored_name]
+    assert files[0].resolve().parent == (Path(app.config["UPLOAD_DIR"]) / "files").resolve()
+
+
+def test_missing_file_and_unknown_role_are_422(client, auth, trainer, module):
+    auth.as_user(trainer)
+    token = auth.csrf()
+    no_file = client.post("/learning/z-plikami/files", data={"role": "material",
+                                                              "csrf_token": token})
+    assert no_file.status_code == 422
+    bad_role = post_file(client, auth, PDF, "a.pdf", role="virus")
+    assert bad_role.status_code == 422
+
+
+def test_learners_cannot_upload(client, auth, database, module):
+    auth.as_user(make_user())
+    assert post_file(client, auth, PDF, "a.pdf").status_code == 403
+    assert MediaFile.select().count() == 0
+
+
+def test_delete_detaches_and_removes_the_file(app, client, auth, trainer, module):
+    auth.as_user(trainer)
+    post_file(client, auth, PDF, "a.pdf")
+    upload = MediaFile.get()
+    response = client.post(f"/learning/z-plikami/files/{upload.id}/delete",
+                           data={"csrf_token": auth.csrf()})
+    assert response.status_code == 303
+    assert MediaFile.get().deleted_at is not None
+    assert stored_files(app) == []
+    assert client.get(f"/learning/z-plikami/media/{upload.stored_name}").status_code == 404
+
+
+def test_detect_type_by_magic_bytes(tmp_path):
+    cases = {
+        "a.pdf": (PDF, "application/pdf"),
+        "a.wav": (WAV_HEADER + b"\x00" * 20, "audio/wav"),
+        "a.mp3": (b"ID3\x03" + b"\x00" * 20, "audio/mpeg"),
+        "a.mp4": (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 20, "video/mp4"),
+        "a.webm": (b"\x1a\x45\xdf\xa3" + b"\x00" * 20, "video/webm"),
+        "a.vtt": (b"\xef\xbb\xbfWEBVTT\n\n", "text/vtt"),
+        "a.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "image/png"),
+        "a.docx": (b"PK\x03\x04" + b"\x00" * 20,
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "a.exe": (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00", None),
+    }
+    for name, (data, expected) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert media.detect_type(path, name) == expected, name

@@ -81,8 +81,14 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, log: Path,
     pytest.fail(f"{url}/healthz did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+class LiveServer(str):
+    """The base URL (a str), with the path of the instance's database for tests that look in."""
+
+    database: Path
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """Base URL of a demo instance served by gunicorn (one for the whole session)."""
     folder = tmp_path_factory.mktemp("browser-instance")
     env = {
@@ -103,7 +109,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         if done.returncode != 0:
             pytest.fail(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = LiveServer(f"http://127.0.0.1:{port}")
+    url.database = folder / "koalicje.sqlite3"
     log = folder / "gunicorn.log"
     with open(log, "w") as out:
         process = subprocess.Popen(

@@ -8,17 +8,11 @@ import time
 
 import pytest
 
+from browser.support import sign_in
+
 pytestmark = pytest.mark.browser
 
 FILM = "/learning/film-spotkanie-badawcze"
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "koalicje-demo")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def wait_until(page, expression: str, timeout: float = 10) -> None:
@@ -39,8 +33,8 @@ def watch_state(database, email: str):
         ).fetchone()
 
 
-def test_player_resumes_tracks_and_marks_watched(page, learning_server):
-    base, email = learning_server.url, "bibliotekarka@example.org"
+def test_player_resumes_tracks_and_marks_watched(page, live_server):
+    base, email = live_server, "bibliotekarka@example.org"
     sign_in(page, base, email)
     assert "Kontynuuj" in page.inner_text(".learning-continue")
     page.goto(base + FILM)
@@ -55,7 +49,7 @@ def test_player_resumes_tracks_and_marks_watched(page, learning_server):
     time.sleep(2.5)
     page.evaluate("document.getElementById('module-player').pause()")
     wait_until(page, "document.getElementById('watch-share').value > 33")
-    intervals, seconds, position = watch_state(learning_server.database, email)
+    intervals, seconds, position = watch_state(live_server.database, email)
     assert json.loads(intervals)[0][0] == 0 and 5.5 < seconds < 9
     assert position == pytest.approx(json.loads(intervals)[0][1], abs=0.5)
 
@@ -63,7 +57,7 @@ def test_player_resumes_tracks_and_marks_watched(page, learning_server):
     page.evaluate("document.getElementById('module-player').play()")
     wait_until(page, "document.getElementById('module-player').ended", 15)
     page.wait_for_selector("#module-progress button:has-text('Cofnij oznaczenie')")
-    intervals, seconds, _ = watch_state(learning_server.database, email)
+    intervals, seconds, _ = watch_state(live_server.database, email)
     assert seconds == pytest.approx(12, abs=0.3)
 
     # Another device (a fresh browser context) sees the same progress.
@@ -75,15 +69,15 @@ def test_player_resumes_tracks_and_marks_watched(page, learning_server):
     other.close()
 
 
-def test_youtube_embed_loads_only_on_click(page, learning_server):
+def test_youtube_embed_loads_only_on_click(page, live_server):
     # No module ships with a YouTube address; the consent box is covered by the view tests.
-    sign_in(page, learning_server.url, "czlonek@example.org")
-    page.goto(learning_server.url + "/learning/webinarium-program-wsparcia")
+    sign_in(page, live_server, "czlonek@example.org")
+    page.goto(live_server + "/learning/webinarium-program-wsparcia")
     assert page.locator("iframe").count() == 0
 
 
-def test_watched_button_swaps_the_region_in_place(page, learning_server):
-    base = learning_server.url
+def test_watched_button_swaps_the_region_in_place(page, live_server):
+    base = live_server
     sign_in(page, base, "czlonek@example.org")
     page.goto(base + "/learning/czym-jest-partnerstwo")
     page.evaluate("window.notReloaded = true")

@@ -36,7 +36,7 @@ def watch_state(database, email: str):
 def test_player_resumes_tracks_and_marks_watched(page, live_server):
     base, email = live_server, "bibliotekarka@example.org"
     sign_in(page, base, email)
-    assert "Kontynuuj" in page.inner_text(".learning-continue")
+    assert "Wróć tam, gdzie nauka została przerwana" in page.inner_text(".learning-continue")
     page.goto(base + FILM)
     wait_until(page, "document.getElementById('module-player').readyState >= 1")
     # The demo learner stopped at 0:04; the player starts there.

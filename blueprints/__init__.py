@@ -4,5 +4,7 @@ from blueprints.admin import bp as admin
 from blueprints.auth import bp as auth
 from blueprints.coalitions import bp as coalitions
 from blueprints.main import bp as main
+from blueprints.quizzes import bp as quizzes
+from blueprints.self_assessment import bp as self_assessment
 
-BLUEPRINTS = [main, auth, coalitions, admin]
+BLUEPRINTS = [main, auth, coalitions, admin, quizzes, self_assessment]

@@ -12,7 +12,14 @@ from playhouse.flask_utils import get_object_or_404
 import charts
 import self_assessment as sa
 from errors import abort_with
-from models import SECTORS, Coalition, Instrument, InstrumentVersion, SelfAssessment
+from models import (
+    SECTORS,
+    Coalition,
+    Instrument,
+    InstrumentVersion,
+    SelfAssessment,
+    TrainerAssignment,
+)
 from partials import is_fragment_request, render
 from permissions import memberships_of, require
 from quiz_content import module_titles
@@ -41,12 +48,19 @@ def index():
         .where(SelfAssessment.user == current_user.id)
         .order_by(SelfAssessment.updated_at.desc())
     )
+    instruments.sort(key=lambda i: i.slug != sa.DEFAULT_INSTRUMENT)
     memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
+    overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
+    if current_user.role == "trainer":
+        for assignment in (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
+                           .where(TrainerAssignment.trainer == current_user.id)):
+            overseen[assignment.coalition.id] = assignment.coalition
     return render(
         "self_assessment/index.html", "self_assessment/_mine.html",
         instruments=instruments, memberships=memberships,
         drafts=[a for a in mine if a.status == "draft"],
         submitted=[a for a in mine if a.status == "submitted"],
+        overseen=sorted(overseen.values(), key=lambda c: c.name),
         text=sa.text,
     )
 
@@ -182,7 +196,7 @@ def _chart(dimensions: list, title: str, chart_id: str):
                     css_class=sa.BAND_CLASSES.get(d.band or "", ""),
                     note=getattr(d, "band_label", "") or "")
          for d in dimensions],
-        title=title, min_value=0, max_value=5, value_format="{:.2f}", chart_id=chart_id,
+        title=title, min_value=1, max_value=5, value_format="{:.2f}", chart_id=chart_id,
     )
 
 
@@ -196,7 +210,7 @@ def _result(item: SelfAssessment):
     return render(
         "self_assessment/result.html", "self_assessment/_result.html",
         item=item, definition=definition, dimensions=dimensions, previous=previous,
-        history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result"),
+        history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result-chart"),
         titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=sa.text,
         sector_labels=sa.SECTOR_LABELS,
     )
@@ -224,7 +238,7 @@ def coalition(slug: str):
     chart = None
     if profile:
         chart = _chart(profile.dimensions, _("Średnia członków koalicji w każdym obszarze (1–5)"),
-                       "sa-coalition")
+                       "sa-coalition-chart")
     return render(
         "self_assessment/coalition.html", "self_assessment/_coalition.html",
         coalition=item, profile=profile, respondents=count, chart=chart,

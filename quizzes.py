@@ -204,4 +204,19 @@ def statuses(user: User, quizzes: list[Quiz]) -> dict[int, QuizStatus]:
 
 
 def active_quizzes() -> list[Quiz]:
-    return list(Quiz.select().where(Quiz.archived == False).order_by(Quiz.id))  # noqa: E712
+    """Active quizzes, each with `.current` (its current QuizVersion), in one query."""
+    rows = (
+        Quiz.select(Quiz, QuizVersion)
+        .join(QuizVersion, on=(
+            (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
+        ), attr="current")
+        .where(Quiz.archived == False)  # noqa: E712
+        .order_by(Quiz.id)
+    )
+    return list(rows)
+
+
+def title(quiz: Quiz, locale: str) -> str:
+    """The quiz title in `locale` (from its current version when loaded with it)."""
+    current = getattr(quiz, "current", None)
+    return text(current.definition["title"], locale) if current else quiz.title

@@ -112,3 +112,8 @@ def quiz_status(slug: str | None) -> quizzes.QuizStatus | None:
         return None
     quiz = Quiz.get_or_none((Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
     return quizzes.statuses(current_user, [quiz])[quiz.id] if quiz else None
+
+
+@bp.app_template_global()
+def quiz_title(quiz: Quiz) -> str:
+    return quizzes.title(quiz, str(get_locale()))

@@ -49,6 +49,7 @@ def index():
         .order_by(SelfAssessment.updated_at.desc())
     )
     instruments.sort(key=lambda i: i.slug != sa.DEFAULT_INSTRUMENT)
+    titles = {i.id: sa.text(sa.current_version(i).definition["title"]) for i in instruments}
     memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
     overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
     if current_user.role == "trainer":
@@ -61,7 +62,7 @@ def index():
         drafts=[a for a in mine if a.status == "draft"],
         submitted=[a for a in mine if a.status == "submitted"],
         overseen=sorted(overseen.values(), key=lambda c: c.name),
-        text=sa.text,
+        titles=titles, text=sa.text,
     )
 
 
@@ -221,15 +222,11 @@ def _result(item: SelfAssessment):
 def coalition(slug: str):
     item = get_object_or_404(Coalition, Coalition.slug == slug)
     require("view_coalition_results", item)
-    instruments = list(
-        Instrument.select().where(
-            (Instrument.archived == False) & (Instrument.slug == sa.DEFAULT_INSTRUMENT)  # noqa: E712
-        )
-    ) + list(
-        Instrument.select().where(
-            (Instrument.archived == False) & (Instrument.slug != sa.DEFAULT_INSTRUMENT)  # noqa: E712
-        ).order_by(Instrument.id)
+    instruments = sorted(
+        Instrument.select().where(Instrument.archived == False),  # noqa: E712
+        key=lambda i: (i.slug != sa.DEFAULT_INSTRUMENT, i.id),
     )
+    titles = {i.id: sa.text(sa.current_version(i).definition["title"]) for i in instruments}
     chosen = request.args.get("instrument", sa.DEFAULT_INSTRUMENT)
     if instruments and chosen not in {i.slug for i in instruments}:
         abort_with(404, _("Nie ma takiego narzędzia."))
@@ -242,6 +239,7 @@ def coalition(slug: str):
     return render(
         "self_assessment/coalition.html", "self_assessment/_coalition.html",
         coalition=item, profile=profile, respondents=count, chart=chart,
-        instruments=instruments, chosen=chosen, minimum=sa.MIN_RESPONDENTS, text=sa.text,
+        instruments=instruments, titles=titles, chosen=chosen, minimum=sa.MIN_RESPONDENTS,
+        text=sa.text,
         band_label=lambda mean: sa.band_label(profile.definition, mean) if profile else "",
     )

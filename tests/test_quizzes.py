@@ -364,3 +364,32 @@ def test_removed_quiz_file_archives_the_quiz_and_keeps_attempts(client, learner,
 def test_known_module_list_matches_the_contract():
     assert set(CONTRACT_QUIZZES) < set(KNOWN_MODULE_SLUGS)
     assert "materialy-do-pobrania" in KNOWN_MODULE_SLUGS
+
+
+def test_home_page_and_module_page_entry_points(app, client, learner, auth):
+    home = soup(client.get("/"))
+    section = home.select_one("#home-quizzes")
+    assert section is not None
+    assert section.select_one("a[href='/quizzes/']") is not None
+    with app.test_request_context("/"):
+        from flask import render_template_string
+        from flask_login import login_user
+
+        login_user(learner)
+        html = render_template_string('{% include "quizzes/_module_quiz.html" %}',
+                                      module=type("M", (), {"quiz_slug": SLUG})())
+        none = render_template_string('{% include "quizzes/_module_quiz.html" %}',
+                                      module=type("M", (), {"quiz_slug": None})())
+    assert f'href="/quizzes/{SLUG}"' in html
+    assert none.strip() == ""
+
+
+def test_quiz_list_in_english(client, learner, auth):
+    learner.locale = "en"
+    learner.save()
+    page = soup(client.get("/quizzes/"))
+    row = page.select_one(f"tr.quiz-row[data-slug='{SLUG}'] a")
+    assert row.get_text(strip=True) == "Quiz: what a local partnership is"
+    form = soup(client.get(f"/quizzes/{SLUG}"))
+    assert [label.get_text(strip=True) for label in
+            form.select("fieldset[data-question=tylko-biblioteka] label")] == ["True", "False"]

@@ -495,3 +495,28 @@ def test_contract_coalition_profile_fields(definition):
         assert {"slug", "title", "mean", "band", "disagreement"} <= set(vars(dimension))
         assert dimension.band in ("strong", "discuss", "attention", None)
     assert sa.coalition_profile(coalition, "nie-ma-takiego") is None
+
+
+def test_index_lists_instruments_drafts_and_coalitions_to_review(client, auth, synced):
+    coalition = make_coalition(name="Koalicja Przeglądana")
+    trainer = make_user(role="trainer")
+    assign(trainer, coalition)
+    auth.as_user(trainer)
+    page = soup(client.get("/self-assessment/"))
+    assert [a["data-instrument"] for a in page.select("article.instrument")] == [
+        "partnerstwo", "gotowosc-spotkanie-badawcze"]
+    links = [a["href"] for a in page.select(".sa-overseen a")]
+    assert links == [f"/self-assessment/coalition/{coalition.slug}"]
+    assert page.select_one("nav a[href='/self-assessment/']") is not None
+
+
+def test_result_in_english(client, auth, respondent, definition):
+    user, coalition = respondent
+    url = _start(client, auth, coalition)
+    _answer_all(client, auth, url, definition, answers_for(definition, {"sklad": 2}))
+    user.locale = "en"
+    user.save()
+    page = soup(client.get(url))
+    labels = [g["data-label"] for g in page.select("svg g.chart-row")]
+    assert labels[1] == "Membership"
+    assert page.select_one("tr[data-dimension=sklad] .band-tag").get_text(strip=True) == "needs attention"

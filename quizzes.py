@@ -132,6 +132,18 @@ def current_version(quiz: Quiz) -> QuizVersion:
     return QuizVersion.get((QuizVersion.quiz == quiz) & (QuizVersion.number == quiz.version))
 
 
+def version_for(quiz: Quiz, number: str | None) -> QuizVersion:
+    """The version a form was shown with (so an edit meanwhile does not mix questions up),
+    else the current one."""
+    if number and number.isdigit():
+        found = QuizVersion.get_or_none(
+            (QuizVersion.quiz == quiz) & (QuizVersion.number == int(number))
+        )
+        if found is not None:
+            return found
+    return current_version(quiz)
+
+
 def record_attempt(user: User, quiz: Quiz, version: QuizVersion,
                    answers: dict[str, list[str]]) -> QuizAttempt:
     """Grade and store an attempt, then let the learning path recompute the module."""

@@ -39,6 +39,7 @@ def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list
     attempts = quizzes.attempts_of(current_user, quiz)
     return {
         "quiz": quiz,
+        "version": version,
         "definition": version.definition,
         "questions": quizzes.ordered_questions(version.definition, seed),
         "answers": answers,
@@ -63,7 +64,7 @@ def take(slug: str):
 @login_required
 def submit(slug: str):
     quiz = _active_quiz(slug)
-    version = quizzes.current_version(quiz)
+    version = quizzes.version_for(quiz, request.form.get("version"))
     answers, missing = quizzes.parse_answers(version.definition, request.form)
     if missing:
         return render("quizzes/take.html", "quizzes/_form.html", status=422,

@@ -393,3 +393,25 @@ def test_quiz_list_in_english(client, learner, auth):
     form = soup(client.get(f"/quizzes/{SLUG}"))
     assert [label.get_text(strip=True) for label in
             form.select("fieldset[data-question=tylko-biblioteka] label")] == ["True", "False"]
+
+
+def test_a_form_shown_before_an_edit_is_graded_against_what_was_shown(client, learner, auth,
+                                                                       tmp_path):
+    folder = copy_content(tmp_path)
+    sync_content(folder)
+    old = definition()
+    page = soup(client.get(f"/quizzes/{SLUG}"))
+    assert page.select_one("input[name=version]")["value"] == "1"
+    path = folder / "quizzes" / f"{SLUG}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: definicja", "id: definicja-2"),
+                    encoding="utf-8")
+    sync_content(folder)
+    data = form_data(right_answers(old), auth.csrf())
+    response = client.post(f"/quizzes/{SLUG}", data={**data, "version": "1"})
+    assert response.status_code == 303
+    attempt = QuizAttempt.get()
+    assert attempt.quiz_version.number == 1
+    assert attempt.passed
+    # Without the field (or with an unknown one) the current version is used.
+    response = client.post(f"/quizzes/{SLUG}", data={**data, "version": "99"})
+    assert response.status_code == 422

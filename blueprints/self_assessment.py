@@ -208,8 +208,20 @@ def _result(item: SelfAssessment):
     definition = item.instrument_version.definition
     recommended = [slug for d in dimensions if d.band == "attention" for slug in d.recommend]
     recommended += [slug for d in dimensions if d.band == "discuss" for slug in d.recommend]
+    comparison = None
+    if previous is not None:
+        before = previous.scores or {}
+        comparison = charts.radar_chart(
+            [d.title for d in dimensions],
+            [charts.Series(_("Ta odpowiedź"), [d.mean for d in dimensions], "radar-current"),
+             charts.Series(_("Poprzednia odpowiedź"), [before.get(d.slug) for d in dimensions],
+                           "radar-previous")],
+            title=_("Porównanie z poprzednią odpowiedzią (1–5)"), min_value=1, max_value=5,
+            value_format="{:.2f}", chart_id="sa-compare-chart",
+        )
     return render(
         "self_assessment/result.html", "self_assessment/_result.html",
+        comparison=comparison,
         item=item, definition=definition, dimensions=dimensions, previous=previous,
         history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result-chart"),
         titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=sa.text,

@@ -520,3 +520,41 @@ def test_result_in_english(client, auth, respondent, definition):
     labels = [g["data-label"] for g in page.select("svg g.chart-row")]
     assert labels[1] == "Membership"
     assert page.select_one("tr[data-dimension=sklad] .band-tag").get_text(strip=True) == "needs attention"
+
+
+def test_radar_compares_with_the_previous_attempt(client, auth, respondent, definition):
+    coalition = respondent[1]
+    first = _start(client, auth, coalition)
+    _answer_all(client, auth, first, definition, answers_for(definition, {"sklad": 2}))
+    assert soup(client.get(first)).select_one("svg.radar-chart") is None
+    second = _start(client, auth, coalition)
+    _answer_all(client, auth, second, definition, answers_for(definition, {"sklad": 5}))
+    page = soup(client.get(second))
+    radar = page.select_one("figure.radar")
+    polygons = {p["data-series"]: p["data-values"].split() for p in
+                radar.select("polygon.radar-series")}
+    assert polygons["Ta odpowiedź"][1] == "5.0"
+    assert polygons["Poprzednia odpowiedź"][1] == "2.0"
+    rows = radar.select("table.chart-data tbody tr")
+    assert len(rows) == 8
+    assert [td.get_text() for td in rows[1].select("td")] == ["5.00", "2.00"]
+
+
+def test_radar_chart_geometry():
+    import charts
+    from app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///:memory:"})
+    with app.test_request_context("/"):
+        html = str(charts.radar_chart(["a", "b", "c", "d"], [charts.Series("s", [5, 1, 3, None])],
+                                      title="T", min_value=1, max_value=5))
+    from bs4 import BeautifulSoup
+
+    polygon = BeautifulSoup(html, "html.parser").select_one("polygon.radar-series")
+    points = [tuple(map(float, p.split(","))) for p in polygon["points"].split()]
+    centre = (320.0, 170.0)
+    assert points[0] == (centre[0], centre[1] - 130)  # top axis at the maximum
+    assert points[1] == centre  # the minimum sits at the centre
+    assert points[2] == (centre[0], centre[1] + 65)  # half way, bottom axis
+    assert points[3] == centre  # no data
+    assert "—" in html

@@ -258,15 +258,18 @@ def apply_quizzes(definitions: list[dict], report: SyncReport) -> None:
             QuizVersion.create(quiz=quiz, number=1, content_hash=digest, definition=definition)
             report.created.append(f"quiz {slug}")
             continue
-        latest = quiz.versions.order_by(QuizVersion.number.desc()).first()
-        if latest is not None and latest.content_hash == digest and not quiz.archived:
+        versions = list(quiz.versions.order_by(QuizVersion.number))
+        current = next((v for v in versions if v.number == quiz.version), None)
+        if current is not None and current.content_hash == digest and not quiz.archived:
             report.unchanged.append(f"quiz {slug}")
             continue
-        if latest is None or latest.content_hash != digest:
-            number = (latest.number if latest else 0) + 1
-            QuizVersion.create(quiz=quiz, number=number, content_hash=digest,
-                               definition=definition, created_at=utcnow())
-            fields["version"] = number
+        same = next((v for v in versions if v.content_hash == digest), None)
+        if same is None:  # new content: a new version; a return to old content reuses it
+            same = QuizVersion.create(
+                quiz=quiz, number=(versions[-1].number if versions else 0) + 1,
+                content_hash=digest, definition=definition, created_at=utcnow(),
+            )
+        fields["version"] = same.number
         Quiz.update(**fields).where(Quiz.id == quiz.id).execute()
         report.updated.append(f"quiz {slug}")
     for slug, quiz in existing.items():
@@ -374,16 +377,20 @@ def apply_instruments(definitions: list[dict], report: SyncReport) -> None:
                                      definition=definition)
             report.created.append(f"instrument {slug}")
             continue
-        latest = instrument.versions.order_by(InstrumentVersion.number.desc()).first()
-        if latest is not None and latest.content_hash == digest and not instrument.archived:
+        versions = list(instrument.versions.order_by(InstrumentVersion.number))
+        current = next((v for v in versions if v.number == instrument.version), None)
+        if current is not None and current.content_hash == digest and not instrument.archived:
             report.unchanged.append(f"instrument {slug}")
             continue
-        fields: dict[str, Any] = {"title": definition["title"]["pl"], "archived": False}
-        if latest is None or latest.content_hash != digest:
-            number = (latest.number if latest else 0) + 1
-            InstrumentVersion.create(instrument=instrument, number=number, content_hash=digest,
-                                     definition=definition)
-            fields["version"] = number
+        same = next((v for v in versions if v.content_hash == digest), None)
+        if same is None:
+            same = InstrumentVersion.create(
+                instrument=instrument, number=(versions[-1].number if versions else 0) + 1,
+                content_hash=digest, definition=definition,
+            )
+        fields: dict[str, Any] = {
+            "title": definition["title"]["pl"], "archived": False, "version": same.number,
+        }
         Instrument.update(**fields).where(Instrument.id == instrument.id).execute()
         report.updated.append(f"instrument {slug}")
     for slug, instrument in existing.items():

@@ -188,3 +188,16 @@ def test_instrument_versions_follow_the_content(tmp_path, database):
     report = sync_content(folder)
     assert report.updated == ["instrument partnerstwo"]
     assert Instrument.get(Instrument.slug == "partnerstwo").version == 2
+
+
+def test_cli_sync_reports_the_error_and_changes_nothing(app, runner, folder):
+    write(folder, "quizzes/probny.yaml", GOOD_QUIZ.replace("type: single", "type: esej"))
+    result = runner.invoke(args=["content", "sync", "--content-dir", str(folder)])
+    assert result.exit_code != 0
+    assert "Nothing was changed" in result.output
+    assert "probny.yaml: questions[1].type" in result.output
+    assert Quiz.select().count() == 0
+    write(folder, "quizzes/probny.yaml", GOOD_QUIZ)
+    result = runner.invoke(args=["content", "sync", "--content-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "created quiz probny" in result.output

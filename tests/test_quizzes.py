@@ -415,3 +415,21 @@ def test_a_form_shown_before_an_edit_is_graded_against_what_was_shown(client, le
     # Without the field (or with an unknown one) the current version is used.
     response = client.post(f"/quizzes/{SLUG}", data={**data, "version": "99"})
     assert response.status_code == 422
+
+
+def test_one_version_per_content_hash(synced, tmp_path):
+    folder = copy_content(tmp_path)
+    sync_content(folder)
+    path = folder / "quizzes" / f"{SLUG}.yaml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("pass_mark: 70", "pass_mark: 80"), encoding="utf-8")
+    sync_content(folder)
+    assert quiz().version == 2
+    assert quiz().pass_mark == 0.8
+    path.write_text(original, encoding="utf-8")  # back to the first content
+    report = sync_content(folder)
+    assert f"quiz {SLUG}" in report.updated
+    assert quiz().version == 1
+    assert quiz().pass_mark == 0.7
+    assert QuizVersion.select().where(QuizVersion.quiz == quiz()).count() == 2
+    assert not sync_content(folder).changed

@@ -115,7 +115,6 @@ DEMO_SELF_ASSESSMENTS = {
 
 def load_quizzes(config: dict[str, Any] | None = None) -> None:
     """Submitted self-assessments for the Zalesie coalition and one passed quiz (once)."""
-    import content_sync
     import quiz_content
     import quizzes
     import self_assessment as sa
@@ -123,7 +122,7 @@ def load_quizzes(config: dict[str, Any] | None = None) -> None:
     from models import Instrument, Quiz, QuizAttempt, SelfAssessment
 
     if not Instrument.select().exists() or not Quiz.select().exists():
-        content_sync.sync((config or {}).get("CONTENT_DIR") or ROOT / "content")
+        quiz_content.sync_own((config or {}).get("CONTENT_DIR") or ROOT / "content")
     instrument = Instrument.get_or_none(Instrument.slug == sa.DEFAULT_INSTRUMENT)
     coalition = Coalition.get_or_none(Coalition.slug == "koalicja-zalesie")
     if instrument is None or coalition is None:

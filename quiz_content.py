@@ -401,3 +401,16 @@ def apply_instruments(definitions: list[dict], report: SyncReport) -> None:
 
 register(Loader("quizzes", load_quizzes, apply_quizzes))
 register(Loader("self_assessment", load_instruments, apply_instruments))
+
+
+def sync_own(content_dir: Path | str) -> SyncReport:
+    """Sync only quizzes and instruments (tests, demo): validate both, then write both."""
+    from models import write_transaction
+
+    content_dir = Path(content_dir)
+    quizzes, instruments = load_quizzes(content_dir), load_instruments(content_dir)
+    report = SyncReport()
+    with write_transaction():
+        apply_quizzes(quizzes, report)
+        apply_instruments(instruments, report)
+    return report

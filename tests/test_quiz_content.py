@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-from quizzes_support import copy_content, sync_content
+from quizzes_support import CONTENT, copy_content, sync_content
 
 import quiz_content
 from content_sync import ContentError
@@ -191,6 +192,8 @@ def test_instrument_versions_follow_the_content(tmp_path, database):
 
 
 def test_cli_sync_reports_the_error_and_changes_nothing(app, runner, folder):
+    if (CONTENT / "modules").is_dir():  # the module loader (learning area) reads them too
+        shutil.copytree(CONTENT / "modules", folder / "modules")
     write(folder, "quizzes/probny.yaml", GOOD_QUIZ.replace("type: single", "type: esej"))
     result = runner.invoke(args=["content", "sync", "--content-dir", str(folder)])
     assert result.exit_code != 0

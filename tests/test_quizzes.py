@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_user, soup
+from conftest import count_queries, make_user, soup
 from quizzes_support import (
     copy_content,
     definition,
@@ -432,3 +432,18 @@ def test_one_version_per_content_hash(synced, tmp_path):
     assert quiz().pass_mark == 0.7
     assert QuizVersion.select().where(QuizVersion.quiz == quiz()).count() == 2
     assert not sync_content(folder).changed
+
+
+def test_quiz_pages_queries_do_not_grow_with_attempts(client, learner, auth):
+    data = form_data(wrong_answers(definition()), auth.csrf())
+    client.post(f"/quizzes/{SLUG}", data=data)
+    counts = {}
+    for label in ("few", "many"):
+        with count_queries() as index:
+            client.get("/quizzes/")
+        with count_queries() as take:
+            client.get(f"/quizzes/{SLUG}")
+        counts[label] = (index.count, take.count)
+        for _ in range(5):
+            client.post(f"/quizzes/{SLUG}", data=data)
+    assert counts["few"] == counts["many"]

@@ -334,7 +334,8 @@ def shown_sectors(by_sector: dict[str, int], minimum: int = MIN_RESPONDENTS) -> 
     if that group is non-empty but below `minimum`, its answers could be worked out from the
     overall mean, so the smallest shown sector joins it until it is safe (or nothing shows).
     """
-    shown = sorted((s for s, n in by_sector.items() if n >= minimum), key=lambda s: (-by_sector[s], s))
+    shown = sorted((s for s, n in by_sector.items() if n >= minimum and s in SECTORS),
+                   key=lambda s: (-by_sector[s], s))
     rest = sum(n for s, n in by_sector.items() if s not in shown)
     while shown and 0 < rest < minimum:
         smallest = shown.pop()
@@ -363,7 +364,7 @@ def coalition_profile(coalition: Coalition, instrument_slug: str = DEFAULT_INSTR
         for slug, value in scores.items():
             if value is not None:
                 per_dimension[slug].append(value)
-        by_sector[item.sector or "resident"].append(item)
+        by_sector[item.sector or "unknown"].append(item)  # no sector: only in "other"
     dimensions = []
     for dimension in definition["dimensions"]:
         values = per_dimension.get(dimension["slug"], [])

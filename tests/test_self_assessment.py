@@ -393,6 +393,7 @@ def test_dimension_with_fewer_than_three_answers_shows_no_mean(definition):
     ({"library": 4, "ngo": 3, "business": 1}, ["library"], 4),
     ({"library": 5}, [], 0),
     ({"library": 2, "ngo": 2, "business": 2}, [], 0),
+    ({"unknown": 3, "ngo": 3}, ["ngo"], 3),  # respondents without a sector: never a group
 ])
 def test_sector_threshold(counts, shown, rest):
     assert sa.shown_sectors(counts) == (shown, rest)

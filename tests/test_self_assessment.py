@@ -47,6 +47,8 @@ def test_instrument_has_eight_dimensions_with_reverse_items_and_recommendations(
     assert [d["slug"] for d in definition["dimensions"]] == DIMENSIONS
     for dimension in definition["dimensions"]:
         assert 3 <= len(dimension["statements"]) <= 4
+        for statement in dimension["statements"]:
+            assert statement["text"]["en"] != statement["text"]["pl"]
         assert any(s["reverse"] for s in dimension["statements"])
         assert RECOMMEND[dimension["slug"]] in dimension["recommend"]
     assert [b["key"] for b in definition["bands"]] == ["strong", "discuss", "attention"]

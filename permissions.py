@@ -161,6 +161,12 @@ def _learn(user: User, obj: Any = None) -> bool:
     return True
 
 
+@rule("take_quizzes")
+def _take_quizzes(user: User, obj: Any = None) -> bool:
+    """Module quizzes and the personal self-assessment: everyone signed in."""
+    return True
+
+
 # --- rules: noticeboard --------------------------------------------------------------------
 
 

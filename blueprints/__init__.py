@@ -6,5 +6,7 @@ from blueprints.coalitions import bp as coalitions
 from blueprints.invites import bp as invites
 from blueprints.learning import bp as learning
 from blueprints.main import bp as main
+from blueprints.quizzes import bp as quizzes
+from blueprints.self_assessment import bp as self_assessment
 
-BLUEPRINTS = [main, auth, coalitions, admin, invites, learning]
+BLUEPRINTS = [main, auth, coalitions, admin, invites, learning, quizzes, self_assessment]

@@ -16,7 +16,7 @@ RUN_ENV := SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0}
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run dev test setup db demo lint translations translations-check audit clean
+.PHONY: run dev test test-postgres setup db demo lint translations translations-check audit clean
 
 run: setup db demo ## set up, load demo data and serve with gunicorn
 	@echo "Koalicje: http://$(HOST):$(PORT)/"
@@ -28,6 +28,10 @@ dev: setup db demo ## Flask's reloading development server
 test: setup ## set up and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup ## the suite again on PostgreSQL (KOALICJE_TEST_DATABASE_URL=postgresql://...)
+	@test -n "$$KOALICJE_TEST_DATABASE_URL" || { echo "set KOALICJE_TEST_DATABASE_URL to an empty PostgreSQL database"; exit 2; }
+	$(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed static/vendor/manifest.json $(MO_FILES)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -501,11 +502,25 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+# Any constant: the key of the PostgreSQL advisory lock that write transactions share.
+WRITE_LOCK_KEY = 0x4B6F616C  # "Koal"
+
+
+@contextmanager
 def write_transaction():
-    """A write transaction; on SQLite it takes the write lock first (BEGIN IMMEDIATE)."""
+    """A write transaction that holds the database's single write lock from its start.
+
+    On SQLite that is BEGIN IMMEDIATE. On PostgreSQL a transaction-scoped advisory lock gives
+    the same guarantee, so read-then-write code (merging watched intervals, counting a
+    rate limit, keeping the last coordinator) cannot lose an update under READ COMMITTED.
+    """
     if is_sqlite():
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+        with db.atomic("IMMEDIATE") as transaction:
+            yield transaction
+        return
+    with db.atomic() as transaction:
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        yield transaction
 
 
 # --- schema and migrations ------------------------------------------------------------------

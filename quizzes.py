@@ -185,14 +185,15 @@ class QuizStatus:
 
 def statuses(user: User, quizzes: list[Quiz]) -> dict[int, QuizStatus]:
     """Per quiz: number of attempts, best score, passed — in one aggregate query."""
-    from peewee import fn
+    from peewee import Case, fn
 
     rows = (
         QuizAttempt.select(
             QuizAttempt.quiz,
             fn.COUNT(QuizAttempt.id).alias("n"),
             fn.MAX(QuizAttempt.score).alias("best"),
-            fn.MAX(QuizAttempt.passed).alias("passed"),
+            # MAX over a boolean works on SQLite only; count passed attempts instead.
+            fn.SUM(Case(None, [(QuizAttempt.passed == True, 1)], 0)).alias("passed"),  # noqa: E712
         )
         .where((QuizAttempt.user == user) & (QuizAttempt.quiz.in_([q.id for q in quizzes])))
         .group_by(QuizAttempt.quiz)

@@ -1,8 +1,14 @@
-"""Fixtures: an app with a fresh temporary SQLite database per test, clients, data factories."""
+"""Fixtures: an app with a fresh database per test, clients, data factories.
+
+The database is a temporary SQLite file; with KOALICJE_TEST_DATABASE_URL set to an empty
+PostgreSQL database (postgresql://...), every test runs there instead, on a fresh schema.
+Tests of SQLite-only behaviour carry `@pytest.mark.sqlite_only` and are skipped then.
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +28,22 @@ from models import (
 
 PASSWORD = "haslo-testowe-123"
 _counter = itertools.count(1)
+TEST_DATABASE_URL = os.environ.get("KOALICJE_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="SQLite-only behaviour; this run uses PostgreSQL")
+    for item in items:
+        if "sqlite_only" in item.keywords or "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def _reset_postgres_schema() -> None:
+    db.execute_sql("DROP SCHEMA public CASCADE")
+    db.execute_sql("CREATE SCHEMA public")
 
 
 @pytest.fixture
@@ -30,7 +52,8 @@ def app(tmp_path):
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "DATABASE_URL": TEST_DATABASE_URL if ON_POSTGRES
+            else f"sqlite:///{tmp_path / 'test.sqlite3'}",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "BACKUP_DIR": str(tmp_path / "backups"),
             "UPLOAD_DIR": str(tmp_path / "uploads"),
@@ -42,6 +65,8 @@ def app(tmp_path):
     )
     with app.app_context():
         db.connect(reuse_if_open=True)
+        if ON_POSTGRES:
+            _reset_postgres_schema()
         create_or_migrate()
         db.close()
     yield app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import make_coalition, make_user
+from conftest import ON_POSTGRES, make_coalition, make_user
 from test_database import build_version_1
 
 import demo
@@ -142,6 +142,7 @@ def test_users_create_refuses_an_unknown_role(runner, app):
 # --- backup and restore ---------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_then_restore_gives_the_old_data_back(runner, app, tmp_path):
     with db.connection_context():
         make_coalition(slug="przed-kopia", name="Przed kopią")
@@ -164,6 +165,7 @@ def test_backup_then_restore_gives_the_old_data_back(runner, app, tmp_path):
         assert User.by_email("zostaje@example.org") is not None
 
 
+@pytest.mark.sqlite_only
 def test_backup_goes_to_backup_dir_by_default(runner, app):
     result = runner.invoke(args=["db", "backup"])
     assert result.exit_code == 0, result.output
@@ -176,6 +178,7 @@ def test_backup_goes_to_backup_dir_by_default(runner, app):
     check.close()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("content", [
     b"this is not a database at all",
     b"SQLite format 3\x00" + b"\xff" * 200,
@@ -196,6 +199,7 @@ def test_restore_refuses_a_malformed_file_and_keeps_the_data(runner, app, tmp_pa
         assert Coalition.select().where(Coalition.slug == "obecna").exists()
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_a_database_that_is_not_a_koalicje_backup(runner, app, tmp_path):
     other = tmp_path / "inna.sqlite3"
     connection = sqlite3.connect(other)
@@ -224,3 +228,15 @@ def test_restore_of_a_missing_file_is_refused(runner, app, tmp_path):
     result = runner.invoke(args=["db", "restore", str(tmp_path / "nie-ma.sqlite3"), "--yes"])
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL backups: set KOALICJE_TEST_DATABASE_URL")
+def test_postgres_backup_is_a_complete_sql_dump(runner, app, tmp_path):
+    with db.connection_context():
+        make_user(email="kopia@example.org")
+    target = tmp_path / "kopia.sql"
+    result = runner.invoke(args=["db", "backup", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    dump = target.read_text()
+    assert 'CREATE TABLE public."user"' in dump
+    assert "kopia@example.org" in dump

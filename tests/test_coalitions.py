@@ -3,15 +3,13 @@ admin create/edit and trainer assignments."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
 
 import coalitions
-import models
-from models import AuditLog, Coalition, Membership, TrainerAssignment, db
+from models import AuditLog, Coalition, Membership, TrainerAssignment
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -715,34 +713,3 @@ def test_huge_ids_are_404(client, auth, admin, team, url):
     response = post(client, auth, url.format(slug=team.coalition.slug),
                     {"role": "member", "sector": "ngo"})
     assert response.status_code == 404
-
-
-# --- the same search on PostgreSQL (opt-in: KOALICJE_TEST_POSTGRES_URL) ---------------------
-
-POSTGRES_URL = os.environ.get("KOALICJE_TEST_POSTGRES_URL")
-
-
-@pytest.mark.skipif(not POSTGRES_URL, reason="set KOALICJE_TEST_POSTGRES_URL to an empty "
-                    "PostgreSQL database to run the directory query there")
-def test_directory_search_on_postgresql():
-    previous = db.obj
-    models.init_db(POSTGRES_URL)
-    try:
-        db.connect()
-        db.create_tables(models.MODELS)
-        try:
-            lodz = make_coalition(name="Łódzka", gmina="Łódź", library="Biblioteka Śląska",
-                                  round=2, voivodeship="łódzkie")
-            make_coalition(name="Procent", gmina="Gmina 100%")
-            add_member(make_user(), lodz)
-            for term, expected in [("LODZ", ["Łódzka"]), ("śląsk", ["Łódzka"]),
-                                   ("100%", ["Procent"]), ("_", []), ("'", [])]:
-                page = coalitions.directory(coalitions.parse_filters({"q": term}))
-                assert [c.name for c in page.coalitions] == expected, term
-            page = coalitions.directory(coalitions.parse_filters({"round": "2"}))
-            assert [(c.name, c.member_count) for c in page.coalitions] == [("Łódzka", 1)]
-        finally:
-            db.drop_tables(models.MODELS)
-            db.close()
-    finally:
-        db.initialize(previous)

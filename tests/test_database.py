@@ -41,6 +41,7 @@ def bare_app(tmp_path, name: str = "bare.sqlite3"):
 # --- SQLite settings ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_busy_timeout(database):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -58,6 +59,7 @@ def test_foreign_keys_are_enforced(database):
     assert Membership.select().count() == 0
 
 
+@pytest.mark.sqlite_only
 def test_write_transaction_takes_the_write_lock_first(database, app, tmp_path):
     """BEGIN IMMEDIATE: while one connection writes, another cannot even start a write."""
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
@@ -186,11 +188,14 @@ def _increment(url: str, times: int, start) -> None:
         with models.write_transaction():
             (value,) = models.db.execute_sql("SELECT value FROM counter WHERE id = 1").fetchone()
             time.sleep(0.001)  # widen the window between read and write
-            models.db.execute_sql("UPDATE counter SET value = ? WHERE id = 1", (value + 1,))
+            models.db.execute_sql(
+                f"UPDATE counter SET value = {models.db.param} WHERE id = 1", (value + 1,)
+            )
     models.db.close()
 
 
 def test_concurrent_writers_lose_nothing(app, database):
+    """Runs on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (advisory write lock) alike."""
     url = app.config["DATABASE_URL"]
     db.execute_sql("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
     db.execute_sql("INSERT INTO counter (id, value) VALUES (1, 0)")

@@ -53,9 +53,10 @@ def test_every_route_has_a_case(app):
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_route_permissions(app, case):
-    db.connect(reuse_if_open=True)
-    world = build_world()
-    db.close()
+    with app.app_context():  # setups may read the app's config (e.g. UPLOAD_DIR)
+        db.connect(reuse_if_open=True)
+        world = build_world()
+        db.close()
     outcomes = {}
     for persona in PERSONAS:
         client = app.test_client()

@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+from flask import current_app
+
 from access import Case
-from models import Certificate, MediaFile, Module, db
+from models import Certificate, MediaFile, Module
 
 SIGNED_IN_200 = dict(user=200, member=200, other_trainer=200, trainer=200, coordinator=200,
                      admin=200)
@@ -18,8 +20,7 @@ def setup(world):
         summary_pl="Opis", summary_en="Summary", body="Treść", estimated_minutes=5,
         meta={"presenters": [{"name": "Ktoś"}], "materials": []},
     )
-    # conftest puts UPLOAD_DIR next to the test database.
-    files = Path(db.obj.database).parent / "uploads" / "files"
+    files = Path(current_app.config["UPLOAD_DIR"]) / "files"
     files.mkdir(parents=True, exist_ok=True)
     (files / "0123456789abcdef0123456789abcdef.txt").write_text("Transkrypcja", "utf-8")
     upload = MediaFile.create(

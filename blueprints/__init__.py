@@ -2,7 +2,8 @@
 
 from blueprints.admin import bp as admin
 from blueprints.auth import bp as auth
+from blueprints.board import bp as board
 from blueprints.coalitions import bp as coalitions
 from blueprints.main import bp as main
 
-BLUEPRINTS = [main, auth, coalitions, admin]
+BLUEPRINTS = [main, auth, coalitions, admin, board]

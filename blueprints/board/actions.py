@@ -30,6 +30,13 @@ def comments_context(post, form: CommentForm | None = None) -> dict:
     }
 
 
+def _page_context(post, form: CommentForm | None = None) -> dict:
+    """Everything the post page needs, with its comments (for pages answering errors)."""
+    context = post_context(post)
+    context.update(comments_context(post, form))
+    return context
+
+
 @bp.route("/post/<int:post_id>/comments", methods=["GET", "POST"])
 @login_required
 def comments(post_id: int):
@@ -44,8 +51,8 @@ def comments(post_id: int):
         abort(403)
     form = CommentForm(prefix=f"c{post.id}")
     if not form.validate():
-        context = post_context(post, **comments_context(post, form))
-        return partials.render("board/post.html", "board/_comments.html", status=422, **context)
+        return partials.render("board/post.html", "board/_comments.html", status=422,
+                               **_page_context(post, form))
     _rate_limited(board_of(post))
     domain.add_comment(current_user, post, form.body.data)
     if not partials.is_fragment_request():
@@ -148,7 +155,7 @@ def _moderated_comment(comment_id: int) -> Comment:
 def _comment_response(comment: Comment, message: str, status: int = 200, form=None):
     post = comment.post
     if partials.is_fragment_request() or status != 200:
-        context = post_context(post, **comments_context(post))
+        context = _page_context(post)
         if form is not None:
             context["hide_forms"] = {comment.id: form}
         return partials.render("board/post.html", "board/_comments.html", status=status,

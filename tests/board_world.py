@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
 from conftest import add_member, assign, make_coalition, make_user
 
 from models import Coalition, User, db
@@ -23,8 +22,8 @@ class BoardWorld:
     admin: User
 
 
-@pytest.fixture
-def bw(app) -> BoardWorld:
+def build_board_world() -> BoardWorld:
+    """Each test module wraps this in its own `bw` fixture (which also takes `app`)."""
     db.connect(reuse_if_open=True)
     coalition = make_coalition(name="Koalicja Lipowa")
     other = make_coalition(name="Koalicja Dębowa")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from board_world import bw, with_db  # noqa: F401
+from board_world import build_board_world, with_db
 from conftest import soup
 
 import board as domain
 from models import Post
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
 
 
 def _post(author, coalition, **kw):

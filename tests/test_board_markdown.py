@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from board_world import build_board_world, with_db
 from bs4 import BeautifulSoup
-from board_world import bw, with_db  # noqa: F401
 from conftest import soup
 
 import board as domain
@@ -50,6 +50,11 @@ XSS = [
 
 DANGEROUS_TAGS = {"script", "style", "iframe", "img", "svg", "object", "embed", "form",
                   "input", "meta", "base", "link", "math", "body", "textarea", "details"}
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
 
 
 def assert_inert(html: str) -> None:

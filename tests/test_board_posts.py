@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from board_world import bw, with_db  # noqa: F401
+import pytest
+from board_world import build_board_world, with_db
 from conftest import soup
 
 import board as domain
 from models import Comment, Post, ReadConfirmation
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
 
 
 def _post(author, coalition, title="Wpis", body="Treść", **kw):

@@ -192,8 +192,6 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
     """Comment counts, the reader's confirmations and the authors' sectors: three queries."""
     result = PostExtras()
     ids = [p.id for p in posts]
-    if not ids:
-        return result
     moderator = permissions.can("moderate_board", board, user=user)
     comments = Comment.select(Comment.post, fn.COUNT(Comment.id).alias("n")).where(
         Comment.post.in_(ids) & Comment.deleted_at.is_null()
@@ -201,14 +199,14 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
     if not moderator:
         comments = comments.where(Comment.hidden_at.is_null() | (Comment.author == user.id))
     result.comment_counts = {row.post_id: row.n for row in comments.group_by(Comment.post)}
+    # Always three queries (even for an empty page), so counts never depend on the data.
     must_read = [p.id for p in posts if p.must_read]
-    if must_read:
-        result.confirmed = {
-            r.post_id
-            for r in ReadConfirmation.select(ReadConfirmation.post).where(
-                (ReadConfirmation.user == user.id) & ReadConfirmation.post.in_(must_read)
-            )
-        }
+    result.confirmed = {
+        r.post_id
+        for r in ReadConfirmation.select(ReadConfirmation.post).where(
+            (ReadConfirmation.user == user.id) & ReadConfirmation.post.in_(must_read)
+        )
+    }
     authors = {p.author_id for p in posts}
     memberships = Membership.select(Membership.user, Membership.sector, Membership.coalition)
     memberships = memberships.where(Membership.user.in_(authors))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from board_world import build_board_world, with_db
-from conftest import count_queries, soup
+from conftest import Auth, count_queries, soup
 
 import board as domain
 from models import BoardVisit, Comment, Post, db, utcnow
@@ -255,12 +255,12 @@ def test_query_counts_do_not_grow_with_posts(app, client, auth, who):
         world = build_board_world()
         _fill(world, n)
         c = app.test_client()
-        from conftest import Auth
-
         Auth(c).as_user(getattr(world, who))
-        post = with_db(lambda: Post.select().where(
+        db.connect(reuse_if_open=True)
+        post = Post.select().where(
             (Post.coalition == world.coalition) & Post.hidden_at.is_null()
-        ).order_by(Post.id).first())
+        ).order_by(Post.id).first()
+        db.close()
         slug = world.coalition.slug
         hx = {"HX-Request": "true"}
         counts[n] = {

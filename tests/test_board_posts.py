@@ -330,6 +330,17 @@ def test_must_read_confirmations(client, htmx, auth, bw):
     assert soup(fragment).select_one("html") is None
 
 
+def test_trainers_are_not_asked_to_confirm(client, auth, bw):
+    post = _post(bw.coordinator, bw.coalition, title="Regulamin")
+    with_db(lambda: domain.set_must_read(post, True))
+    _post(bw.member, bw.coalition, title="Nowszy")
+    auth.as_user(bw.trainer)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    assert page.select_one(f"#post-{post.id} .post-must-read") is not None
+    assert page.select_one(f"#post-{post.id} button.post-confirm") is None
+    assert [a.get_text() for a in page.select(".post-title a")] == ["Nowszy", "Regulamin"]
+
+
 def test_confirming_a_normal_post_is_refused(client, auth, bw):
     post = _post(bw.coordinator, bw.coalition)
     auth.as_user(bw.member)

@@ -219,11 +219,12 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
 
 
 def upcoming_events(user: User, board: Coalition | None, limit: int = 5) -> list[Post]:
-    """The board's next events (from three hours ago on), soonest first."""
+    """The board's next events (from three hours ago on), soonest first; none hidden."""
     return list(
         Post.select()
         .where(
             visible_condition(user, board)
+            & Post.hidden_at.is_null()
             & (Post.category == "event")
             & (Post.event_at >= utcnow() - timedelta(hours=3))
         )
@@ -522,7 +523,10 @@ def task_post(user: User, module_slug: str) -> Post | None:
 
 
 def feed_secret(user: User) -> str:
-    token, _ = FeedToken.get_or_create(user=user.id)
+    token = FeedToken.get_or_none(FeedToken.user == user.id)
+    if token is None:
+        with write_transaction():
+            token, _ = FeedToken.get_or_create(user=user.id)
     return token.secret
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from board_world import build_board_world, with_db
 from conftest import soup
@@ -111,3 +113,32 @@ def test_deactivated_users_token_stops_working(client, bw):
 
     with_db(deactivate)
     assert client.get(f"/board/{bw.coalition.slug}/feed.atom?token={token}").status_code == 404
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)", ""])
+def test_next_never_leaves_the_site(client, auth, bw, target):
+    auth.as_user(bw.member)
+    response = client.post("/board/feed-token/reset",
+                           data={"csrf_token": auth.csrf(), "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/board/"
+
+
+def test_board_in_english(client, auth, bw):
+    def create():
+        post = domain.create_post(bw.member2, bw.coalition, title="Zebranie", body="x",
+                                  category="event", event_at=domain.utcnow())
+        Post.update(created_at=domain.utcnow() - timedelta(hours=3)).where(
+            Post.id == post.id).execute()
+        bw.member.locale = "en"
+        bw.member.save()
+
+    with_db(create)
+    auth.as_user(bw.member)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    article = page.select_one("article.board-post")
+    assert article.select_one("time").get_text() == "3 hours ago"
+    assert article.select_one(".post-category").get_text() == "Event"
+    assert article.select_one(".post-sector").get_text() == "business"
+    assert page.select_one(".board-events h2").get_text() == "Upcoming events"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import format_timedelta
 from flask_login import current_user
 
@@ -34,6 +34,14 @@ def load_post(post_id: int) -> Post:
     if post is None:
         abort(404)
     return post
+
+
+def safe_next(default: str) -> str:
+    """The form's `next` if it is a path on this site, else `default`."""
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
 
 
 def board_of(post: Post) -> Coalition | None:

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 import board as domain
 import partials
 import permissions
-from blueprints.board import board_of, bp, load_post
+from blueprints.board import board_of, bp, load_post, safe_next
 from blueprints.board.forms import CommentForm, HideForm, TaskForm
 from blueprints.board.pages import _rate_limited, post_context
 from models import Comment, Module
@@ -66,10 +66,7 @@ def _post_response(post, message: str):
     if partials.is_fragment_request():
         return partials.render("board/post.html", "board/_post.html", **post_context(post))
     flash(message, "success")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = _back_to(post)
-    return redirect(target, 303)
+    return redirect(safe_next(_back_to(post)), 303)
 
 
 @bp.post("/post/<int:post_id>/pin")

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 import board as domain
 import board_feeds
 import permissions
-from blueprints.board import bp
+from blueprints.board import bp, safe_next
 from models import Coalition, User
 
 
@@ -72,7 +72,4 @@ def reset_token():
     """Replace the user's feed secret: every feed address they gave out stops working."""
     domain.reset_feed_token(current_user)
     flash(_("Nowe adresy kanałów są gotowe; poprzednie przestały działać."), "success")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("board.index")
-    return redirect(target, 303)
+    return redirect(safe_next(url_for("board.index")), 303)

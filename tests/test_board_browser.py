@@ -58,7 +58,7 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(server):
+def board_page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -78,7 +78,8 @@ def page(server):
         browser.close()
 
 
-def test_post_edit_comment_and_filter_with_htmx(server, page):
+def test_post_edit_comment_and_filter_with_htmx(server, board_page):
+    page = board_page
     page.goto(server + "/board/koalicja-zalesie")
     loads = []
     page.on("load", lambda: loads.append(page.url))

@@ -7,9 +7,6 @@ render; tests call them directly. Every listing runs a fixed number of queries.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
@@ -18,6 +15,7 @@ from operator import or_
 from flask import current_app, g, has_request_context
 from peewee import Case, fn
 
+import board_search
 import permissions
 from models import (
     POST_CATEGORIES,
@@ -25,13 +23,10 @@ from models import (
     BoardVisit,
     Coalition,
     Comment,
-    FeedToken,
     Membership,
     Post,
-    PostSearch,
     ReadConfirmation,
     User,
-    is_sqlite,
     utcnow,
     write_transaction,
 )
@@ -76,47 +71,6 @@ def needs_confirmation(user: User, board: Coalition | int | None) -> bool:
     return board is None or permissions.is_member(user, board)
 
 
-# --- search ---------------------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression that is always valid: each word quoted, prefix-matched.
-
-    Quotes, operators (AND, OR, NOT, NEAR, ^, *, :), parentheses and emoji never reach
-    FTS5 syntax: only runs of word characters are kept, each inside its own double quotes.
-    """
-    words = _WORD.findall(text or "")[:12]
-    if not words:
-        return None
-    return " ".join(f'"{word}"*' for word in words)
-
-
-def search_condition(text: str):
-    """Posts whose title or body matches `text`: FTS5 on SQLite, LIKE elsewhere."""
-    text = (text or "").strip()[:200]
-    if not text:
-        return None
-    expression = fts_query(text) if is_sqlite() else None
-    if expression is not None:
-        matches = PostSearch.select(PostSearch.rowid).where(PostSearch.match(expression))
-        return Post.id.in_(matches)
-    return Post.title.contains(text) | Post.body_source.contains(text)
-
-
-def _index(post: Post) -> None:
-    if not is_sqlite():
-        return
-    PostSearch.delete().where(PostSearch.rowid == post.id).execute()
-    PostSearch.insert(rowid=post.id, title=post.title, body=post.body_source).execute()
-
-
-def _unindex(post: Post) -> None:
-    if is_sqlite():
-        PostSearch.delete().where(PostSearch.rowid == post.id).execute()
-
-
 # --- listing --------------------------------------------------------------------------------
 
 
@@ -142,7 +96,7 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     condition = visible_condition(user, board)
     if category in POST_CATEGORIES:
         condition &= Post.category == category
-    searching = search_condition(q or "")
+    searching = board_search.search_condition(q or "")
     if searching is not None:
         condition &= searching
     confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
@@ -389,7 +343,7 @@ def create_post(author: User, board: Coalition | None, *, title: str, body: str,
             event_place=event_place.strip() if category == "event" else "",
             module_slug=module_slug,
         )
-        _index(post)
+        board_search.index_post(post)
     _refresh_progress(author, module_slug)
     return post
 
@@ -409,7 +363,7 @@ def edit_post(post: Post, *, title: str, body: str, category: str,
         post.event_place = event_place.strip() if category == "event" else ""
         post.edited_at = utcnow()
         post.save()
-        _index(post)
+        board_search.index_post(post)
     return post
 
 
@@ -418,7 +372,7 @@ def delete_post(post: Post, actor: User) -> None:
     with write_transaction():
         post.deleted_at = utcnow()
         post.save(only=[Post.deleted_at])
-        _unindex(post)
+        board_search.unindex_post(post)
         if actor.id != post.author_id:
             AuditLog.record(actor, "board.delete_post", f"post:{post.id}", post.title)
     author = User.get_by_id(post.author_id)
@@ -517,48 +471,3 @@ def task_post(user: User, module_slug: str) -> Post | None:
         .order_by(Post.id.desc())
         .first()
     )
-
-
-# --- feed tokens ----------------------------------------------------------------------------
-
-
-def feed_secret(user: User) -> str:
-    token = FeedToken.get_or_none(FeedToken.user == user.id)
-    if token is None:
-        with write_transaction():
-            token, _ = FeedToken.get_or_create(user=user.id)
-    return token.secret
-
-
-def _signature(secret: str, board: Coalition | int | None) -> str:
-    digest = hmac.new(secret.encode(), board_key(board).encode(), hashlib.sha256).hexdigest()
-    return digest[:32]
-
-
-def feed_token(user: User, board: Coalition | None) -> str:
-    """`<user id>.<signature>`: opens this board's feeds for this user until they reset it."""
-    return f"{user.id}.{_signature(feed_secret(user), board)}"
-
-
-def user_for_feed_token(token: str | None, board: Coalition | None) -> User | None:
-    """The active user a feed token belongs to, if it is valid for this board."""
-    user_id, _, signature = (token or "").partition(".")
-    if not user_id.isdigit() or not signature or len(user_id) > 12:
-        return None
-    row = (
-        FeedToken.select(FeedToken, User)
-        .join(User, on=(FeedToken.user == User.id))
-        .where((FeedToken.user == int(user_id)) & (User.active == True))  # noqa: E712
-        .first()
-    )
-    if row is None or not hmac.compare_digest(_signature(row.secret, board), signature):
-        return None
-    return row.user
-
-
-def reset_feed_token(user: User) -> None:
-    import secrets
-
-    with write_transaction():
-        FeedToken.delete().where(FeedToken.user == user.id).execute()
-        FeedToken.create(user=user.id, secret=secrets.token_urlsafe(32))

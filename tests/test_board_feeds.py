@@ -11,6 +11,7 @@ from conftest import soup
 
 import board as domain
 import board_feeds
+import board_tokens
 from models import utcnow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -26,7 +27,7 @@ def test_atom_feed(client, bw):
         domain.create_post(bw.member, bw.coalition, title="Festyn <& \"rodzinny\">",
                            body="**Zapraszamy** <script>x</script>")
         domain.create_post(bw.member2, bw.other, title="Z innej koalicji", body="x")
-        return domain.feed_token(bw.member, bw.coalition)
+        return board_tokens.feed_token(bw.member, bw.coalition)
 
     token = with_db(create)
     response = client.get(f"/board/{bw.coalition.slug}/feed.atom?token={token}")
@@ -48,7 +49,7 @@ def test_icalendar_feed(client, bw):
                            body="Linia 1\nLinia 2 " + "ż" * 80, category="event",
                            event_at=start, event_place="Sala OSP, Lipowa 1")
         domain.create_post(bw.member, bw.coalition, title="Nie wydarzenie", body="x")
-        return domain.feed_token(bw.member, bw.coalition)
+        return board_tokens.feed_token(bw.member, bw.coalition)
 
     token = with_db(create)
     response = client.get(f"/board/{bw.coalition.slug}/calendar.ics?token={token}")

@@ -10,6 +10,7 @@ from board_world import build_board_world, with_db
 from conftest import Auth, count_queries, soup
 
 import board as domain
+import board_search
 from models import BoardVisit, Comment, Post, db, utcnow
 
 
@@ -201,7 +202,7 @@ def test_search_fallback_without_fts(app, bw, database, monkeypatch):
     """The LIKE fallback used on PostgreSQL finds the same posts."""
     domain.create_post(bw.member, bw.coalition, title="Festyn", body="Namioty")
     domain.create_post(bw.member, bw.coalition, title="Zebranie", body="Sala")
-    monkeypatch.setattr(domain, "is_sqlite", lambda: False)
+    monkeypatch.setattr(board_search, "is_sqlite", lambda: False)
     with app.test_request_context():
         found = domain.listing(bw.member, bw.coalition, q="namiot")
         odd = domain.listing(bw.member, bw.coalition, q='"(% _ 😀')
@@ -210,8 +211,8 @@ def test_search_fallback_without_fts(app, bw, database, monkeypatch):
 
 
 def test_fts_query_quotes_everything():
-    assert domain.fts_query('festyn "OR" (NOT') == '"festyn"* "OR"* "NOT"*'
-    assert domain.fts_query("😀 ()") is None
+    assert board_search.fts_query('festyn "OR" (NOT') == '"festyn"* "OR"* "NOT"*'
+    assert board_search.fts_query("😀 ()") is None
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import partials
 import permissions
 from blueprints.board import board_of, bp, load_post, safe_next
 from blueprints.board.forms import CommentForm, HideForm, TaskForm
-from blueprints.board.pages import _rate_limited, post_context
+from blueprints.board.pages import check_rate_limit, post_context
 from models import Comment, Module
 
 
@@ -53,7 +53,7 @@ def comments(post_id: int):
     if not form.validate():
         return partials.render("board/post.html", "board/_comments.html", status=422,
                                **_page_context(post, form))
-    _rate_limited(board_of(post))
+    check_rate_limit()
     domain.add_comment(current_user, post, form.body.data)
     if not partials.is_fragment_request():
         flash(_("Komentarz dodany."), "success")
@@ -237,7 +237,7 @@ def task(module_slug: str):
     if form.board.data != "programme":
         board = next((b for b in domain.boards_of(current_user)
                       if b is not None and str(b.id) == form.board.data), None)
-    _rate_limited(board)
+    check_rate_limit()
     category = task.get("category", "success")
     post = domain.create_post(
         current_user, board, title=form.title.data, body=form.body.data,

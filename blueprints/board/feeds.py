@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 import board as domain
 import board_feeds
+import board_tokens
 import permissions
 from blueprints.board import bp, safe_next
 from models import Coalition, User
@@ -22,7 +23,7 @@ def _feed_reader(slug: str | None) -> tuple[User, Coalition | None]:
             abort(404)
     user = current_user if getattr(current_user, "is_authenticated", False) else None
     if user is None or not permissions.can("read_board", board, user=user):
-        user = domain.user_for_feed_token(request.args.get("token"), board)
+        user = board_tokens.user_for_feed_token(request.args.get("token"), board)
     if user is None or not permissions.can("read_board", board, user=user):
         abort(404)
     return user, board
@@ -70,6 +71,6 @@ def calendar(slug: str | None):
 @login_required
 def reset_token():
     """Replace the user's feed secret: every feed address they gave out stops working."""
-    domain.reset_feed_token(current_user)
+    board_tokens.reset_feed_token(current_user)
     flash(_("Nowe adresy kanałów są gotowe; poprzednie przestały działać."), "success")
     return redirect(safe_next(url_for("board.index")), 303)

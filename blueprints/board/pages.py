@@ -8,10 +8,11 @@ from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
 import board as domain
+import board_tokens
 import partials
 import permissions
 from blueprints.board import board_of, bp, load_board, load_post
-from blueprints.board.forms import CATEGORY_LABELS, CommentForm, HideForm, PostForm
+from blueprints.board.forms import CATEGORY_LABELS, CommentForm, PostForm
 from errors import abort_with
 from models import POST_CATEGORIES, Coalition, Post
 
@@ -57,7 +58,8 @@ def post_context(post: Post, **extra) -> dict:
     }
 
 
-def _rate_limited(board: Coalition | None) -> None:
+def check_rate_limit() -> None:
+    """429 with a message when the user posts and comments faster than allowed."""
     try:
         domain.check_rate(current_user)
     except domain.RateLimited:
@@ -80,7 +82,7 @@ def index(slug: str | None):
     context.update(
         form=PostForm(formdata=None),
         events=domain.upcoming_events(current_user, board),
-        feed_token=domain.feed_token(current_user, board),
+        feed_token=board_tokens.feed_token(current_user, board),
     )
     return partials.render("board/index.html", "board/_board.html", **context)
 
@@ -107,7 +109,7 @@ def create(slug: str | None):
     form = PostForm()
     if not form.validate():
         return _form_errors(board, form)
-    _rate_limited(board)
+    check_rate_limit()
     post = domain.create_post(
         current_user, board, title=form.title.data, body=form.body.data,
         category=form.category.data, event_at=form.event_at(),
@@ -129,7 +131,7 @@ def _form_errors(board: Coalition | None, form: PostForm):
         return response
     context = list_context(board, domain.last_seen(current_user, board))
     context.update(form=form, events=domain.upcoming_events(current_user, board),
-                   feed_token=domain.feed_token(current_user, board))
+                   feed_token=board_tokens.feed_token(current_user, board))
     return partials.render("board/index.html", "board/_post_form.html", status=422, **context)
 
 
@@ -196,6 +198,3 @@ def delete(post_id: int):
     flash(_("Wpis usunięty."), "success")
     return redirect(url_for("board.index", slug=board.slug if board else None), 303)
 
-
-def hide_form(post_or_comment) -> HideForm:
-    return HideForm(formdata=None, prefix=f"h{post_or_comment.id}")

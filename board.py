@@ -7,6 +7,7 @@ render; tests call them directly. Every listing runs a fixed number of queries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
@@ -37,6 +38,15 @@ COMMENT_MAX = 5_000
 REASON_MAX = 500
 TOP_LIMIT = 50  # pinned and unconfirmed must-read posts shown above the stream
 PROGRAMME_KEY = "programme"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """User text without control characters (PostgreSQL refuses NUL; none belong in a post);
+    newlines and tabs stay, Windows line ends become plain newlines."""
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n"))
 
 
 class RateLimited(Exception):
@@ -336,11 +346,12 @@ def create_post(author: User, board: Coalition | None, *, title: str, body: str,
     if category not in POST_CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
     with write_transaction():
+        title, body = clean_text(title).strip(), clean_text(body)
         post = Post.create(
-            coalition=board_id(board), author=author, category=category, title=title.strip(),
+            coalition=board_id(board), author=author, category=category, title=title,
             body_source=body, body_html=render_markdown(body),
             event_at=event_at if category == "event" else None,
-            event_place=event_place.strip() if category == "event" else "",
+            event_place=clean_text(event_place).strip() if category == "event" else "",
             module_slug=module_slug,
         )
         board_search.index_post(post)
@@ -355,12 +366,12 @@ def edit_post(post: Post, *, title: str, body: str, category: str,
     if category not in POST_CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
     with write_transaction():
-        post.title = title.strip()
-        post.body_source = body
-        post.body_html = render_markdown(body)
+        post.title = clean_text(title).strip()
+        post.body_source = clean_text(body)
+        post.body_html = render_markdown(post.body_source)
         post.category = category
         post.event_at = event_at if category == "event" else None
-        post.event_place = event_place.strip() if category == "event" else ""
+        post.event_place = clean_text(event_place).strip() if category == "event" else ""
         post.edited_at = utcnow()
         post.save()
         board_search.index_post(post)
@@ -382,6 +393,7 @@ def delete_post(post: Post, actor: User) -> None:
 def add_comment(author: User, post: Post, body: str) -> Comment:
     from markdown_render import render_markdown
 
+    body = clean_text(body)
     with write_transaction():
         return Comment.create(
             post=post, author=author, body_source=body, body_html=render_markdown(body)
@@ -429,12 +441,13 @@ def confirmed_count(post: Post) -> int:
 
 def hide(item: Post | Comment, moderator: User, reason: str) -> None:
     kind = "post" if isinstance(item, Post) else "comment"
+    reason = clean_text(reason).strip()
     with write_transaction():
         item.hidden_at = utcnow()
-        item.hidden_reason = reason.strip()
+        item.hidden_reason = reason
         item.hidden_by = moderator
         item.save(only=[type(item).hidden_at, type(item).hidden_reason, type(item).hidden_by])
-        AuditLog.record(moderator, f"board.hide_{kind}", f"{kind}:{item.id}", reason.strip())
+        AuditLog.record(moderator, f"board.hide_{kind}", f"{kind}:{item.id}", reason)
 
 
 def restore(item: Post | Comment, moderator: User) -> None:

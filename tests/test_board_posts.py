@@ -346,3 +346,15 @@ def test_confirming_a_normal_post_is_refused(client, auth, bw):
     auth.as_user(bw.member)
     assert client.post(f"/board/post/{post.id}/confirm",
                        data={"csrf_token": auth.csrf()}).status_code == 409
+
+
+def test_control_characters_are_dropped(client, auth, bw):
+    """PostgreSQL refuses NUL in text; a title of control characters only is empty."""
+    auth.as_user(bw.member)
+    token = auth.csrf()
+    empty = client.post("/board/posts", data=_data(token, title="\x00\x07 "))
+    assert empty.status_code == 422
+    ok = client.post("/board/posts", data=_data(token, title="Ty\x00tuł", body="a\x00b\r\nc"))
+    assert ok.status_code == 303
+    post = with_db(lambda: Post.get())
+    assert post.title == "Tytuł" and post.body_source == "ab\nc"

@@ -11,7 +11,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField, TimeFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from board import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX
+from board import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, clean_text
 from models import POST_CATEGORIES
 
 CATEGORY_LABELS = {
@@ -24,7 +24,13 @@ CATEGORY_LABELS = {
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Single-line fields: no control characters, no surrounding spaces."""
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def _clean(value):
+    """Multi-line fields: no control characters (newlines and tabs stay)."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def _required():
@@ -41,7 +47,8 @@ class PostForm(FlaskForm):
         _l("Kategoria"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in POST_CATEGORIES],
         default="announcement",
     )
-    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)])
+    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+                         filters=[_clean])
     event_date = DateField(_l("Data wydarzenia"), validators=[Optional()])
     event_time = TimeField(_l("Godzina rozpoczęcia"), validators=[Optional()])
     event_place = StringField(_l("Miejsce"), validators=[Optional(), _max(200)], filters=[_strip])
@@ -62,7 +69,8 @@ class PostForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Komentarz"), validators=[_required(), _max(COMMENT_MAX)])
+    body = TextAreaField(_l("Komentarz"), validators=[_required(), _max(COMMENT_MAX)],
+                         filters=[_clean])
 
 
 class HideForm(FlaskForm):
@@ -74,7 +82,8 @@ class HideForm(FlaskForm):
 class TaskForm(FlaskForm):
     board = SelectField(_l("Tablica"), choices=[], validate_choice=True)
     title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
-    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)])
+    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+                         filters=[_clean])
 
 
 SECTOR_LABELS = {

@@ -96,8 +96,7 @@ def _with_author(query):
 
 
 def listing(user: User, board: Coalition | None, category: str | None = None,
-            q: str | None = None, after: int | None = None, limit: int = 20,
-            include_top: bool = True) -> Listing:
+            q: str | None = None, after: int | None = None, limit: int = 20) -> Listing:
     """One page of a board: the top posts (first page only) and `limit` stream posts.
 
     The stream is ordered by id (newest first) and continues after the cursor `after`, so
@@ -123,14 +122,12 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         unconfirmed = None
         is_top = Post.pinned == True  # noqa: E712
     result = Listing()
-    if include_top and after is None:
-        first = Case(None, [(unconfirmed, 1)], 0) if unconfirmed is not None else Case(
-            None, [(Post.id < 0, 1)], 0
-        )
+    if after is None:
+        order = [Post.pinned.desc(), Post.id.desc()]
+        if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
+            order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
         result.top = list(
-            _with_author(Post.select(Post, first.alias("unconfirmed")))
-            .where(condition & is_top)
-            .order_by(first.desc(), Post.pinned.desc(), Post.id.desc())
+            _with_author(Post.select(Post)).where(condition & is_top).order_by(*order)
             .limit(TOP_LIMIT)
         )
     stream = Post.select(Post).where(condition & ~is_top)

@@ -106,6 +106,7 @@ def test_post_edit_comment_and_filter_with_htmx(server, board_page):
     page.click(f"#{post_id} .comment-form button")
     page.locator(f"#{post_id} .comment-body", has_text="Biorę w sobotę!").wait_for()
     assert page.input_value(f"#{post_id} .comment-form textarea") == ""
+    assert page.inner_text(f"#comments-count-{post_id.removeprefix('post-')}") == "Komentarze (1)"
 
     page.select_option(".board-filters select", "need")
     page.wait_for_url("**category=need**")

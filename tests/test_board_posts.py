@@ -237,6 +237,9 @@ def test_comments_expand_and_add_in_place(htmx, client, auth, bw):
     assert [" ".join(c.get_text().split()) for c in fragment.select(".comment-body")] == [
         "Pierwszy komentarz", "Drugi komentarz"]
     assert fragment.select_one(f"textarea[name=c{post.id}-body]").get_text().strip() == ""
+    count = fragment.select_one(f"#comments-count-{post.id}")
+    assert count["hx-swap-oob"] == "true" and count.get_text() == "Komentarze (2)"
+    assert board.select_one(f"#comments-count-{post.id}").get_text() == "Komentarze (1)"
 
 
 def test_comment_plain_and_errors(client, htmx, auth, bw):

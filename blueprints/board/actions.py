@@ -58,7 +58,8 @@ def comments(post_id: int):
     if not partials.is_fragment_request():
         flash(_("Komentarz dodany."), "success")
         return redirect(_back_to(post) + "#comments", 303)
-    return partials.render("board/post.html", "board/_comments.html", **comments_context(post))
+    return partials.render("board/post.html", "board/_comments.html", update_count=True,
+                           **comments_context(post))
 
 
 def _post_response(post, message: str):
@@ -153,6 +154,7 @@ def _comment_response(comment: Comment, message: str, status: int = 200, form=No
     post = comment.post
     if partials.is_fragment_request() or status != 200:
         context = _page_context(post)
+        context["update_count"] = partials.is_fragment_request()
         if form is not None:
             context["hide_forms"] = {comment.id: form}
         return partials.render("board/post.html", "board/_comments.html", status=status,

@@ -1,10 +1,11 @@
 """The noticeboard in a real browser: htmx posts, resets the form, edits in place, expands
-comments, filters with the URL following. Needs Debian's chromium; skipped without it."""
+comments, filters with the URL following; axe-core finds no serious accessibility problems.
+Needs Debian's chromium (skipped without it). Uses pytest-playwright's browser."""
 
 from __future__ import annotations
 
 import os
-import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -16,8 +17,16 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
 
 
 def _free_port() -> int:
@@ -27,17 +36,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    base = tmp_path_factory.mktemp("board-browser")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{base / 'db.sqlite3'}",
+def board_base_url(tmp_path_factory):
+    """A demo instance served by gunicorn for this module; stopped by its PID afterwards."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("board-browser")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
            "SECRET_KEY": "browser-test", "SESSION_COOKIE_SECURE": "0",
-           "PREFERRED_URL_SCHEME": "http", "CONTENT_DIR": str(base / "content")}
+           "PREFERRED_URL_SCHEME": "http", "UPLOAD_DIR": str(folder / "uploads")}
     bin_dir = Path(sys.executable).parent
     for command in (["db", "upgrade"], ["demo", "load"]):
         subprocess.run([str(bin_dir / "flask"), "--app", "app", *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, timeout=180)
     port = _free_port()
     process = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
@@ -45,7 +55,7 @@ def server(tmp_path_factory):
         stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=1)
                 break
@@ -53,34 +63,25 @@ def server(tmp_path_factory):
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
+        os.kill(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
 
 
-@pytest.fixture
-def board_page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        page.csp_errors = []
-        page.on("console", lambda m: page.csp_errors.append(m.text)
-                if "Content Security Policy" in m.text else None)
-        page.goto(server + "/login")
-        page.fill("input[name=email]", "czlonek@example.org")
-        page.fill("input[name=password]", "koalicje-demo")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(server + "/")
-        yield page
-        browser.close()
+def _sign_in(page, base: str, email: str = "czlonek@example.org") -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "koalicje-demo")
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(base + "/")
 
 
-def test_post_edit_comment_and_filter_with_htmx(server, board_page):
-    page = board_page
-    page.goto(server + "/board/koalicja-zalesie")
+def test_post_edit_comment_and_filter_with_htmx(board_base_url, page):
+    base = board_base_url
+    csp_errors = []
+    page.on("console", lambda m: csp_errors.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    _sign_in(page, base)
+    page.goto(base + "/board/koalicja-zalesie")
     loads = []
     page.on("load", lambda: loads.append(page.url))
     page.click(".board-new-post summary")
@@ -116,4 +117,21 @@ def test_post_edit_comment_and_filter_with_htmx(server, board_page):
     page.wait_for_url("**q=namiot**")
     page.locator(".board-empty").wait_for()
     assert loads == []  # all of it without a page load
-    assert page.csp_errors == []
+    assert csp_errors == []
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="node_modules/axe-core is missing (npm ci)")
+def test_board_page_has_no_serious_accessibility_problems(board_base_url, browser):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, board_base_url, "trener@example.org")  # sees every control
+        page.goto(board_base_url + "/board/koalicja-zalesie")
+        page.click(".board-new-post summary")
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("async () => await axe.run()")
+        serious = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
+    finally:
+        context.close()

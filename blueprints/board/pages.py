@@ -30,7 +30,7 @@ def _cursor() -> int | None:
 
 def list_context(board: Coalition | None, seen, after: int | None = None) -> dict:
     filters = _filters()
-    page_size = current_app.config.get("BOARD_PAGE_SIZE", 20)
+    page_size = max(1, int(current_app.config.get("BOARD_PAGE_SIZE", 20)))
     result = domain.listing(
         current_user, board, category=filters["category"], q=filters["q"], after=after,
         limit=page_size,

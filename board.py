@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 
 from flask import current_app, g, has_request_context
-from peewee import Case, fn
+from peewee import Case, IntegrityError, fn
 
 import board_search
 import permissions
@@ -28,6 +28,8 @@ from models import (
     Post,
     ReadConfirmation,
     User,
+    db,
+    is_sqlite,
     utcnow,
     write_transaction,
 )
@@ -260,14 +262,18 @@ def record_visit(user: User, board: Coalition | None) -> datetime:
     previous = last_seen(user, board)
     now = utcnow()
     key = board_key(board)
+    mine = (BoardVisit.user == user.id) & (BoardVisit.board_key == key)
     with write_transaction():
-        updated = (
-            BoardVisit.update(seen_at=now)
-            .where((BoardVisit.user == user.id) & (BoardVisit.board_key == key))
-            .execute()
-        )
-        if not updated:
-            BoardVisit.create(user=user.id, coalition=board_id(board), board_key=key, seen_at=now)
+        if not BoardVisit.update(seen_at=now).where(mine).execute():
+            row = dict(user=user.id, coalition=board_id(board), board_key=key, seen_at=now)
+            if is_sqlite():  # BEGIN IMMEDIATE holds the write lock: nobody can insert between
+                BoardVisit.create(**row)
+            else:
+                try:
+                    with db.atomic():  # a savepoint: a concurrent first visit may win the insert
+                        BoardVisit.create(**row)
+                except IntegrityError:
+                    BoardVisit.update(seen_at=now).where(mine).execute()
     _visits(user)[key] = now
     return previous
 

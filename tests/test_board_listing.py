@@ -279,3 +279,26 @@ def test_query_counts_do_not_grow_with_posts(app, client, auth, who):
         db.close()
     assert counts[5] == counts[50]
     assert counts[50]["page"] <= 20
+
+
+def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monkeypatch):
+    """Another request inserted the visit between our UPDATE and INSERT: no error."""
+    from peewee import ModelUpdate
+
+    original = ModelUpdate.execute
+    calls = []
+
+    def racing_update(self, database=None):
+        calls.append(1)
+        if len(calls) == 1:  # our first UPDATE finds nothing; the other request inserts now
+            BoardVisit.create(user=bw.member.id, coalition=bw.coalition.id,
+                              board_key=str(bw.coalition.id), seen_at=utcnow())
+            return 0
+        return original(self, database)
+
+    monkeypatch.setattr(ModelUpdate, "execute", racing_update)
+    monkeypatch.setattr(domain, "is_sqlite", lambda: False)  # the PostgreSQL path
+    with app.test_request_context():
+        domain.record_visit(bw.member, bw.coalition)
+    assert BoardVisit.select().count() == 1
+    assert len(calls) == 2

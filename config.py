@@ -65,6 +65,9 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "INVITE_DAYS": 14,
         "RESET_HOURS": 48,
+        # Noticeboard: posts and comments one user may add per minute; posts per page.
+        "BOARD_POSTS_PER_MINUTE": int(os.environ.get("BOARD_POSTS_PER_MINUTE", 10)),
+        "BOARD_PAGE_SIZE": int(os.environ.get("BOARD_PAGE_SIZE", 20)),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "https"),
         # Learning path: share of a local recording a learner must play to count as watched,
         # and the largest recording or material a trainer may upload.

@@ -456,7 +456,76 @@ class Comment(BaseModel):
     hidden_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
 
-BOARD_MODELS: list[type[BaseModel]] = [Post, Comment]
+class BoardVisit(BaseModel):
+    """When a user last looked at a board ("new since your last visit").
+
+    `board_key` is "programme" for the programme-wide board, else the coalition id as text;
+    it makes (user, board) unique even though `coalition` is NULL for the programme board.
+    """
+
+    user = ForeignKeyField(User, backref="board_visits", on_delete="CASCADE")
+    coalition = ForeignKeyField(Coalition, null=True, backref="+", on_delete="CASCADE")
+    board_key = CharField()
+    seen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "board_key"), True),)
+
+
+class ReadConfirmation(BaseModel):
+    """A reader confirmed a must-read post ("przeczytane")."""
+
+    post = ForeignKeyField(Post, backref="confirmations", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="read_confirmations", on_delete="CASCADE")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("post", "user"), True),)
+
+
+class FeedToken(BaseModel):
+    """A user's random secret for private board feeds (Atom, iCalendar); reset replaces it.
+
+    Feed URLs carry `<user id>.<HMAC of the board with this secret>`, so one leaked URL opens
+    one board's feed only, and a reset invalidates them all.
+    """
+
+    user = ForeignKeyField(User, backref="+", unique=True, on_delete="CASCADE")
+    secret = CharField(default=lambda: secrets.token_urlsafe(32))
+    created_at = DateTimeField(default=utcnow)
+
+
+BOARD_MODELS: list[type[BaseModel]] = [Post, Comment, BoardVisit, ReadConfirmation, FeedToken]
+
+
+def _post_search_model():
+    """The FTS5 index of posts (SQLite only; PostgreSQL searches with LIKE instead)."""
+    from playhouse.sqlite_ext import FTS5Model, SearchField
+
+    class PostSearch(FTS5Model):
+        title = SearchField()
+        body = SearchField()
+
+        class Meta:
+            database = db
+            table_name = "post_search"
+            options = {"tokenize": "unicode61 remove_diacritics 2"}
+
+    return PostSearch
+
+
+PostSearch = _post_search_model()
+
+
+def create_board_search_index() -> None:
+    """Create the FTS5 table on SQLite and fill it from existing posts when it is new."""
+    if not is_sqlite() or db.table_exists("post_search"):
+        return
+    PostSearch.create_table()
+    db.execute_sql(
+        "INSERT INTO post_search (rowid, title, body) "
+        "SELECT id, title, body_source FROM post WHERE deleted_at IS NULL"
+    )
 
 
 # --- trainer: visits, next steps, digests ---------------------------------------------------
@@ -572,6 +641,7 @@ def create_or_migrate() -> list[int]:
                         migrate(*operations)
                     applied.append(number)
         db.create_tables(MODELS, safe=True)
+        create_board_search_index()
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     return applied

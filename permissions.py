@@ -168,6 +168,68 @@ def _take_quizzes(user: User, obj: Any = None) -> bool:
 
 
 # --- rules: noticeboard --------------------------------------------------------------------
+# A board is a Coalition, or None for the programme-wide board. Post rules take a Post.
+
+
+def _board_of(obj: Any) -> Coalition | int | None:
+    """The board (coalition id or None) of a Post/Comment, or the board itself."""
+    if obj is None or isinstance(obj, Coalition | int):
+        return obj
+    if hasattr(obj, "post_id") and not hasattr(obj, "coalition_id"):
+        obj = obj.post
+    return obj.coalition_id
+
+
+@rule("read_board")
+def _read_board(user: User, board: Any) -> bool:
+    """Everyone signed in reads the programme board; members, assigned trainers and admins
+    read a coalition's board."""
+    board = _board_of(board)
+    if board is None:
+        return True
+    return is_member(user, board) or oversees(user, board)
+
+
+@rule("post_board")
+def _post_board(user: User, board: Any) -> bool:
+    return _read_board(user, board)
+
+
+@rule("edit_post")
+def _edit_post(user: User, post: Any) -> bool:
+    """Authors edit and delete their own posts (not once a moderator has hidden them)."""
+    return (
+        post.author_id == user.id
+        and post.deleted_at is None
+        and post.hidden_at is None
+        and _read_board(user, post)
+    )
+
+
+@rule("delete_post")
+def _delete_post(user: User, post: Any) -> bool:
+    return post.deleted_at is None and (
+        user.role == "admin" or (post.author_id == user.id and _read_board(user, post))
+    )
+
+
+@rule("manage_board")
+def _manage_board(user: User, board: Any) -> bool:
+    """Pin posts, mark them must-read and see who has not confirmed: the coalition's
+    coordinator, its assigned trainers and admins; on the programme board trainers and admins."""
+    board = _board_of(board)
+    if board is None:
+        return user.role in ("admin", "trainer")
+    return oversees(user, board) or is_coordinator(user, board)
+
+
+@rule("moderate_board")
+def _moderate_board(user: User, board: Any) -> bool:
+    """Hide and restore posts and comments: assigned trainers and admins."""
+    board = _board_of(board)
+    if board is None:
+        return user.role in ("admin", "trainer")
+    return oversees(user, board)
 
 
 # --- rules: trainer dashboard --------------------------------------------------------------

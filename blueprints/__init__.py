@@ -2,6 +2,7 @@
 
 from blueprints.admin import bp as admin
 from blueprints.auth import bp as auth
+from blueprints.board import bp as board
 from blueprints.coalitions import bp as coalitions
 from blueprints.invites import bp as invites
 from blueprints.learning import bp as learning
@@ -9,4 +10,4 @@ from blueprints.main import bp as main
 from blueprints.quizzes import bp as quizzes
 from blueprints.self_assessment import bp as self_assessment
 
-BLUEPRINTS = [main, auth, coalitions, admin, invites, learning, quizzes, self_assessment]
+BLUEPRINTS = [main, auth, coalitions, admin, invites, learning, quizzes, self_assessment, board]

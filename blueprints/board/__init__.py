@@ -1,0 +1,96 @@
+"""The noticeboard: programme-wide and coalition boards, posts, comments, feeds.
+
+Routes are split by concern: `pages` (boards, posts, editing), `actions` (comments, pinning,
+must-read, moderation, module tasks) and `feeds` (Atom, iCalendar, feed tokens).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, request, url_for
+from flask_babel import format_timedelta
+from flask_login import current_user
+
+import board as domain
+import permissions
+from models import Coalition, Post, utcnow
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+def load_board(slug: str | None) -> Coalition | None:
+    """The board named by a URL: None for the programme board; 404 if unknown or private."""
+    if slug is None:
+        return None
+    coalition = Coalition.get_or_none(Coalition.slug == slug)
+    if coalition is None or not permissions.can("read_board", coalition):
+        abort(404)
+    return coalition
+
+
+def load_post(post_id: int) -> Post:
+    post = domain.get_visible_post(current_user, post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+def safe_next(default: str) -> str:
+    """The form's `next` if it is a path on this site, else `default`."""
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def board_of(post: Post) -> Coalition | None:
+    return post.coalition if post.coalition_id is not None else None
+
+
+@bp.app_template_global()
+def board_url(board: Coalition | None, endpoint: str = "board.index", **values) -> str:
+    """URL of a board-level endpoint for a coalition board or the programme board."""
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    slug = board.slug if board is not None else None
+    return url_for(endpoint, slug=slug, **values)
+
+
+@bp.app_template_global()
+def board_ago(moment: datetime | None) -> str:
+    """"3 godziny temu" in the reader's language."""
+    if moment is None:
+        return ""
+    return format_timedelta(moment - utcnow(), add_direction=True)
+
+
+@bp.app_template_global()
+def board_navigation() -> list[domain.BoardEntry]:
+    if not getattr(current_user, "is_authenticated", False):
+        return []
+    return domain.navigation(current_user)
+
+
+@bp.app_template_global()
+def board_needs_confirmation(post: Post) -> bool:
+    """Should the reader confirm this must-read post? (members; everyone on the programme
+    board). Uses the per-request membership cache: no query."""
+    return domain.needs_confirmation(current_user, post.coalition_id)
+
+
+@bp.app_template_global()
+def board_hide_form(item, kind: str = "post"):
+    """An empty moderation form for a post or comment (ids stay unique on the page)."""
+    from blueprints.board.forms import HideForm
+
+    return HideForm(formdata=None, prefix=("h" if kind == "post" else "hc") + str(item.id))
+
+
+@bp.app_context_processor
+def board_labels() -> dict:
+    from blueprints.board.forms import CATEGORY_LABELS, SECTOR_LABELS
+
+    return {"board_categories": CATEGORY_LABELS, "board_sectors": SECTOR_LABELS}
+
+
+from blueprints.board import actions, feeds, pages  # noqa: E402,F401  (routes)

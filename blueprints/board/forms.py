@@ -1,0 +1,96 @@
+"""Forms of the noticeboard (Flask-WTF): posts, comments, moderation, module tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from board import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, clean_text
+from models import POST_CATEGORIES
+
+CATEGORY_LABELS = {
+    "announcement": _l("Ogłoszenie"),
+    "event": _l("Wydarzenie"),
+    "need": _l("Potrzeba"),
+    "offer": _l("Oferta"),
+    "success": _l("Historia sukcesu"),
+}
+
+
+def _strip(value):
+    """Single-line fields: no control characters, no surrounding spaces."""
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def _clean(value):
+    """Multi-line fields: no control characters (newlines and tabs stay)."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _required():
+    return DataRequired(message=_l("To pole jest wymagane."))
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("Najwyżej %(max)d znaków.", max=n))
+
+
+class PostForm(FlaskForm):
+    title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
+    category = SelectField(
+        _l("Kategoria"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in POST_CATEGORIES],
+        default="announcement",
+    )
+    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+                         filters=[_clean])
+    event_date = DateField(_l("Data wydarzenia"), validators=[Optional()])
+    event_time = TimeField(_l("Godzina rozpoczęcia"), validators=[Optional()])
+    event_place = StringField(_l("Miejsce"), validators=[Optional(), _max(200)], filters=[_strip])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.category.data == "event" and not self.event_date.data:
+            self.event_date.errors = [*self.event_date.errors, _l("Podaj datę wydarzenia.")]
+            ok = False
+        return ok
+
+    def event_at(self) -> datetime | None:
+        """The event's start in UTC (the form's date and time are local)."""
+        if self.category.data != "event" or not self.event_date.data:
+            return None
+        start = self.event_time.data or datetime.min.time()
+        return to_utc(datetime.combine(self.event_date.data, start))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Komentarz"), validators=[_required(), _max(COMMENT_MAX)],
+                         filters=[_clean])
+
+
+class HideForm(FlaskForm):
+    reason = StringField(
+        _l("Powód ukrycia"), validators=[_required(), _max(REASON_MAX)], filters=[_strip]
+    )
+
+
+class TaskForm(FlaskForm):
+    board = SelectField(_l("Tablica"), choices=[], validate_choice=True)
+    title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
+    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+                         filters=[_clean])
+
+
+SECTOR_LABELS = {
+    "library": _l("biblioteka"),
+    "local_government": _l("samorząd"),
+    "education_culture": _l("edukacja i kultura"),
+    "ngo": _l("organizacja pozarządowa"),
+    "business": _l("biznes"),
+    "resident": _l("mieszkańcy"),
+}

@@ -1,0 +1,89 @@
+"""Atom and iCalendar feeds: well-formed, escaped, with the board's posts and events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from xml.etree import ElementTree as ET
+
+import pytest
+from board_world import build_board_world, with_db
+from conftest import soup
+
+import board as domain
+import board_feeds
+import board_tokens
+from models import utcnow
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
+
+
+def test_atom_feed(client, bw):
+    def create():
+        domain.create_post(bw.member, bw.coalition, title="Festyn <& \"rodzinny\">",
+                           body="**Zapraszamy** <script>x</script>")
+        domain.create_post(bw.member2, bw.other, title="Z innej koalicji", body="x")
+        return board_tokens.feed_token(bw.member, bw.coalition)
+
+    token = with_db(create)
+    response = client.get(f"/board/{bw.coalition.slug}/feed.atom?token={token}")
+    assert response.mimetype == "application/atom+xml"
+    root = ET.fromstring(response.data)
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == ['Festyn <& "rodzinny">']
+    content = entries[0].find(f"{ATOM}content").text
+    assert "<strong>Zapraszamy</strong>" in content and "<script>" not in content
+    assert entries[0].find(f"{ATOM}author/{ATOM}name").text == "Marek Członek"
+    assert entries[0].find(f"{ATOM}link").get("href").startswith("http://localhost/board/post/")
+
+
+def test_icalendar_feed(client, bw):
+    start = (utcnow() + timedelta(days=3)).replace(microsecond=0, second=0)
+
+    def create():
+        domain.create_post(bw.member, bw.coalition, title="Zebranie; ważne, bardzo",
+                           body="Linia 1\nLinia 2 " + "ż" * 80, category="event",
+                           event_at=start, event_place="Sala OSP, Lipowa 1")
+        domain.create_post(bw.member, bw.coalition, title="Nie wydarzenie", body="x")
+        return board_tokens.feed_token(bw.member, bw.coalition)
+
+    token = with_db(create)
+    response = client.get(f"/board/{bw.coalition.slug}/calendar.ics?token={token}")
+    assert response.mimetype == "text/calendar"
+    text = response.get_data(as_text=True)
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    for line in text.split("\r\n"):
+        assert len(line.encode()) <= 75
+    unfolded = text.replace("\r\n ", "")
+    assert unfolded.count("BEGIN:VEVENT") == 1
+    assert "SUMMARY:Zebranie\\; ważne\\, bardzo" in unfolded
+    assert "LOCATION:Sala OSP\\, Lipowa 1" in unfolded
+    assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z" in unfolded
+    assert "DESCRIPTION:Linia 1\\nLinia 2 " in unfolded
+
+
+def test_fold_keeps_utf8_characters_whole():
+    folded = board_feeds.fold("SUMMARY:" + "ą" * 100)
+    for part in folded.split("\r\n "):
+        part.encode().decode()  # no split characters
+        assert len(part.encode()) <= 75
+    assert folded.replace("\r\n ", "") == "SUMMARY:" + "ą" * 100
+
+
+def test_event_side_panel_lists_upcoming_only(client, auth, bw):
+    def create():
+        domain.create_post(bw.member, bw.coalition, title="Było", body="x", category="event",
+                           event_at=utcnow() - timedelta(days=2))
+        domain.create_post(bw.member, bw.coalition, title="Później", body="x", category="event",
+                           event_at=utcnow() + timedelta(days=9))
+        domain.create_post(bw.member, bw.coalition, title="Wkrótce", body="x", category="event",
+                           event_at=utcnow() + timedelta(days=1))
+
+    with_db(create)
+    auth.as_user(bw.member)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    assert [a.get_text() for a in page.select(".board-events li a")] == ["Wkrótce", "Później"]

@@ -1,0 +1,304 @@
+"""Board listing: ordering, new-since-last-visit, navigation counts, cursor pagination,
+filters and search (with odd input), and query counts that do not grow with the data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from board_world import build_board_world, with_db
+from conftest import Auth, count_queries, soup
+
+import board as domain
+import board_search
+from models import BoardVisit, Comment, Post, db, is_sqlite, utcnow
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
+
+
+def _post(author, coalition, title="Wpis", body="Treść", **kw):
+    return with_db(lambda: domain.create_post(author, coalition, title=title, body=body, **kw))
+
+
+def _titles(response) -> list[str]:
+    return [a.get_text() for a in soup(response).select(".post-title a")]
+
+
+def _nav_counts(response) -> dict[str, str]:
+    counts = {}
+    for link in soup(response).select(".board-nav li a"):
+        tag = link.select_one(".board-new-count")
+        counts[link["data-board"]] = tag.get_text() if tag else ""
+    return counts
+
+
+# --- ordering and new marks -----------------------------------------------------------------
+
+
+def test_pinned_first_then_newest(client, auth, bw):
+    a = _post(bw.member, bw.coalition, title="A")
+    _post(bw.member, bw.coalition, title="B")
+    _post(bw.member, bw.coalition, title="C")
+    with_db(lambda: domain.set_pinned(a, True))
+    auth.as_user(bw.member2)
+    assert _titles(client.get(f"/board/{bw.coalition.slug}")) == ["A", "C", "B"]
+
+
+def test_new_since_last_visit_marks_and_nav_counts(client, auth, bw):
+    auth.as_user(bw.member)
+    first = client.get(f"/board/{bw.coalition.slug}")
+    assert _nav_counts(first) == {"programme": "", bw.coalition.slug: ""}
+
+    def age_visits():
+        BoardVisit.update(seen_at=utcnow() - timedelta(minutes=5)).execute()
+
+    with_db(age_visits)
+    _post(bw.member2, bw.coalition, title="Od Marii")
+    _post(bw.member2, bw.coalition, title="Znowu od Marii")
+    _post(bw.member, bw.coalition, title="Mój własny")  # own posts are never "new"
+    _post(bw.coordinator, None, title="Programowy")
+    home = client.get("/")
+    assert _nav_counts(home) == {"programme": "1 nowy", bw.coalition.slug: "2 nowe"}
+    assert soup(home).select_one(".board-nav summary .board-new-count").get_text().startswith("3")
+
+    page = client.get(f"/board/{bw.coalition.slug}")
+    new = [a.select_one(".post-title a").get_text() for a in soup(page).select("article.is-new")]
+    assert new == ["Znowu od Marii", "Od Marii"]
+    # this visit is recorded: the navigation on this page already shows 0 for this board
+    assert _nav_counts(page)[bw.coalition.slug] == ""
+    again = client.get(f"/board/{bw.coalition.slug}")
+    assert soup(again).select("article.is-new") == []
+    assert _nav_counts(again) == {"programme": "1 nowy", bw.coalition.slug: ""}
+
+
+def test_hidden_and_deleted_posts_are_not_counted_as_new(client, auth, bw):
+    auth.as_user(bw.member)
+    client.get(f"/board/{bw.coalition.slug}")
+    with_db(lambda: BoardVisit.update(seen_at=utcnow() - timedelta(minutes=5)).execute())
+    hidden = _post(bw.member2, bw.coalition, title="Ukryty")
+    deleted = _post(bw.member2, bw.coalition, title="Usunięty")
+    with_db(lambda: domain.hide(hidden, bw.trainer, "spam"))
+    with_db(lambda: domain.delete_post(deleted, bw.member2))
+    assert _nav_counts(client.get("/"))[bw.coalition.slug] == ""
+
+
+def test_trainer_navigation_lists_assigned_boards(client, auth, bw):
+    auth.as_user(bw.trainer)
+    assert _nav_counts(client.get("/")) == {"programme": "", bw.coalition.slug: ""}
+
+
+# --- cursor pagination ----------------------------------------------------------------------
+
+
+def test_load_more_cursor_has_no_duplicates_or_gaps_while_posts_are_added(app, client, htmx,
+                                                                            auth, bw):
+    app.config["BOARD_PAGE_SIZE"] = 5
+    ids = [_post(bw.member2, bw.coalition, title=f"Wpis {n:02d}").id for n in range(23)]
+    auth.as_user(bw.member)
+    page = client.get(f"/board/{bw.coalition.slug}")
+    seen = _titles(page)
+    more = soup(page).select_one(".load-more a")
+    assert more["href"].startswith(f"/board/{bw.coalition.slug}?after=")
+    url = more["hx-get"]
+    assert url.startswith(f"/board/{bw.coalition.slug}/more?after=")
+    rounds = 0
+    while url:
+        # someone posts while the reader scrolls: it must not shift what comes next
+        _post(bw.member2, bw.coalition, title=f"W trakcie {rounds}")
+        response = htmx.get(url)
+        assert response.status_code == 200
+        assert soup(response).select_one("html") is None
+        seen += _titles(response)
+        link = soup(response).select_one(".load-more a")
+        url = link["hx-get"] if link else None
+        rounds += 1
+    expected = [f"Wpis {n:02d}" for n in reversed(range(23))]
+    assert seen == expected
+    assert rounds == 4
+    # the plain "load more" link shows the same next page without JavaScript
+    plain = client.get(f"/board/{bw.coalition.slug}?after={ids[-5]}")
+    assert _titles(plain)[:5] == [f"Wpis {n:02d}" for n in (17, 16, 15, 14, 13)]
+    redirected = client.get(f"/board/{bw.coalition.slug}/more?after={ids[-5]}")
+    assert redirected.status_code == 302
+
+
+def test_listing_uses_no_offset(app, bw, database):
+    for n in range(5):
+        domain.create_post(bw.member, bw.coalition, title=f"W{n}", body="x")
+    with app.test_request_context(), count_queries() as q:
+        domain.listing(bw.member, bw.coalition, after=10**6, limit=2)
+    assert all("OFFSET" not in sql.upper() for sql in q.statements)
+
+
+# --- filters and search ---------------------------------------------------------------------
+
+
+def test_category_filter_and_url(client, htmx, auth, bw):
+    _post(bw.member, bw.coalition, title="Potrzebne krzesła", category="need")
+    _post(bw.member, bw.coalition, title="Oddamy stoły", category="offer")
+    auth.as_user(bw.member)
+    page = client.get(f"/board/{bw.coalition.slug}?category=offer")
+    assert _titles(page) == ["Oddamy stoły"]
+    form = soup(page).select_one("form.board-filters")
+    assert form["method"] == "get" and form["hx-push-url"] == "true"
+    assert form.select_one("option[selected]")["value"] == "offer"
+    fragment = htmx.get(f"/board/{bw.coalition.slug}?category=need")
+    assert soup(fragment).select_one("html") is None
+    assert soup(fragment).select_one("#board-posts") is not None
+    assert _titles(fragment) == ["Potrzebne krzesła"]
+    assert "HX-Request" in fragment.headers["Vary"]
+    # unknown category: ignored, not an error
+    assert len(_titles(client.get(f"/board/{bw.coalition.slug}?category=<x>"))) == 2
+
+
+def test_search_finds_title_and_body_and_follows_edits(client, auth, bw):
+    post = _post(bw.member, bw.coalition, title="Festyn rodzinny", body="Potrzebne namioty")
+    _post(bw.member, bw.coalition, title="Zebranie", body="Sala w urzędzie gminy")
+    auth.as_user(bw.member)
+    slug = bw.coalition.slug
+    assert _titles(client.get(f"/board/{slug}?q=festyn")) == ["Festyn rodzinny"]
+    assert _titles(client.get(f"/board/{slug}?q=namiot")) == ["Festyn rodzinny"]  # prefix
+    if is_sqlite():  # FTS5 ignores diacritics; the LIKE fallback (PostgreSQL) does not
+        assert _titles(client.get(f"/board/{slug}?q=urzedzie")) == ["Zebranie"]
+    assert _titles(client.get(f"/board/{slug}?q=gminy+sala")) == ["Zebranie"]
+    with_db(lambda: domain.edit_post(post, title="Piknik", body="Potrzebne ławki",
+                                     category="event"))
+    assert _titles(client.get(f"/board/{slug}?q=festyn")) == []
+    assert _titles(client.get(f"/board/{slug}?q=ławki")) == ["Piknik"]
+    with_db(lambda: domain.delete_post(post, bw.member))
+    assert _titles(client.get(f"/board/{slug}?q=ławki")) == []
+
+
+ODD = ['"', '""', "'", "\"unbalanced", "(", "((a)", ")", "a AND", "OR", "NOT x", "a NEAR b",
+       "NEAR(", "*", "a*", "^a", "title:x", "-x", "+", "😀", "🎉 festyn", "%", "_", "\\",
+       "a' OR '1'='1", "'; DROP TABLE post; --", "\x00", " ", "ą" * 300, "{x}", "[", "<b>"]
+
+
+@pytest.mark.parametrize("query", ODD)
+def test_search_with_odd_input_never_errors(client, auth, bw, query):
+    _post(bw.member, bw.coalition, title="Festyn 🎉 w (Lipowej)", body='Cytat: "hej" 100% _x_')
+    auth.as_user(bw.member)
+    response = client.get(f"/board/{bw.coalition.slug}", query_string={"q": query})
+    assert response.status_code == 200
+    assert soup(response).select_one("#board-posts") is not None
+
+
+def test_search_with_emoji_and_quotes_finds_text(client, auth, bw):
+    _post(bw.member, bw.coalition, title="Festyn 🎉 w (Lipowej)", body='Cytat: "hej"')
+    _post(bw.member, bw.coalition, title="Inny", body="nic")
+    auth.as_user(bw.member)
+    slug = bw.coalition.slug
+    assert _titles(client.get(f"/board/{slug}", query_string={"q": "🎉"})) == [
+        "Festyn 🎉 w (Lipowej)"]
+    assert _titles(client.get(f"/board/{slug}", query_string={"q": '"hej"'})) == [
+        "Festyn 🎉 w (Lipowej)"]
+    assert _titles(client.get(f"/board/{slug}", query_string={"q": "(lipowej"})) == [
+        "Festyn 🎉 w (Lipowej)"]
+
+
+def test_search_fallback_without_fts(app, bw, database, monkeypatch):
+    """The LIKE fallback used on PostgreSQL finds the same posts."""
+    domain.create_post(bw.member, bw.coalition, title="Festyn", body="Namioty")
+    domain.create_post(bw.member, bw.coalition, title="Zebranie", body="Sala")
+    monkeypatch.setattr(board_search, "is_sqlite", lambda: False)
+    with app.test_request_context():
+        found = domain.listing(bw.member, bw.coalition, q="namiot")
+        words = domain.listing(bw.member, bw.coalition, q="sala zebranie")
+        odd = domain.listing(bw.member, bw.coalition, q='"(% _ 😀')
+    assert [p.title for p in found.posts] == ["Festyn"]
+    assert [p.title for p in words.posts] == ["Zebranie"]
+    assert odd.posts == []
+
+
+def test_fts_query_quotes_everything():
+    assert board_search.fts_query('festyn "OR" (NOT') == '"festyn"* "OR"* "NOT"*'
+    assert board_search.fts_query("😀 ()") is None
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def _fill(bw, n: int) -> None:
+    def create():
+        for i in range(n):
+            author = (bw.member, bw.member2, bw.coordinator)[i % 3]
+            category = ("announcement", "event", "need", "offer", "success")[i % 5]
+            post = domain.create_post(
+                author, bw.coalition, title=f"Wpis {i}", body="**x**", category=category,
+                event_at=utcnow() + timedelta(days=i) if category == "event" else None,
+            )
+            if i % 4 == 0:
+                domain.set_must_read(post, True)
+            if i % 7 == 0:
+                domain.set_pinned(post, True)
+            for _ in range(2):
+                domain.add_comment(bw.member2, post, "komentarz")
+            if i % 6 == 0:
+                domain.hide(post, bw.trainer, "test")
+        Comment.update(created_at=utcnow() - timedelta(hours=1)).execute()
+        Post.update(created_at=utcnow() - timedelta(hours=1)).execute()
+    with_db(create)
+
+
+def _queries(client, url: str, headers=None) -> int:
+    db.connect(reuse_if_open=True)
+    with count_queries() as q:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code == 200, url
+    return q.count
+
+
+@pytest.mark.parametrize("who", ["member", "coordinator", "trainer"])
+def test_query_counts_do_not_grow_with_posts(app, client, auth, who):
+    counts = {}
+    for n in (5, 50):
+        db.connect(reuse_if_open=True)
+        world = build_board_world()
+        _fill(world, n)
+        c = app.test_client()
+        Auth(c).as_user(getattr(world, who))
+        db.connect(reuse_if_open=True)
+        post = Post.select().where(
+            (Post.coalition == world.coalition) & Post.hidden_at.is_null()
+        ).order_by(Post.id).first()
+        db.close()
+        slug = world.coalition.slug
+        hx = {"HX-Request": "true"}
+        counts[n] = {
+            "page": _queries(c, f"/board/{slug}"),
+            "filter": _queries(c, f"/board/{slug}?category=need&q=wpis", hx),
+            "more": _queries(c, f"/board/{slug}/more?after=10000", hx),
+            "programme": _queries(c, "/board/"),
+            "detail": _queries(c, f"/board/post/{post.id}"),
+            "comments": _queries(c, f"/board/post/{post.id}/comments", hx),
+            "post_fragment": _queries(c, f"/board/post/{post.id}", hx),
+        }
+        db.close()
+    assert counts[5] == counts[50]
+    assert counts[50]["page"] <= 20
+
+
+def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monkeypatch):
+    """Another request inserted the visit between our UPDATE and INSERT: no error."""
+    from peewee import ModelUpdate
+
+    original = ModelUpdate.execute
+    calls = []
+
+    def racing_update(self, database=None):
+        calls.append(1)
+        if len(calls) == 1:  # our first UPDATE finds nothing; the other request inserts now
+            BoardVisit.create(user=bw.member.id, coalition=bw.coalition.id,
+                              board_key=str(bw.coalition.id), seen_at=utcnow())
+            return 0
+        return original(self, database)
+
+    monkeypatch.setattr(ModelUpdate, "execute", racing_update)
+    monkeypatch.setattr(domain, "is_sqlite", lambda: False)  # the PostgreSQL path
+    with app.test_request_context():
+        domain.record_visit(bw.member, bw.coalition)
+    assert BoardVisit.select().count() == 1
+    assert len(calls) == 2

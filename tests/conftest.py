@@ -227,13 +227,18 @@ def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SAVEPOINT", "RELEASE SAVEPOINT",
+               "ROLLBACK TO SAVEPOINT")
+
+
 @contextmanager
 def count_queries():
     """Count SQL statements run inside the block: `with count_queries() as q: ...; q.count`.
 
-    PostgreSQL's write lock (`pg_advisory_xact_lock`, see models.write_transaction) is not
-    counted: it is the engine's counterpart of BEGIN IMMEDIATE, which SQLite does not run
-    as a statement, so the same page costs the same count on both engines.
+    Transaction control is not counted: savepoints (which peewee adds on PostgreSQL where
+    an insert may conflict) and PostgreSQL's write lock (`pg_advisory_xact_lock`, see
+    models.write_transaction, the counterpart of SQLite's BEGIN IMMEDIATE). So the same
+    page costs the same count on both engines.
     """
 
     class Counter:
@@ -245,7 +250,7 @@ def count_queries():
     original = db.obj.execute_sql
 
     def counting(sql, params=None, *args, **kwargs):
-        if not sql.startswith("SELECT pg_advisory_xact_lock"):
+        if not sql.startswith(NOT_COUNTED):
             counter.count += 1
             counter.statements.append(sql)
         return original(sql, params, *args, **kwargs)

@@ -713,3 +713,24 @@ def test_huge_ids_are_404(client, auth, admin, team, url):
     response = post(client, auth, url.format(slug=team.coalition.slug),
                     {"role": "member", "sector": "ngo"})
     assert response.status_code == 404
+
+
+def test_coalition_page_links_to_what_the_reader_may_open(client, auth, database):
+    coalition = make_coalition(slug="zalesie-linki")
+    coordinator, member, outsider = make_user(), make_user(), make_user()
+    add_member(coordinator, coalition, "coordinator")
+    add_member(member, coalition, "member")
+
+    def links(user):
+        auth.as_user(user)
+        page = soup(client.get("/coalitions/zalesie-linki"))
+        auth.logout()
+        return [a["href"] for a in page.select("nav.coalition-links a")]
+
+    assert links(coordinator) == [
+        "/board/zalesie-linki",
+        "/self-assessment/coalition/zalesie-linki",
+        f"/invites/?coalition={coalition.id}",
+    ]
+    assert links(member) == ["/board/zalesie-linki"]
+    assert links(outsider) == []

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 import accounts
 import backup
 import demo
+import digest
 from models import ROLES, User, create_or_migrate, db
 
 
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
     app.cli.add_command(content_group)
+    app.cli.add_command(digest.digest_group)
 
 
 @click.group("db", help="Database schema and backups.")

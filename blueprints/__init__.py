@@ -4,5 +4,8 @@ from blueprints.admin import bp as admin
 from blueprints.auth import bp as auth
 from blueprints.coalitions import bp as coalitions
 from blueprints.main import bp as main
+from blueprints.stats import bp as stats
+from blueprints.trainer import bp as trainer
+from blueprints.trainer import digest_bp as digest
 
-BLUEPRINTS = [main, auth, coalitions, admin]
+BLUEPRINTS = [main, auth, coalitions, admin, trainer, digest, stats]

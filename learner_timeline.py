@@ -1,0 +1,119 @@
+"""One learner's story: what they did, in order, and where they stopped.
+
+Sources: module progress (started, watched or read, completed), quiz attempts, posts and,
+when the quizzes area's model is present, self-assessments (`self_assessment_events`, the one
+place to adapt). A fixed number of queries: one per source plus the modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import JOIN
+
+import models
+from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, User
+from trainer_scope import localized
+
+
+@dataclass
+class Event:
+    at: datetime
+    kind: str  # started | watched | completed | quiz | post | self_assessment
+    title: str
+    score: float | None = None
+    passed: bool | None = None
+    detail: str = ""
+
+
+@dataclass
+class StopPoint:
+    """Where a learner stopped: a module in progress, the next module to start, or done."""
+
+    kind: str  # in_progress | next | done
+    module: Module | None = None
+    since: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return localized(self.module, "title") if self.module else ""
+
+
+def stop_point(progress: Iterable[ModuleProgress], modules: list[Module]) -> StopPoint:
+    """The most recently touched module in progress; else the first not completed; else done.
+
+    `progress` rows of one learner; `modules` the active modules in path order.
+    """
+    active = {m.id: m for m in modules}
+    rows = [p for p in progress if p.module_id in active]
+    in_progress = sorted(
+        (p for p in rows if p.status == "in_progress"), key=lambda p: p.updated_at, reverse=True
+    )
+    if in_progress:
+        return StopPoint("in_progress", active[in_progress[0].module_id], in_progress[0].started_at)
+    completed = {p.module_id for p in rows if p.status == "completed"}
+    for module in modules:
+        if module.id not in completed:
+            return StopPoint("next", module)
+    return StopPoint("done")
+
+
+def self_assessment_events(user: User) -> list[Event]:
+    """Self-assessments the learner took, when the quizzes area's `SelfAssessment` exists.
+
+    Reads only `created_at` and, if present, `instrument_slug`/`instrument` and `coalition`.
+    """
+    model = getattr(models, "SelfAssessment", None)
+    if model is None or not hasattr(model, "user"):
+        return []
+    from flask_babel import gettext as _
+
+    events = []
+    for row in model.select().where(model.user == user):
+        instrument = getattr(row, "instrument_slug", None) or getattr(row, "instrument", "")
+        at = getattr(row, "created_at", None) or getattr(row, "submitted_at", None)
+        if at is None:
+            continue
+        events.append(Event(at=at, kind="self_assessment",
+                            title=_("Samoocena partnerstwa"), detail=str(instrument or "")))
+    return events
+
+
+def timeline(user: User) -> tuple[list[Event], StopPoint]:
+    """The learner's events, newest first, and where they stopped."""
+    from flask_babel import gettext as _
+
+    modules = list(Module.active())
+    progress = list(
+        ModuleProgress.select(ModuleProgress, Module)
+        .join(Module)
+        .where(ModuleProgress.user == user)
+    )
+    events: list[Event] = []
+    for p in progress:
+        title = localized(p.module, "title")
+        events.append(Event(p.started_at, "started", title))
+        if p.status == "completed" and p.completed_at:
+            events.append(Event(p.completed_at, "completed", title))
+        elif p.watched:
+            events.append(Event(p.updated_at, "watched", title))
+    attempts = (
+        QuizAttempt.select(QuizAttempt, Quiz)
+        .join(Quiz)
+        .where(QuizAttempt.user == user)
+    )
+    for a in attempts:
+        events.append(Event(a.created_at, "quiz", a.quiz.title, score=a.score, passed=a.passed))
+    posts = (
+        Post.select(Post, Coalition)
+        .join(Coalition, JOIN.LEFT_OUTER)
+        .where((Post.author == user) & Post.deleted_at.is_null())
+    )
+    for post in posts:
+        board = post.coalition.name if post.coalition_id else _("Tablica programu")
+        events.append(Event(post.created_at, "post", post.title, detail=board))
+    events += self_assessment_events(user)
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events, stop_point(progress, modules)

@@ -180,7 +180,7 @@ def _order(filters: MatrixFilter, modules: list[Module]) -> list:
     if key == "coalition":
         primary = [Coalition.name]
     elif key == "completed":
-        primary = [completed_count_expr()]
+        primary = [fn.COALESCE(completed_count_expr(), 0)]
     elif key == "last":
         primary = [fn.COALESCE(last_activity_expr(), "")]
     elif key.startswith("m-") and key[2:] in by_slug:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 import charts
 import stats as programme
@@ -29,7 +30,7 @@ def index():
     sectors_chart = charts.bar_chart(
         [charts.Bar(str(programme.SECTOR_LABELS[s]),
                     100 * count / sector_total if sector_total else 0,
-                    note=_("%(n)s osób", n=count))
+                    note=ngettext("%(num)d osoba", "%(num)d osób", count))
          for s, count in sectors.items()],
         title=(_("Skład koalicji rundy %(n)s według sektorów", n=sector_round)
                if sector_round else _("Skład koalicji według sektorów")),

@@ -123,8 +123,8 @@ TRAINER_RETRIES = {("bibliotekarka@example.org", 2), ("koordynator@example.org",
 def load_trainer() -> None:
     """Progress, quiz attempts and a visit log for the demo trainer's coalitions.
 
-    Uses only modules that exist (run after `flask content sync`); does nothing without them.
-    Runs once: rows that exist are left alone, so loading again changes nothing.
+    Uses only modules that exist (run after `flask content sync`); without any, it adds the
+    extra learners and the visit log only. Runs once: rows that exist are left alone, so loading again changes nothing.
     """
     from datetime import timedelta
 
@@ -136,9 +136,7 @@ def load_trainer() -> None:
         utcnow,
     )
 
-    modules = {m.position: m for m in Module.active()}
-    if not modules:
-        return
+    modules = {m.position: m for m in Module.active()}  # none before `content sync`
     now = utcnow().replace(microsecond=0)
     for email, name, _slug, _sector, _days in TRAINER_LEARNERS:
         if User.by_email(email) is None:

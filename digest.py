@@ -10,15 +10,19 @@ List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058).
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
-from flask import Flask, render_template, url_for
+from flask import Flask, render_template
+from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -150,24 +154,30 @@ def recipients():
     )
 
 
-def render_message(digest: Digest, config: dict[str, Any]) -> EmailMessage:
-    """The e-mail (plain text and HTML) in the recipient's language. Needs a request context."""
+def render_message(digest: Digest, config: dict[str, Any],
+                   url: Callable[..., str]) -> EmailMessage:
+    """The e-mail (plain text and HTML) in the recipient's language.
+
+    `url(endpoint, **values)` builds absolute links (see `external_urls`).
+    """
     user = digest.user
     token = unsubscribe_token(user, config["SECRET_KEY"])
-    unsubscribe_url = url_for("digest.unsubscribe", token=token, _external=True)
+    unsubscribe_url = url("digest.unsubscribe", token=token)
     context = {
         "digest": digest,
         "user": user,
         "unsubscribe_url": unsubscribe_url,
-        "settings_url": url_for("digest.settings", _external=True),
-        "base_url": url_for("main.index", _external=True),
+        "settings_url": url("digest.settings"),
+        "base_url": url("main.index"),
         "stopped_text": stopped_text,
     }
     with force_locale(user.locale or "pl"):
         subject = _("Koalicje: tygodniowe podsumowanie")
         text = render_template("email/digest_text.html", **context)
         html = render_template("email/digest.html", **context)
-    message = EmailMessage()
+    # Long header lines stay whole (RFC 5322 allows 998), so List-Unsubscribe is not
+    # turned into encoded words that some mail clients would not follow.
+    message = EmailMessage(policy=email_policy.default.clone(max_line_length=998))
     message["Subject"] = subject
     message["From"] = config["SMTP_FROM"]
     message["To"] = user.email
@@ -179,6 +189,18 @@ def render_message(digest: Digest, config: dict[str, Any]) -> EmailMessage:
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def external_urls(app: Flask) -> Callable[..., str]:
+    """Absolute URLs under BASE_URL, for messages built outside any request (cron)."""
+    parts = urlsplit(app.config["BASE_URL"])
+    adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                               url_scheme=parts.scheme or "https")
+
+    def build(endpoint: str, **values: Any) -> str:
+        return adapter.build(endpoint, values, force_external=True)
+
+    return build
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -224,12 +246,13 @@ def send_all(app: Flask, now: datetime | None = None) -> list[str]:
     now = now or utcnow()
     config = app.config
     lines = []
-    with app.test_request_context("/", base_url=config["BASE_URL"]), Outbox(config) as outbox:
+    url = external_urls(app)
+    with app.app_context(), Outbox(config) as outbox:
         for user in list(recipients()):
             digest = build(user, now)
             if digest.empty:
                 continue
-            message = render_message(digest, config)
+            message = render_message(digest, config, url)
             lines.append(outbox.deliver(message, f"{now:%Y%m%dT%H%M%S}-digest-{user.id}"))
             with write_transaction():
                 row = preferences(user)
@@ -241,7 +264,7 @@ def send_all(app: Flask, now: datetime | None = None) -> list[str]:
 # --- command line ---------------------------------------------------------------------------
 
 
-@click.group("digest", help="The weekly digest e-mail.")
+@click.group("digest", cls=AppGroup, help="The weekly digest e-mail.")
 def digest_group() -> None:
     pass
 

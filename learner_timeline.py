@@ -61,23 +61,39 @@ def stop_point(progress: Iterable[ModuleProgress], modules: list[Module]) -> Sto
 
 
 def self_assessment_events(user: User) -> list[Event]:
-    """Self-assessments the learner took, when the quizzes area's `SelfAssessment` exists.
+    """Submitted self-assessments, when the quizzes area's `SelfAssessment` model exists.
 
-    Reads only `created_at` and, if present, `instrument_slug`/`instrument` and `coalition`.
+    The one place that reads that model: `submitted_at` (else `created_at`), the instrument's
+    title and the coalition's name; drafts are left out. One query.
     """
     model = getattr(models, "SelfAssessment", None)
     if model is None or not hasattr(model, "user"):
         return []
     from flask_babel import gettext as _
 
+    instrument = getattr(models, "Instrument", None)
+    columns = [model]
+    if instrument is not None and hasattr(model, "instrument"):
+        columns.append(instrument)
+    if hasattr(model, "coalition"):
+        columns.append(Coalition)
+    query = model.select(*columns)
+    if instrument in columns:
+        query = query.join(instrument, on=(model.instrument == instrument.id)).switch(model)
+    if Coalition in columns:
+        query = query.join(Coalition, JOIN.LEFT_OUTER, on=(model.coalition == Coalition.id))
+    query = query.where(model.user == user)
+    if hasattr(model, "status"):
+        query = query.where(model.status == "submitted")
     events = []
-    for row in model.select().where(model.user == user):
-        instrument = getattr(row, "instrument_slug", None) or getattr(row, "instrument", "")
-        at = getattr(row, "created_at", None) or getattr(row, "submitted_at", None)
+    for row in query:
+        at = getattr(row, "submitted_at", None) or getattr(row, "created_at", None)
         if at is None:
             continue
-        events.append(Event(at=at, kind="self_assessment",
-                            title=_("Samoocena partnerstwa"), detail=str(instrument or "")))
+        title = row.instrument.title if instrument in columns else _("Samoocena")
+        coalition = row.coalition if Coalition in columns and row.coalition_id else None
+        events.append(Event(at=at, kind="self_assessment", title=title,
+                            detail=coalition.name if coalition else ""))
     return events
 
 

@@ -104,7 +104,7 @@ def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = 
 def headers() -> list[str]:
     from flask_babel import gettext as _
 
-    return [_("Osoba"), _("Koalicja"), _("Ostatni krok"), _("Powód"), _("Gdzie się zatrzymał(a)")]
+    return [_("Osoba"), _("Koalicja"), _("Ostatni krok"), _("Powód"), _("Na czym stanęło")]
 
 
 def reason_text(nudge: Nudge) -> str:
@@ -114,7 +114,7 @@ def reason_text(nudge: Nudge) -> str:
     if nudge.inactive:
         reasons.append(_("brak aktywności"))
     if nudge.stuck_modules:
-        reasons.append(_("utknął/utknęła: %(modules)s", modules=nudge.stuck_titles))
+        reasons.append(_("bez postępu w: %(modules)s", modules=nudge.stuck_titles))
     return "; ".join(reasons)
 
 
@@ -122,7 +122,7 @@ def stopped_text(stopped: StopPoint | None) -> str:
     from flask_babel import gettext as _
 
     if stopped is None or stopped.kind == "done":
-        return _("ukończył(a) ścieżkę")
+        return _("ścieżka ukończona")
     if stopped.kind == "in_progress":
         return _("w trakcie: %(module)s", module=stopped.title)
     return _("następny: %(module)s", module=stopped.title)

@@ -42,7 +42,7 @@ from trainer_scope import (
 
 PER_PAGE = 25
 STATUS_LABELS = {
-    "not_started": _l("nie rozpoczęty"),
+    "not_started": _l("nierozpoczęty"),
     "in_progress": _l("w trakcie"),
     "completed": _l("ukończony"),
 }

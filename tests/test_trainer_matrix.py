@@ -82,10 +82,10 @@ def test_matrix_contents_match_the_fixtures(client, auth, world, app):
     assert anna[1:3] == ["Alfa", 1]
     with app.app_context():
         assert anna[3] == local_date(days_ago(2)).isoformat()
-    assert anna[4] == [("ukończony", "100%"), ("w trakcie", "33%"), ("nie rozpoczęty", None)]
+    assert anna[4] == [("ukończony", "100%"), ("w trakcie", "33%"), ("nierozpoczęty", None)]
     assert bogdan[2] == 3
     assert bogdan[4] == [("ukończony", "67%"), ("ukończony", None), ("ukończony", None)]
-    assert lukasz[2:] == [0, "—", [("nie rozpoczęty", None)] * 3]
+    assert lukasz[2:] == [0, "—", [("nierozpoczęty", None)] * 3]
     headers = [th.get_text(" ", strip=True) for th in soup(response).select("thead th")]
     assert headers[4].startswith("1. Moduł 1")
 

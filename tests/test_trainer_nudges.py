@@ -144,11 +144,11 @@ def test_nudge_page_and_exports_agree(client, auth, app):
              for tr in page.select("table.nudge-list tbody tr")]
     assert shown == [["=Ćma Ślęczek", "Koalicja Żółwia",
                       local(app, NOW - timedelta(days=20)),
-                      "brak aktywności; utknął/utknęła: Moduł 1", "w trakcie: Moduł 1"]]
+                      "brak aktywności; bez postępu w: Moduł 1", "w trakcie: Moduł 1"]]
     body = client.get("/trainer/nudges.csv").data
     assert body.startswith(b"\xef\xbb\xbf")
     lines = body.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Osoba;Koalicja;Ostatni krok;Powód;Gdzie się zatrzymał(a)"
+    assert lines[0] == "Osoba;Koalicja;Ostatni krok;Powód;Na czym stanęło"
     assert next(csv.reader(lines[1:], delimiter=";")) == ["'" + shown[0][0], *shown[0][1:]]
     from io import BytesIO
 

@@ -182,7 +182,10 @@ def _order(filters: MatrixFilter, modules: list[Module]) -> list:
     elif key == "completed":
         primary = [fn.COALESCE(completed_count_expr(), 0)]
     elif key == "last":
-        primary = [fn.COALESCE(last_activity_expr(), "")]
+        # never active sorts as the oldest: first going up, last going down
+        last = last_activity_expr()
+        primary = [last.desc(nulls="LAST") if filters.desc else last.asc(nulls="FIRST")]
+        return [*primary, User.name.asc(), Membership.id]
     elif key.startswith("m-") and key[2:] in by_slug:
         primary = [module_status_rank_expr(by_slug[key[2:]].id)]
     else:

@@ -129,6 +129,7 @@ def test_filters(client, auth, world, query, expected):
     ("sort=completed", ["Łukasz Zieliński", "Anna Nowak", "Bogdan Kowal"]),
     ("sort=m-modul-2", ["Łukasz Zieliński", "Anna Nowak", "Bogdan Kowal"]),
     ("sort=last&dir=desc", ["Bogdan Kowal", "Anna Nowak", "Łukasz Zieliński"]),
+    ("sort=last", ["Łukasz Zieliński", "Anna Nowak", "Bogdan Kowal"]),
     ("sort=coalition&dir=desc", ["Bogdan Kowal", "Anna Nowak", "Łukasz Zieliński"]),
 ])
 def test_sorting(client, auth, world, query, expected):

@@ -94,7 +94,8 @@ def column_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
             title=title,
             chart_id=chart_id,
             column_width=column_width,
-            width=max(1, len(columns)) * (column_width + gap) + gap,
+            # at least 480 units wide, so a few columns are not blown up to the page width
+            width=max(480, len(columns) * (column_width + gap) + gap),
             plot_height=plot_height,
             height=20 + plot_height + label_height,
         )

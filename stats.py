@@ -73,6 +73,11 @@ class ModuleDetail:
     stats: ModuleStats
     questions: list[QuestionStats] = field(default_factory=list)
 
+    def difficult(self, limit: int = 3, below: float = 0.75) -> list[QuestionStats]:
+        """The questions most often answered wrong (under `below` right), hardest first."""
+        answered = [q for q in self.questions if q.share is not None and q.share < below]
+        return sorted(answered, key=lambda q: (q.share, q.id))[:limit]
+
 
 def _scoped_users(viewer: User):
     return memberships(viewer).select(User.id)

@@ -94,6 +94,9 @@ def test_module_stats_for_the_trainers_learners(world, app):
     detail = stats.module_detail(world["trainer"], world["m1"])
     assert [(q.id, q.text, q.correct, q.answered) for q in detail.questions] == [
         ("q1", "Pytanie 1", 2, 3), ("q2", "Pytanie 2", 2, 3), ("q3", "Pytanie 3", 2, 3)]
+    detail.questions[1].correct = 1
+    detail.questions[0].correct = 3
+    assert [q.id for q in detail.difficult()] == ["q2", "q3"]
     db.close()
 
 
@@ -104,6 +107,8 @@ def test_module_page_shows_per_question_shares(client, auth, world):
               for tr in page.select("table.question-stats tbody tr")}
     assert shares == {"q1": "67%", "q2": "67%", "q3": "67%"}
     assert page.select_one("[data-figure=best]").get_text() == "100%"
+    assert [li["data-question"] for li in page.select("ol.difficult-questions li")] == [
+        "q1", "q2", "q3"]
     assert client.get("/trainer/modules/nie-ma-takiego").status_code == 404
     listing = soup(client.get("/trainer/modules"))
     row = listing.select_one("tr[data-module=modul-1]")

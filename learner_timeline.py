@@ -15,7 +15,7 @@ from peewee import JOIN
 
 import models
 from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, User
-from trainer_scope import localized
+from trainer_scope import coalition_scope, localized
 
 
 @dataclass
@@ -97,8 +97,12 @@ def self_assessment_events(user: User) -> list[Event]:
     return events
 
 
-def timeline(user: User) -> tuple[list[Event], StopPoint]:
-    """The learner's events, newest first, and where they stopped."""
+def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopPoint]:
+    """The learner's events, newest first, and where they stopped.
+
+    With `viewer`, posts are limited to boards the viewer oversees (and the programme board),
+    so a trainer does not read titles from another coalition's board; hidden posts are left out.
+    """
     from flask_babel import gettext as _
 
     modules = list(Module.active())
@@ -125,8 +129,10 @@ def timeline(user: User) -> tuple[list[Event], StopPoint]:
     posts = (
         Post.select(Post, Coalition)
         .join(Coalition, JOIN.LEFT_OUTER)
-        .where((Post.author == user) & Post.deleted_at.is_null())
+        .where((Post.author == user) & Post.deleted_at.is_null() & Post.hidden_at.is_null())
     )
+    if viewer is not None:
+        posts = posts.where(Post.coalition.is_null() | coalition_scope(viewer))
     for post in posts:
         board = post.coalition.name if post.coalition_id else _("Tablica programu")
         events.append(Event(post.created_at, "post", post.title, detail=board))

@@ -210,3 +210,15 @@ def test_query_count_does_not_grow_with_learners_or_modules(client, auth, app, u
         assert soup(response).select_one(".pagination a[rel=next]") is not None
         assert len(rows(client.get(url + "?page=2"))) == 25
         assert rows(client.get(url + "?page=2"))[0][0] != rows(response)[0][0]
+
+
+def test_matrix_and_export_in_english(client, auth, world):
+    db.connect(reuse_if_open=True)
+    world["trainer"].locale = "en"
+    world["trainer"].save()
+    db.close()
+    auth.as_user(world["trainer"])
+    table = rows(client.get("/trainer/matrix?q=Łukasz"))
+    assert table[0][4][0] == ("not started", None)
+    header = client.get("/trainer/matrix.csv").data.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Person;Coalition;Completed modules;Last activity;1. Module 1;")

@@ -80,6 +80,23 @@ def test_learner_page_timeline_and_stop_point(client, auth, world):
     assert stop["data-stop"] == "in_progress" and "Moduł 2" in stop.get_text()
 
 
+def test_learner_page_leaves_out_posts_on_boards_the_trainer_does_not_oversee(client, auth,
+                                                                             world):
+    db.connect(reuse_if_open=True)
+    add_member(world["ewa"], world["theirs"])
+    Post.create(coalition=world["theirs"], author=world["ewa"], title="Sprawa wewnętrzna",
+                body_source="x", body_html="x")
+    Post.create(coalition=None, author=world["ewa"], title="Do wszystkich", body_source="x",
+                body_html="x")
+    Post.create(coalition=world["mine"], author=world["ewa"], title="Ukryty", body_source="x",
+                body_html="x", hidden_at=utcnow())
+    db.close()
+    auth.as_user(world["trainer"])
+    text = soup(client.get(f"/trainer/learners/{world['ewa'].id}")).select_one("ol.timeline").get_text()
+    assert "Do wszystkich" in text and "Zaproszenie na festyn" in text
+    assert "Sprawa wewnętrzna" not in text and "Ukryty" not in text
+
+
 def test_learner_outside_the_trainers_coalitions_is_404(client, auth, world):
     auth.as_user(world["trainer"])
     assert client.get(f"/trainer/learners/{world['obcy'].id}").status_code == 404

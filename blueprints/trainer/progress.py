@@ -58,7 +58,7 @@ def learner(user_id: int):
     person = get_object_or_404(User, User.id == user_id)
     if not can("view_learner", person):
         abort(404)
-    events, stopped = timeline(person)
+    events, stopped = timeline(person, viewer=current_user)
     coalitions = sorted((m.coalition for m in memberships_of(person).values()),
                         key=lambda c: c.name)
     return render_template("trainer/learner.html", person=person, events=events,

@@ -56,7 +56,8 @@ class MatrixFilter:
     coalition: str = ""  # slug
     round: int | None = None
     voivodeship: str = ""
-    status: str = ""  # "" or one of MODULE_STATUSES (the learner's whole path)
+    status: str = ""  # "" or one of MODULE_STATUSES: the whole path, or `module` when set
+    module: str = ""  # slug: the status filter asks about this module only
     q: str = ""
     sort: str = "name"  # name | coalition | completed | last | m-<module slug>
     desc: bool = False
@@ -79,6 +80,7 @@ class MatrixFilter:
             round=round_ if round_ in ROUNDS else None,
             voivodeship=v if (v := args.get("voivodeship", "")) in VOIVODESHIPS else "",
             status=s if (s := args.get("status", "")) in MODULE_STATUSES else "",
+            module=args.get("module", "").strip()[:100],
             q=" ".join(args.get("q", "").split())[:100],
             sort=sort,
             desc=args.get("dir") == "desc",
@@ -93,6 +95,7 @@ class MatrixFilter:
             "round": data.round,
             "voivodeship": data.voivodeship,
             "status": data.status,
+            "module": data.module,
             "q": data.q,
             "sort": data.sort if data.sort != "name" else "",
             "dir": "desc" if data.desc else "",
@@ -165,6 +168,10 @@ def _filtered(viewer: User, filters: MatrixFilter, required: int, modules: list[
             part = User.name.contains(variant)
             condition = part if condition is None else (condition | part)
         query = query.where(condition)
+    by_slug = {m.slug: m for m in modules}
+    if filters.status and filters.module in by_slug:
+        rank = MODULE_STATUSES.index(filters.status)  # 0 not started, 1 in progress, 2 done
+        return query.where(module_status_rank_expr(by_slug[filters.module].id) == rank)
     if filters.status == "completed":
         query = query.where(completed_count_expr() >= required)
     elif filters.status == "not_started":

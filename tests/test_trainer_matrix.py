@@ -114,6 +114,10 @@ def test_admin_sees_every_coalition(client, auth, world):
     ("q=łuk", ["Łukasz Zieliński"]),
     ("q=NOWAK", ["Anna Nowak"]),
     ("q=kowal&coalition=a", []),
+    ("status=in_progress&module=modul-2", ["Anna Nowak"]),
+    ("status=not_started&module=modul-1", ["Łukasz Zieliński"]),
+    ("status=completed&module=modul-1", ["Anna Nowak", "Bogdan Kowal"]),
+    ("status=completed&module=nie-ma", ["Bogdan Kowal"]),
     ("round=nonsense&status=bogus", ["Anna Nowak", "Bogdan Kowal", "Łukasz Zieliński"]),
 ])
 def test_filters(client, auth, world, query, expected):
@@ -168,7 +172,7 @@ def test_full_page_has_a_get_form_that_works_without_javascript(client, auth, wo
     assert form["hx-push-url"] == "true"
     assert form.select_one("input[name=q]")["value"] == "Anna"
     assert {s["name"] for s in form.select("select")} == {"coalition", "round", "voivodeship",
-                                                          "status"}
+                                                          "status", "module"}
     assert [o["value"] for o in form.select("select[name=coalition] option")] == ["", "a", "b"]
 
 

@@ -39,6 +39,7 @@ from models import (
     write_transaction,
 )
 from nudges import Nudge, needing_nudge, stopped_text
+from trainer_scope import local_date
 from visits import overdue_steps
 
 TOKEN_SALT = "digest-unsubscribe"
@@ -129,7 +130,7 @@ def build(user: User, now: datetime | None = None) -> Digest:
     if user.role == "trainer" and prefs.nudges:
         digest.trainer_section = True
         digest.nudges = needing_nudge(user, now=now)
-        digest.overdue = list(overdue_steps(user, today=now.date()))
+        digest.overdue = list(overdue_steps(user, today=local_date(now)))
     if prefs.posts:
         since = prefs.last_sent_at or (now - timedelta(days=FIRST_DIGEST_DAYS))
         digest.posts = new_posts(user, since)
@@ -253,7 +254,12 @@ def send_all(app: Flask, now: datetime | None = None) -> list[str]:
             if digest.empty:
                 continue
             message = render_message(digest, config, url)
-            lines.append(outbox.deliver(message, f"{now:%Y%m%dT%H%M%S}-digest-{user.id}"))
+            try:
+                lines.append(outbox.deliver(message, f"{now:%Y%m%dT%H%M%S}-digest-{user.id}"))
+            except (smtplib.SMTPException, OSError) as error:
+                # one refused address must not stop the others; it is tried again next run
+                lines.append(f"FAILED for {user.email}: {error}")
+                continue
             with write_transaction():
                 row = preferences(user)
                 row.last_sent_at = now
@@ -278,6 +284,9 @@ def digest_send() -> None:
     app = current_app._get_current_object()
     with db.connection_context():
         lines = send_all(app)
+    failed = [line for line in lines if line.startswith("FAILED")]
     for line in lines:
         click.echo(line)
-    click.echo(f"{len(lines)} digest(s) delivered.")
+    click.echo(f"{len(lines) - len(failed)} digest(s) delivered.")
+    if failed:
+        raise click.ClickException(f"{len(failed)} digest(s) could not be delivered.")

@@ -15,7 +15,7 @@ from peewee import fn
 from models import Coalition, Membership, Module, ModuleProgress, NextStep, User, utcnow
 from nudges import Nudge, needing_nudge
 from trainer_scope import coalitions as scoped_coalitions
-from trainer_scope import required_module_count
+from trainer_scope import local_date, required_module_count
 from visits import overdue_steps
 
 PER_PAGE = 20
@@ -98,7 +98,7 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         .tuples()
     ) if ids else {}
     nudges = needing_nudge(viewer, now=now)
-    overdue = list(overdue_steps(viewer, today=now.date()))
+    overdue = list(overdue_steps(viewer, today=local_date(now)))
     summaries = {
         c.id: CoalitionSummary(coalition=c, members=members.get(c.id, 0),
                                completed_modules=completed.get(c.id, 0), required=required)

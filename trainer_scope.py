@@ -141,6 +141,13 @@ def localized(obj: object, field: str) -> str:
     return value or getattr(obj, f"{field}_pl", "")
 
 
+def local_today() -> date:
+    """Today in the app's time zone (a next step is overdue from the local day after)."""
+    from models import utcnow
+
+    return local_date(utcnow())
+
+
 def local_date(value: datetime | None) -> date | None:
     """The calendar date of a stored (naive UTC) timestamp in the app's time zone."""
     if value is None:

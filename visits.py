@@ -17,7 +17,7 @@ from models import (
     utcnow,
     write_transaction,
 )
-from trainer_scope import coalition_scope
+from trainer_scope import coalition_scope, local_today
 
 PURPOSE_LABELS = {
     "local_need": _l("analiza lokalnego problemu lub potrzeby"),
@@ -69,7 +69,7 @@ def visits_of(coalition: Coalition) -> list[Visit]:
 
 def overdue_steps(viewer: User, today: date | None = None):
     """Open next steps past their due date in the coalitions `viewer` oversees."""
-    today = today or utcnow().date()
+    today = today or local_today()
     return (
         NextStep.select(NextStep, Visit, Coalition)
         .join(Visit)
@@ -81,7 +81,7 @@ def overdue_steps(viewer: User, today: date | None = None):
 
 
 def is_overdue(step: NextStep, today: date | None = None) -> bool:
-    today = today or utcnow().date()
+    today = today or local_today()
     return bool(not step.done and step.due_date and step.due_date < today)
 
 

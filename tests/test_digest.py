@@ -206,3 +206,22 @@ def test_smtp_is_used_when_configured(world, app, monkeypatch):
     assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "u", "p"),
                     ("send", world["trainer"].email), ("quit",)]
     assert not Path(app.config["MAIL_OUTBOX_DIR"]).exists()
+
+
+def test_a_refused_message_does_not_stop_the_others(world, app, monkeypatch):
+    db.connect(reuse_if_open=True)
+    digest.set_preferences(world["reader"], posts=True, nudges=True)
+    calls = []
+
+    def deliver(self, message, name):
+        calls.append(message["To"])
+        if message["To"] == world["trainer"].email:
+            raise digest.smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no")})
+        return "ok"
+
+    monkeypatch.setattr(digest.Outbox, "deliver", deliver)
+    lines = digest.send_all(app, NOW)
+    assert len(calls) == 2 and lines[1] == "ok" and lines[0].startswith("FAILED")
+    assert digest.preferences(world["trainer"]).last_sent_at is None  # tried again next time
+    assert digest.preferences(world["reader"]).last_sent_at == NOW
+    db.close()

@@ -14,9 +14,10 @@ from wtforms.validators import InputRequired, Length, Optional
 import visits as visit_log
 from blueprints.trainer import bp
 from blueprints.trainer.common import require_visible
-from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit, utcnow
+from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
 from partials import is_fragment_request, render
 from permissions import can
+from trainer_scope import local_today
 
 STEP_ROWS = 3
 
@@ -60,7 +61,7 @@ def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
     for entry in form.steps:
         entry.form.owner_user.choices = choices
     if formdata is None and form.date.data is None:
-        form.date.data = utcnow().date()
+        form.date.data = local_today()
     return form
 
 
@@ -74,7 +75,7 @@ def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
     return render(
         "trainer/visits.html", "trainer/_visit_form.html", status=status,
         coalition=coalition, visits=visit_log.visits_of(coalition), form=form,
-        today=utcnow().date(), is_overdue=visit_log.is_overdue,
+        today=local_today(), is_overdue=visit_log.is_overdue,
         purposes=visit_log.PURPOSE_LABELS,
     )
 
@@ -128,6 +129,6 @@ def step_done(step_id: int):
     visit_log.mark_done(step, current_user, done == "1")
     if is_fragment_request():
         return render("trainer/_next_step.html", "trainer/_next_step.html", step=step,
-                      coalition=coalition, can_record=True, today=utcnow().date(),
+                      coalition=coalition, can_record=True, today=local_today(),
                       is_overdue=visit_log.is_overdue)
     return redirect(url_for("trainer.visits", slug=coalition.slug), 303)

@@ -173,3 +173,13 @@ def test_visit_dates_are_shown(client, auth, world):
     auth.as_user(world["trainer"])
     page = soup(client.get("/trainer/visits/laki"))
     assert page.select_one("li.next-step time")["datetime"] == "2030-01-15"
+
+
+def test_step_rows_beyond_the_form_are_dropped_not_a_500(client, auth, world):
+    auth.as_user(world["trainer"])
+    response = post_visit(client, {f"steps-{n}-description": f"Krok {n}" for n in range(5)})
+    assert response.status_code == 303
+    db.connect(reuse_if_open=True)
+    assert [s.description for s in NextStep.select().order_by(NextStep.id)] == [
+        "Krok 0", "Krok 1", "Krok 2"]
+    db.close()

@@ -118,8 +118,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
             summary.profile = coalition_profile(summary.coalition)
     learners = (
         Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
-        .join(Coalition)
-        .where(Coalition.id.in_(everything.select(Coalition.id)))
+        .join(User)
+        .where(Membership.coalition.in_(everything.select(Coalition.id))
+               & (User.active == True))  # noqa: E712
         .scalar()
     ) or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges,

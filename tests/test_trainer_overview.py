@@ -44,6 +44,7 @@ def test_overview_lists_only_assigned_coalitions_with_figures(client, auth, worl
     page = soup(client.get("/trainer/"))
     rows = page.select("table.coalition-summary tbody tr")
     assert [r["data-coalition"] for r in rows] == ["moja"]
+    assert page.select_one("[data-count=learners]").get_text().endswith(": 2")
     row = rows[0]
     assert row.select_one("[data-col=members]").get_text() == "2"
     # 1 completed of 2 members x 2 required modules

@@ -52,6 +52,8 @@ def test_overview_lists_only_assigned_coalitions_with_figures(client, auth, worl
     assert row.select_one("[data-col=nudges]").get_text() == "1"  # Jan: quiet since joining
     assert row.select_one("[data-col=last]").get_text(strip=True) != "—"
     assert "1 osoba potrzebuje przypomnienia" in page.select_one("[data-count=nudges]").get_text()
+    preview = page.select_one("ul.nudge-preview").get_text(" ", strip=True)
+    assert "Jan Cichy" in preview and "następny: Moduł 1" in preview
     assert page.select_one("article.coalition-profile[data-coalition=moja]") is not None
 
 

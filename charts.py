@@ -100,3 +100,55 @@ def column_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
             height=20 + plot_height + label_height,
         )
     )
+@dataclass
+class Series:
+    name: str
+    values: list[float | None]  # one per axis; None: no data (drawn at the centre, "—")
+    css_class: str = ""  # e.g. "radar-current", "radar-previous"
+
+
+def radar_chart(axes: list[str], series: list[Series], *, title: str, max_value: float,
+                min_value: float = 0, rings: int = 4, value_format: str = "{:.1f}",
+                chart_id: str = "radar") -> Markup:
+    """A radar (spider) chart as labelled SVG plus a visually hidden data table.
+
+    Each series is a closed polygon over the axes; rings mark equal steps of the scale.
+    """
+    import math
+
+    radius, margin_x, margin_y = 130, 190, 40
+    cx, cy = margin_x + radius, margin_y + radius
+    span = (max_value - min_value) or 1
+    count = max(1, len(axes))
+
+    def point(index: int, value: float | None) -> tuple[float, float]:
+        share = 0.0 if value is None else max(0.0, min(1.0, (value - min_value) / span))
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        return (round(cx + math.cos(angle) * radius * share, 1),
+                round(cy + math.sin(angle) * radius * share, 1))
+
+    spokes = []
+    for index, label in enumerate(axes):
+        x, y = point(index, max_value)
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        lx, ly = cx + math.cos(angle) * (radius + 12), cy + math.sin(angle) * (radius + 12)
+        anchor = "middle" if abs(math.cos(angle)) < 0.2 else ("start" if math.cos(angle) > 0 else "end")
+        spokes.append({"label": label, "x": x, "y": y, "lx": round(lx, 1),
+                       "ly": round(ly + (4 if math.sin(angle) >= 0 else 0), 1), "anchor": anchor})
+    ring_steps = [min_value + span * step / rings for step in range(1, rings + 1)]
+    ring_shapes = [
+        {"value": value, "points": " ".join(f"{x},{y}" for x, y in
+                                            (point(i, value) for i in range(count)))}
+        for value in ring_steps
+    ]
+    shapes = [
+        {"series": item,
+         "points": " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(item.values))),
+         "texts": ["—" if v is None else value_format.format(v) for v in item.values]}
+        for item in series
+    ]
+    return Markup(render_template(
+        "_radar_chart.html", title=title, chart_id=chart_id, spokes=spokes, rings=ring_shapes,
+        shapes=shapes, cx=cx, cy=cy, width=2 * (margin_x + radius),
+        height=2 * (margin_y + radius), value_format=value_format, axes=axes,
+    ))

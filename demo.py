@@ -92,7 +92,71 @@ def load(config: dict[str, Any] | None = None) -> None:
             )
         for email, slug in ASSIGNMENTS:
             TrainerAssignment.get_or_create(trainer=users[email], coalition=coalitions[slug])
+    load_quizzes(config)
     load_trainer()
+
+
+# --- quizzes and self-assessment -----------------------------------------------------------
+
+# email -> the answer given to every statement of a dimension, after reverse scoring
+# (dimensions not listed: 3). Three members answer, so the coalition profile shows; they
+# disagree on communication (2 vs 4 vs 5), which the coalition view flags.
+DEMO_SELF_ASSESSMENTS = {
+    "koordynator@example.org": {"wspolny-cel": 4, "sklad": 4, "samorzad": 3, "zaufanie": 4,
+                                "przywodztwo": 5, "komunikacja": 5, "plan-i-zasoby": 3,
+                                "ewaluacja": 2},
+    "bibliotekarka@example.org": {"wspolny-cel": 4, "sklad": 3, "samorzad": 2, "zaufanie": 4,
+                                  "przywodztwo": 4, "komunikacja": 4, "plan-i-zasoby": 2,
+                                  "ewaluacja": 2},
+    "czlonek@example.org": {"wspolny-cel": 3, "sklad": 4, "samorzad": 2, "zaufanie": 3,
+                            "przywodztwo": 4, "komunikacja": 2, "plan-i-zasoby": 3,
+                            "ewaluacja": 3},
+}
+
+
+def load_quizzes(config: dict[str, Any] | None = None) -> None:
+    """Submitted self-assessments for the Zalesie coalition and one passed quiz (once)."""
+    import quiz_content
+    import quizzes
+    import self_assessment as sa
+    from config import ROOT
+    from models import Instrument, Quiz, QuizAttempt, SelfAssessment
+
+    if not Instrument.select().exists() or not Quiz.select().exists():
+        quiz_content.sync_own((config or {}).get("CONTENT_DIR") or ROOT / "content")
+    instrument = Instrument.get_or_none(Instrument.slug == sa.DEFAULT_INSTRUMENT)
+    coalition = Coalition.get_or_none(Coalition.slug == "koalicja-zalesie")
+    if instrument is None or coalition is None:
+        return
+    definition = sa.current_version(instrument).definition
+    for email, levels in DEMO_SELF_ASSESSMENTS.items():
+        user = User.by_email(email)
+        done = SelfAssessment.select().where(
+            (SelfAssessment.user == user) & (SelfAssessment.instrument == instrument)
+            & (SelfAssessment.status == "submitted")
+        ).exists()
+        if user is None or done:
+            continue
+        answers = {}
+        for dimension in definition["dimensions"]:
+            value = levels.get(dimension["slug"], 3)
+            for statement in dimension["statements"]:
+                answers[statement["id"]] = 6 - value if statement["reverse"] else value
+        draft = sa.start(user, instrument, coalition)
+        sa.save_answers(draft, answers, sa.default_sector(user, coalition))
+        sa.submit(draft)
+    learner = User.by_email("bibliotekarka@example.org")
+    quiz = Quiz.get_or_none(Quiz.slug == quiz_content.KNOWN_MODULE_SLUGS[0])
+    if learner and quiz and not QuizAttempt.select().where(
+        (QuizAttempt.user == learner) & (QuizAttempt.quiz == quiz)
+    ).exists():
+        version = quizzes.current_version(quiz)
+        right = {
+            q["id"]: [o["id"] for o in q["options"] if o["correct"]]
+            for q in version.definition["questions"]
+        }
+        quizzes.record_attempt(learner, quiz, version, right)
+
 
 
 # --- trainer dashboard: learners' progress, quiz attempts, a visit with next steps ----------

@@ -297,7 +297,54 @@ class QuizAttempt(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
-QUIZ_MODELS: list[type[BaseModel]] = [Quiz, QuizVersion, QuizAttempt]
+class Instrument(BaseModel):
+    """A self-assessment instrument (content/self_assessment/<slug>.yaml), kept by slug."""
+
+    slug = CharField(unique=True)
+    title = CharField()  # Polish title; both languages are in the version's definition
+    version = IntegerField(default=1)  # the current InstrumentVersion.number
+    archived = BooleanField(default=False)
+
+
+class InstrumentVersion(BaseModel):
+    """An immutable snapshot of an instrument; answers point at the version they used."""
+
+    instrument = ForeignKeyField(Instrument, backref="versions", on_delete="CASCADE")
+    number = IntegerField()
+    content_hash = CharField()
+    definition = JSONField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("instrument", "number"), True),)
+
+
+SELF_ASSESSMENT_STATUSES = ("draft", "submitted")
+
+
+class SelfAssessment(BaseModel):
+    """One person's answers to an instrument: a draft until submitted, then kept as history."""
+
+    user = ForeignKeyField(User, backref="self_assessments", on_delete="CASCADE")
+    coalition = ForeignKeyField(
+        Coalition, null=True, backref="self_assessments", on_delete="SET NULL"
+    )
+    instrument = ForeignKeyField(Instrument, backref="answers", on_delete="CASCADE")
+    instrument_version = ForeignKeyField(
+        InstrumentVersion, backref="answers", on_delete="CASCADE"
+    )
+    sector = CharField(null=True)
+    answers = JSONField(default=dict)  # statement id -> 1..5, or 0 for "nie wiem"
+    scores = JSONField(default=dict)  # dimension slug -> mean (None: no usable answers)
+    status = CharField(default="draft", index=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    submitted_at = DateTimeField(null=True, index=True)
+
+
+QUIZ_MODELS: list[type[BaseModel]] = [
+    Quiz, QuizVersion, QuizAttempt, Instrument, InstrumentVersion, SelfAssessment,
+]
 
 
 # --- noticeboard ----------------------------------------------------------------------------

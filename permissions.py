@@ -142,6 +142,12 @@ def _manage_content(user: User, obj: Any = None) -> bool:
 # --- rules: learning path, quizzes and self-assessment -------------------------------------
 
 
+@rule("take_quizzes")
+def _take_quizzes(user: User, obj: Any = None) -> bool:
+    """Module quizzes and the personal self-assessment: everyone signed in."""
+    return True
+
+
 # --- rules: noticeboard --------------------------------------------------------------------
 
 

@@ -1,0 +1,120 @@
+"""Module quizzes: take a quiz (one page, no JavaScript needed), see results and history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from playhouse.flask_utils import get_object_or_404
+
+import quiz_content  # noqa: F401 - registers the quiz and instrument content loaders
+import quizzes
+from models import Quiz, QuizAttempt, QuizVersion
+from partials import render
+
+bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
+
+
+def _active_quiz(slug: str) -> Quiz:
+    return get_object_or_404(Quiz, (Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
+
+
+def _module_position(quiz: Quiz) -> int:
+    slugs = quiz_content.KNOWN_MODULE_SLUGS
+    return slugs.index(quiz.module_slug) if quiz.module_slug in slugs else len(slugs)
+
+
+@bp.get("/")
+@login_required
+def index():
+    items = sorted(quizzes.active_quizzes(), key=_module_position)
+    status = quizzes.statuses(current_user, items)
+    return render("quizzes/index.html", "quizzes/_list.html",
+                  rows=[status[q.id] for q in items])
+
+
+def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list[str]) -> dict:
+    number = quizzes.next_attempt_number(current_user, quiz)
+    seed = quizzes.attempt_seed(current_user.id, quiz.slug, number)
+    attempts = quizzes.attempts_of(current_user, quiz)
+    return {
+        "quiz": quiz,
+        "version": version,
+        "definition": version.definition,
+        "questions": quizzes.ordered_questions(version.definition, seed),
+        "answers": answers,
+        "missing": missing,
+        "attempts": attempts,
+        "best": quizzes.best_attempt(attempts),
+        "lang": str(get_locale()),
+        "text": quizzes.text,
+    }
+
+
+@bp.get("/<slug>")
+@login_required
+def take(slug: str):
+    quiz = _active_quiz(slug)
+    version = quizzes.current_version(quiz)
+    return render("quizzes/take.html", "quizzes/_form.html",
+                  **_form_context(quiz, version, {}, []))
+
+
+@bp.post("/<slug>")
+@login_required
+def submit(slug: str):
+    quiz = _active_quiz(slug)
+    version = quizzes.version_for(quiz, request.form.get("version"))
+    answers, missing = quizzes.parse_answers(version.definition, request.form)
+    if missing:
+        return render("quizzes/take.html", "quizzes/_form.html", status=422,
+                      **_form_context(quiz, version, answers, missing))
+    attempt = quizzes.record_attempt(current_user, quiz, version, answers)
+    return redirect(url_for("quizzes.result", slug=quiz.slug, attempt_id=attempt.id), 303)
+
+
+@bp.get("/<slug>/attempts/<int:attempt_id>")
+@login_required
+def result(slug: str, attempt_id: int):
+    attempt = get_object_or_404(
+        QuizAttempt.select(QuizAttempt, Quiz, QuizVersion).join(Quiz).switch(QuizAttempt)
+        .join(QuizVersion),
+        (QuizAttempt.id == attempt_id) & (QuizAttempt.user == current_user.id)
+        & (Quiz.slug == slug),
+    )
+    quiz = attempt.quiz
+    definition = attempt.quiz_version.definition
+    seed = quizzes.attempt_seed(current_user.id, quiz.slug, quizzes.attempt_number(attempt))
+    attempts = quizzes.attempts_of(current_user, quiz)
+    return render(
+        "quizzes/result.html", "quizzes/_result.html",
+        quiz=quiz, attempt=attempt, definition=definition,
+        questions=quizzes.ordered_questions(definition, seed),
+        attempts=attempts, best=quizzes.best_attempt(attempts),
+        outdated=attempt.quiz_version.number != quiz.version,
+        lang=str(get_locale()), text=quizzes.text,
+    )
+
+
+@bp.app_template_global()
+def quiz_overview() -> list[quizzes.QuizStatus]:
+    """The signed-in user's quizzes with their status (home page, module pages)."""
+    if not current_user.is_authenticated:
+        return []
+    items = sorted(quizzes.active_quizzes(), key=_module_position)
+    status = quizzes.statuses(current_user, items)
+    return [status[q.id] for q in items]
+
+
+@bp.app_template_global()
+def quiz_status(slug: str | None) -> quizzes.QuizStatus | None:
+    """One quiz's status for the signed-in user (None if there is no such active quiz)."""
+    if not slug or not current_user.is_authenticated:
+        return None
+    quiz = Quiz.get_or_none((Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
+    return quizzes.statuses(current_user, [quiz])[quiz.id] if quiz else None
+
+
+@bp.app_template_global()
+def quiz_title(quiz: Quiz) -> str:
+    return quizzes.title(quiz, str(get_locale()))

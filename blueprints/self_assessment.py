@@ -1,0 +1,257 @@
+"""The partnership self-assessment: answer page by page (autosaved with htmx), see the
+result with its chart and history, and — for those who may — the coalition's profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from peewee import JOIN
+from playhouse.flask_utils import get_object_or_404
+
+import charts
+import self_assessment as sa
+from errors import abort_with
+from models import (
+    SECTORS,
+    Coalition,
+    Instrument,
+    InstrumentVersion,
+    SelfAssessment,
+    TrainerAssignment,
+)
+from partials import is_fragment_request, render
+from permissions import memberships_of, require
+from quiz_content import module_titles
+
+bp = Blueprint("self_assessment", __name__, url_prefix="/self-assessment")
+
+
+def _own(answer_id: int) -> SelfAssessment:
+    return get_object_or_404(
+        SelfAssessment.select(SelfAssessment, Instrument, InstrumentVersion)
+        .join(Instrument).switch(SelfAssessment).join(InstrumentVersion),
+        (SelfAssessment.id == answer_id) & (SelfAssessment.user == current_user.id),
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    instruments = list(
+        Instrument.select().where(Instrument.archived == False).order_by(Instrument.id)  # noqa: E712
+    )
+    mine = list(
+        SelfAssessment.select(SelfAssessment, Instrument, Coalition)
+        .join(Instrument).switch(SelfAssessment)
+        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
+        .where(SelfAssessment.user == current_user.id)
+        .order_by(SelfAssessment.updated_at.desc())
+    )
+    instruments.sort(key=lambda i: i.slug != sa.DEFAULT_INSTRUMENT)
+    titles = {i.id: sa.text(sa.current_version(i).definition["title"]) for i in instruments}
+    memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
+    overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
+    if current_user.role == "trainer":
+        for assignment in (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
+                           .where(TrainerAssignment.trainer == current_user.id)):
+            overseen[assignment.coalition.id] = assignment.coalition
+    return render(
+        "self_assessment/index.html", "self_assessment/_mine.html",
+        instruments=instruments, memberships=memberships,
+        drafts=[a for a in mine if a.status == "draft"],
+        submitted=[a for a in mine if a.status == "submitted"],
+        overseen=sorted(overseen.values(), key=lambda c: c.name),
+        titles=titles, text=sa.text,
+    )
+
+
+@bp.post("/<instrument_slug>/start")
+@login_required
+def start(instrument_slug: str):
+    instrument = get_object_or_404(
+        Instrument, (Instrument.slug == instrument_slug) & (Instrument.archived == False)  # noqa: E712
+    )
+    coalition = None
+    raw = request.form.get("coalition", "")
+    if raw:
+        membership = memberships_of(current_user).get(int(raw) if raw.isdigit() else -1)
+        if membership is None:
+            abort_with(404, _("Nie należysz do tej koalicji."))
+        coalition = membership.coalition
+    draft = sa.start(current_user, instrument, coalition)
+    return redirect(url_for("self_assessment.answer", answer_id=draft.id), 303)
+
+
+def _pages(definition: dict) -> list[dict]:
+    return definition["dimensions"]
+
+
+def _first_open_page(definition: dict, answers: dict) -> int:
+    for number, dimension in enumerate(_pages(definition), 1):
+        if any(s["id"] not in answers for s in dimension["statements"]):
+            return number
+    return len(_pages(definition))
+
+
+def _page_context(draft: SelfAssessment, page: int, missing: list[str] | None = None) -> dict:
+    definition = draft.instrument_version.definition
+    pages = _pages(definition)
+    return {
+        "draft": draft,
+        "definition": definition,
+        "current_page": page,
+        "pages": len(pages),
+        "dimension": pages[page - 1],
+        "missing": missing or [],
+        "missing_pages": sorted({
+            number for number, d in enumerate(pages, 1)
+            for s in d["statements"] if missing and s["id"] in missing
+        }),
+        "answered": len(draft.answers or {}),
+        "total": sum(len(d["statements"]) for d in pages),
+        "scale": sa.SCALE_LABELS,
+        "sectors": [(key, sa.SECTOR_LABELS[key]) for key in SECTORS],
+        "text": sa.text,
+    }
+
+
+def _page_number(value: str | None, definition: dict, default: int) -> int:
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        abort_with(400, _("Niepoprawny numer strony."))
+    if not 1 <= number <= len(_pages(definition)):
+        abort_with(404, _("Nie ma takiej strony."))
+    return number
+
+
+@bp.get("/answers/<int:answer_id>")
+@login_required
+def answer(answer_id: int):
+    item = _own(answer_id)
+    definition = item.instrument_version.definition
+    if item.status == "submitted":
+        return _result(item)
+    page = _page_number(request.args.get("page"), definition,
+                        _first_open_page(definition, item.answers or {}))
+    return render("self_assessment/page.html", "self_assessment/_page.html",
+                  **_page_context(item, page))
+
+
+def _save_from_form(draft: SelfAssessment, page: int | None) -> None:
+    definition = draft.instrument_version.definition
+    ids = None
+    if page is not None:
+        ids = [s["id"] for s in _pages(definition)[page - 1]["statements"]]
+    answers = sa.parse_answers(definition, request.form, ids)
+    sector = request.form.get("sector") or None
+    if sector is not None and sector not in SECTORS:
+        abort_with(422, _("Nieznany sektor."))
+    sa.save_answers(draft, answers, sector)
+
+
+@bp.post("/answers/<int:answer_id>")
+@login_required
+def save_page(answer_id: int):
+    draft = _own(answer_id)
+    if draft.status != "draft":
+        abort_with(409, _("Te odpowiedzi zostały już wysłane i nie można ich zmienić."))
+    definition = draft.instrument_version.definition
+    page = _page_number(request.form.get("page"), definition, 1)
+    _save_from_form(draft, page)
+    action = request.form.get("action", "next")
+    if action == "submit":
+        missing = sa.unanswered(definition, draft.answers)
+        if missing:
+            first = next(n for n, d in enumerate(_pages(definition), 1)
+                         if any(s["id"] in missing for s in d["statements"]))
+            return render("self_assessment/page.html", "self_assessment/_page.html",
+                          status=422, **_page_context(draft, first, missing))
+        sa.submit(draft)
+        return redirect(url_for("self_assessment.answer", answer_id=draft.id), 303)
+    target = page - 1 if action == "prev" else page + 1
+    target = max(1, min(target, len(_pages(definition))))
+    return redirect(url_for("self_assessment.answer", answer_id=draft.id, page=target), 303)
+
+
+@bp.post("/answers/<int:answer_id>/autosave")
+@login_required
+def autosave(answer_id: int):
+    draft = _own(answer_id)
+    if draft.status != "draft":
+        abort_with(409, _("Te odpowiedzi zostały już wysłane i nie można ich zmienić."))
+    definition = draft.instrument_version.definition
+    page = request.form.get("page")
+    _save_from_form(draft, _page_number(page, definition, 1) if page else None)
+    if not is_fragment_request():
+        return redirect(url_for("self_assessment.answer", answer_id=draft.id, page=page or None), 303)
+    return render("self_assessment/_save_status.html", "self_assessment/_save_status.html",
+                  draft=draft, saved=True, answered=len(draft.answers),
+                  total=sum(len(d["statements"]) for d in _pages(definition)))
+
+
+def _chart(dimensions: list, title: str, chart_id: str):
+    return charts.bar_chart(
+        [charts.Bar(label=d.title, value=d.mean,
+                    css_class=sa.BAND_CLASSES.get(d.band or "", ""),
+                    note=getattr(d, "band_label", "") or "")
+         for d in dimensions],
+        title=title, min_value=1, max_value=5, value_format="{:.2f}", chart_id=chart_id,
+    )
+
+
+def _result(item: SelfAssessment):
+    items = sa.history(current_user, item.instrument)
+    previous = sa.previous_of(item, items)
+    dimensions = sa.read_result(item, previous)
+    definition = item.instrument_version.definition
+    recommended = [slug for d in dimensions if d.band == "attention" for slug in d.recommend]
+    recommended += [slug for d in dimensions if d.band == "discuss" for slug in d.recommend]
+    comparison = None
+    if previous is not None:
+        before = previous.scores or {}
+        comparison = charts.radar_chart(
+            [d.title for d in dimensions],
+            [charts.Series(_("Ta odpowiedź"), [d.mean for d in dimensions], "radar-current"),
+             charts.Series(_("Poprzednia odpowiedź"), [before.get(d.slug) for d in dimensions],
+                           "radar-previous")],
+            title=_("Porównanie z poprzednią odpowiedzią (1–5)"), min_value=1, max_value=5,
+            value_format="{:.2f}", chart_id="sa-compare-chart",
+        )
+    return render(
+        "self_assessment/result.html", "self_assessment/_result.html",
+        comparison=comparison,
+        item=item, definition=definition, dimensions=dimensions, previous=previous,
+        history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result-chart"),
+        titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=sa.text,
+        sector_labels=sa.SECTOR_LABELS,
+    )
+
+
+@bp.get("/coalition/<slug>")
+@login_required
+def coalition(slug: str):
+    item = get_object_or_404(Coalition, Coalition.slug == slug)
+    require("view_coalition_results", item)
+    instruments = sorted(
+        Instrument.select().where(Instrument.archived == False),  # noqa: E712
+        key=lambda i: (i.slug != sa.DEFAULT_INSTRUMENT, i.id),
+    )
+    titles = {i.id: sa.text(sa.current_version(i).definition["title"]) for i in instruments}
+    chosen = request.args.get("instrument", sa.DEFAULT_INSTRUMENT)
+    if instruments and chosen not in {i.slug for i in instruments}:
+        abort_with(404, _("Nie ma takiego narzędzia."))
+    profile = sa.coalition_profile(item, chosen)
+    count = profile.respondents if profile else sa.respondent_count(item, chosen)
+    chart = None
+    if profile:
+        chart = _chart(profile.dimensions, _("Średnia członków koalicji w każdym obszarze (1–5)"),
+                       "sa-coalition-chart")
+    return render(
+        "self_assessment/coalition.html", "self_assessment/_coalition.html",
+        coalition=item, profile=profile, respondents=count, chart=chart,
+        instruments=instruments, titles=titles, chosen=chosen, minimum=sa.MIN_RESPONDENTS,
+        text=sa.text,
+        band_label=lambda mean: sa.band_label(profile.definition, mean) if profile else "",
+    )

@@ -1,0 +1,403 @@
+"""The partnership self-assessment: scoring, bands, drafts, history and the coalition profile.
+
+Scale: 1 "zdecydowanie się nie zgadzam" … 5 "zdecydowanie się zgadzam"; 0 stores "nie wiem",
+which is left out of the mean. A reverse-worded statement scores 6 − answer. The result is
+a mean per dimension (never one total), read in bands defined by the instrument file.
+A coalition's profile is shown only when at least MIN_RESPONDENTS members answered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN
+
+from models import (
+    SECTORS,
+    Coalition,
+    Instrument,
+    InstrumentVersion,
+    Membership,
+    SelfAssessment,
+    User,
+    utcnow,
+    write_transaction,
+)
+
+DONT_KNOW = 0
+SCALE = (1, 2, 3, 4, 5)
+MIN_RESPONDENTS = 3
+DISAGREEMENT_SPREAD = 2.0
+DEFAULT_INSTRUMENT = "partnerstwo"
+
+SCALE_LABELS = {
+    1: _l("zdecydowanie się nie zgadzam"),
+    2: _l("raczej się nie zgadzam"),
+    3: _l("ani tak, ani nie"),
+    4: _l("raczej się zgadzam"),
+    5: _l("zdecydowanie się zgadzam"),
+    DONT_KNOW: _l("nie wiem"),
+}
+SECTOR_LABELS = {
+    "library": _l("biblioteka"),
+    "local_government": _l("urząd gminy"),
+    "education_culture": _l("szkoła lub instytucja kultury"),
+    "ngo": _l("organizacja pozarządowa"),
+    "business": _l("biznes"),
+    "resident": _l("mieszkaniec lub mieszkanka"),
+}
+assert set(SECTOR_LABELS) == set(SECTORS)
+BAND_CLASSES = {"strong": "band-strong", "discuss": "band-discuss", "attention": "band-attention"}
+
+
+def locale() -> str:
+    try:
+        return str(get_locale() or "pl")
+    except (RuntimeError, AttributeError):
+        return "pl"
+
+
+def text(value: dict[str, str] | str, lang: str | None = None) -> str:
+    if isinstance(value, str):
+        return value
+    return value.get(lang or locale()) or value.get("pl", "")
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def item_score(answer: int, reverse: bool) -> int | None:
+    """The points one answer gives: None for "nie wiem" or no answer; 6 − a when reversed."""
+    if answer not in SCALE:
+        return None
+    return 6 - answer if reverse else answer
+
+
+def dimension_scores(definition: dict, answers: dict[str, int]) -> dict[str, float | None]:
+    """Mean per dimension over answered statements ("nie wiem" left out), 2 decimals."""
+    scores: dict[str, float | None] = {}
+    for dimension in definition["dimensions"]:
+        points = [
+            item_score(answers.get(s["id"], DONT_KNOW), s["reverse"])
+            for s in dimension["statements"]
+        ]
+        points = [p for p in points if p is not None]
+        scores[dimension["slug"]] = round(sum(points) / len(points), 2) if points else None
+    return scores
+
+
+def band_of(definition: dict, mean: float | None) -> dict | None:
+    """The band a mean falls in (bands sorted from the highest `min`)."""
+    if mean is None:
+        return None
+    value = round(mean, 2)
+    for band in definition["bands"]:
+        if value >= band["min"]:
+            return band
+    return definition["bands"][-1]
+
+
+def band_key(definition: dict, mean: float | None) -> str | None:
+    band = band_of(definition, mean)
+    return band["key"] if band else None
+
+
+def band_label(definition: dict, mean: float | None) -> str:
+    band = band_of(definition, mean)
+    return text(band["label"]) if band else str(_l("brak danych"))
+
+
+# --- drafts and answers -------------------------------------------------------------------
+
+
+def current_version(instrument: Instrument) -> InstrumentVersion:
+    return InstrumentVersion.get(
+        (InstrumentVersion.instrument == instrument)
+        & (InstrumentVersion.number == instrument.version)
+    )
+
+
+def default_sector(user: User, coalition: Coalition | None) -> str | None:
+    if coalition is None:
+        return None
+    membership = Membership.get_or_none(
+        (Membership.user == user) & (Membership.coalition == coalition)
+    )
+    return membership.sector if membership else None
+
+
+def find_draft(user: User, instrument: Instrument, coalition: Coalition | None) -> SelfAssessment | None:
+    query = SelfAssessment.select().where(
+        (SelfAssessment.user == user)
+        & (SelfAssessment.instrument == instrument)
+        & (SelfAssessment.status == "draft")
+    )
+    query = query.where(
+        SelfAssessment.coalition.is_null() if coalition is None
+        else SelfAssessment.coalition == coalition
+    )
+    return query.order_by(SelfAssessment.id.desc()).first()
+
+
+def start(user: User, instrument: Instrument, coalition: Coalition | None) -> SelfAssessment:
+    """Resume the open draft for this instrument and coalition, or begin a new one."""
+    with write_transaction():
+        draft = find_draft(user, instrument, coalition)
+        if draft is not None:
+            return draft
+        return SelfAssessment.create(
+            user=user, coalition=coalition, instrument=instrument,
+            instrument_version=current_version(instrument),
+            sector=default_sector(user, coalition), answers={},
+        )
+
+
+def parse_answers(definition: dict, form: Any, statement_ids: list[str] | None = None) -> dict[str, int]:
+    """Valid answers in a form (`s-<id>` = 0..5) for the given statements; others ignored."""
+    wanted = statement_ids or [s["id"] for d in definition["dimensions"] for s in d["statements"]]
+    out: dict[str, int] = {}
+    for sid in wanted:
+        raw = form.get(f"s-{sid}")
+        if raw is None or raw == "":
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            continue
+        if value == DONT_KNOW or value in SCALE:
+            out[sid] = value
+    return out
+
+
+def save_answers(draft: SelfAssessment, answers: dict[str, int], sector: str | None = None) -> None:
+    """Merge answers into a draft (autosave and page-by-page both use this)."""
+    if draft.status != "draft":
+        raise ValueError("submitted self-assessments are not changed")
+    with write_transaction():
+        fresh = SelfAssessment.get_by_id(draft.id)
+        merged = {**(fresh.answers or {}), **answers}
+        fields: dict[str, Any] = {"answers": merged, "updated_at": utcnow()}
+        if sector in SECTORS:
+            fields["sector"] = sector
+        SelfAssessment.update(**fields).where(SelfAssessment.id == draft.id).execute()
+    draft.answers = merged
+    if sector in SECTORS:
+        draft.sector = sector
+
+
+def unanswered(definition: dict, answers: dict[str, int]) -> list[str]:
+    return [
+        s["id"] for d in definition["dimensions"] for s in d["statements"]
+        if s["id"] not in answers
+    ]
+
+
+def submit(draft: SelfAssessment) -> SelfAssessment:
+    definition = draft.instrument_version.definition
+    with write_transaction():
+        draft.scores = dimension_scores(definition, draft.answers)
+        draft.status = "submitted"
+        draft.submitted_at = draft.updated_at = utcnow()
+        draft.save()
+    return draft
+
+
+def history(user: User, instrument: Instrument) -> list[SelfAssessment]:
+    """The user's submitted answers to an instrument, newest first."""
+    return list(
+        SelfAssessment.select(SelfAssessment, Coalition)
+        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
+        .where(
+            (SelfAssessment.user == user)
+            & (SelfAssessment.instrument == instrument)
+            & (SelfAssessment.status == "submitted")
+        )
+        .order_by(SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc())
+    )
+
+
+def previous_of(result: SelfAssessment, items: list[SelfAssessment]) -> SelfAssessment | None:
+    """The submission before `result` for the same coalition (or none)."""
+    older = [
+        a for a in items
+        if (a.submitted_at, a.id) < (result.submitted_at, result.id)
+        and a.coalition_id == result.coalition_id
+    ]
+    return older[0] if older else None
+
+
+# --- reading a result ---------------------------------------------------------------------
+
+
+@dataclass
+class DimensionResult:
+    slug: str
+    title: str
+    mean: float | None
+    band: str | None
+    band_label: str
+    change: float | None = None  # versus the previous attempt
+    recommend: list[str] = field(default_factory=list)
+    remark: str = ""  # the strength or weakness sentence from the instrument
+
+
+def read_result(result: SelfAssessment, previous: SelfAssessment | None = None) -> list[DimensionResult]:
+    definition = result.instrument_version.definition
+    scores = result.scores or dimension_scores(definition, result.answers)
+    before = (previous.scores or {}) if previous else {}
+    out = []
+    for dimension in definition["dimensions"]:
+        mean = scores.get(dimension["slug"])
+        key = band_key(definition, mean)
+        old = before.get(dimension["slug"])
+        remark_key = "strength" if key == "strong" else "weakness" if key == "attention" else None
+        out.append(DimensionResult(
+            slug=dimension["slug"],
+            title=text(dimension["title"]),
+            mean=mean,
+            band=key,
+            band_label=band_label(definition, mean),
+            change=round(mean - old, 2) if mean is not None and old is not None else None,
+            recommend=list(dimension["recommend"]) if key in ("attention", "discuss") else [],
+            remark=text(dimension[remark_key]) if remark_key else "",
+        ))
+    return out
+
+
+# --- the coalition profile ----------------------------------------------------------------
+
+
+@dataclass
+class DimensionProfile:
+    slug: str
+    title: str
+    mean: float | None
+    band: str | None
+    disagreement: bool
+    spread: float | None = None
+    respondents: int = 0
+    band_label: str = ""
+
+
+@dataclass
+class SectorProfile:
+    sector: str  # a SECTORS value, or "other" for the sectors merged below the threshold
+    label: str
+    respondents: int
+    means: dict[str, float | None]
+
+
+@dataclass
+class Profile:
+    instrument: Instrument
+    respondents: int
+    dimensions: list[DimensionProfile]
+    sectors: list[SectorProfile]
+    definition: dict
+
+
+def latest_submissions(coalition: Coalition, instrument: Instrument) -> list[SelfAssessment]:
+    """Each current member's latest submitted answers for this coalition (one query)."""
+    rows = (
+        SelfAssessment.select(SelfAssessment, InstrumentVersion)
+        .join(InstrumentVersion)
+        .switch(SelfAssessment)
+        .join(Membership, on=(
+            (Membership.user == SelfAssessment.user)
+            & (Membership.coalition == SelfAssessment.coalition)
+        ))
+        .where(
+            (SelfAssessment.coalition == coalition)
+            & (SelfAssessment.instrument == instrument)
+            & (SelfAssessment.status == "submitted")
+        )
+        .order_by(SelfAssessment.submitted_at, SelfAssessment.id)
+    )
+    latest: dict[int, SelfAssessment] = {}
+    for row in rows:
+        latest[row.user_id] = row
+    return list(latest.values())
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def shown_sectors(by_sector: dict[str, int], minimum: int = MIN_RESPONDENTS) -> tuple[list[str], int]:
+    """Sectors whose breakdown may be shown, and the size of the "other sectors" group.
+
+    A sector is shown with at least `minimum` respondents. The rest form one "other" group;
+    if that group is non-empty but below `minimum`, its answers could be worked out from the
+    overall mean, so the smallest shown sector joins it until it is safe (or nothing shows).
+    """
+    shown = sorted((s for s, n in by_sector.items() if n >= minimum and s in SECTORS),
+                   key=lambda s: (-by_sector[s], s))
+    rest = sum(n for s, n in by_sector.items() if s not in shown)
+    while shown and 0 < rest < minimum:
+        smallest = shown.pop()
+        rest += by_sector[smallest]
+    if len(shown) == 0:
+        return [], 0
+    if len(shown) == 1 and rest == 0:
+        return [], 0  # one sector only: the breakdown would repeat the overall profile
+    return shown, rest
+
+
+def coalition_profile(coalition: Coalition, instrument_slug: str = DEFAULT_INSTRUMENT) -> Profile | None:
+    """The coalition's profile, or None when fewer than three members answered."""
+    instrument = Instrument.get_or_none(Instrument.slug == instrument_slug)
+    if instrument is None:
+        return None
+    submissions = latest_submissions(coalition, instrument)
+    if len(submissions) < MIN_RESPONDENTS:
+        return None
+    definition = current_version(instrument).definition
+    per_dimension: dict[str, list[float]] = defaultdict(list)
+    by_sector: dict[str, list[SelfAssessment]] = defaultdict(list)
+    for item in submissions:
+        scores = item.scores or dimension_scores(item.instrument_version.definition, item.answers)
+        item.scores = scores
+        for slug, value in scores.items():
+            if value is not None:
+                per_dimension[slug].append(value)
+        by_sector[item.sector or "unknown"].append(item)  # no sector: only in "other"
+    dimensions = []
+    for dimension in definition["dimensions"]:
+        values = per_dimension.get(dimension["slug"], [])
+        enough = len(values) >= MIN_RESPONDENTS
+        mean = _mean(values) if enough else None
+        spread = round(max(values) - min(values), 2) if enough else None
+        dimensions.append(DimensionProfile(
+            slug=dimension["slug"],
+            title=text(dimension["title"]),
+            mean=mean,
+            band=band_key(definition, mean),
+            disagreement=spread is not None and spread >= DISAGREEMENT_SPREAD - 1e-9,
+            spread=spread,
+            respondents=len(values),
+            band_label=band_label(definition, mean) if mean is not None else "",
+        ))
+    shown, rest = shown_sectors({s: len(items) for s, items in by_sector.items()})
+    sectors = []
+    groups = [(s, by_sector[s]) for s in shown]
+    if shown and rest:
+        groups.append(("other", [i for s, items in by_sector.items() if s not in shown for i in items]))
+    for sector, items in groups:
+        means = {}
+        for dimension in definition["dimensions"]:
+            values = [i.scores.get(dimension["slug"]) for i in items]
+            values = [v for v in values if v is not None]
+            means[dimension["slug"]] = _mean(values) if len(values) >= MIN_RESPONDENTS else None
+        label = str(SECTOR_LABELS.get(sector, _l("pozostałe sektory")))
+        sectors.append(SectorProfile(sector=sector, label=label, respondents=len(items), means=means))
+    return Profile(instrument=instrument, respondents=len(submissions), dimensions=dimensions,
+                   sectors=sectors, definition=definition)
+
+
+def respondent_count(coalition: Coalition, instrument_slug: str = DEFAULT_INSTRUMENT) -> int:
+    instrument = Instrument.get_or_none(Instrument.slug == instrument_slug)
+    return len(latest_submissions(coalition, instrument)) if instrument else 0

@@ -59,6 +59,47 @@ def _ticks(low: float, high: float) -> list[float]:
     return [low + (high - low) * i / steps for i in range(steps + 1)]
 
 
+# --- trainer area: column chart (values over categories such as months or rounds) ----------
+
+
+def column_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
+                 unit: str = "", value_format: str = "{:.0f}",
+                 chart_id: str = "column-chart") -> Markup:
+    """A vertical column chart as labelled SVG plus a visually hidden data table.
+
+    `max_value` defaults to the largest value (at least 1). Labels sit under the columns,
+    values above them; the table repeats every value for screen readers.
+    """
+    values = [bar.value for bar in bars if bar.value is not None]
+    top = max_value if max_value is not None else max([1.0, *values])
+    top = top or 1
+    column_width, gap, plot_height, label_height = 44, 12, 180, 40
+    columns = []
+    for index, bar in enumerate(bars):
+        share = 0.0 if bar.value is None else max(0.0, min(1.0, bar.value / top))
+        height = round(share * plot_height, 1)
+        columns.append(
+            {
+                "bar": bar,
+                "x": index * (column_width + gap) + gap,
+                "y": 20 + plot_height - height,
+                "height": height,
+                "text": "—" if bar.value is None else value_format.format(bar.value) + unit,
+            }
+        )
+    return Markup(
+        render_template(
+            "stats/_column_chart.html",
+            columns=columns,
+            title=title,
+            chart_id=chart_id,
+            column_width=column_width,
+            # at least 480 units wide, so a few columns are not blown up to the page width
+            width=max(480, len(columns) * (column_width + gap) + gap),
+            plot_height=plot_height,
+            height=20 + plot_height + label_height,
+        )
+    )
 @dataclass
 class Series:
     name: str

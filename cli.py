@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 import accounts
 import backup
 import demo
+import digest
 from models import ROLES, SCHEMA_VERSION, User, create_or_migrate, db
 
 
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
     app.cli.add_command(content_group)
+    app.cli.add_command(digest.digest_group)
 
 
 @click.group("db", cls=AppGroup, help="Database schema and backups.")

@@ -73,6 +73,16 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         # and the largest recording or material a trainer may upload.
         "WATCH_THRESHOLD": float(os.environ.get("WATCH_THRESHOLD", "0.9")),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 300 * 1024 * 1024)),
+        # Trainer dashboard: days without activity (or in one module) before a nudge.
+        "NUDGE_DAYS": int(os.environ.get("NUDGE_DAYS", 14)),
+        # Weekly digest e-mail; without SMTP_HOST messages go to MAIL_OUTBOX_DIR as .eml.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", 587)),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "Koalicje <koalicje@localhost>"),
+        # Links in e-mails sent from the command line (no request to take the address from).
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
     }
     if with_secret:
         settings["SECRET_KEY"] = instance_secret_key(instance_path)

@@ -212,6 +212,7 @@ def load(config: dict[str, Any] | None = None) -> None:
     load_learning(config)
     load_quizzes(config)
     load_board()
+    load_trainer()
 
 
 # --- coalitions: members of the directory's coalitions ---------------------------------------
@@ -494,3 +495,132 @@ def load_board() -> None:
             (Comment.post == post) & (Comment.author == author) & (Comment.body_source == body)
         ).exists():
             board.add_comment(author, post, body)
+
+# --- trainer dashboard: learners' progress, quiz attempts, a visit with next steps ----------
+
+TRAINER_LEARNERS = [
+    # email, name, coalition slug, sector, joined days ago
+    ("lucyna@example.org", "Lucyna Lis", "koalicja-zalesie", "education_culture", 60),
+    ("henryk@example.org", "Henryk Hajduk", "koalicja-zalesie", "ngo", 30),
+    ("olga@example.org", "Olga Ostrowska", "partnerstwo-borki", "resident", 50),
+]
+# email -> [(module position, status, started days ago, last change days ago)]
+TRAINER_PROGRESS = {
+    "bibliotekarka@example.org": [(1, "completed", 45, 40), (2, "completed", 38, 30),
+                                  (3, "completed", 28, 25), (4, "in_progress", 20, 20)],
+    "koordynator@example.org": [(1, "completed", 12, 9), (2, "completed", 8, 5),
+                                (3, "in_progress", 3, 2)],
+    "czlonek@example.org": [(1, "in_progress", 40, 40)],
+    "lucyna@example.org": [(1, "completed", 50, 48), (2, "completed", 44, 40),
+                           (3, "completed", 30, 28), (4, "completed", 20, 15),
+                           (5, "completed", 10, 6), (6, "in_progress", 4, 1)],
+    "olga@example.org": [(1, "completed", 9, 5), (2, "in_progress", 5, 4)],
+}
+# first attempt fails for these (learner, module position): a question to look at
+TRAINER_RETRIES = {("bibliotekarka@example.org", 2), ("koordynator@example.org", 1),
+                   ("lucyna@example.org", 4)}
+
+
+def load_trainer() -> None:
+    """Progress, quiz attempts and a visit log for the demo trainer's coalitions.
+
+    Uses only modules that exist (run after `flask content sync`); without any, it adds the
+    extra learners and the visit log only. Runs once: rows that exist are left alone, so loading again changes nothing.
+    """
+    from datetime import timedelta
+
+    from models import (
+        Module,
+        ModuleProgress,
+        NextStep,
+        Visit,
+        utcnow,
+    )
+
+    modules = {m.position: m for m in Module.active()}  # none before `content sync`
+    now = utcnow().replace(microsecond=0)
+    for email, name, _slug, _sector, _days in TRAINER_LEARNERS:
+        if User.by_email(email) is None:
+            accounts.create_user(email, name, DEMO_PASSWORD)
+    with write_transaction():
+        for email, _name, slug, sector, days in TRAINER_LEARNERS:
+            coalition = Coalition.get_or_none(Coalition.slug == slug)
+            if coalition is not None:
+                Membership.get_or_create(
+                    user=User.by_email(email), coalition=coalition,
+                    defaults={"role": "member", "sector": sector,
+                              "joined_at": now - timedelta(days=days)},
+                )
+        for email, steps in TRAINER_PROGRESS.items():
+            user = User.by_email(email)
+            if user is None:
+                continue
+            for position, status, started, changed in steps:
+                module = modules.get(position)
+                if module is None:
+                    continue
+                _, created = ModuleProgress.get_or_create(
+                    user=user, module=module,
+                    defaults={
+                        "status": status, "watched": True,
+                        "started_at": now - timedelta(days=started),
+                        "updated_at": now - timedelta(days=changed),
+                        "completed_at": (now - timedelta(days=changed)
+                                         if status == "completed" else None),
+                    },
+                )
+                if created and module.quiz_slug:
+                    _demo_attempts(user, module, status, changed,
+                                   (email, position) in TRAINER_RETRIES, now)
+        coalition = Coalition.get_or_none(Coalition.slug == "koalicja-zalesie")
+        trainer = User.by_email("trener@example.org")
+        if coalition is not None and not Visit.select().where(Visit.coalition == coalition).exists():
+            today = now.date()
+            visit = Visit.create(
+                coalition=coalition, trainer=trainer, date=today - timedelta(days=21),
+                purpose="local_need",
+                notes="Spotkanie w bibliotece z dyrektorką szkoły, sołtysem i kołem gospodyń. "
+                "Najczęściej wracał temat braku zajęć dla młodzieży po lekcjach.",
+            )
+            koordynator = User.by_email("koordynator@example.org")
+            NextStep.create(visit=visit, description="Krótka ankieta wśród uczniów klas 6–8",
+                            owner_user=koordynator, due_date=today - timedelta(days=4))
+            NextStep.create(visit=visit, description="Rozmowa z wójtem o sali w remizie",
+                            owner_name="sołtys Zalesia", due_date=today + timedelta(days=10))
+            NextStep.create(visit=visit, description="Lista partnerów z kontaktami",
+                            owner_user=koordynator, due_date=today - timedelta(days=14),
+                            done=True, done_at=now - timedelta(days=15), done_by=koordynator)
+            Visit.create(coalition=coalition, trainer=trainer, date=today - timedelta(days=70),
+                         purpose="partner_potential",
+                         notes="Mapa zasobów: kto w gminie co może wnieść do partnerstwa.")
+
+
+def _demo_attempts(user, module, status, days_ago, retry, now) -> None:
+    """A passing attempt for a completed module (after a failed one when `retry`)."""
+    from datetime import timedelta
+
+    from models import Quiz, QuizAttempt, QuizVersion
+    from stats import question_texts
+
+    quiz = Quiz.get_or_none((Quiz.slug == module.quiz_slug) & (Quiz.archived == False))  # noqa: E712
+    if quiz is None:
+        return
+    version = quiz.versions.order_by(QuizVersion.number.desc()).first()
+    if version is None:
+        return
+    ids = [qid for qid, _text in question_texts(version.definition)]
+    if not ids:
+        return
+    tries = []
+    if retry or status != "completed":
+        wrong = set(ids[: max(1, len(ids) // 2)])
+        tries.append({qid: qid not in wrong for qid in ids})
+    if status == "completed":
+        tries.append({qid: (qid != ids[-1] or len(ids) < 4) for qid in ids})
+    for index, results in enumerate(tries):
+        score = sum(results.values()) / len(results)
+        QuizAttempt.create(
+            user=user, quiz=quiz, quiz_version=version, answers={}, results=results,
+            score=score, passed=score >= quiz.pass_mark,
+            created_at=now - timedelta(days=days_ago, hours=len(tries) - index),
+        )

@@ -530,7 +530,48 @@ def create_board_search_index() -> None:
 
 # --- trainer: visits, next steps, digests ---------------------------------------------------
 
-TRAINER_MODELS: list[type[BaseModel]] = []
+VISIT_PURPOSES = ("local_need", "partner_potential", "workshop", "study_visit")
+
+
+class Visit(BaseModel):
+    """A trainer's visit to a coalition, as the programme's animators logged them."""
+
+    coalition = ForeignKeyField(Coalition, backref="visits", on_delete="CASCADE")
+    trainer = ForeignKeyField(User, null=True, backref="visits", on_delete="SET NULL")
+    date = DateField(index=True)
+    purpose = CharField()  # one of VISIT_PURPOSES
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class NextStep(BaseModel):
+    """Something agreed at a visit: who does it (a member or a named person) and by when."""
+
+    visit = ForeignKeyField(Visit, backref="next_steps", on_delete="CASCADE")
+    description = TextField()
+    owner_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    owner_name = CharField(default="")  # when the owner has no account (e.g. "wójt")
+    due_date = DateField(null=True, index=True)
+    done = BooleanField(default=False, index=True)
+    done_at = DateTimeField(null=True)
+    done_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner_user.name if self.owner_user_id else self.owner_name
+
+
+class DigestSubscription(BaseModel):
+    """A user's weekly-digest choices; no row means the defaults (see digest.py)."""
+
+    user = ForeignKeyField(User, backref="+", unique=True, on_delete="CASCADE")
+    posts = BooleanField(default=False)  # members: new posts on their boards (opt-in)
+    nudges = BooleanField(default=True)  # trainers: learners who need a nudge
+    last_sent_at = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+
+TRAINER_MODELS: list[type[BaseModel]] = [Visit, NextStep, DigestSubscription]
 
 
 # Every model, in creation order (referenced tables first).

@@ -245,6 +245,23 @@ def _view_learner(user: User, learner: User) -> bool:
     return any(cid in assigned for cid in memberships_of(learner))
 
 
+@rule("view_visits")
+def _view_visits(user: User, coalition: Coalition) -> bool:
+    """The visit log and next steps: the coalition's trainers, admins and its coordinators."""
+    return oversees(user, coalition) or is_coordinator(user, coalition)
+
+
+@rule("record_visit")
+def _record_visit(user: User, coalition: Coalition) -> bool:
+    """Record visits and mark next steps done: the coalition's trainers and admins."""
+    return oversees(user, coalition)
+
+
+@rule("view_stats")
+def _view_stats(user: User, obj: Any = None) -> bool:
+    return True  # programme statistics are open to everyone signed in
+
+
 # --- API -----------------------------------------------------------------------------------
 
 

@@ -9,5 +9,11 @@ from blueprints.learning import bp as learning
 from blueprints.main import bp as main
 from blueprints.quizzes import bp as quizzes
 from blueprints.self_assessment import bp as self_assessment
+from blueprints.stats import bp as stats
+from blueprints.trainer import bp as trainer
+from blueprints.trainer import digest_bp as digest
 
-BLUEPRINTS = [main, auth, coalitions, admin, invites, learning, quizzes, self_assessment, board]
+BLUEPRINTS = [
+    main, auth, coalitions, admin, invites, learning, quizzes, self_assessment, board,
+    trainer, digest, stats,
+]

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -87,11 +88,9 @@ class LiveServer(str):
     database: Path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """Base URL of a demo instance served by gunicorn (one for the whole session)."""
-    folder = tmp_path_factory.mktemp("browser-instance")
-    env = {
+def instance_env(folder: Path) -> dict[str, str]:
+    """Environment for a throwaway instance whose files all live in `folder`."""
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'koalicje.sqlite3'}",
         "SECRET_KEY": "browser-tests-only",
@@ -101,13 +100,12 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "UPLOAD_DIR": str(folder / "uploads"),
         "MAIL_OUTBOX_DIR": str(folder / "outbox"),
     }
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[LiveServer]:
+    """Serve the instance in `folder` with gunicorn on 127.0.0.1; stop it by PID afterwards."""
     bin_dir = Path(sys.executable).parent
-    flask = [str(bin_dir / "flask"), "--app", "app"]
-    for command in (["db", "upgrade"], ["content", "sync"], ["demo", "load"]):
-        done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=180)
-        if done.returncode != 0:
-            pytest.fail(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
     url = LiveServer(f"http://127.0.0.1:{port}")
     url.database = folder / "koalicje.sqlite3"
@@ -116,7 +114,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         process = subprocess.Popen(
             [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
              "--threads", "4", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=instance_env(folder), stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_healthy(url, process, log)
@@ -128,3 +126,17 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Base URL of the demo instance served by gunicorn (one for the whole session)."""
+    folder = tmp_path_factory.mktemp("browser-instance")
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "app"]
+    for command in (["db", "upgrade"], ["content", "sync"], ["demo", "load"]):
+        done = subprocess.run(flask + command, cwd=ROOT, env=instance_env(folder),
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            pytest.fail(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    with serve(folder) as url:
+        yield url

@@ -78,7 +78,7 @@ def test_youtube_embed_loads_only_on_click(page, live_server):
 
 def test_watched_button_swaps_the_region_in_place(page, live_server):
     base = live_server
-    sign_in(page, base, "czlonek@example.org")
+    sign_in(page, base, "admin@example.org")  # the one demo account with no reading progress
     page.goto(base + "/learning/czym-jest-partnerstwo")
     page.evaluate("window.notReloaded = true")
     page.locator("#module-progress button", has_text="Oznacz jako przeczytane").click()

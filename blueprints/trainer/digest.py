@@ -1,0 +1,58 @@
+"""Digest settings (signed-in) and one-click unsubscribe (signed token, no sign-in)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+
+import digest as digests
+from errors import abort_with
+from extensions import csrf
+
+bp = Blueprint("digest", __name__, url_prefix="/digest")
+
+
+class DigestForm(FlaskForm):
+    posts = BooleanField(_l("Nowe wpisy na tablicach moich koalicji (raz w tygodniu)"))
+    nudges = BooleanField(_l("Osoby, którym warto przypomnieć o nauce (dla trenerów)"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    prefs = digests.preferences(current_user)
+    form = DigestForm(data={"posts": prefs.posts, "nudges": prefs.nudges})
+    if form.validate_on_submit():
+        nudges = form.nudges.data if current_user.role == "trainer" else prefs.nudges
+        digests.set_preferences(current_user, posts=form.posts.data, nudges=nudges)
+        flash(_("Zapisano ustawienia podsumowania."), "success")
+        return redirect(url_for("digest.settings"), 303)
+    status = 422 if form.errors else 200
+    return render_template("trainer/digest_settings.html", form=form), status
+
+
+def _user_for(token: str):
+    user = digests.user_from_token(token, current_app.config["SECRET_KEY"])
+    if user is None:
+        abort_with(404, _("Ten link do wypisania się jest niepoprawny."))
+    return user
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe(token: str):
+    user = _user_for(token)
+    return render_template("trainer/unsubscribe.html", token=token, email=user.email,
+                           done=False)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # mail clients post here (RFC 8058); the signed token is the authorisation
+def unsubscribe_confirm(token: str):
+    user = _user_for(token)
+    digests.unsubscribe(user)
+    return render_template("trainer/unsubscribe.html", token=token, email=user.email,
+                           done=True)

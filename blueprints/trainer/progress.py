@@ -1,0 +1,92 @@
+"""Progress matrix, learner pages and the nudge list, with their CSV and XLSX exports."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
+
+import exports
+import nudges as nudge_rules
+import progress_matrix
+from blueprints.trainer import bp
+from blueprints.trainer.common import download
+from learner_timeline import timeline
+from models import ROUNDS, VOIVODESHIPS, User
+from partials import render
+from permissions import can, memberships_of, requires
+from trainer_scope import coalitions as scoped_coalitions
+
+
+def _matrix(paginate: bool = True) -> progress_matrix.Matrix:
+    filters = progress_matrix.MatrixFilter.from_args(request.args)
+    return progress_matrix.build(current_user, filters, paginate=paginate)
+
+
+@bp.get("/matrix")
+@requires("trainer_area")
+def matrix():
+    result = _matrix()
+    return render(
+        "trainer/matrix.html", "trainer/_matrix.html", matrix=result,
+        coalitions=list(scoped_coalitions(current_user)), rounds=ROUNDS,
+        voivodeships=VOIVODESHIPS, statuses=progress_matrix.STATUS_LABELS,
+    )
+
+
+@bp.get("/matrix.csv")
+@requires("trainer_area")
+def matrix_csv():
+    result = _matrix(paginate=False)
+    body = exports.to_csv(progress_matrix.headers(result), progress_matrix.table(result))
+    return download(body, exports.CSV_TYPE, _("postepy"), "csv")
+
+
+@bp.get("/matrix.xlsx")
+@requires("trainer_area")
+def matrix_xlsx():
+    result = _matrix(paginate=False)
+    body = exports.to_xlsx(progress_matrix.headers(result), progress_matrix.table(result),
+                           title=_("Postępy"))
+    return download(body, exports.XLSX_TYPE, _("postepy"), "xlsx")
+
+
+@bp.get("/learners/<int:user_id>")
+@requires("trainer_area")
+def learner(user_id: int):
+    person = get_object_or_404(User, User.id == user_id)
+    if not can("view_learner", person):
+        abort(404)
+    events, stopped = timeline(person, viewer=current_user)
+    coalitions = sorted((m.coalition for m in memberships_of(person).values()),
+                        key=lambda c: c.name)
+    return render_template("trainer/learner.html", person=person, events=events,
+                           stopped=stopped, coalitions=coalitions,
+                           stopped_text=nudge_rules.stopped_text)
+
+
+@bp.get("/nudges")
+@requires("trainer_area")
+def nudges():
+    found = nudge_rules.needing_nudge(current_user)
+    return render_template("trainer/nudges.html", nudges=found,
+                           days=nudge_rules.nudge_days(), reason_text=nudge_rules.reason_text,
+                           stopped_text=nudge_rules.stopped_text)
+
+
+@bp.get("/nudges.csv")
+@requires("trainer_area")
+def nudges_csv():
+    found = nudge_rules.needing_nudge(current_user)
+    body = exports.to_csv(nudge_rules.headers(), nudge_rules.table(found))
+    return download(body, exports.CSV_TYPE, _("do-przypomnienia"), "csv")
+
+
+@bp.get("/nudges.xlsx")
+@requires("trainer_area")
+def nudges_xlsx():
+    found = nudge_rules.needing_nudge(current_user)
+    body = exports.to_xlsx(nudge_rules.headers(), nudge_rules.table(found),
+                           title=_("Przypomnienia"))
+    return download(body, exports.XLSX_TYPE, _("do-przypomnienia"), "xlsx")

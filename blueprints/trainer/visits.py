@@ -1,0 +1,134 @@
+"""Visit log: trainers record visits and next steps; the coalition's coordinator reads them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from playhouse.flask_utils import get_object_or_404
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+import visits as visit_log
+from blueprints.trainer import bp
+from blueprints.trainer.common import require_visible
+from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
+from partials import is_fragment_request, render
+from permissions import can
+from trainer_scope import local_today
+
+STEP_ROWS = 3
+
+
+class StepForm(Form):
+    description = StringField(_l("Uzgodniony krok"), validators=[Optional(), Length(max=500)])
+    owner_user = SelectField(_l("Kto odpowiada (członek koalicji)"), coerce=int, default=0)
+    owner_name = StringField(_l("albo kto odpowiada (osoba bez konta)"),
+                             validators=[Optional(), Length(max=120)])
+    due_date = DateField(_l("Termin"), validators=[Optional()])
+
+
+class VisitForm(FlaskForm):
+    date = DateField(_l("Data wizyty"), validators=[InputRequired()])
+    purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()])
+    notes = TextAreaField(_l("Notatki"), validators=[Optional(), Length(max=5000)])
+    steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for entry in self.steps:
+            step = entry.form
+            filled = step.owner_user.data or step.owner_name.data or step.due_date.data
+            if filled and not (step.description.data or "").strip():
+                step.description.errors = [*step.description.errors,
+                                           _("Opisz krok, któremu przypisujesz osobę lub termin.")]
+                valid = False
+        return valid
+
+
+def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
+    form = VisitForm(formdata=formdata)
+    form.purpose.choices = [(p, str(visit_log.PURPOSE_LABELS[p])) for p in VISIT_PURPOSES]
+    members = (
+        User.select(User.id, User.name)
+        .join(Membership)
+        .where(Membership.coalition == coalition)
+        .order_by(User.name)
+    )
+    choices = [(0, "—")] + [(u.id, u.name) for u in members]
+    for entry in form.steps:
+        entry.form.owner_user.choices = choices
+    if formdata is None and form.date.data is None:
+        form.date.data = local_today()
+    return form
+
+
+def _coalition_for(action: str, slug: str) -> Coalition:
+    coalition = get_object_or_404(Coalition, Coalition.slug == slug)
+    require_visible(action, coalition, visible=can("view_visits", coalition))
+    return coalition
+
+
+def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
+    return render(
+        "trainer/visits.html", "trainer/_visit_form.html", status=status,
+        coalition=coalition, visits=visit_log.visits_of(coalition), form=form,
+        today=local_today(), is_overdue=visit_log.is_overdue,
+        purposes=visit_log.PURPOSE_LABELS,
+    )
+
+
+@bp.get("/visits/<slug>")
+@login_required
+def visits(slug: str):
+    coalition = _coalition_for("view_visits", slug)
+    form = visit_form(coalition) if can("record_visit", coalition) else None
+    return _page(coalition, form)
+
+
+@bp.post("/visits/<slug>")
+@login_required
+def record_visit(slug: str):
+    coalition = _coalition_for("record_visit", slug)
+    form = visit_form(coalition, formdata=request.form)
+    if not form.validate():
+        return _page(coalition, form, status=422)
+    members = {c[0] for c in form.steps[0].form.owner_user.choices if c[0]}
+    steps = []
+    for entry in form.steps:
+        step = entry.form
+        description = (step.description.data or "").strip()
+        if not description:
+            continue
+        owner_id = step.owner_user.data if step.owner_user.data in members else None
+        steps.append(visit_log.StepInput(
+            description=description,
+            owner_user=User.get_by_id(owner_id) if owner_id else None,
+            owner_name=(step.owner_name.data or "").strip() if not owner_id else "",
+            due_date=step.due_date.data,
+        ))
+    visit_log.record_visit(coalition, current_user, form.date.data, form.purpose.data,
+                           (form.notes.data or "").strip(), steps)
+    flash(_("Zapisano wizytę."), "success")
+    return redirect(url_for("trainer.visits", slug=coalition.slug), 303)
+
+
+@bp.post("/next-steps/<int:step_id>/done")
+@login_required
+def step_done(step_id: int):
+    step = get_object_or_404(
+        NextStep.select(NextStep, Visit).join(Visit), NextStep.id == step_id
+    )
+    coalition = step.visit.coalition
+    require_visible("record_visit", coalition, visible=can("view_visits", coalition))
+    done = request.form.get("done", "1")
+    if done not in ("0", "1"):
+        abort(400)
+    visit_log.mark_done(step, current_user, done == "1")
+    if is_fragment_request():
+        return render("trainer/_next_step.html", "trainer/_next_step.html", step=step,
+                      coalition=coalition, can_record=True, today=local_today(),
+                      is_overdue=visit_log.is_overdue)
+    return redirect(url_for("trainer.visits", slug=coalition.slug), 303)

@@ -1,0 +1,99 @@
+"""The trainer dashboard on top of the quizzes area: real quiz definitions, the coalition
+self-assessment profile on the overview, and self-assessments in a learner's timeline."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import add_member, assign, make_coalition, make_user, soup
+from quizzes_support import definition, instrument, right_answers, sync_content, wrong_answers
+
+import quizzes
+import self_assessment as sa
+import stats
+from models import Module, Quiz, db
+
+
+@pytest.fixture
+def world(app):
+    db.connect(reuse_if_open=True)
+    sync_content()
+    trainer = make_user(role="trainer")
+    coalition = make_coalition(slug="zrodlo", name="Koalicja Źródło")
+    assign(trainer, coalition)
+    module = Module.create(slug="czym-jest-partnerstwo", position=1, kind="reading",
+                           title_pl="Czym jest partnerstwo", title_en="What a partnership is",
+                           quiz_slug="czym-jest-partnerstwo")
+    people = [make_user(name=f"Członkini {n}") for n in range(3)]
+    for person in people:
+        add_member(person, coalition)
+    db.close()
+    return {"trainer": trainer, "coalition": coalition, "module": module, "people": people}
+
+
+def submit_self_assessment(person, coalition, level):
+    inst = instrument()
+    spec = sa.current_version(inst).definition
+    answers = {}
+    for dimension in spec["dimensions"]:
+        for statement in dimension["statements"]:
+            answers[statement["id"]] = 6 - level if statement["reverse"] else level
+    draft = sa.start(person, inst, coalition)
+    sa.save_answers(draft, answers, sa.default_sector(person, coalition))
+    sa.submit(draft)
+
+
+def test_question_statistics_read_real_quiz_definitions(world, app, client, auth):
+    db.connect(reuse_if_open=True)
+    quiz = Quiz.get(Quiz.slug == "czym-jest-partnerstwo")
+    version = quizzes.current_version(quiz)
+    spec = definition()
+    quizzes.record_attempt(world["people"][0], quiz, version, right_answers(spec))
+    quizzes.record_attempt(world["people"][1], quiz, version, wrong_answers(spec))
+    detail = stats.module_detail(world["trainer"], world["module"])
+    first = spec["questions"][0]
+    assert detail.questions[0].id == first["id"]
+    assert detail.questions[0].text == first["text"]["pl"]
+    assert all(q.answered == 2 and q.correct == 1 for q in detail.questions)
+    db.close()
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/modules/czym-jest-partnerstwo"))
+    row = page.select_one(f"tr[data-question={first['id']}]")
+    assert row.th.get_text() == first["text"]["pl"]
+    assert row.select_one("[data-col=share]").get_text() == "50%"
+
+
+def test_overview_shows_the_profile_from_three_respondents(world, client, auth):
+    db.connect(reuse_if_open=True)
+    for person, level in zip(world["people"][:2], (4, 2), strict=True):
+        submit_self_assessment(person, world["coalition"], level)
+    db.close()
+    auth.as_user(world["trainer"])
+    profile = soup(client.get("/trainer/")).select_one("article.coalition-profile")
+    assert profile.select_one("table") is None  # two respondents: not yet
+    db.connect(reuse_if_open=True)
+    submit_self_assessment(world["people"][2], world["coalition"], 5)
+    db.close()
+    profile = soup(client.get("/trainer/")).select_one("article.coalition-profile")
+    rows = profile.select("tbody tr")
+    assert len(rows) == len(instrument_dimensions())
+    assert "3" in profile.p.get_text()
+    assert all(r.td.get_text(strip=True) not in ("", "—") for r in rows)
+    assert any(r.select_one(".tag") for r in rows)  # 2 vs 5: answers differ
+
+
+def instrument_dimensions():
+    db.connect(reuse_if_open=True)
+    dims = sa.current_version(instrument()).definition["dimensions"]
+    db.close()
+    return dims
+
+
+def test_learner_timeline_lists_submitted_self_assessments(world, client, auth):
+    db.connect(reuse_if_open=True)
+    submit_self_assessment(world["people"][0], world["coalition"], 4)
+    db.close()
+    auth.as_user(world["trainer"])
+    page = soup(client.get(f"/trainer/learners/{world['people'][0].id}"))
+    events = page.select("ol.timeline li[data-kind=self_assessment]")
+    assert len(events) == 1
+    assert "Koalicja Źródło" in events[0].get_text()

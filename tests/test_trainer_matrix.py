@@ -1,0 +1,228 @@
+"""The progress matrix: contents, filters, sorting, pagination, htmx, and query counts."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
+from trainer_helpers import attempt, days_ago, make_module, progress
+
+from models import db
+from trainer_scope import local_date
+
+
+@pytest.fixture
+def world(app):
+    db.connect(reuse_if_open=True)
+    w = {}
+    w["trainer"] = make_user(role="trainer", name="Trener")
+    w["other_trainer"] = make_user(role="trainer", name="Inny Trener")
+    w["a"] = make_coalition(slug="a", name="Alfa", round=1, voivodeship="lubelskie")
+    w["b"] = make_coalition(slug="b", name="Beta", round=2, voivodeship="podlaskie")
+    w["c"] = make_coalition(slug="c", name="Gamma", round=1, voivodeship="lubelskie")
+    assign(w["trainer"], w["a"])
+    assign(w["trainer"], w["b"])
+    assign(w["other_trainer"], w["c"])
+    m1, m2, m3 = make_module(1), make_module(2), make_module(3, quiz=False)
+    w["modules"] = [m1, m2, m3]
+    anna = make_user(name="Anna Nowak")
+    lukasz = make_user(name="Łukasz Zieliński")
+    bogdan = make_user(name="Bogdan Kowal")
+    celina = make_user(name="Celina Obca")
+    add_member(anna, w["a"])
+    add_member(lukasz, w["a"])
+    add_member(bogdan, w["b"])
+    add_member(celina, w["c"])
+    progress(anna, m1, "completed", days_ago(10), days_ago(9))
+    attempt(anna, m1, {"q1": True, "q2": False, "q3": False}, days_ago(9.5))
+    attempt(anna, m1, {"q1": True, "q2": True, "q3": True}, days_ago(9))
+    progress(anna, m2, "in_progress", days_ago(3), days_ago(2))
+    attempt(anna, m2, {"q1": True, "q2": False, "q3": False}, days_ago(2))
+    for m in (m1, m2, m3):
+        progress(bogdan, m, "completed", days_ago(20), days_ago(1))
+    attempt(bogdan, m1, {"q1": True, "q2": True, "q3": False}, days_ago(1))
+    progress(celina, m1, "completed")
+    w.update(anna=anna, lukasz=lukasz, bogdan=bogdan, celina=celina)
+    db.close()
+    return w
+
+
+def rows(response):
+    """The matrix as plain lists: name, coalition, completed, last date, then (status, score)."""
+    table = soup(response).select_one("table.progress-matrix")
+    if table is None:
+        return []
+    out = []
+    for tr in table.select("tbody tr"):
+        cells = [
+            (td.select_one(".status").get_text(strip=True),
+             td.select_one(".score").get_text(strip=True) if td.select_one(".score") else None)
+            for td in tr.select("td.cell")
+        ]
+        out.append([
+            tr.select_one("[data-col=name]").get_text(strip=True),
+            tr.select_one("[data-col=coalition]").get_text(strip=True),
+            int(tr.select_one("[data-col=completed]")["data-value"]),
+            tr.select_one("[data-col=last]").get_text(strip=True),
+            cells,
+        ])
+    return out
+
+
+def names(response):
+    return [row[0] for row in rows(response)]
+
+
+def test_matrix_contents_match_the_fixtures(client, auth, world, app):
+    auth.as_user(world["trainer"])
+    response = client.get("/trainer/matrix")
+    assert response.status_code == 200
+    table = rows(response)
+    assert [r[0] for r in table] == ["Anna Nowak", "Bogdan Kowal", "Łukasz Zieliński"]
+    anna, bogdan, lukasz = table
+    assert anna[1:3] == ["Alfa", 1]
+    with app.app_context():
+        assert anna[3] == local_date(days_ago(2)).isoformat()
+    assert anna[4] == [("ukończony", "100%"), ("w trakcie", "33%"), ("nierozpoczęty", None)]
+    assert bogdan[2] == 3
+    assert bogdan[4] == [("ukończony", "67%"), ("ukończony", None), ("ukończony", None)]
+    assert lukasz[2:] == [0, "—", [("nierozpoczęty", None)] * 3]
+    headers = [th.get_text(" ", strip=True) for th in soup(response).select("thead th")]
+    assert headers[4].startswith("1. Moduł 1")
+
+
+def test_trainer_never_sees_other_coalitions(client, auth, world):
+    auth.as_user(world["trainer"])
+    assert "Celina Obca" not in names(client.get("/trainer/matrix"))
+    assert names(client.get("/trainer/matrix?coalition=c")) == []
+
+
+def test_admin_sees_every_coalition(client, auth, world):
+    db.connect(reuse_if_open=True)
+    admin = make_user(role="admin")
+    db.close()
+    auth.as_user(admin)
+    assert "Celina Obca" in names(client.get("/trainer/matrix"))
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("coalition=b", ["Bogdan Kowal"]),
+    ("round=2", ["Bogdan Kowal"]),
+    ("voivodeship=lubelskie", ["Anna Nowak", "Łukasz Zieliński"]),
+    ("status=completed", ["Bogdan Kowal"]),
+    ("status=in_progress", ["Anna Nowak"]),
+    ("status=not_started", ["Łukasz Zieliński"]),
+    ("q=łuk", ["Łukasz Zieliński"]),
+    ("q=NOWAK", ["Anna Nowak"]),
+    ("q=kowal&coalition=a", []),
+    ("status=in_progress&module=modul-2", ["Anna Nowak"]),
+    ("status=not_started&module=modul-1", ["Łukasz Zieliński"]),
+    ("status=completed&module=modul-1", ["Anna Nowak", "Bogdan Kowal"]),
+    ("status=completed&module=nie-ma", ["Bogdan Kowal"]),
+    ("round=nonsense&status=bogus", ["Anna Nowak", "Bogdan Kowal", "Łukasz Zieliński"]),
+])
+def test_filters(client, auth, world, query, expected):
+    auth.as_user(world["trainer"])
+    response = client.get(f"/trainer/matrix?{query}")
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("sort=name&dir=desc", ["Łukasz Zieliński", "Bogdan Kowal", "Anna Nowak"]),
+    ("sort=completed&dir=desc", ["Bogdan Kowal", "Anna Nowak", "Łukasz Zieliński"]),
+    ("sort=completed", ["Łukasz Zieliński", "Anna Nowak", "Bogdan Kowal"]),
+    ("sort=m-modul-2", ["Łukasz Zieliński", "Anna Nowak", "Bogdan Kowal"]),
+    ("sort=last&dir=desc", ["Bogdan Kowal", "Anna Nowak", "Łukasz Zieliński"]),
+    ("sort=last", ["Łukasz Zieliński", "Anna Nowak", "Bogdan Kowal"]),
+    ("sort=coalition&dir=desc", ["Bogdan Kowal", "Anna Nowak", "Łukasz Zieliński"]),
+])
+def test_sorting(client, auth, world, query, expected):
+    auth.as_user(world["trainer"])
+    assert names(client.get(f"/trainer/matrix?{query}")) == expected
+
+
+def test_sorted_header_is_marked_and_link_flips_direction(client, auth, world):
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/matrix?sort=completed"))
+    header = page.select_one("th[aria-sort]")
+    assert header["aria-sort"] == "ascending"
+    assert "dir=desc" in header.a["href"]
+
+
+def test_htmx_gets_the_fragment_with_pushable_links(htmx, auth, world):
+    auth.as_user(world["trainer"])
+    response = htmx.get("/trainer/matrix?status=completed")
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    page = soup(response)
+    assert page.find("html") is None
+    region = page.select_one("#matrix-region")
+    assert region is not None and region["aria-live"] == "polite"
+    link = region.select_one("thead a")
+    assert link["hx-push-url"] == "true" and link["href"] == link["hx-get"]
+    assert "status=completed" in link["href"]
+    assert names(response) == ["Bogdan Kowal"]
+
+
+def test_full_page_has_a_get_form_that_works_without_javascript(client, auth, world):
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/matrix?q=Anna"))
+    form = page.select_one("form.filters")
+    assert form["method"] == "get" and form["action"] == "/trainer/matrix"
+    assert form["hx-push-url"] == "true"
+    assert form.select_one("input[name=q]")["value"] == "Anna"
+    assert {s["name"] for s in form.select("select")} == {"coalition", "round", "voivodeship",
+                                                          "status", "module"}
+    assert [o["value"] for o in form.select("select[name=coalition] option")] == ["", "a", "b"]
+
+
+def _grow(trainer, coalition, learners: int, modules: int, start: int) -> None:
+    made = [make_module(start + i) for i in range(modules)]
+    for n in range(learners):
+        person = make_user(name=f"Osoba {start}-{n:03d}")
+        add_member(person, coalition)
+        for module in made:
+            progress(person, module, "completed" if n % 2 else "in_progress", days_ago(n % 30))
+            attempt(person, module, {"q1": True, "q2": bool(n % 3), "q3": False})
+
+
+@pytest.mark.parametrize("url", [
+    "/trainer/matrix", "/trainer/matrix?sort=m-modul-1&dir=desc&status=in_progress",
+    "/trainer/matrix.csv", "/trainer/matrix.xlsx", "/trainer/nudges", "/trainer/nudges.csv",
+    "/trainer/", "/trainer/modules",
+])
+def test_query_count_does_not_grow_with_learners_or_modules(client, auth, app, url):
+    db.connect(reuse_if_open=True)
+    trainer = make_user(role="trainer")
+    coalition = make_coalition()
+    assign(trainer, coalition)
+    _grow(trainer, coalition, learners=5, modules=3, start=1)
+    db.close()
+    auth.as_user(trainer)
+    client.get(url)
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    db.connect(reuse_if_open=True)
+    _grow(trainer, coalition, learners=45, modules=9, start=10)
+    db.close()
+    with count_queries() as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert large.count == small.count, large.statements
+    if url == "/trainer/matrix":
+        assert len(rows(response)) == 25  # one page of 50
+        assert soup(response).select_one(".pagination a[rel=next]") is not None
+        assert len(rows(client.get(url + "?page=2"))) == 25
+        assert rows(client.get(url + "?page=2"))[0][0] != rows(response)[0][0]
+
+
+def test_matrix_and_export_in_english(client, auth, world):
+    db.connect(reuse_if_open=True)
+    world["trainer"].locale = "en"
+    world["trainer"].save()
+    db.close()
+    auth.as_user(world["trainer"])
+    table = rows(client.get("/trainer/matrix?q=Łukasz"))
+    assert table[0][4][0] == ("not started", None)
+    header = client.get("/trainer/matrix.csv").data.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Person;Coalition;Completed modules;Last activity;1. Module 1;")

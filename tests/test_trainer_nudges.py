@@ -1,0 +1,161 @@
+"""Who needs a nudge: the two rules at their boundaries (exactly N days), and the page."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+import pytest
+from conftest import add_member, assign, make_coalition, make_user, soup
+from trainer_helpers import attempt, make_module, progress
+
+import exports
+import nudges
+from models import Membership, Post, db, utcnow
+from trainer_scope import local_date
+
+NOW = utcnow().replace(microsecond=0)
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def setting(database):
+    trainer = make_user(role="trainer")
+    coalition = make_coalition(name="Koalicja Żółwia")
+    assign(trainer, coalition)
+    modules = [make_module(1), make_module(2)]
+    return trainer, coalition, modules
+
+
+def learner(coalition, name="Zofia Żak", joined=None):
+    person = make_user(name=name)
+    add_member(person, coalition)
+    if joined is not None:
+        Membership.update(joined_at=joined).where(Membership.user == person).execute()
+    return person
+
+
+def local(app, when):
+    with app.app_context():
+        return local_date(when).isoformat()
+
+
+def found(trainer, days=14):
+    return {n.user.name: n for n in nudges.needing_nudge(trainer, days=days, now=NOW)}
+
+
+def test_inactive_at_exactly_n_days_needs_a_nudge(setting):
+    trainer, coalition, (m1, _m2) = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    progress(person, m1, "completed", NOW - timedelta(days=20), NOW - timedelta(days=14))
+    result = found(trainer)
+    assert result["Zofia Żak"].inactive
+    assert result["Zofia Żak"].last_step == NOW - timedelta(days=14)
+    assert result["Zofia Żak"].stuck_modules == []
+
+
+def test_inactive_one_second_short_of_n_days_does_not(setting):
+    trainer, coalition, (m1, _m2) = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    progress(person, m1, "completed", NOW - timedelta(days=20), NOW - timedelta(days=14) + SECOND)
+    assert found(trainer) == {}
+
+
+@pytest.mark.parametrize("source", ["attempt", "post"])
+def test_quiz_attempts_and_posts_count_as_activity(setting, source):
+    trainer, coalition, (m1, _m2) = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    progress(person, m1, "completed", NOW - timedelta(days=40), NOW - timedelta(days=40))
+    if source == "attempt":
+        attempt(person, m1, {"q1": True}, at=NOW - timedelta(days=3))
+    else:
+        Post.create(coalition=coalition, author=person, title="Zebranie", body_source="x",
+                    body_html="x", created_at=NOW - timedelta(days=3))
+    assert found(trainer) == {}
+
+
+def test_deleted_posts_do_not_count(setting):
+    trainer, coalition, _modules = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    Post.create(coalition=coalition, author=person, title="x", body_source="x", body_html="x",
+                created_at=NOW - timedelta(days=3), deleted_at=NOW)
+    assert "Zofia Żak" in found(trainer)
+
+
+def test_never_active_counts_from_joining(setting):
+    trainer, coalition, (m1, _m2) = setting
+    learner(coalition, name="Stara Członkini", joined=NOW - timedelta(days=14))
+    learner(coalition, name="Nowa Członkini", joined=NOW - timedelta(days=14) + SECOND)
+    result = found(trainer)
+    assert set(result) == {"Stara Członkini"}
+    assert result["Stara Członkini"].last_step is None
+    assert result["Stara Członkini"].stopped.kind == "next"
+    assert result["Stara Członkini"].stopped.module.id == m1.id
+
+
+def test_stuck_at_exactly_n_days_in_one_module(setting):
+    trainer, coalition, (m1, m2) = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    progress(person, m1, "completed", NOW - timedelta(days=30), NOW - timedelta(days=1))
+    progress(person, m2, "in_progress", NOW - timedelta(days=14), NOW - timedelta(days=1))
+    result = found(trainer)["Zofia Żak"]
+    assert not result.inactive
+    assert [m.id for m in result.stuck_modules] == [m2.id]
+    assert result.stopped.kind == "in_progress" and result.stopped.module.id == m2.id
+
+
+def test_in_progress_for_less_than_n_days_is_not_stuck(setting):
+    trainer, coalition, (_m1, m2) = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    progress(person, m2, "in_progress", NOW - timedelta(days=14) + SECOND, NOW - timedelta(days=1))
+    assert found(trainer) == {}
+
+
+def test_days_are_configurable(setting):
+    trainer, coalition, (m1, _m2) = setting
+    person = learner(coalition, joined=NOW - timedelta(days=60))
+    progress(person, m1, "completed", NOW - timedelta(days=8), NOW - timedelta(days=7))
+    assert found(trainer, days=14) == {}
+    assert "Zofia Żak" in found(trainer, days=7)
+
+
+def test_other_coalitions_and_inactive_accounts_are_left_out(setting):
+    trainer, _coalition, _modules = setting
+    elsewhere = make_coalition()
+    learner(elsewhere, name="Spoza", joined=NOW - timedelta(days=60))
+    gone = learner(setting[1], name="Konto wyłączone", joined=NOW - timedelta(days=60))
+    gone.active = False
+    gone.save()
+    assert found(trainer) == {}
+
+
+def test_nudge_page_and_exports_agree(client, auth, app):
+    db.connect(reuse_if_open=True)
+    trainer = make_user(role="trainer")
+    coalition = make_coalition(name="Koalicja Żółwia")
+    assign(trainer, coalition)
+    m1 = make_module(1)
+    person = learner(coalition, name="=Ćma Ślęczek", joined=NOW - timedelta(days=60))
+    progress(person, m1, "in_progress", NOW - timedelta(days=20), NOW - timedelta(days=20))
+    db.close()
+    auth.as_user(trainer)
+    page = soup(client.get("/trainer/nudges"))
+    shown = [[td.get_text(" ", strip=True) for td in tr.select("th, td")]
+             for tr in page.select("table.nudge-list tbody tr")]
+    assert shown == [["=Ćma Ślęczek", "Koalicja Żółwia",
+                      local(app, NOW - timedelta(days=20)),
+                      "brak aktywności; bez postępu w: Moduł 1", "w trakcie: Moduł 1"]]
+    body = client.get("/trainer/nudges.csv").data
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Osoba;Koalicja;Ostatni krok;Powód;Na czym stanęło"
+    assert next(csv.reader(lines[1:], delimiter=";")) == ["'" + shown[0][0], *shown[0][1:]]
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    sheet = load_workbook(BytesIO(client.get("/trainer/nudges.xlsx").data)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert values[1][0] == "'=Ćma Ślęczek"
+    assert values[1][2].date().isoformat() == shown[0][2]
+    assert values[1][3:] == [shown[0][3], shown[0][4]]
+    assert exports.safe_text("-1") == "'-1"

@@ -1,0 +1,185 @@
+"""Visit log: recording visits and next steps, the coordinator's read-only view, overdue
+steps on the overview, marking steps done."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from conftest import add_member, assign, csrf_from, make_coalition, make_user, soup
+
+import visits
+from models import NextStep, Visit, db, utcnow
+
+TODAY = utcnow().date()
+
+
+@pytest.fixture
+def world(app):
+    db.connect(reuse_if_open=True)
+    w = {
+        "trainer": make_user(role="trainer", name="Trener"),
+        "other_trainer": make_user(role="trainer"),
+        "coalition": make_coalition(name="Koalicja Łąk", slug="laki"),
+        "coordinator": make_user(name="Koordynatorka"),
+        "member": make_user(name="Członek"),
+    }
+    assign(w["trainer"], w["coalition"])
+    add_member(w["coordinator"], w["coalition"], role="coordinator")
+    add_member(w["member"], w["coalition"])
+    db.close()
+    return w
+
+
+def post_visit(client, data):
+    page = client.get("/trainer/visits/laki")
+    form = {"csrf_token": csrf_from(page.get_data(as_text=True)), "date": TODAY.isoformat(),
+            "purpose": "workshop", "notes": "Warsztat o diagnozie"}
+    form.update(data)
+    return client.post("/trainer/visits/laki", data=form)
+
+
+def test_trainer_records_a_visit_with_next_steps(client, auth, world):
+    auth.as_user(world["trainer"])
+    response = post_visit(client, {
+        "steps-0-description": "Ankieta dla mieszkańców",
+        "steps-0-owner_user": str(world["coordinator"].id),
+        "steps-0-due_date": (TODAY + timedelta(days=7)).isoformat(),
+        "steps-1-description": "Rozmowa z wójtem", "steps-1-owner_name": "sołtys",
+        "steps-2-description": "",
+    })
+    assert response.status_code == 303
+    db.connect(reuse_if_open=True)
+    visit = Visit.get()
+    assert (visit.purpose, visit.notes, visit.trainer.id) == ("workshop", "Warsztat o diagnozie",
+                                                              world["trainer"].id)
+    steps = list(visit.next_steps.order_by(NextStep.id))
+    assert [(s.description, s.owner_label) for s in steps] == [
+        ("Ankieta dla mieszkańców", "Koordynatorka"), ("Rozmowa z wójtem", "sołtys")]
+    assert steps[0].due_date == TODAY + timedelta(days=7)
+    db.close()
+    page = soup(client.get("/trainer/visits/laki"))
+    assert page.select_one("article.visit").get_text(" ", strip=True).count("warsztat") == 1
+    assert len(page.select("li.next-step")) == 2
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"purpose": "picnic"}, "purpose"),
+    ({"date": "31.02.2026"}, "date"),
+    ({"date": ""}, "date"),
+    ({"steps-0-due_date": "2026-12-01"}, "steps-0-description"),
+    ({"steps-0-owner_user": "999999", "steps-0-description": "x"}, "steps-0-owner_user"),
+    ({"notes": "x" * 5001}, "notes"),
+])
+def test_bad_visit_input_is_422_and_nothing_is_saved(client, auth, world, data, field):
+    auth.as_user(world["trainer"])
+    response = post_visit(client, data)
+    assert response.status_code == 422
+    assert soup(response).select_one(f"#{field}[aria-invalid=true]") is not None
+    db.connect(reuse_if_open=True)
+    assert Visit.select().count() == 0
+    db.close()
+
+
+def make_visit(world, due, done=False):
+    db.connect(reuse_if_open=True)
+    visit = visits.record_visit(world["coalition"], world["trainer"], TODAY - timedelta(days=30),
+                                "local_need", "Notatka", [
+                                    visits.StepInput("Krok po terminie", owner_name="wójt",
+                                                     due_date=due)])
+    step = visit.next_steps.get()
+    if done:
+        visits.mark_done(step, world["trainer"])
+    db.close()
+    return step
+
+
+def test_coordinator_sees_visits_read_only(client, auth, world):
+    make_visit(world, TODAY - timedelta(days=1))
+    auth.as_user(world["coordinator"])
+    page = soup(client.get("/trainer/visits/laki"))
+    assert page.select_one("li.next-step").get_text(" ", strip=True).startswith("Krok po terminie")
+    assert page.select_one("#visit-form") is None
+    assert page.select_one("li.next-step form") is None
+
+
+def test_member_and_unassigned_trainer_get_404(client, auth, world):
+    step = make_visit(world, TODAY)
+    for who in ("member", "other_trainer"):
+        auth.as_user(world[who])
+        assert client.get("/trainer/visits/laki").status_code == 404
+        token = auth.csrf()
+        assert client.post(f"/trainer/next-steps/{step.id}/done",
+                           data={"csrf_token": token, "done": "1"}).status_code == 404
+        auth.logout()
+
+
+def test_overdue_is_strictly_after_the_due_date(world, app):
+    db.connect(reuse_if_open=True)
+    make_visit(world, TODAY - timedelta(days=1))
+    make_visit(world, TODAY)
+    make_visit(world, TODAY - timedelta(days=5), done=True)
+    db.connect(reuse_if_open=True)
+    overdue = list(visits.overdue_steps(world["trainer"], today=TODAY))
+    assert [s.due_date for s in overdue] == [TODAY - timedelta(days=1)]
+    assert list(visits.overdue_steps(world["other_trainer"], today=TODAY)) == []
+    db.close()
+
+
+def test_overdue_steps_show_on_the_overview(client, auth, world):
+    make_visit(world, TODAY - timedelta(days=2))
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/"))
+    assert "Krok po terminie" in page.select_one("ul.overdue-steps").get_text()
+    assert page.select_one("[data-coalition=laki] [data-col=overdue]").get_text() == "1"
+    assert "1 zaległy" in page.select_one("[data-count=overdue]").get_text()
+
+
+def test_mark_done_with_htmx_and_without(client, htmx, auth, world):
+    step = make_visit(world, TODAY - timedelta(days=2))
+    auth.as_user(world["trainer"])
+    token = auth.csrf()
+    response = htmx.post(f"/trainer/next-steps/{step.id}/done",
+                         data={"csrf_token": token, "done": "1"})
+    assert response.status_code == 200
+    item = soup(response).select_one("li.next-step")
+    assert item["id"] == f"step-{step.id}" and item["data-done"] == "1"
+    assert soup(client.get("/trainer/")).select_one("ul.overdue-steps") is None
+    response = client.post(f"/trainer/next-steps/{step.id}/done",
+                           data={"csrf_token": token, "done": "0"})
+    assert response.status_code == 303
+    db.connect(reuse_if_open=True)
+    assert NextStep.get_by_id(step.id).done is False
+    db.close()
+    assert client.post(f"/trainer/next-steps/{step.id}/done",
+                       data={"csrf_token": token, "done": "maybe"}).status_code == 400
+    assert client.post("/trainer/next-steps/999999/done",
+                       data={"csrf_token": token}).status_code == 404
+
+
+def test_coordinator_cannot_mark_steps_done(client, auth, world):
+    step = make_visit(world, TODAY)
+    auth.as_user(world["coordinator"])
+    response = client.post(f"/trainer/next-steps/{step.id}/done",
+                           data={"csrf_token": auth.csrf(), "done": "1"})
+    assert response.status_code == 403
+    db.connect(reuse_if_open=True)
+    assert NextStep.get_by_id(step.id).done is False
+    db.close()
+
+
+def test_visit_dates_are_shown(client, auth, world):
+    make_visit(world, date(2030, 1, 15))
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/visits/laki"))
+    assert page.select_one("li.next-step time")["datetime"] == "2030-01-15"
+
+
+def test_step_rows_beyond_the_form_are_dropped_not_a_500(client, auth, world):
+    auth.as_user(world["trainer"])
+    response = post_visit(client, {f"steps-{n}-description": f"Krok {n}" for n in range(5)})
+    assert response.status_code == 303
+    db.connect(reuse_if_open=True)
+    assert [s.description for s in NextStep.select().order_by(NextStep.id)] == [
+        "Krok 0", "Krok 1", "Krok 2"]
+    db.close()

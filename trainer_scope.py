@@ -1,0 +1,161 @@
+"""What a trainer oversees: their coalitions and those coalitions' learners.
+
+Admins oversee every coalition, trainers the ones assigned to them. Everything here builds
+SQL (subqueries and expressions) rather than running queries, so the pages that use it keep
+a fixed number of queries however many learners and modules there are.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from peewee import Case, Expression, fn
+
+from models import (
+    Coalition,
+    Membership,
+    Module,
+    ModuleProgress,
+    Post,
+    QuizAttempt,
+    TrainerAssignment,
+    User,
+    is_sqlite,
+)
+
+
+def coalition_scope(user: User) -> Expression:
+    """A WHERE condition on Coalition: the coalitions `user` oversees."""
+    if user.role == "admin":
+        return Coalition.id.is_null(False)
+    if user.role != "trainer":
+        return Coalition.id.is_null(True)  # nothing
+    assigned = TrainerAssignment.select(TrainerAssignment.coalition).where(
+        TrainerAssignment.trainer == user
+    )
+    return Coalition.id.in_(assigned)
+
+
+def coalitions(user: User):
+    """The coalitions `user` oversees, by name."""
+    return Coalition.select().where(coalition_scope(user)).order_by(Coalition.name)
+
+
+def memberships(user: User):
+    """Memberships (with User and Coalition selected) in the coalitions `user` oversees."""
+    return (
+        Membership.select(Membership, User, Coalition)
+        .join(User, on=(Membership.user == User.id))
+        .switch(Membership)
+        .join(Coalition, on=(Membership.coalition == Coalition.id))
+        .where(coalition_scope(user) & (User.active == True))  # noqa: E712
+    )
+
+
+# --- per-learner SQL expressions (correlated subqueries on User.id) -------------------------
+
+
+def greatest(*expressions):
+    """The latest non-NULL of several timestamps (NULL when all are NULL)."""
+    if is_sqlite():
+        return fn.NULLIF(fn.MAX(*[fn.COALESCE(e, "") for e in expressions]), "")
+    return fn.GREATEST(*expressions)
+
+
+def last_activity_expr(user_field=User.id):
+    """When the learner last did something: progress, a quiz attempt or a post."""
+    progress = ModuleProgress.alias()
+    attempt = QuizAttempt.alias()
+    post = Post.alias()
+    return greatest(
+        progress.select(fn.MAX(progress.updated_at)).where(progress.user == user_field),
+        attempt.select(fn.MAX(attempt.created_at)).where(attempt.user == user_field),
+        post.select(fn.MAX(post.created_at)).where(
+            (post.author == user_field) & post.deleted_at.is_null()
+        ),
+    )
+
+
+def completed_count_expr(user_field=User.id):
+    """How many active required modules the learner has completed."""
+    progress = ModuleProgress.alias()
+    module = Module.alias()
+    return (
+        progress.select(fn.COUNT(progress.id))
+        .join(module, on=(progress.module == module.id))
+        .where(
+            (progress.user == user_field)
+            & (progress.status == "completed")
+            & (module.archived == False)  # noqa: E712
+            & (module.required == True)  # noqa: E712
+        )
+    )
+
+
+def started_count_expr(user_field=User.id):
+    """How many active modules the learner has any progress in."""
+    progress = ModuleProgress.alias()
+    module = Module.alias()
+    return (
+        progress.select(fn.COUNT(progress.id))
+        .join(module, on=(progress.module == module.id))
+        .where((progress.user == user_field) & (module.archived == False))  # noqa: E712
+    )
+
+
+def module_status_rank_expr(module_id: int, user_field=User.id):
+    """0 not started, 1 in progress, 2 completed: for sorting by a module's column."""
+    progress = ModuleProgress.alias()
+    rank = Case(progress.status, [("completed", 2), ("in_progress", 1)], 0)
+    return fn.COALESCE(
+        progress.select(rank).where((progress.user == user_field) & (progress.module == module_id)),
+        0,
+    )
+
+
+def to_datetime(value: object) -> datetime | None:
+    """A timestamp from an expression column (SQLite hands back text)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return datetime.fromisoformat(str(value))
+
+
+def required_module_count() -> int:
+    return Module.select().where(
+        (Module.archived == False) & (Module.required == True)  # noqa: E712
+    ).count()
+
+
+
+def localized(obj: object, field: str) -> str:
+    """`obj.<field>_pl` or `obj.<field>_en` for the current locale (Polish as fallback)."""
+    from flask import has_app_context
+    from flask_babel import get_locale
+
+    locale = str(get_locale()) if has_app_context() else "pl"
+    value = getattr(obj, f"{field}_{locale}", None)
+    return value or getattr(obj, f"{field}_pl", "")
+
+
+def local_today() -> date:
+    """Today in the app's time zone (a next step is overdue from the local day after)."""
+    from models import utcnow
+
+    return local_date(utcnow())
+
+
+def local_date(value: datetime | None) -> date | None:
+    """The calendar date of a stored (naive UTC) timestamp in the app's time zone."""
+    if value is None:
+        return None
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask_babel import to_user_timezone
+
+        return to_user_timezone(value).date()
+    return value.date()

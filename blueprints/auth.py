@@ -33,39 +33,29 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Hasło"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordChangeForm(FlaskForm):
-    current = PasswordField(_l("Obecne hasło"), validators=[DataRequired()])
+def new_password_fields(label: str, confirm_label: str) -> tuple[PasswordField, PasswordField]:
+    """A new password (minimum length) and its confirmation, for every form that sets one."""
     password = PasswordField(
-        _l("Nowe hasło"),
-        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=200)],
+        label, validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=200)]
     )
     confirm = PasswordField(
-        _l("Powtórz nowe hasło"),
+        confirm_label,
         validators=[DataRequired(), EqualTo("password", message=_l("Hasła się różnią."))],
     )
+    return password, confirm
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("Nowe hasło"),
-        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=200)],
-    )
-    confirm = PasswordField(
-        _l("Powtórz nowe hasło"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Hasła się różnią."))],
-    )
+    password, confirm = new_password_fields(_l("Nowe hasło"), _l("Powtórz nowe hasło"))
 
 
-class NewAccountForm(SetPasswordForm):
+class PasswordChangeForm(SetPasswordForm):
+    current = PasswordField(_l("Obecne hasło"), validators=[DataRequired()])
+
+
+class NewAccountForm(FlaskForm):
     name = StringField(_l("Imię i nazwisko"), validators=[DataRequired(), Length(max=100)])
-    password = PasswordField(
-        _l("Hasło"),
-        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=200)],
-    )
-    confirm = PasswordField(
-        _l("Powtórz hasło"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Hasła się różnią."))],
-    )
+    password, confirm = new_password_fields(_l("Hasło"), _l("Powtórz hasło"))
 
 
 def link_problem(error: Exception, kind: str):

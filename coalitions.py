@@ -15,12 +15,11 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-import markdown
-import nh3
 from flask_babel import gettext as _
 from peewee import JOIN, SQL, fn
 from playhouse.shortcuts import model_to_dict
 
+from markdown_render import render_markdown
 from models import (
     MEMBERSHIP_ROLES,
     ROUNDS,
@@ -197,14 +196,9 @@ def assigned_trainers(coalition: Coalition) -> list[User]:
     )
 
 
-GOALS_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a", "h3", "h4", "blockquote"}
-
-
 def goals_html(text: str) -> str:
-    """The goals as safe HTML: Markdown, then nh3 keeps only a few harmless tags."""
-    html = markdown.markdown(text or "", extensions=["nl2br", "sane_lists"])
-    return nh3.clean(html, tags=GOALS_TAGS, attributes={"a": {"href"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener")
+    """The goals as safe HTML: coordinators write them, so the board's untrusted renderer."""
+    return render_markdown(text)
 
 
 # --- goals and members ----------------------------------------------------------------------

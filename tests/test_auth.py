@@ -125,3 +125,18 @@ def test_htmx_request_when_signed_out_gets_hx_redirect(htmx):
     response = htmx.get("/account/password")
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_backslash_next_is_not_followed(client, database):
+    """Browsers treat "/\\evil.example" like "//evil.example": no redirect there."""
+    user = make_user()
+    page = client.get("/login")
+    from conftest import csrf_from
+
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "next": "/\\evil.example/",
+              "csrf_token": csrf_from(page.get_data(as_text=True))},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"

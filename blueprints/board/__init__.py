@@ -14,6 +14,7 @@ from flask_login import current_user
 
 import board as domain
 import permissions
+from blueprints.main import safe_next as main_safe_next
 from models import Coalition, Post, utcnow
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -38,10 +39,7 @@ def load_post(post_id: int) -> Post:
 
 def safe_next(default: str) -> str:
     """The form's `next` if it is a path on this site, else `default`."""
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
+    return main_safe_next(request.form.get("next"), default)
 
 
 def board_of(post: Post) -> Coalition | None:

@@ -302,6 +302,15 @@ class Profile:
 
 def latest_submissions(coalition: Coalition, instrument: Instrument) -> list[SelfAssessment]:
     """Each current member's latest submitted answers for this coalition (one query)."""
+    return latest_submissions_by_coalition([coalition.id], instrument).get(coalition.id, [])
+
+
+def latest_submissions_by_coalition(
+    coalition_ids: list[int], instrument: Instrument
+) -> dict[int, list[SelfAssessment]]:
+    """Per coalition, each current member's latest submitted answers (one query for all)."""
+    if not coalition_ids:
+        return {}
     rows = (
         SelfAssessment.select(SelfAssessment, InstrumentVersion)
         .join(InstrumentVersion)
@@ -311,16 +320,16 @@ def latest_submissions(coalition: Coalition, instrument: Instrument) -> list[Sel
             & (Membership.coalition == SelfAssessment.coalition)
         ))
         .where(
-            (SelfAssessment.coalition == coalition)
+            SelfAssessment.coalition.in_(coalition_ids)
             & (SelfAssessment.instrument == instrument)
             & (SelfAssessment.status == "submitted")
         )
         .order_by(SelfAssessment.submitted_at, SelfAssessment.id)
     )
-    latest: dict[int, SelfAssessment] = {}
+    latest: dict[int, dict[int, SelfAssessment]] = defaultdict(dict)
     for row in rows:
-        latest[row.user_id] = row
-    return list(latest.values())
+        latest[row.coalition_id][row.user_id] = row
+    return {cid: list(by_user.values()) for cid, by_user in latest.items()}
 
 
 def _mean(values: list[float]) -> float | None:
@@ -349,13 +358,29 @@ def shown_sectors(by_sector: dict[str, int], minimum: int = MIN_RESPONDENTS) -> 
 
 def coalition_profile(coalition: Coalition, instrument_slug: str = DEFAULT_INSTRUMENT) -> Profile | None:
     """The coalition's profile, or None when fewer than three members answered."""
+    return coalition_profiles([coalition], instrument_slug).get(coalition.id)
+
+
+def coalition_profiles(
+    coalitions: list[Coalition], instrument_slug: str = DEFAULT_INSTRUMENT
+) -> dict[int, Profile | None]:
+    """Profiles of many coalitions at once (a fixed number of queries, e.g. for a page)."""
     instrument = Instrument.get_or_none(Instrument.slug == instrument_slug)
-    if instrument is None:
-        return None
-    submissions = latest_submissions(coalition, instrument)
+    if instrument is None or not coalitions:
+        return {c.id: None for c in coalitions}
+    submissions = latest_submissions_by_coalition([c.id for c in coalitions], instrument)
+    if all(len(submissions.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
+        return {c.id: None for c in coalitions}
+    definition = current_version(instrument).definition
+    return {
+        c.id: _profile(instrument, definition, submissions.get(c.id, [])) for c in coalitions
+    }
+
+
+def _profile(instrument: Instrument, definition: dict,
+             submissions: list[SelfAssessment]) -> Profile | None:
     if len(submissions) < MIN_RESPONDENTS:
         return None
-    definition = current_version(instrument).definition
     per_dimension: dict[str, list[float]] = defaultdict(list)
     by_sector: dict[str, list[SelfAssessment]] = defaultdict(list)
     for item in submissions:

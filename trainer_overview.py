@@ -4,7 +4,6 @@ attention; plus the coalition self-assessment profile from the quizzes area.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
@@ -12,6 +11,7 @@ from typing import Any
 
 from peewee import fn
 
+import self_assessment
 from models import Coalition, Membership, Module, ModuleProgress, NextStep, User, utcnow
 from nudges import Nudge, needing_nudge
 from trainer_scope import coalitions as scoped_coalitions
@@ -53,17 +53,6 @@ class Overview:
     @property
     def pages(self) -> int:
         return max(1, ceil(self.total_coalitions / self.per_page))
-
-
-def coalition_profile(coalition: Coalition) -> Any:
-    """The latest self-assessment profile (None below three respondents or without the
-    quizzes area's `self_assessment.coalition_profile`)."""
-    try:
-        module = importlib.import_module("self_assessment")
-    except ImportError:
-        return None
-    profile = getattr(module, "coalition_profile", None)
-    return profile(coalition) if profile else None
 
 
 def build(viewer: User, page: int = 1, now: datetime | None = None,
@@ -112,10 +101,10 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         if step.visit.coalition_id in summaries:
             summaries[step.visit.coalition_id].overdue += 1
     last = _last_activity_by_coalition(viewer, ids)
+    profiles = self_assessment.coalition_profiles(coalitions) if with_profiles else {}
     for cid, summary in summaries.items():
         summary.last_activity = last.get(cid)
-        if with_profiles:
-            summary.profile = coalition_profile(summary.coalition)
+        summary.profile = profiles.get(cid)
     learners = (
         Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
         .join(User)

@@ -97,3 +97,41 @@ def test_learner_timeline_lists_submitted_self_assessments(world, client, auth):
     events = page.select("ol.timeline li[data-kind=self_assessment]")
     assert len(events) == 1
     assert "Koalicja Źródło" in events[0].get_text()
+
+
+def test_overview_profiles_cost_the_same_queries_for_one_or_many_coalitions(world, app):
+    """Profiles for a page of coalitions come from one batch, not a query per coalition."""
+    from conftest import count_queries
+
+    import trainer_overview
+
+    db.connect(reuse_if_open=True)
+    for person, level in zip(world["people"], (4, 4, 4), strict=True):
+        submit_self_assessment(person, world["coalition"], level)
+
+    def profile_queries() -> tuple[int, dict]:
+        with app.app_context():
+            with count_queries() as with_profiles:
+                overview = trainer_overview.build(world["trainer"])
+            with count_queries() as without:
+                trainer_overview.build(world["trainer"], with_profiles=False)
+        profiles = {s.coalition.slug: s.profile for s in overview.summaries}
+        return with_profiles.count - without.count, profiles
+
+    one, profiles = profile_queries()
+    assert profiles["zrodlo"] is not None and profiles["zrodlo"].respondents == 3
+    for n in range(3):
+        other = make_coalition(slug=f"inna-{n}")
+        assign(world["trainer"], other)
+        people = [make_user() for _ in range(3)]
+        for person in people:
+            add_member(person, other)
+        for person in people[: n + 1]:  # the last of them reaches three respondents
+            submit_self_assessment(person, other, 2)
+    many, profiles = profile_queries()
+    assert many == one
+    assert profiles["zrodlo"].respondents == 3
+    assert profiles["inna-0"] is None and profiles["inna-1"] is None
+    assert profiles["inna-2"].respondents == 3
+    assert profiles["inna-2"].dimensions[0].mean == 2.0
+    db.close()

@@ -388,7 +388,7 @@ def load_quizzes(config: dict[str, Any] | None = None) -> None:
         sa.save_answers(draft, answers, sa.default_sector(user, coalition))
         sa.submit(draft)
     learner = User.by_email("bibliotekarka@example.org")
-    quiz = Quiz.get_or_none(Quiz.slug == quiz_content.KNOWN_MODULE_SLUGS[0])
+    quiz = Quiz.get_or_none(Quiz.slug == "czym-jest-partnerstwo")
     if learner and quiz and not QuizAttempt.select().where(
         (QuizAttempt.user == learner) & (QuizAttempt.quiz == quiz)
     ).exists():

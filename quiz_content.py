@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+import learning_content
 from content_sync import ContentError, Loader, SyncReport, register
 from models import (
     Instrument,
@@ -25,33 +26,19 @@ from models import (
     utcnow,
 )
 
-# The agreed module slugs (SHARED_CONTRACTS.md), with titles for links until the module
-# table has them. Used for validation only while content/modules/ has no files; once it
-# has, a quiz's module must be declared by one of them.
-KNOWN_MODULES: dict[str, dict[str, str]] = {
-    "czym-jest-partnerstwo": {"pl": "Czym jest partnerstwo lokalne", "en": "What a local partnership is"},
-    "wsparcie-dla-partnerstw": {"pl": "Wsparcie dla partnerstw", "en": "Support for partnerships"},
-    "webinarium-program-wsparcia": {"pl": "Webinarium: program wsparcia dla partnerstw", "en": "Webinar: the partnership support programme"},
-    "film-spotkanie-badawcze": {"pl": "Film: partnerskie spotkanie badawcze", "en": "Film: the partnership research meeting"},
-    "webinarium-biblioteka-i-samorzad": {"pl": "Webinarium: biblioteka jako partner samorządu", "en": "Webinar: the library as local government's partner"},
-    "webinarium-ngo-i-biznes": {"pl": "Webinarium: organizacje pozarządowe i biznes", "en": "Webinar: NGOs and business"},
-    "webinarium-rozwijamy-wspolprace": {"pl": "Webinarium: rozwijamy współpracę", "en": "Webinar: developing cooperation"},
-    "materialy-do-pobrania": {"pl": "Materiały do pobrania", "en": "Materials to download"},
-}
-KNOWN_MODULE_SLUGS: tuple[str, ...] = tuple(KNOWN_MODULES)
-
 
 def module_titles(lang: str | None = None) -> dict[str, str]:
-    """Module titles by slug in the current language: from the module table, else built in."""
+    """Module titles by slug in the current language, from the synced modules."""
     from flask_babel import get_locale
 
     from models import Module
 
     lang = lang or str(get_locale() or "pl")
-    titles = {slug: names.get(lang) or names["pl"] for slug, names in KNOWN_MODULES.items()}
-    for module in Module.select(Module.slug, Module.title_pl, Module.title_en):
-        titles[module.slug] = (module.title_en if lang == "en" else "") or module.title_pl
-    return titles
+    return {
+        module.slug: (module.title_en if lang == "en" else "") or module.title_pl
+        for module in Module.select(Module.slug, Module.title_pl, Module.title_en)
+    }
+
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -64,24 +51,8 @@ MAX_TEXT = 2000
 
 
 def module_slugs(content_dir: Path) -> set[str]:
-    """Slugs declared by content/modules/*.md front matter, else the agreed list."""
-    folder = content_dir / "modules"
-    files = sorted(folder.glob("*.md")) if folder.is_dir() else []
-    if not files:
-        return set(KNOWN_MODULE_SLUGS)
-    slugs = set()
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        match = re.match(r"^---\s*\n(.*?)\n---\s*(\n|$)", text, re.S)
-        if not match:
-            continue
-        try:
-            front = yaml.safe_load(match.group(1))
-        except yaml.YAMLError:
-            continue
-        if isinstance(front, dict) and isinstance(front.get("slug"), str):
-            slugs.add(front["slug"])
-    return slugs
+    """Slugs of the module files a quiz may belong to (content/modules/<NN>-<slug>.md)."""
+    return learning_content.module_file_slugs(content_dir)
 
 
 def content_hash(definition: dict) -> str:

@@ -9,7 +9,7 @@ from playhouse.flask_utils import get_object_or_404
 
 import quiz_content  # noqa: F401 - registers the quiz and instrument content loaders
 import quizzes
-from models import Quiz, QuizAttempt, QuizVersion
+from models import Module, Quiz, QuizAttempt, QuizVersion
 from partials import render
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
@@ -19,15 +19,12 @@ def _active_quiz(slug: str) -> Quiz:
     return get_object_or_404(Quiz, (Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
 
 
-def _module_position(quiz: Quiz) -> int:
-    slugs = quiz_content.KNOWN_MODULE_SLUGS
-    return slugs.index(quiz.module_slug) if quiz.module_slug in slugs else len(slugs)
-
-
 @bp.get("/")
 @login_required
 def index():
-    items = sorted(quizzes.active_quizzes(), key=_module_position)
+    positions = dict(Module.select(Module.slug, Module.position).tuples())
+    items = sorted(quizzes.active_quizzes(),
+                   key=lambda q: positions.get(q.module_slug, len(positions) + 1))
     status = quizzes.statuses(current_user, items)
     return render("quizzes/index.html", "quizzes/_list.html",
                   rows=[status[q.id] for q in items])
@@ -101,7 +98,9 @@ def quiz_overview() -> list[quizzes.QuizStatus]:
     """The signed-in user's quizzes with their status (home page, module pages)."""
     if not current_user.is_authenticated:
         return []
-    items = sorted(quizzes.active_quizzes(), key=_module_position)
+    positions = dict(Module.select(Module.slug, Module.position).tuples())
+    items = sorted(quizzes.active_quizzes(),
+                   key=lambda q: positions.get(q.module_slug, len(positions) + 1))
     status = quizzes.statuses(current_user, items)
     return [status[q.id] for q in items]
 

@@ -19,9 +19,10 @@ def sync_content(folder: Path | None = None) -> content_sync.SyncReport:
 
 
 def copy_content(tmp_path: Path) -> Path:
-    """A private copy of the quiz and instrument files that a test may edit."""
+    """A private copy of the quiz and instrument files that a test may edit (and the module
+    files, which quizzes must belong to)."""
     target = tmp_path / "content"
-    for name in ("quizzes", "self_assessment"):
+    for name in ("modules", "quizzes", "self_assessment"):
         shutil.copytree(CONTENT / name, target / name)
     return target
 

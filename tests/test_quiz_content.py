@@ -51,7 +51,10 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 @pytest.fixture
 def folder(tmp_path, database):
-    return tmp_path / "content"
+    """A content folder with the module file the test quizzes belong to."""
+    content = tmp_path / "content"
+    write(content, "modules/01-czym-jest-partnerstwo.md", "---\nslug: czym-jest-partnerstwo\n---\n")
+    return content
 
 
 def test_a_good_quiz_loads(folder):
@@ -119,22 +122,26 @@ def test_two_files_with_one_slug(folder):
     assert "a.yaml" in raised.value.message
 
 
-def test_module_must_exist_in_content_modules_when_that_folder_has_files(folder):
+def test_module_must_be_a_module_file(folder):
     # The quiz loader alone: the module loader (learning area) validates module files itself.
-    write(folder, "modules/01-wlasny.md", "---\nslug: wlasny-modul\ntitle: X\n---\nTreść\n")
-    assert quiz_content.module_slugs(folder) == {"wlasny-modul"}
-    write(folder, "quizzes/probny.yaml", GOOD_QUIZ)
+    assert quiz_content.module_slugs(folder) == {"czym-jest-partnerstwo"}
+    write(folder, "quizzes/probny.yaml", GOOD_QUIZ.replace("module: czym-jest-partnerstwo",
+                                                           "module: wlasny-modul"))
     with pytest.raises(ContentError) as raised:
         quiz_content.load_quizzes(folder)
     assert raised.value.field == "module"
-    assert "czym-jest-partnerstwo" in raised.value.message
-    write(folder, "quizzes/probny.yaml", GOOD_QUIZ.replace("module: czym-jest-partnerstwo",
-                                                           "module: wlasny-modul"))
+    assert "wlasny-modul" in raised.value.message
+    write(folder, "modules/02-wlasny-modul.md", "---\nslug: wlasny-modul\n---\n")
     assert [q["module"] for q in quiz_content.load_quizzes(folder)] == ["wlasny-modul"]
 
 
-def test_without_module_files_the_agreed_slugs_apply(folder):
-    assert quiz_content.module_slugs(folder) == set(quiz_content.KNOWN_MODULE_SLUGS)
+def test_without_module_files_no_quiz_loads(tmp_path, database):
+    content = tmp_path / "bez-modulow"
+    write(content, "quizzes/probny.yaml", GOOD_QUIZ)
+    assert quiz_content.module_slugs(content) == set()
+    with pytest.raises(ContentError) as raised:
+        quiz_content.load_quizzes(content)
+    assert raised.value.field == "module"
 
 
 # --- instruments --------------------------------------------------------------------------
@@ -192,8 +199,8 @@ def test_instrument_versions_follow_the_content(tmp_path, database):
 
 
 def test_cli_sync_reports_the_error_and_changes_nothing(app, runner, folder):
-    if (CONTENT / "modules").is_dir():  # the module loader (learning area) reads them too
-        shutil.copytree(CONTENT / "modules", folder / "modules")
+    # The whole sync reads the real module files too (the fixture's stub is not one).
+    shutil.copytree(CONTENT / "modules", folder / "modules", dirs_exist_ok=True)
     write(folder, "quizzes/probny.yaml", GOOD_QUIZ.replace("type: single", "type: esej"))
     result = runner.invoke(args=["content", "sync", "--content-dir", str(folder)])
     assert result.exit_code != 0

@@ -1,0 +1,80 @@
+"""Security headers, cookie flags, cacheable assets and a CSP-clean markup (DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import make_user, soup
+
+from app import create_app
+
+
+def test_every_page_sends_a_strict_csp_and_hardening_headers(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_signed_in_pages_are_not_cached(client, auth, database):
+    auth.as_user(make_user())
+    assert client.get("/").headers["Cache-Control"] == "private, no-store"
+
+
+def test_session_cookie_is_secure_httponly_and_samesite_by_default(tmp_path):
+    app = create_app({
+        "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    })
+    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"secure", "httponly"} <= attributes
+    assert "SameSite=Lax" in cookie
+
+
+def test_hashed_assets_are_cacheable_forever(client):
+    page = soup(client.get("/login"))
+    urls = [tag["src"] for tag in page.select("script[src]")]
+    urls += [tag["href"] for tag in page.select("link[rel=stylesheet]")]
+    vendor = [url for url in urls if url.startswith("/static/vendor/")]
+    own = [url for url in urls if "?v=" in url]
+    assert len(vendor) == 2 and len(own) >= 2
+    for url in vendor + own:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+
+
+def test_htmx_is_configured_for_the_strict_csp(client):
+    meta = soup(client.get("/login")).select_one("meta[name=htmx-config]")
+    config = json.loads(meta["content"])
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert config["includeIndicatorStyles"] is False
+    assert config["selfRequestsOnly"] is True
+    assert {"code": "422", "swap": True} in config["responseHandling"]
+
+
+@pytest.mark.parametrize("path", ["/", "/learning/", "/coalitions/", "/board/", "/stats",
+                                  "/self-assessment/", "/quizzes/"])
+def test_pages_carry_no_inline_script_style_or_handlers(client, auth, database, path):
+    """What the CSP would block must not be in the markup in the first place."""
+    auth.as_user(make_user(role="admin"))
+    response = client.get(path)
+    assert response.status_code == 200
+    page = soup(response)
+    assert all(tag.get("src") for tag in page.select("script"))
+    assert page.select("style") == []
+    offending = [
+        (tag.name, name) for tag in page.find_all(True) for name in tag.attrs
+        if name == "style" or name.startswith("on")
+    ]
+    assert offending == []

@@ -8,6 +8,7 @@ changed. Every loader validates before any writes, so a bad file leaves the data
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,10 @@ class Loader:
 
 
 LOADERS: list[Loader] = []
+# The modules that hold the loaders, in the order they apply (modules before what refers
+# to them). Each registers its loaders when imported; sync() imports them all, so the
+# curriculum is complete whoever calls it, not only where a blueprint happened to import them.
+LOADER_MODULES = ("learning_content", "quiz_content")
 
 
 def register(loader: Loader) -> None:
@@ -65,6 +70,8 @@ def register(loader: Loader) -> None:
 
 def sync(content_dir: Path | str) -> SyncReport:
     """Validate every content file, then write all changes in one transaction."""
+    for name in LOADER_MODULES:
+        importlib.import_module(name)
     content_dir = Path(content_dir)
     loaded = [(loader, loader.load(content_dir)) for loader in LOADERS]
     report = SyncReport()

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
-import quiz_content  # noqa: F401 - registers the quiz and instrument content loaders
 import quizzes
 from models import Module, Quiz, QuizAttempt, QuizVersion
 from partials import render

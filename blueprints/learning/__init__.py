@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-import learning_content  # noqa: F401 - registers the module loader with content_sync
-
 bp = Blueprint("learning", __name__)
 
 from blueprints.learning import certificate, files, helpers, path  # noqa: E402,F401

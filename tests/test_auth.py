@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import PASSWORD, make_user, soup
 
 from models import LoginAttempt, User
@@ -107,14 +108,17 @@ def test_change_password_wrong_current_is_422(client, auth, database):
     assert "Obecne hasło jest niepoprawne" in response.get_data(as_text=True)
 
 
-def test_open_redirect_is_refused(client, auth, database):
+# "/\\host" is read by browsers as "//host".
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/",
+                                    "/\\evil.example/"])
+def test_open_redirect_is_refused(client, auth, database, target):
     user = make_user()
     page = client.get("/login")
     from conftest import csrf_from
 
     response = client.post(
         "/login",
-        data={"email": user.email, "password": PASSWORD, "next": "https://evil.example/",
+        data={"email": user.email, "password": PASSWORD, "next": target,
               "csrf_token": csrf_from(page.get_data(as_text=True))},
     )
     assert response.status_code == 303
@@ -125,18 +129,3 @@ def test_htmx_request_when_signed_out_gets_hx_redirect(htmx):
     response = htmx.get("/account/password")
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].startswith("/login")
-
-
-def test_backslash_next_is_not_followed(client, database):
-    """Browsers treat "/\\evil.example" like "//evil.example": no redirect there."""
-    user = make_user()
-    page = client.get("/login")
-    from conftest import csrf_from
-
-    response = client.post(
-        "/login",
-        data={"email": user.email, "password": PASSWORD, "next": "/\\evil.example/",
-              "csrf_token": csrf_from(page.get_data(as_text=True))},
-    )
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/"

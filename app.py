@@ -11,14 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-import assets
-import errors
-import labels
 from blueprints import BLUEPRINTS
-from config import default_config
-from extensions import babel, csrf, login_manager
+from koalicje.config import default_config
+from koalicje.web import assets, errors, labels
+from koalicje.web.extensions import babel, csrf, login_manager
+from koalicje.web.htmx import hx_redirect, is_fragment_request
 from models import User, db, init_db
-from partials import hx_redirect, is_fragment_request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -47,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 
-    import cli
+    from koalicje.ops import cli
 
     cli.init_app(app)
     return app
@@ -118,7 +116,7 @@ def init_extensions(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
-        from permissions import can
+        from koalicje.permissions import can
 
         return {"can": can, "current_locale": str(get_locale()), "languages": app_languages()}
 

@@ -19,9 +19,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-import accounts
 from blueprints.main import safe_next
-from errors import error_response
+from koalicje import accounts
+from koalicje.web.errors import error_response
 
 bp = Blueprint("auth", __name__)
 # Labels for stored codes, for every area's templates.

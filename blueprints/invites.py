@@ -21,14 +21,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
-import invites
-import labels
-from accounts import LinkGone, LinkNotFound
 from blueprints.auth import NewAccountForm, link_problem
-from errors import abort_with
+from koalicje import invites
+from koalicje.accounts import LinkGone, LinkNotFound
+from koalicje.permissions import require
+from koalicje.web import labels
+from koalicje.web.errors import abort_with
+from koalicje.web.htmx import is_fragment_request
 from models import Coalition, Invite
-from partials import is_fragment_request
-from permissions import require
 
 bp = Blueprint("invites", __name__)
 PENDING_SHOWN = 200  # newest first; an admin sees everyone's

@@ -16,8 +16,8 @@ from flask import (
 )
 from flask_login import current_user
 
+from koalicje.permissions import memberships_of
 from models import db, write_transaction
-from permissions import memberships_of
 
 bp = Blueprint("main", __name__)
 

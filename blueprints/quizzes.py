@@ -7,9 +7,9 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
-import quizzes
+from koalicje import quizzes
+from koalicje.web.htmx import render
 from models import Module, Quiz, QuizAttempt, QuizVersion
-from partials import render
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 

@@ -9,9 +9,12 @@ from flask_login import current_user, login_required
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
-import charts
-import self_assessment as sa
-from errors import abort_with
+from koalicje import self_assessment
+from koalicje.content.quiz_files import module_titles
+from koalicje.permissions import memberships_of, require
+from koalicje.web import charts
+from koalicje.web.errors import abort_with
+from koalicje.web.htmx import is_fragment_request, render
 from models import (
     SECTORS,
     Coalition,
@@ -20,9 +23,6 @@ from models import (
     SelfAssessment,
     TrainerAssignment,
 )
-from partials import is_fragment_request, render
-from permissions import memberships_of, require
-from quiz_content import module_titles
 
 bp = Blueprint("self_assessment", __name__, url_prefix="/self-assessment")
 
@@ -48,8 +48,8 @@ def index():
         .where(SelfAssessment.user == current_user.id)
         .order_by(SelfAssessment.updated_at.desc())
     )
-    instruments.sort(key=lambda i: i.slug != sa.DEFAULT_INSTRUMENT)
-    titles = {i.id: sa.text(sa.current_version(i).definition["title"]) for i in instruments}
+    instruments.sort(key=lambda i: i.slug != self_assessment.DEFAULT_INSTRUMENT)
+    titles = {i.id: self_assessment.text(self_assessment.current_version(i).definition["title"]) for i in instruments}
     memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
     overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
     if current_user.role == "trainer":
@@ -62,7 +62,7 @@ def index():
         drafts=[a for a in mine if a.status == "draft"],
         submitted=[a for a in mine if a.status == "submitted"],
         overseen=sorted(overseen.values(), key=lambda c: c.name),
-        titles=titles, text=sa.text,
+        titles=titles, text=self_assessment.text,
     )
 
 
@@ -79,7 +79,7 @@ def start(instrument_slug: str):
         if membership is None:
             abort_with(404, _("Nie należysz do tej koalicji."))
         coalition = membership.coalition
-    draft = sa.start(current_user, instrument, coalition)
+    draft = self_assessment.start(current_user, instrument, coalition)
     return redirect(url_for("self_assessment.answer", answer_id=draft.id), 303)
 
 
@@ -110,9 +110,9 @@ def _page_context(draft: SelfAssessment, page: int, missing: list[str] | None = 
         }),
         "answered": len(draft.answers or {}),
         "total": sum(len(d["statements"]) for d in pages),
-        "scale": sa.SCALE_LABELS,
-        "sectors": [(key, sa.SECTOR_LABELS[key]) for key in SECTORS],
-        "text": sa.text,
+        "scale": self_assessment.SCALE_LABELS,
+        "sectors": [(key, self_assessment.SECTOR_LABELS[key]) for key in SECTORS],
+        "text": self_assessment.text,
     }
 
 
@@ -144,11 +144,11 @@ def _save_from_form(draft: SelfAssessment, page: int | None) -> None:
     ids = None
     if page is not None:
         ids = [s["id"] for s in _pages(definition)[page - 1]["statements"]]
-    answers = sa.parse_answers(definition, request.form, ids)
+    answers = self_assessment.parse_answers(definition, request.form, ids)
     sector = request.form.get("sector") or None
     if sector is not None and sector not in SECTORS:
         abort_with(422, _("Nieznany sektor."))
-    sa.save_answers(draft, answers, sector)
+    self_assessment.save_answers(draft, answers, sector)
 
 
 @bp.post("/answers/<int:answer_id>")
@@ -162,13 +162,13 @@ def save_page(answer_id: int):
     _save_from_form(draft, page)
     action = request.form.get("action", "next")
     if action == "submit":
-        missing = sa.unanswered(definition, draft.answers)
+        missing = self_assessment.unanswered(definition, draft.answers)
         if missing:
             first = next(n for n, d in enumerate(_pages(definition), 1)
                          if any(s["id"] in missing for s in d["statements"]))
             return render("self_assessment/page.html", "self_assessment/_page.html",
                           status=422, **_page_context(draft, first, missing))
-        sa.submit(draft)
+        self_assessment.submit(draft)
         return redirect(url_for("self_assessment.answer", answer_id=draft.id), 303)
     target = page - 1 if action == "prev" else page + 1
     target = max(1, min(target, len(_pages(definition))))
@@ -194,7 +194,7 @@ def autosave(answer_id: int):
 def _chart(dimensions: list, title: str, chart_id: str):
     return charts.bar_chart(
         [charts.Bar(label=d.title, value=d.mean,
-                    css_class=sa.BAND_CLASSES.get(d.band or "", ""),
+                    css_class=self_assessment.BAND_CLASSES.get(d.band or "", ""),
                     note=getattr(d, "band_label", "") or "")
          for d in dimensions],
         title=title, min_value=1, max_value=5, value_format="{:.2f}", chart_id=chart_id,
@@ -202,9 +202,9 @@ def _chart(dimensions: list, title: str, chart_id: str):
 
 
 def _result(item: SelfAssessment):
-    items = sa.history(current_user, item.instrument)
-    previous = sa.previous_of(item, items)
-    dimensions = sa.read_result(item, previous)
+    items = self_assessment.history(current_user, item.instrument)
+    previous = self_assessment.previous_of(item, items)
+    dimensions = self_assessment.read_result(item, previous)
     definition = item.instrument_version.definition
     recommended = [slug for d in dimensions if d.band == "attention" for slug in d.recommend]
     recommended += [slug for d in dimensions if d.band == "discuss" for slug in d.recommend]
@@ -224,8 +224,8 @@ def _result(item: SelfAssessment):
         comparison=comparison,
         item=item, definition=definition, dimensions=dimensions, previous=previous,
         history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result-chart"),
-        titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=sa.text,
-        sector_labels=sa.SECTOR_LABELS,
+        titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=self_assessment.text,
+        sector_labels=self_assessment.SECTOR_LABELS,
     )
 
 
@@ -236,14 +236,14 @@ def coalition(slug: str):
     require("view_coalition_results", item)
     instruments = sorted(
         Instrument.select().where(Instrument.archived == False),  # noqa: E712
-        key=lambda i: (i.slug != sa.DEFAULT_INSTRUMENT, i.id),
+        key=lambda i: (i.slug != self_assessment.DEFAULT_INSTRUMENT, i.id),
     )
-    titles = {i.id: sa.text(sa.current_version(i).definition["title"]) for i in instruments}
-    chosen = request.args.get("instrument", sa.DEFAULT_INSTRUMENT)
+    titles = {i.id: self_assessment.text(self_assessment.current_version(i).definition["title"]) for i in instruments}
+    chosen = request.args.get("instrument", self_assessment.DEFAULT_INSTRUMENT)
     if instruments and chosen not in {i.slug for i in instruments}:
         abort_with(404, _("Nie ma takiego narzędzia."))
-    profile = sa.coalition_profile(item, chosen)
-    count = profile.respondents if profile else sa.respondent_count(item, chosen)
+    profile = self_assessment.coalition_profile(item, chosen)
+    count = profile.respondents if profile else self_assessment.respondent_count(item, chosen)
     chart = None
     if profile:
         chart = _chart(profile.dimensions, _("Średnia członków koalicji w każdym obszarze (1–5)"),
@@ -251,7 +251,7 @@ def coalition(slug: str):
     return render(
         "self_assessment/coalition.html", "self_assessment/_coalition.html",
         coalition=item, profile=profile, respondents=count, chart=chart,
-        instruments=instruments, titles=titles, chosen=chosen, minimum=sa.MIN_RESPONDENTS,
-        text=sa.text,
-        band_label=lambda mean: sa.band_label(profile.definition, mean) if profile else "",
+        instruments=instruments, titles=titles, chosen=chosen, minimum=self_assessment.MIN_RESPONDENTS,
+        text=self_assessment.text,
+        band_label=lambda mean: self_assessment.band_label(profile.definition, mean) if profile else "",
     )

@@ -6,10 +6,10 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-import charts
-import stats as programme
+from koalicje import stats
+from koalicje.permissions import requires
+from koalicje.web import charts
 from models import ROUNDS
-from permissions import requires
 
 bp = Blueprint("stats", __name__)
 
@@ -19,16 +19,16 @@ bp = Blueprint("stats", __name__)
 def index():
     round_arg = request.args.get("round", "")
     sector_round = int(round_arg) if round_arg.isdigit() and int(round_arg) in ROUNDS else None
-    rounds = programme.coalitions_per_round()
-    sectors = programme.members_by_sector(sector_round)
-    months = programme.completions_by_month()
+    rounds = stats.coalitions_per_round()
+    sectors = stats.members_by_sector(sector_round)
+    months = stats.completions_by_month()
     rounds_chart = charts.column_chart(
         [charts.Bar(_("Runda %(n)s", n=r), count) for r, count in rounds.items()],
         title=_("Koalicje w kolejnych rundach"), chart_id="chart-rounds",
     )
     sector_total = sum(sectors.values())
     sectors_chart = charts.bar_chart(
-        [charts.Bar(str(programme.SECTOR_LABELS[s]),
+        [charts.Bar(str(stats.SECTOR_LABELS[s]),
                     100 * count / sector_total if sector_total else 0,
                     note=ngettext("%(num)d osoba", "%(num)d osób", count))
          for s, count in sectors.items()],
@@ -44,5 +44,5 @@ def index():
         "stats/index.html", rounds=rounds, sectors=sectors, months=months,
         sector_round=sector_round, sector_total=sector_total, all_rounds=ROUNDS,
         rounds_chart=rounds_chart, sectors_chart=sectors_chart, months_chart=months_chart,
-        sector_labels=programme.SECTOR_LABELS,
+        sector_labels=stats.SECTOR_LABELS,
     )

@@ -85,7 +85,7 @@ def _fast_password_hash(monkeypatch):
         return original(password, method="pbkdf2:sha256:1000", salt_length=salt_length)
 
     monkeypatch.setattr("models.generate_password_hash", cheap)
-    monkeypatch.setattr("accounts.generate_password_hash", cheap)
+    monkeypatch.setattr("koalicje.accounts.generate_password_hash", cheap)
 
 
 @pytest.fixture

@@ -5,17 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import content_sync
-import quiz_content
-from config import ROOT
+from koalicje.config import ROOT
+from koalicje.content import quiz_files, sync
 from models import Instrument, Quiz
 
 CONTENT = ROOT / "content"
 
 
-def sync_content(folder: Path | None = None) -> content_sync.SyncReport:
+def sync_content(folder: Path | None = None) -> sync.SyncReport:
     """Quizzes and instruments only: other areas' loaders (modules) keep their own test data."""
-    return quiz_content.sync_own(folder or CONTENT)
+    return quiz_files.sync_own(folder or CONTENT)
 
 
 def copy_content(tmp_path: Path) -> Path:

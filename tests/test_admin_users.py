@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from conftest import PASSWORD, add_member, count_queries, csrf_from, make_coalition, make_user, soup
 
-import accounts
 from blueprints.admin.users import PER_PAGE
+from koalicje import accounts
 from models import AuditLog, PasswordReset, Post, User, utcnow
 
 NEW_PASSWORD = "zupelnie-nowe-haslo"

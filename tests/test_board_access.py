@@ -8,8 +8,7 @@ import pytest
 from board_world import build_board_world, with_db
 from conftest import soup
 
-import board as domain
-import board_tokens
+from koalicje.board import feed_tokens, posts
 from models import Post
 
 
@@ -19,7 +18,7 @@ def bw(app):
 
 
 def _post(author, coalition, **kw):
-    return with_db(lambda: domain.create_post(author, coalition, title=kw.get("title", "Wpis"),
+    return with_db(lambda: posts.create_post(author, coalition, title=kw.get("title", "Wpis"),
                                               body=kw.get("body", "Treść")))
 
 
@@ -73,9 +72,9 @@ def test_private_feed_needs_a_valid_token(client, auth, bw):
     assert client.get(f"/board/{slug}/feed.atom").status_code == 404
     assert client.get(f"/board/{slug}/feed.atom?token=garbage").status_code == 404
     assert client.get(f"/board/{slug}/feed.atom?token=1.abc").status_code == 404
-    member_token = with_db(lambda: board_tokens.feed_token(bw.member, bw.coalition))
-    outsider_token = with_db(lambda: board_tokens.feed_token(bw.outsider, bw.coalition))
-    programme_token = with_db(lambda: board_tokens.feed_token(bw.member, None))
+    member_token = with_db(lambda: feed_tokens.feed_token(bw.member, bw.coalition))
+    outsider_token = with_db(lambda: feed_tokens.feed_token(bw.outsider, bw.coalition))
+    programme_token = with_db(lambda: feed_tokens.feed_token(bw.member, None))
     ok = client.get(f"/board/{slug}/feed.atom?token={member_token}")
     assert ok.status_code == 200
     assert b"Zebranie zarz" in ok.data
@@ -88,7 +87,7 @@ def test_private_feed_needs_a_valid_token(client, auth, bw):
 
 def test_reset_token_invalidates_old_feed_urls(client, auth, bw):
     slug = bw.coalition.slug
-    old = with_db(lambda: board_tokens.feed_token(bw.member, bw.coalition))
+    old = with_db(lambda: feed_tokens.feed_token(bw.member, bw.coalition))
     assert client.get(f"/board/{slug}/calendar.ics?token={old}").status_code == 200
     auth.as_user(bw.member)
     page = soup(client.get(f"/board/{slug}"))
@@ -100,13 +99,13 @@ def test_reset_token_invalidates_old_feed_urls(client, auth, bw):
     assert response.headers["Location"].endswith(f"/board/{slug}")
     auth.logout()
     assert client.get(f"/board/{slug}/calendar.ics?token={old}").status_code == 404
-    new = with_db(lambda: board_tokens.feed_token(bw.member, bw.coalition))
+    new = with_db(lambda: feed_tokens.feed_token(bw.member, bw.coalition))
     assert new != old
     assert client.get(f"/board/{slug}/calendar.ics?token={new}").status_code == 200
 
 
 def test_deactivated_users_token_stops_working(client, bw):
-    token = with_db(lambda: board_tokens.feed_token(bw.member, bw.coalition))
+    token = with_db(lambda: feed_tokens.feed_token(bw.member, bw.coalition))
 
     def deactivate():
         bw.member.active = False
@@ -128,9 +127,9 @@ def test_next_never_leaves_the_site(client, auth, bw, target):
 
 def test_board_in_english(client, auth, bw):
     def create():
-        post = domain.create_post(bw.member2, bw.coalition, title="Zebranie", body="x",
-                                  category="event", event_at=domain.utcnow())
-        Post.update(created_at=domain.utcnow() - timedelta(hours=3)).where(
+        post = posts.create_post(bw.member2, bw.coalition, title="Zebranie", body="x",
+                                  category="event", event_at=posts.utcnow())
+        Post.update(created_at=posts.utcnow() - timedelta(hours=3)).where(
             Post.id == post.id).execute()
         bw.member.locale = "en"
         bw.member.save()

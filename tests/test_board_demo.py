@@ -3,7 +3,7 @@ comments; loading twice changes nothing."""
 
 from __future__ import annotations
 
-import demo
+from koalicje.ops import demo
 from models import POST_CATEGORIES, Comment, Post, utcnow
 
 

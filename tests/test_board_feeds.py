@@ -9,9 +9,7 @@ import pytest
 from board_world import build_board_world, with_db
 from conftest import soup
 
-import board as domain
-import board_feeds
-import board_tokens
+from koalicje.board import feed_tokens, feeds, posts
 from models import utcnow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -24,10 +22,10 @@ def bw(app):
 
 def test_atom_feed(client, bw):
     def create():
-        domain.create_post(bw.member, bw.coalition, title="Festyn <& \"rodzinny\">",
+        posts.create_post(bw.member, bw.coalition, title="Festyn <& \"rodzinny\">",
                            body="**Zapraszamy** <script>x</script>")
-        domain.create_post(bw.member2, bw.other, title="Z innej koalicji", body="x")
-        return board_tokens.feed_token(bw.member, bw.coalition)
+        posts.create_post(bw.member2, bw.other, title="Z innej koalicji", body="x")
+        return feed_tokens.feed_token(bw.member, bw.coalition)
 
     token = with_db(create)
     response = client.get(f"/board/{bw.coalition.slug}/feed.atom?token={token}")
@@ -45,11 +43,11 @@ def test_icalendar_feed(client, bw):
     start = (utcnow() + timedelta(days=3)).replace(microsecond=0, second=0)
 
     def create():
-        domain.create_post(bw.member, bw.coalition, title="Zebranie; ważne, bardzo",
+        posts.create_post(bw.member, bw.coalition, title="Zebranie; ważne, bardzo",
                            body="Linia 1\nLinia 2 " + "ż" * 80, category="event",
                            event_at=start, event_place="Sala OSP, Lipowa 1")
-        domain.create_post(bw.member, bw.coalition, title="Nie wydarzenie", body="x")
-        return board_tokens.feed_token(bw.member, bw.coalition)
+        posts.create_post(bw.member, bw.coalition, title="Nie wydarzenie", body="x")
+        return feed_tokens.feed_token(bw.member, bw.coalition)
 
     token = with_db(create)
     response = client.get(f"/board/{bw.coalition.slug}/calendar.ics?token={token}")
@@ -67,7 +65,7 @@ def test_icalendar_feed(client, bw):
 
 
 def test_fold_keeps_utf8_characters_whole():
-    folded = board_feeds.fold("SUMMARY:" + "ą" * 100)
+    folded = feeds.fold("SUMMARY:" + "ą" * 100)
     for part in folded.split("\r\n "):
         part.encode().decode()  # no split characters
         assert len(part.encode()) <= 75
@@ -76,11 +74,11 @@ def test_fold_keeps_utf8_characters_whole():
 
 def test_event_side_panel_lists_upcoming_only(client, auth, bw):
     def create():
-        domain.create_post(bw.member, bw.coalition, title="Było", body="x", category="event",
+        posts.create_post(bw.member, bw.coalition, title="Było", body="x", category="event",
                            event_at=utcnow() - timedelta(days=2))
-        domain.create_post(bw.member, bw.coalition, title="Później", body="x", category="event",
+        posts.create_post(bw.member, bw.coalition, title="Później", body="x", category="event",
                            event_at=utcnow() + timedelta(days=9))
-        domain.create_post(bw.member, bw.coalition, title="Wkrótce", body="x", category="event",
+        posts.create_post(bw.member, bw.coalition, title="Wkrótce", body="x", category="event",
                            event_at=utcnow() + timedelta(days=1))
 
     with_db(create)

@@ -9,8 +9,7 @@ import pytest
 from board_world import build_board_world, with_db
 from conftest import Auth, count_queries, soup
 
-import board as domain
-import board_search
+from koalicje.board import posts, search
 from models import BoardVisit, Comment, Post, db, is_sqlite, utcnow
 
 
@@ -20,7 +19,7 @@ def bw(app):
 
 
 def _post(author, coalition, title="Wpis", body="Treść", **kw):
-    return with_db(lambda: domain.create_post(author, coalition, title=title, body=body, **kw))
+    return with_db(lambda: posts.create_post(author, coalition, title=title, body=body, **kw))
 
 
 def _titles(response) -> list[str]:
@@ -42,7 +41,7 @@ def test_pinned_first_then_newest(client, auth, bw):
     a = _post(bw.member, bw.coalition, title="A")
     _post(bw.member, bw.coalition, title="B")
     _post(bw.member, bw.coalition, title="C")
-    with_db(lambda: domain.set_pinned(a, True))
+    with_db(lambda: posts.set_pinned(a, True))
     auth.as_user(bw.member2)
     assert _titles(client.get(f"/board/{bw.coalition.slug}")) == ["A", "C", "B"]
 
@@ -80,8 +79,8 @@ def test_hidden_and_deleted_posts_are_not_counted_as_new(client, auth, bw):
     with_db(lambda: BoardVisit.update(seen_at=utcnow() - timedelta(minutes=5)).execute())
     hidden = _post(bw.member2, bw.coalition, title="Ukryty")
     deleted = _post(bw.member2, bw.coalition, title="Usunięty")
-    with_db(lambda: domain.hide(hidden, bw.trainer, "spam"))
-    with_db(lambda: domain.delete_post(deleted, bw.member2))
+    with_db(lambda: posts.hide(hidden, bw.trainer, "spam"))
+    with_db(lambda: posts.delete_post(deleted, bw.member2))
     assert _nav_counts(client.get("/"))[bw.coalition.slug] == ""
 
 
@@ -127,9 +126,9 @@ def test_load_more_cursor_has_no_duplicates_or_gaps_while_posts_are_added(app, c
 
 def test_listing_uses_no_offset(app, bw, database):
     for n in range(5):
-        domain.create_post(bw.member, bw.coalition, title=f"W{n}", body="x")
+        posts.create_post(bw.member, bw.coalition, title=f"W{n}", body="x")
     with app.test_request_context(), count_queries() as q:
-        domain.listing(bw.member, bw.coalition, after=10**6, limit=2)
+        posts.listing(bw.member, bw.coalition, after=10**6, limit=2)
     assert all("OFFSET" not in sql.upper() for sql in q.statements)
 
 
@@ -164,11 +163,11 @@ def test_search_finds_title_and_body_and_follows_edits(client, auth, bw):
     if is_sqlite():  # FTS5 ignores diacritics; the LIKE fallback (PostgreSQL) does not
         assert _titles(client.get(f"/board/{slug}?q=urzedzie")) == ["Zebranie"]
     assert _titles(client.get(f"/board/{slug}?q=gminy+sala")) == ["Zebranie"]
-    with_db(lambda: domain.edit_post(post, title="Piknik", body="Potrzebne ławki",
+    with_db(lambda: posts.edit_post(post, title="Piknik", body="Potrzebne ławki",
                                      category="event"))
     assert _titles(client.get(f"/board/{slug}?q=festyn")) == []
     assert _titles(client.get(f"/board/{slug}?q=ławki")) == ["Piknik"]
-    with_db(lambda: domain.delete_post(post, bw.member))
+    with_db(lambda: posts.delete_post(post, bw.member))
     assert _titles(client.get(f"/board/{slug}?q=ławki")) == []
 
 
@@ -201,21 +200,21 @@ def test_search_with_emoji_and_quotes_finds_text(client, auth, bw):
 
 def test_search_fallback_without_fts(app, bw, database, monkeypatch):
     """The LIKE fallback used on PostgreSQL finds the same posts."""
-    domain.create_post(bw.member, bw.coalition, title="Festyn", body="Namioty")
-    domain.create_post(bw.member, bw.coalition, title="Zebranie", body="Sala")
-    monkeypatch.setattr(board_search, "is_sqlite", lambda: False)
+    posts.create_post(bw.member, bw.coalition, title="Festyn", body="Namioty")
+    posts.create_post(bw.member, bw.coalition, title="Zebranie", body="Sala")
+    monkeypatch.setattr(search, "is_sqlite", lambda: False)
     with app.test_request_context():
-        found = domain.listing(bw.member, bw.coalition, q="namiot")
-        words = domain.listing(bw.member, bw.coalition, q="sala zebranie")
-        odd = domain.listing(bw.member, bw.coalition, q='"(% _ 😀')
+        found = posts.listing(bw.member, bw.coalition, q="namiot")
+        words = posts.listing(bw.member, bw.coalition, q="sala zebranie")
+        odd = posts.listing(bw.member, bw.coalition, q='"(% _ 😀')
     assert [p.title for p in found.posts] == ["Festyn"]
     assert [p.title for p in words.posts] == ["Zebranie"]
     assert odd.posts == []
 
 
 def test_fts_query_quotes_everything():
-    assert board_search.fts_query('festyn "OR" (NOT') == '"festyn"* "OR"* "NOT"*'
-    assert board_search.fts_query("😀 ()") is None
+    assert search.fts_query('festyn "OR" (NOT') == '"festyn"* "OR"* "NOT"*'
+    assert search.fts_query("😀 ()") is None
 
 
 # --- query counts ---------------------------------------------------------------------------
@@ -226,18 +225,18 @@ def _fill(bw, n: int) -> None:
         for i in range(n):
             author = (bw.member, bw.member2, bw.coordinator)[i % 3]
             category = ("announcement", "event", "need", "offer", "success")[i % 5]
-            post = domain.create_post(
+            post = posts.create_post(
                 author, bw.coalition, title=f"Wpis {i}", body="**x**", category=category,
                 event_at=utcnow() + timedelta(days=i) if category == "event" else None,
             )
             if i % 4 == 0:
-                domain.set_must_read(post, True)
+                posts.set_must_read(post, True)
             if i % 7 == 0:
-                domain.set_pinned(post, True)
+                posts.set_pinned(post, True)
             for _ in range(2):
-                domain.add_comment(bw.member2, post, "komentarz")
+                posts.add_comment(bw.member2, post, "komentarz")
             if i % 6 == 0:
-                domain.hide(post, bw.trainer, "test")
+                posts.hide(post, bw.trainer, "test")
         Comment.update(created_at=utcnow() - timedelta(hours=1)).execute()
         Post.update(created_at=utcnow() - timedelta(hours=1)).execute()
     with_db(create)
@@ -297,8 +296,8 @@ def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monke
         return original(self, database)
 
     monkeypatch.setattr(ModelUpdate, "execute", racing_update)
-    monkeypatch.setattr(domain, "is_sqlite", lambda: False)  # the PostgreSQL path
+    monkeypatch.setattr(posts, "is_sqlite", lambda: False)  # the PostgreSQL path
     with app.test_request_context():
-        domain.record_visit(bw.member, bw.coalition)
+        posts.record_visit(bw.member, bw.coalition)
     assert BoardVisit.select().count() == 1
     assert len(calls) == 2

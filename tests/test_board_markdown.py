@@ -7,8 +7,8 @@ from board_world import build_board_world, with_db
 from bs4 import BeautifulSoup
 from conftest import soup
 
-import board as domain
-from markdown_render import ALLOWED_TAGS, render_markdown
+from koalicje.board import posts
+from koalicje.web.markdown import ALLOWED_TAGS, render_markdown
 
 XSS = [
     "<script>alert(1)</script>",
@@ -102,9 +102,9 @@ def test_payloads_inert_on_the_page(client, auth, bw):
     """Titles, bodies and comments from the corpus, rendered on the board and post pages."""
 
     def create():
-        post = domain.create_post(bw.member, bw.coalition, title=XSS[0], body="\n\n".join(XSS))
+        post = posts.create_post(bw.member, bw.coalition, title=XSS[0], body="\n\n".join(XSS))
         for payload in XSS[:8]:
-            domain.add_comment(bw.member2, post, payload)
+            posts.add_comment(bw.member2, post, payload)
         return post.id
 
     post_id = with_db(create)

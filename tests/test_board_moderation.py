@@ -7,7 +7,7 @@ import pytest
 from board_world import build_board_world, with_db
 from conftest import soup
 
-import board as domain
+from koalicje.board import posts
 from models import AuditLog, Comment, Post
 
 
@@ -21,7 +21,7 @@ def _titles(response) -> list[str]:
 
 
 def test_hide_post_visibility_and_log(client, htmx, auth, bw):
-    post = with_db(lambda: domain.create_post(bw.member, bw.coalition, title="Reklama",
+    post = with_db(lambda: posts.create_post(bw.member, bw.coalition, title="Reklama",
                                               body="Kup teraz"))
     slug = bw.coalition.slug
     auth.as_user(bw.trainer)
@@ -72,9 +72,9 @@ def test_hide_post_visibility_and_log(client, htmx, auth, bw):
 
 def test_hide_comment_visibility_and_log(client, htmx, auth, bw):
     def create():
-        post = domain.create_post(bw.coordinator, bw.coalition, title="Zebranie", body="x")
-        comment = domain.add_comment(bw.member, post, "Obraźliwy komentarz")
-        domain.add_comment(bw.member2, post, "Miły komentarz")
+        post = posts.create_post(bw.coordinator, bw.coalition, title="Zebranie", body="x")
+        comment = posts.add_comment(bw.member, post, "Obraźliwy komentarz")
+        posts.add_comment(bw.member2, post, "Miły komentarz")
         return post, comment
 
     post, comment = with_db(create)
@@ -110,7 +110,7 @@ def test_hide_comment_visibility_and_log(client, htmx, auth, bw):
 
 
 def test_coordinator_is_not_a_moderator(client, auth, bw):
-    post = with_db(lambda: domain.create_post(bw.member, bw.coalition, title="x", body="y"))
+    post = with_db(lambda: posts.create_post(bw.member, bw.coalition, title="x", body="y"))
     auth.as_user(bw.coordinator)
     page = soup(client.get(f"/board/post/{post.id}"))
     assert page.select_one(f"form[action='/board/post/{post.id}/hide']") is None
@@ -121,8 +121,8 @@ def test_coordinator_is_not_a_moderator(client, auth, bw):
 
 
 def test_comments_on_hidden_post_are_refused(client, auth, bw):
-    post = with_db(lambda: domain.create_post(bw.member, bw.coalition, title="x", body="y"))
-    with_db(lambda: domain.hide(post, bw.trainer, "spam"))
+    post = with_db(lambda: posts.create_post(bw.member, bw.coalition, title="x", body="y"))
+    with_db(lambda: posts.hide(post, bw.trainer, "spam"))
     auth.as_user(bw.member)
     response = client.post(f"/board/post/{post.id}/comments",
                            data={f"c{post.id}-body": "a jednak", "csrf_token": auth.csrf()})

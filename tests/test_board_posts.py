@@ -9,7 +9,7 @@ import pytest
 from board_world import build_board_world, with_db
 from conftest import soup
 
-import board as domain
+from koalicje.board import posts
 from models import Comment, Post, ReadConfirmation
 
 
@@ -19,7 +19,7 @@ def bw(app):
 
 
 def _post(author, coalition, title="Wpis", body="Treść", **kw):
-    return with_db(lambda: domain.create_post(author, coalition, title=title, body=body, **kw))
+    return with_db(lambda: posts.create_post(author, coalition, title=title, body=body, **kw))
 
 
 def _reload(post):
@@ -218,7 +218,7 @@ def test_delete_with_confirmation_htmx_and_plain(client, htmx, auth, bw):
 
 def test_comments_expand_and_add_in_place(htmx, client, auth, bw):
     post = _post(bw.member, bw.coalition)
-    with_db(lambda: domain.add_comment(bw.member2, post, "Pierwszy komentarz"))
+    with_db(lambda: posts.add_comment(bw.member2, post, "Pierwszy komentarz"))
     auth.as_user(bw.member)
     board = soup(client.get(f"/board/{bw.coalition.slug}"))
     details = board.select_one(f"#post-{post.id} details.post-comments")
@@ -335,7 +335,7 @@ def test_must_read_confirmations(client, htmx, auth, bw):
 
 def test_trainers_are_not_asked_to_confirm(client, auth, bw):
     post = _post(bw.coordinator, bw.coalition, title="Regulamin")
-    with_db(lambda: domain.set_must_read(post, True))
+    with_db(lambda: posts.set_must_read(post, True))
     _post(bw.member, bw.coalition, title="Nowszy")
     auth.as_user(bw.trainer)
     page = soup(client.get(f"/board/{bw.coalition.slug}"))

@@ -9,7 +9,7 @@ from conftest import soup
 from flask import render_template_string
 from flask_login import login_user
 
-import board as domain
+from koalicje.board import posts
 from models import Module, ModuleProgress, Post, utcnow
 
 SLUG = "film-spotkanie-badawcze"
@@ -117,10 +117,10 @@ def test_progress_is_refreshed_on_create_and_delete(bw, database, monkeypatch):
         def refresh_for_module_slug(user, slug):
             calls.append((user.id, slug))
 
-    monkeypatch.setattr(domain, "progress", FakeProgress)
-    post = domain.create_post(bw.member, bw.coalition, title="x", body="y", module_slug=SLUG)
-    domain.create_post(bw.member, bw.coalition, title="zwykły", body="y")
-    domain.delete_post(post, bw.member)
+    monkeypatch.setattr(posts, "progress", FakeProgress)
+    post = posts.create_post(bw.member, bw.coalition, title="x", body="y", module_slug=SLUG)
+    posts.create_post(bw.member, bw.coalition, title="zwykły", body="y")
+    posts.delete_post(post, bw.member)
     assert calls == [(bw.member.id, SLUG), (bw.member.id, SLUG)]
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
 
-import coalitions
+from koalicje import coalitions
 from models import AuditLog, Coalition, Membership, TrainerAssignment
 
 # --- helpers -------------------------------------------------------------------------------

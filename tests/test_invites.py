@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from conftest import PASSWORD, add_member, assign, csrf_from, make_coalition, make_user, soup
 
-import accounts
-import invites
-from invites import InviteError, InviteForbidden, InviteRequest
+from koalicje import accounts, invites
+from koalicje.invites import InviteError, InviteForbidden, InviteRequest
 from models import AuditLog, Invite, Membership, User, utcnow
 
 NEW_PASSWORD = "nowe-haslo-zaproszenia"

@@ -5,23 +5,22 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-import content_sync
-import demo
-import media_demo
+from koalicje.content import sync
+from koalicje.ops import demo, demo_media
 from models import ModuleProgress, User, WatchState
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_generates_media_and_a_started_learner_idempotently(app, database):
-    content_sync.sync(ROOT / "content")
+    sync.sync(ROOT / "content")
     demo.load(app.config)
     folder = Path(app.config["UPLOAD_DIR"]) / "content"
-    with wave.open(str(folder / media_demo.RECORDING)) as recording:
+    with wave.open(str(folder / demo_media.RECORDING)) as recording:
         seconds = recording.getnframes() / recording.getframerate()
-    assert seconds == media_demo.SECONDS
-    assert (folder / media_demo.CAPTIONS).read_text().startswith("WEBVTT")
-    assert (folder / media_demo.HANDOUT).read_bytes().startswith(b"%PDF-")
+    assert seconds == demo_media.SECONDS
+    assert (folder / demo_media.CAPTIONS).read_text().startswith("WEBVTT")
+    assert (folder / demo_media.HANDOUT).read_bytes().startswith(b"%PDF-")
     before = (WatchState.select().count(), ModuleProgress.select().count(),
               sorted(p.stat().st_mtime_ns for p in folder.iterdir()))
     assert before[0] == 1  # Barbara's film, stopped a few seconds in
@@ -34,14 +33,14 @@ def test_demo_generates_media_and_a_started_learner_idempotently(app, database):
     after = (WatchState.select().count(), ModuleProgress.select().count(),
              sorted(p.stat().st_mtime_ns for p in folder.iterdir()))
     assert after == before
-    assert media_demo.generate(app.config["UPLOAD_DIR"]) == []
+    assert demo_media.generate(app.config["UPLOAD_DIR"]) == []
 
 
 def test_every_file_named_by_the_shipped_content_is_generated(app, database):
-    import learning_content
+    from koalicje.content import module_files
 
-    written = set(media_demo.generate(app.config["UPLOAD_DIR"]))
-    for definition in learning_content.load_modules(ROOT / "content"):
+    written = set(demo_media.generate(app.config["UPLOAD_DIR"]))
+    for definition in module_files.load_modules(ROOT / "content"):
         video = definition.meta.get("video", {})
         names = [video[k] for k in ("file", "light", "captions", "transcript", "handout")
                  if k in video]

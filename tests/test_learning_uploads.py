@@ -9,8 +9,8 @@ import pytest
 from conftest import make_user, soup
 from learning_factories import make_module
 
-import media
-import media_demo
+from koalicje.learning import media
+from koalicje.ops import demo_media
 from models import MediaFile
 
 PDF = b"%PDF-1.4\n" + b"x" * 200
@@ -65,7 +65,7 @@ def test_upload_material_is_stored_under_a_generated_name_and_listed(app, client
 
 def test_recording_upload_replaces_the_player_source(app, client, auth, trainer, module,
                                                      tmp_path):
-    media_demo.write_wav(tmp_path / "demo.wav", rate=8000, sample_width=1, seconds=1)
+    demo_media.write_wav(tmp_path / "demo.wav", rate=8000, sample_width=1, seconds=1)
     data = (tmp_path / "demo.wav").read_bytes()
     auth.as_user(trainer)
     assert post_file(client, auth, data, "webinarium.wav", role="recording").status_code == 303

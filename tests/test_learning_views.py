@@ -6,8 +6,8 @@ import pytest
 from conftest import count_queries, make_user, soup
 from learning_factories import make_module, make_quiz, write_content_file
 
-import media_demo
-import progress
+from koalicje.learning import progress
+from koalicje.ops import demo_media
 from models import LearningPreference, ModuleProgress, User, WatchState, db
 
 
@@ -18,12 +18,12 @@ def learner(database):
 
 @pytest.fixture
 def film(app, database):
-    media_demo.generate(app.config["UPLOAD_DIR"])
+    demo_media.generate(app.config["UPLOAD_DIR"])
     return make_module(
         slug="film-demo", kind="film", task=True, quiz_slug="film-demo",
-        video={"file": media_demo.RECORDING, "light": media_demo.LIGHT,
-               "captions": media_demo.CAPTIONS, "transcript": media_demo.TRANSCRIPT,
-               "handout": media_demo.HANDOUT},
+        video={"file": demo_media.RECORDING, "light": demo_media.LIGHT,
+               "captions": demo_media.CAPTIONS, "transcript": demo_media.TRANSCRIPT,
+               "handout": demo_media.HANDOUT},
         materials=[{"title": {"pl": "Scenariusz", "en": "Scenario"},
                     "file": "scenariusz-spotkania-badawczego.pdf", "size": 5}],
     )
@@ -55,7 +55,7 @@ def test_path_shows_statuses_next_step_and_locks(client, auth, learner):
 
 def test_module_page_has_player_with_captions_resume_and_alternatives(client, auth, learner,
                                                                        film):
-    WatchState.create(user=learner, module=film, source=media_demo.RECORDING, duration=12,
+    WatchState.create(user=learner, module=film, source=demo_media.RECORDING, duration=12,
                       intervals=[[0, 5]], watched_seconds=5, position=5)
     auth.as_user(learner)
     page = soup(client.get("/learning/film-demo"))
@@ -63,12 +63,12 @@ def test_module_page_has_player_with_captions_resume_and_alternatives(client, au
     assert player["data-resume"] == "5.0"
     assert player["data-report-url"] == "/learning/film-demo/report"
     assert player.select_one("source")["src"].startswith(
-        f"/learning/film-demo/media/{media_demo.RECORDING}")
+        f"/learning/film-demo/media/{demo_media.RECORDING}")
     track = player.select_one("track[kind=captions]")
-    assert track["src"] == f"/learning/film-demo/media/{media_demo.CAPTIONS}"
+    assert track["src"] == f"/learning/film-demo/media/{demo_media.CAPTIONS}"
     assert page.select_one(".resume-note")
     alternatives = [a["href"] for a in page.select(".light-alternatives a")]
-    assert f"/learning/film-demo/media/{media_demo.TRANSCRIPT}" in alternatives
+    assert f"/learning/film-demo/media/{demo_media.TRANSCRIPT}" in alternatives
     assert page.select_one("#watch-share")["value"] == "42"
     # Quiz link only once a Quiz row exists; the board's task template is optional.
     assert not page.select('a[href="/quizzes/film-demo"]')
@@ -88,9 +88,9 @@ def test_light_version_is_remembered_and_offered_first(client, auth, learner, fi
     assert LearningPreference.get(LearningPreference.user == learner).light
     page = soup(client.get("/learning/film-demo"))
     player = page.select_one("#module-player")
-    assert media_demo.LIGHT in player.select_one("source")["src"]
+    assert demo_media.LIGHT in player.select_one("source")["src"]
     # Tracking and resume follow the full recording: the light one is the same content.
-    assert player["data-source"] == media_demo.RECORDING
+    assert player["data-source"] == demo_media.RECORDING
     recording = page.select_one(".module-recording")
     html = str(recording)
     assert html.index("light-alternatives") < html.index("module-player")
@@ -100,7 +100,7 @@ def test_light_version_is_remembered_and_offered_first(client, auth, learner, fi
     # Another device (a new session) gets the same choice.
     client.post("/logout", data={"csrf_token": token})
     auth.as_user(learner)
-    assert media_demo.LIGHT in soup(client.get("/learning/film-demo")).select_one(
+    assert demo_media.LIGHT in soup(client.get("/learning/film-demo")).select_one(
         "#module-player source")["src"]
 
 
@@ -168,7 +168,7 @@ def test_unknown_module_is_404(client, auth, learner):
 def test_report_endpoint_tracks_and_answers_json(client, auth, learner, film):
     auth.as_user(learner)
     token = auth.csrf()
-    body = {"source": media_demo.RECORDING, "duration": 12, "position": 11.5,
+    body = {"source": demo_media.RECORDING, "duration": 12, "position": 11.5,
             "ranges": [[0, 11.5]], "session": "x", "seq": 1}
     response = client.post("/learning/film-demo/report", json=body,
                            headers={"X-CSRFToken": token})
@@ -185,7 +185,7 @@ def test_report_endpoint_tracks_and_answers_json(client, auth, learner, film):
 
 def test_recordings_are_served_with_byte_ranges(client, auth, learner, film, app):
     auth.as_user(learner)
-    url = f"/learning/film-demo/media/{media_demo.RECORDING}"
+    url = f"/learning/film-demo/media/{demo_media.RECORDING}"
     whole = client.get(url)
     assert whole.status_code == 200
     size = len(whole.data)
@@ -201,7 +201,7 @@ def test_recordings_are_served_with_byte_ranges(client, auth, learner, film, app
     assert tail.status_code == 206 and len(tail.data) == 10
     beyond = client.get(url, headers={"Range": f"bytes={size + 10}-"})
     assert beyond.status_code == 416
-    handout = client.get(f"/learning/film-demo/media/{media_demo.HANDOUT}")
+    handout = client.get(f"/learning/film-demo/media/{demo_media.HANDOUT}")
     assert handout.headers["Content-Disposition"].startswith("attachment")
 
 
@@ -214,7 +214,7 @@ def test_media_names_cannot_reach_other_files(client, auth, learner, film, app):
 
 
 def test_home_page_continues_where_the_learner_left_off(client, auth, learner, film):
-    WatchState.create(user=learner, module=film, source=media_demo.RECORDING, duration=12,
+    WatchState.create(user=learner, module=film, source=demo_media.RECORDING, duration=12,
                       intervals=[[0, 7]], watched_seconds=7, position=7)
     progress.touch(learner, film)
     auth.as_user(learner)
@@ -329,7 +329,7 @@ def test_report_is_keyed_by_the_current_recording_not_the_page(client, auth, lea
     body = {"source": "stale-name.wav", "duration": 12, "position": 3, "ranges": [[0, 3]]}
     assert client.post("/learning/film-demo/report", json=body,
                        headers={"X-CSRFToken": token}).status_code == 200
-    assert WatchState.get().source == media_demo.RECORDING
+    assert WatchState.get().source == demo_media.RECORDING
     make_module(slug="bez-pliku", kind="webinar")
     missing = client.post("/learning/bez-pliku/report", json=body,
                           headers={"X-CSRFToken": token})

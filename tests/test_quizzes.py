@@ -14,9 +14,9 @@ from quizzes_support import (
     wrong_answers,
 )
 
-import quiz_content
-import quizzes
-from config import ROOT
+from koalicje import quizzes
+from koalicje.config import ROOT
+from koalicje.content import quiz_files
 from models import Module, ModuleProgress, Quiz, QuizAttempt, QuizVersion
 
 SLUG = "czym-jest-partnerstwo"
@@ -356,7 +356,7 @@ def test_removed_quiz_file_archives_the_quiz_and_keeps_attempts(client, learner,
 
 
 def test_every_shipped_quiz_belongs_to_a_shipped_module():
-    module_files = quiz_content.module_slugs(ROOT / "content")
+    module_files = quiz_files.module_slugs(ROOT / "content")
     assert set(CONTRACT_QUIZZES) < module_files
     assert "materialy-do-pobrania" in module_files - set(CONTRACT_QUIZZES)
 

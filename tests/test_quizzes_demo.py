@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import demo
-import self_assessment as sa
+from koalicje import self_assessment
+from koalicje.ops import demo
 from models import Coalition, QuizAttempt, SelfAssessment
 
 
@@ -13,7 +13,7 @@ def test_demo_self_assessments_are_idempotent(app, database):
     assert counts == (3, 1)
     demo.load(app.config)
     assert (SelfAssessment.select().count(), QuizAttempt.select().count()) == counts
-    profile = sa.coalition_profile(Coalition.get(Coalition.slug == "koalicja-zalesie"))
+    profile = self_assessment.coalition_profile(Coalition.get(Coalition.slug == "koalicja-zalesie"))
     assert profile.respondents == 3
     flagged = [d.slug for d in profile.dimensions if d.disagreement]
     assert flagged == ["komunikacja"]

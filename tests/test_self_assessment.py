@@ -12,7 +12,7 @@ from quizzes_support import (
     sync_content,
 )
 
-import self_assessment as sa
+from koalicje import self_assessment
 from models import Membership, SelfAssessment, utcnow
 
 DIMENSIONS = ["wspolny-cel", "sklad", "samorzad", "zaufanie", "przywodztwo", "komunikacja",
@@ -74,21 +74,21 @@ SMALL = {
 
 
 def test_reverse_items_score_six_minus_the_answer():
-    assert sa.item_score(5, reverse=True) == 1
-    assert sa.item_score(2, reverse=True) == 4
-    assert sa.item_score(2, reverse=False) == 2
-    assert sa.item_score(sa.DONT_KNOW, reverse=True) is None
+    assert self_assessment.item_score(5, reverse=True) == 1
+    assert self_assessment.item_score(2, reverse=True) == 4
+    assert self_assessment.item_score(2, reverse=False) == 2
+    assert self_assessment.item_score(self_assessment.DONT_KNOW, reverse=True) is None
 
 
 def test_known_answer_set():
-    scores = sa.dimension_scores(SMALL, {"a1": 5, "a2": 4, "a3": 1, "b1": 2, "b2": 5})
+    scores = self_assessment.dimension_scores(SMALL, {"a1": 5, "a2": 4, "a3": 1, "b1": 2, "b2": 5})
     assert scores == {"a": pytest.approx((5 + 4 + 5) / 3, abs=0.005), "b": 1.5}
 
 
 def test_dont_know_is_left_out_of_the_mean():
-    scores = sa.dimension_scores(SMALL, {"a1": 5, "a2": 0, "a3": 0, "b1": 0, "b2": 0})
+    scores = self_assessment.dimension_scores(SMALL, {"a1": 5, "a2": 0, "a3": 0, "b1": 0, "b2": 0})
     assert scores == {"a": 5.0, "b": None}
-    assert sa.dimension_scores(SMALL, {"a1": 4, "a2": 2, "a3": 0})["a"] == 3.0
+    assert self_assessment.dimension_scores(SMALL, {"a1": 4, "a2": 2, "a3": 0})["a"] == 3.0
 
 
 @pytest.mark.parametrize("mean, band", [
@@ -96,19 +96,19 @@ def test_dont_know_is_left_out_of_the_mean():
     (2.99, "attention"), (1.0, "attention"), (None, None),
 ])
 def test_band_edges(mean, band):
-    assert sa.band_key(SMALL, mean) == band
+    assert self_assessment.band_key(SMALL, mean) == band
 
 
 def test_band_edges_from_answers():
     # a: (4 + 4 + 4) / 3 = 4.0 -> strong; b: (3 + (6 - 3)) / 2 = 3.0 -> discuss
-    scores = sa.dimension_scores(SMALL, {"a1": 4, "a2": 4, "a3": 2, "b1": 3, "b2": 3})
-    assert sa.band_key(SMALL, scores["a"]) == "strong"
-    assert sa.band_key(SMALL, scores["b"]) == "discuss"
+    scores = self_assessment.dimension_scores(SMALL, {"a1": 4, "a2": 4, "a3": 2, "b1": 3, "b2": 3})
+    assert self_assessment.band_key(SMALL, scores["a"]) == "strong"
+    assert self_assessment.band_key(SMALL, scores["b"]) == "discuss"
     # a: (4 + 4 + 3) / 3 = 3.67 -> discuss; b: (3 + (6 - 4)) / 2 = 2.5 -> attention
-    scores = sa.dimension_scores(SMALL, {"a1": 4, "a2": 4, "a3": 3, "b1": 3, "b2": 4})
+    scores = self_assessment.dimension_scores(SMALL, {"a1": 4, "a2": 4, "a3": 3, "b1": 3, "b2": 4})
     assert scores["a"] == 3.67
-    assert sa.band_key(SMALL, scores["a"]) == "discuss"
-    assert sa.band_key(SMALL, scores["b"]) == "attention"
+    assert self_assessment.band_key(SMALL, scores["a"]) == "discuss"
+    assert self_assessment.band_key(SMALL, scores["b"]) == "attention"
 
 
 # --- answering: pages, autosave, resume ---------------------------------------------------
@@ -301,7 +301,7 @@ def test_history_compares_with_the_previous_attempt(client, auth, respondent, de
 
 def test_someone_elses_answers_are_not_found(client, auth, respondent):
     other = make_user()
-    draft = sa.start(other, instrument(), None)
+    draft = self_assessment.start(other, instrument(), None)
     assert client.get(f"/self-assessment/answers/{draft.id}").status_code == 404
 
 
@@ -309,9 +309,9 @@ def test_someone_elses_answers_are_not_found(client, auth, respondent):
 
 
 def _submitted(user, coalition, definition, per_dimension, sector="library", when=None):
-    item = sa.start(user, instrument(), coalition)
-    sa.save_answers(item, answers_for(definition, per_dimension), sector)
-    sa.submit(item)
+    item = self_assessment.start(user, instrument(), coalition)
+    self_assessment.save_answers(item, answers_for(definition, per_dimension), sector)
+    self_assessment.submit(item)
     if when is not None:
         SelfAssessment.update(submitted_at=when).where(SelfAssessment.id == item.id).execute()
     return item
@@ -331,12 +331,12 @@ def test_profile_needs_three_respondents(definition):
     users = _members(coalition, 3)
     for user in users[:2]:
         _submitted(user, coalition, definition, {"sklad": 4})
-    assert sa.coalition_profile(coalition) is None
+    assert self_assessment.coalition_profile(coalition) is None
     # a draft does not count
-    sa.start(users[2], instrument(), coalition)
-    assert sa.coalition_profile(coalition) is None
+    self_assessment.start(users[2], instrument(), coalition)
+    assert self_assessment.coalition_profile(coalition) is None
     _submitted(users[2], coalition, definition, {"sklad": 1})
-    profile = sa.coalition_profile(coalition)
+    profile = self_assessment.coalition_profile(coalition)
     assert profile.respondents == 3
     sklad = next(d for d in profile.dimensions if d.slug == "sklad")
     assert sklad.mean == 3.0
@@ -353,11 +353,11 @@ def test_profile_counts_only_current_members_and_their_latest_answers(definition
         _submitted(user, coalition, definition, {"zaufanie": 5})
     outsider = make_user()
     _submitted(outsider, coalition, definition, {"zaufanie": 1})  # not a member
-    profile = sa.coalition_profile(coalition)
+    profile = self_assessment.coalition_profile(coalition)
     assert profile.respondents == 3
     assert next(d for d in profile.dimensions if d.slug == "zaufanie").mean == 5.0
     Membership.delete().where(Membership.user == users[0]).execute()
-    assert sa.coalition_profile(coalition) is None
+    assert self_assessment.coalition_profile(coalition) is None
 
 
 def test_disagreement_flag_at_two_points(definition):
@@ -365,7 +365,7 @@ def test_disagreement_flag_at_two_points(definition):
     users = _members(coalition, 3)
     for user, (plan, kom) in zip(users, [(2, 3), (4, 4), (3, 4)], strict=True):
         _submitted(user, coalition, definition, {"plan-i-zasoby": plan, "komunikacja": kom})
-    profile = sa.coalition_profile(coalition)
+    profile = self_assessment.coalition_profile(coalition)
     flags = {d.slug: d.disagreement for d in profile.dimensions}
     assert flags["plan-i-zasoby"] is True  # 4 - 2 = 2
     assert flags["komunikacja"] is False  # 4 - 3 = 1
@@ -375,14 +375,14 @@ def test_dimension_with_fewer_than_three_answers_shows_no_mean(definition):
     coalition = make_coalition()
     users = _members(coalition, 3)
     for index, user in enumerate(users):
-        item = sa.start(user, instrument(), coalition)
+        item = self_assessment.start(user, instrument(), coalition)
         values = answers_for(definition, {})
         if index == 0:
             for s in definition["dimensions"][0]["statements"]:
                 values[s["id"]] = 0
-        sa.save_answers(item, values, "library")
-        sa.submit(item)
-    profile = sa.coalition_profile(coalition)
+        self_assessment.save_answers(item, values, "library")
+        self_assessment.submit(item)
+    profile = self_assessment.coalition_profile(coalition)
     assert profile.dimensions[0].mean is None
     assert profile.dimensions[0].band is None
     assert profile.dimensions[1].mean == 3.0
@@ -398,7 +398,7 @@ def test_dimension_with_fewer_than_three_answers_shows_no_mean(definition):
     ({"unknown": 3, "ngo": 3}, ["ngo"], 3),  # respondents without a sector: never a group
 ])
 def test_sector_threshold(counts, shown, rest):
-    assert sa.shown_sectors(counts) == (shown, rest)
+    assert self_assessment.shown_sectors(counts) == (shown, rest)
 
 
 def test_profile_sector_breakdown(definition):
@@ -408,10 +408,10 @@ def test_profile_sector_breakdown(definition):
     ngo = _members(coalition, 2, "ngo")
     for user in ngo:
         _submitted(user, coalition, definition, {"sklad": 2}, sector="ngo")
-    assert sa.coalition_profile(coalition).sectors == []
+    assert self_assessment.coalition_profile(coalition).sectors == []
     third = _members(coalition, 1, "ngo")[0]
     _submitted(third, coalition, definition, {"sklad": 2}, sector="ngo")
-    sectors = {s.sector: s for s in sa.coalition_profile(coalition).sectors}
+    sectors = {s.sector: s for s in self_assessment.coalition_profile(coalition).sectors}
     assert set(sectors) == {"library", "ngo"}
     assert sectors["library"].means["sklad"] == 4.0
     assert sectors["ngo"].means["sklad"] == 2.0
@@ -492,12 +492,12 @@ def test_contract_coalition_profile_fields(definition):
     coalition = make_coalition()
     for user in _members(coalition, 3):
         _submitted(user, coalition, definition, {"ewaluacja": 4})
-    profile = sa.coalition_profile(coalition, "partnerstwo")
+    profile = self_assessment.coalition_profile(coalition, "partnerstwo")
     assert isinstance(profile.respondents, int)
     for dimension in profile.dimensions:
         assert {"slug", "title", "mean", "band", "disagreement"} <= set(vars(dimension))
         assert dimension.band in ("strong", "discuss", "attention", None)
-    assert sa.coalition_profile(coalition, "nie-ma-takiego") is None
+    assert self_assessment.coalition_profile(coalition, "nie-ma-takiego") is None
 
 
 def test_index_lists_instruments_drafts_and_coalitions_to_review(client, auth, synced):
@@ -544,8 +544,8 @@ def test_radar_compares_with_the_previous_attempt(client, auth, respondent, defi
 
 
 def test_radar_chart_geometry():
-    import charts
     from app import create_app
+    from koalicje.web import charts
 
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///:memory:"})
     with app.test_request_context("/"):

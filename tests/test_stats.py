@@ -8,8 +8,8 @@ import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from trainer_helpers import attempt, make_module, progress
 
-import charts
-import stats
+from koalicje import stats
+from koalicje.web import charts
 from models import QuizVersion, db
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import demo
+from koalicje.ops import demo
 from models import Module, ModuleProgress, NextStep, QuizAttempt, Visit, utcnow
 
 

@@ -11,7 +11,7 @@ from conftest import add_member, make_user
 from openpyxl import load_workbook
 from test_trainer_matrix import rows, world  # noqa: F401  (fixture)
 
-import exports
+from koalicje.web import exports
 from models import db
 
 

@@ -7,9 +7,7 @@ import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from quizzes_support import definition, instrument, right_answers, sync_content, wrong_answers
 
-import quizzes
-import self_assessment as sa
-import stats
+from koalicje import quizzes, self_assessment, stats
 from models import Module, Quiz, db
 
 
@@ -32,14 +30,14 @@ def world(app):
 
 def submit_self_assessment(person, coalition, level):
     inst = instrument()
-    spec = sa.current_version(inst).definition
+    spec = self_assessment.current_version(inst).definition
     answers = {}
     for dimension in spec["dimensions"]:
         for statement in dimension["statements"]:
             answers[statement["id"]] = 6 - level if statement["reverse"] else level
-    draft = sa.start(person, inst, coalition)
-    sa.save_answers(draft, answers, sa.default_sector(person, coalition))
-    sa.submit(draft)
+    draft = self_assessment.start(person, inst, coalition)
+    self_assessment.save_answers(draft, answers, self_assessment.default_sector(person, coalition))
+    self_assessment.submit(draft)
 
 
 def test_question_statistics_read_real_quiz_definitions(world, app, client, auth):
@@ -83,7 +81,7 @@ def test_overview_shows_the_profile_from_three_respondents(world, client, auth):
 
 def instrument_dimensions():
     db.connect(reuse_if_open=True)
-    dims = sa.current_version(instrument()).definition["dimensions"]
+    dims = self_assessment.current_version(instrument()).definition["dimensions"]
     db.close()
     return dims
 
@@ -103,7 +101,7 @@ def test_overview_profiles_cost_the_same_queries_for_one_or_many_coalitions(worl
     """Profiles for a page of coalitions come from one batch, not a query per coalition."""
     from conftest import count_queries
 
-    import trainer_overview
+    from koalicje.trainer import overview
 
     db.connect(reuse_if_open=True)
     for person, level in zip(world["people"], (4, 4, 4), strict=True):
@@ -112,10 +110,10 @@ def test_overview_profiles_cost_the_same_queries_for_one_or_many_coalitions(worl
     def profile_queries() -> tuple[int, dict]:
         with app.app_context():
             with count_queries() as with_profiles:
-                overview = trainer_overview.build(world["trainer"])
+                built = overview.build(world["trainer"])
             with count_queries() as without:
-                trainer_overview.build(world["trainer"], with_profiles=False)
-        profiles = {s.coalition.slug: s.profile for s in overview.summaries}
+                overview.build(world["trainer"], with_profiles=False)
+        profiles = {s.coalition.slug: s.profile for s in built.summaries}
         return with_profiles.count - without.count, profiles
 
     one, profiles = profile_queries()

@@ -6,8 +6,8 @@ import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
 from trainer_helpers import attempt, days_ago, make_module, progress
 
+from koalicje.trainer.scope import local_date
 from models import db
-from trainer_scope import local_date
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from trainer_helpers import attempt, make_module, progress
 
-import exports
-import nudges
+from koalicje.trainer import nudges
+from koalicje.trainer.scope import local_date
+from koalicje.web import exports
 from models import Membership, Post, db, utcnow
-from trainer_scope import local_date
 
 NOW = utcnow().replace(microsecond=0)
 SECOND = timedelta(seconds=1)

@@ -8,8 +8,8 @@ import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from trainer_helpers import attempt, days_ago, make_module, progress
 
-import trainer_overview
-from learner_timeline import stop_point
+from koalicje.trainer import overview
+from koalicje.trainer.timeline import stop_point
 from models import Membership, Post, db, utcnow
 
 
@@ -126,9 +126,9 @@ def test_stop_point_rules(world, app):
 def test_overview_domain_figures(world, app):
     db.connect(reuse_if_open=True)
     with app.app_context():
-        overview = trainer_overview.build(world["trainer"], with_profiles=False)
-    assert overview.learners == 2 and overview.total_coalitions == 1
-    summary = overview.summaries[0]
+        built = overview.build(world["trainer"], with_profiles=False)
+    assert built.learners == 2 and built.total_coalitions == 1
+    summary = built.summaries[0]
     assert (summary.members, summary.completed_modules, summary.required) == (2, 1, 2)
     assert summary.completion == 0.25
     db.close()

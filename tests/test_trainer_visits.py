@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import add_member, assign, csrf_from, make_coalition, make_user, soup
 
-import visits
+from koalicje.trainer import visits
 from models import NextStep, Visit, db, utcnow
 
 TODAY = utcnow().date()

@@ -8,14 +8,14 @@ from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
-import accounts
-import labels
 from blueprints.admin import bp
 from blueprints.main import safe_next
-from errors import abort_with
+from koalicje import accounts
+from koalicje.permissions import requires
+from koalicje.web import labels
+from koalicje.web.errors import abort_with
+from koalicje.web.htmx import is_fragment_request, render
 from models import ROLES, AuditLog, Coalition, Membership, User
-from partials import is_fragment_request, render
-from permissions import requires
 
 PER_PAGE = 25
 

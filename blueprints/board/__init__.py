@@ -12,9 +12,9 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import format_timedelta
 from flask_login import current_user
 
-import board as domain
-import permissions
 from blueprints.main import safe_next as main_safe_next
+from koalicje import permissions
+from koalicje.board import posts
 from models import Coalition, Post, utcnow
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -31,7 +31,7 @@ def load_board(slug: str | None) -> Coalition | None:
 
 
 def load_post(post_id: int) -> Post:
-    post = domain.get_visible_post(current_user, post_id)
+    post = posts.get_visible_post(current_user, post_id)
     if post is None:
         abort(404)
     return post
@@ -63,17 +63,17 @@ def board_ago(moment: datetime | None) -> str:
 
 
 @bp.app_template_global()
-def board_navigation() -> list[domain.BoardEntry]:
+def board_navigation() -> list[posts.BoardEntry]:
     if not getattr(current_user, "is_authenticated", False):
         return []
-    return domain.navigation(current_user)
+    return posts.navigation(current_user)
 
 
 @bp.app_template_global()
 def board_needs_confirmation(post: Post) -> bool:
     """Should the reader confirm this must-read post? (members; everyone on the programme
     board). Uses the per-request membership cache: no query."""
-    return domain.needs_confirmation(current_user, post.coalition_id)
+    return posts.needs_confirmation(current_user, post.coalition_id)
 
 
 @bp.app_template_global()

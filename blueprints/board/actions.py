@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-import board as domain
-import partials
-import permissions
 from blueprints.board import board_of, bp, load_post, safe_next
 from blueprints.board.forms import CommentForm, HideForm, TaskForm
 from blueprints.board.pages import check_rate_limit, post_context
+from koalicje import permissions
+from koalicje.board import posts
+from koalicje.web import htmx
 from models import Comment, Module
 
 
@@ -25,7 +25,7 @@ def comments_context(post, form: CommentForm | None = None) -> dict:
     return {
         "post": post,
         "board": board_of(post),
-        "comments": domain.comments_of(current_user, post),
+        "comments": posts.comments_of(current_user, post),
         "comment_form": form or CommentForm(formdata=None, prefix=f"c{post.id}"),
     }
 
@@ -42,30 +42,30 @@ def _page_context(post, form: CommentForm | None = None) -> dict:
 def comments(post_id: int):
     post = load_post(post_id)
     if request.method == "GET":
-        if not partials.is_fragment_request():
+        if not htmx.is_fragment_request():
             return redirect(_back_to(post) + "#comments")
-        return partials.render("board/post.html", "board/_comments.html",
+        return htmx.render("board/post.html", "board/_comments.html",
                                **comments_context(post))
     permissions.require("post_board", post.coalition_id, 404)
     if post.hidden_at is not None:
         abort(403)
     form = CommentForm(prefix=f"c{post.id}")
     if not form.validate():
-        return partials.render("board/post.html", "board/_comments.html", status=422,
+        return htmx.render("board/post.html", "board/_comments.html", status=422,
                                **_page_context(post, form))
     check_rate_limit()
-    domain.add_comment(current_user, post, form.body.data)
-    if not partials.is_fragment_request():
+    posts.add_comment(current_user, post, form.body.data)
+    if not htmx.is_fragment_request():
         flash(_("Komentarz dodany."), "success")
         return redirect(_back_to(post) + "#comments", 303)
-    return partials.render("board/post.html", "board/_comments.html", update_count=True,
+    return htmx.render("board/post.html", "board/_comments.html", update_count=True,
                            **comments_context(post))
 
 
 def _post_response(post, message: str):
     """After an action on a post: the post fragment for htmx, else back to where it was."""
-    if partials.is_fragment_request():
-        return partials.render("board/post.html", "board/_post.html", **post_context(post))
+    if htmx.is_fragment_request():
+        return htmx.render("board/post.html", "board/_post.html", **post_context(post))
     flash(message, "success")
     return redirect(safe_next(_back_to(post)), 303)
 
@@ -76,7 +76,7 @@ def pin(post_id: int):
     post = load_post(post_id)
     permissions.require("manage_board", post.coalition_id)
     pinned = request.form.get("pinned") == "1"
-    domain.set_pinned(post, pinned)
+    posts.set_pinned(post, pinned)
     return _post_response(post, _("Wpis przypięty.") if pinned else _("Wpis odpięty."))
 
 
@@ -86,7 +86,7 @@ def must_read(post_id: int):
     post = load_post(post_id)
     permissions.require("manage_board", post.coalition_id)
     value = request.form.get("must_read") == "1"
-    domain.set_must_read(post, value)
+    posts.set_must_read(post, value)
     return _post_response(
         post, _("Wpis oznaczony jako obowiązkowy do przeczytania.") if value
         else _("Wpis nie jest już obowiązkowy do przeczytania."),
@@ -99,7 +99,7 @@ def confirm(post_id: int):
     post = load_post(post_id)
     if not post.must_read:
         abort(409)
-    domain.confirm_read(current_user, post)
+    posts.confirm_read(current_user, post)
     return _post_response(post, _("Dziękujemy, potwierdzono przeczytanie."))
 
 
@@ -109,9 +109,9 @@ def readers(post_id: int):
     """Who has not confirmed a must-read post yet (coordinators, trainers, admins)."""
     post = load_post(post_id)
     permissions.require("manage_board", post.coalition_id)
-    return partials.render(
+    return htmx.render(
         "board/readers.html", "board/_readers.html", post=post, board=board_of(post),
-        missing=domain.unconfirmed_readers(post), confirmed=domain.confirmed_count(post),
+        missing=posts.unconfirmed_readers(post), confirmed=posts.confirmed_count(post),
     )
 
 
@@ -127,9 +127,9 @@ def hide(post_id: int):
     post = _moderated_post(post_id)
     form = HideForm(prefix=f"h{post.id}")
     if not form.validate():
-        return partials.render("board/post.html", "board/_post.html", status=422,
+        return htmx.render("board/post.html", "board/_post.html", status=422,
                                **post_context(post, hide_form=form))
-    domain.hide(post, current_user, form.reason.data)
+    posts.hide(post, current_user, form.reason.data)
     return _post_response(post, _("Wpis ukryty."))
 
 
@@ -137,7 +137,7 @@ def hide(post_id: int):
 @login_required
 def restore(post_id: int):
     post = _moderated_post(post_id)
-    domain.restore(post, current_user)
+    posts.restore(post, current_user)
     return _post_response(post, _("Wpis przywrócony."))
 
 
@@ -152,12 +152,12 @@ def _moderated_comment(comment_id: int) -> Comment:
 
 def _comment_response(comment: Comment, message: str, status: int = 200, form=None):
     post = comment.post
-    if partials.is_fragment_request() or status != 200:
+    if htmx.is_fragment_request() or status != 200:
         context = _page_context(post)
-        context["update_count"] = partials.is_fragment_request()
+        context["update_count"] = htmx.is_fragment_request()
         if form is not None:
             context["hide_forms"] = {comment.id: form}
-        return partials.render("board/post.html", "board/_comments.html", status=status,
+        return htmx.render("board/post.html", "board/_comments.html", status=status,
                                **context)
     flash(message, "success")
     return redirect(_back_to(post) + f"#comment-{comment.id}", 303)
@@ -170,7 +170,7 @@ def hide_comment(comment_id: int):
     form = HideForm(prefix=f"hc{comment.id}")
     if not form.validate():
         return _comment_response(comment, "", status=422, form=form)
-    domain.hide(comment, current_user, form.reason.data)
+    posts.hide(comment, current_user, form.reason.data)
     return _comment_response(comment, _("Komentarz ukryty."))
 
 
@@ -178,7 +178,7 @@ def hide_comment(comment_id: int):
 @login_required
 def restore_comment(comment_id: int):
     comment = _moderated_comment(comment_id)
-    domain.restore(comment, current_user)
+    posts.restore(comment, current_user)
     return _comment_response(comment, _("Komentarz przywrócony."))
 
 
@@ -199,7 +199,7 @@ def _localized(value, locale: str) -> str:
 
 def task_form(user, formdata=None) -> TaskForm:
     form = TaskForm(formdata=formdata, prefix="task")
-    boards = [b for b in domain.boards_of(user) if b is None or permissions.is_member(user, b)]
+    boards = [b for b in posts.boards_of(user) if b is None or permissions.is_member(user, b)]
     choices = [SelectChoice(str(b.id), b.name) for b in boards if b is not None]
     choices.append(SelectChoice("programme", _("Tablica programu")))
     form.board.choices = choices
@@ -219,7 +219,7 @@ def board_task(module, form: TaskForm | None = None) -> dict | None:
         "title": _localized(task.get("title"), locale),
         "prompt": _localized(task.get("prompt"), locale),
         "category": task.get("category", "success"),
-        "post": domain.task_post(current_user, module.slug),
+        "post": posts.task_post(current_user, module.slug),
         "form": form or task_form(current_user),
     }
 
@@ -233,19 +233,19 @@ def task(module_slug: str):
         abort(404)
     form = task_form(current_user, request.form)
     if not form.validate():
-        return partials.render("board/task.html", "board/_module_task.html", status=422,
+        return htmx.render("board/task.html", "board/_module_task.html", status=422,
                                module=module, task_form=form)
     board = None
     if form.board.data != "programme":
-        board = next((b for b in domain.boards_of(current_user)
+        board = next((b for b in posts.boards_of(current_user)
                       if b is not None and str(b.id) == form.board.data), None)
     check_rate_limit()
     category = task.get("category", "success")
-    post = domain.create_post(
+    post = posts.create_post(
         current_user, board, title=form.title.data, body=form.body.data,
         category=category if category != "event" else "success", module_slug=module.slug,
     )
-    if partials.is_fragment_request():
-        return partials.render("board/task.html", "board/_module_task.html", module=module)
+    if htmx.is_fragment_request():
+        return htmx.render("board/task.html", "board/_module_task.html", module=module)
     flash(_("Dziękujemy! Twój wpis jest na tablicy i zalicza zadanie modułu."), "success")
     return redirect(url_for("board.detail", post_id=post.id), 303)

@@ -6,11 +6,9 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-import board as domain
-import board_feeds
-import board_tokens
-import permissions
 from blueprints.board import bp, safe_next
+from koalicje import permissions
+from koalicje.board import feed_tokens, feeds, posts
 from models import Coalition, User
 
 
@@ -23,7 +21,7 @@ def _feed_reader(slug: str | None) -> tuple[User, Coalition | None]:
             abort(404)
     user = current_user if getattr(current_user, "is_authenticated", False) else None
     if user is None or not permissions.can("read_board", board, user=user):
-        user = board_tokens.user_for_feed_token(request.args.get("token"), board)
+        user = feed_tokens.user_for_feed_token(request.args.get("token"), board)
     if user is None or not permissions.can("read_board", board, user=user):
         abort(404)
     return user, board
@@ -42,11 +40,11 @@ def _post_url(post) -> str:
 @bp.get("/<slug>/feed.atom")
 def atom(slug: str | None):
     user, board = _feed_reader(slug)
-    body = board_feeds.atom(
-        domain.feed_posts(user, board), title=_title(board),
+    body = feeds.atom(
+        posts.feed_posts(user, board), title=_title(board),
         feed_url=url_for("board.atom", slug=slug, _external=True),
         board_url=url_for("board.index", slug=slug, _external=True),
-        post_url=_post_url, feed_id=f"tag:{request.host},2014:board:{domain.board_key(board)}",
+        post_url=_post_url, feed_id=f"tag:{request.host},2014:board:{posts.board_key(board)}",
     )
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "private, no-store"
@@ -57,8 +55,8 @@ def atom(slug: str | None):
 @bp.get("/<slug>/calendar.ics")
 def calendar(slug: str | None):
     user, board = _feed_reader(slug)
-    body = board_feeds.icalendar(
-        domain.feed_events(board), name=_title(board), domain=request.host.split(":")[0],
+    body = feeds.icalendar(
+        posts.feed_events(board), name=_title(board), domain=request.host.split(":")[0],
         post_url=_post_url,
     )
     response = Response(body, mimetype="text/calendar")
@@ -71,6 +69,6 @@ def calendar(slug: str | None):
 @login_required
 def reset_token():
     """Replace the user's feed secret: every feed address they gave out stops working."""
-    board_tokens.reset_feed_token(current_user)
+    feed_tokens.reset_feed_token(current_user)
     flash(_("Nowe adresy kanałów są gotowe; poprzednie przestały działać."), "success")
     return redirect(safe_next(url_for("board.index")), 303)

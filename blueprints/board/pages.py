@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
-import board as domain
-import board_tokens
-import partials
-import permissions
 from blueprints.board import board_of, bp, load_board, load_post
 from blueprints.board.forms import CATEGORY_LABELS, CommentForm, PostForm
-from errors import abort_with
+from koalicje import permissions
+from koalicje.board import feed_tokens, posts
+from koalicje.web import htmx
+from koalicje.web.errors import abort_with
 from models import POST_CATEGORIES, Coalition, Post
 
 
@@ -31,15 +30,15 @@ def _cursor() -> int | None:
 def list_context(board: Coalition | None, seen, after: int | None = None) -> dict:
     filters = _filters()
     page_size = max(1, int(current_app.config.get("BOARD_PAGE_SIZE", 20)))
-    result = domain.listing(
+    result = posts.listing(
         current_user, board, category=filters["category"], q=filters["q"], after=after,
         limit=page_size,
     )
-    posts = result.top + result.posts
+    shown = result.top + result.posts
     return {
         "board": board,
         "listing": result,
-        "extras": domain.extras(current_user, posts, board),
+        "extras": posts.extras(current_user, shown, board),
         "seen": seen,
         "filters": filters,
         "categories": CATEGORY_LABELS,
@@ -51,8 +50,8 @@ def post_context(post: Post, **extra) -> dict:
     return {
         "post": post,
         "board": board,
-        "extras": domain.extras(current_user, [post], board),
-        "seen": domain.last_seen(current_user, board),
+        "extras": posts.extras(current_user, [post], board),
+        "seen": posts.last_seen(current_user, board),
         "categories": CATEGORY_LABELS,
         **extra,
     }
@@ -61,8 +60,8 @@ def post_context(post: Post, **extra) -> dict:
 def check_rate_limit() -> None:
     """429 with a message when the user posts and comments faster than allowed."""
     try:
-        domain.check_rate(current_user)
-    except domain.RateLimited:
+        posts.check_rate(current_user)
+    except posts.RateLimited:
         limit = current_app.config.get("BOARD_POSTS_PER_MINUTE", 10)
         abort_with(429, _("Za szybko: najwyżej %(limit)d wpisów i komentarzy na minutę. "
                           "Odczekaj chwilę i spróbuj ponownie.", limit=limit))
@@ -73,18 +72,18 @@ def check_rate_limit() -> None:
 @login_required
 def index(slug: str | None):
     board = load_board(slug)
-    if partials.is_fragment_request():
-        seen = domain.last_seen(current_user, board)
+    if htmx.is_fragment_request():
+        seen = posts.last_seen(current_user, board)
     else:
-        seen = domain.record_visit(current_user, board)
-        domain.forget_navigation()
+        seen = posts.record_visit(current_user, board)
+        posts.forget_navigation()
     context = list_context(board, seen, after=_cursor())
     context.update(
         form=PostForm(formdata=None),
-        events=domain.upcoming_events(current_user, board),
-        feed_token=board_tokens.feed_token(current_user, board),
+        events=posts.upcoming_events(current_user, board),
+        feed_token=feed_tokens.feed_token(current_user, board),
     )
-    return partials.render("board/index.html", "board/_board.html", **context)
+    return htmx.render("board/index.html", "board/_board.html", **context)
 
 
 @bp.get("/more", defaults={"slug": None})
@@ -94,10 +93,10 @@ def more(slug: str | None):
     """The next page of the stream after the cursor (htmx); the page from there otherwise."""
     board = load_board(slug)
     after = _cursor()
-    if not partials.is_fragment_request():
+    if not htmx.is_fragment_request():
         return redirect(url_for("board.index", slug=slug, after=after, **_filters()))
-    context = list_context(board, domain.last_seen(current_user, board), after=after)
-    return partials.render("board/index.html", "board/_more.html", **context)
+    context = list_context(board, posts.last_seen(current_user, board), after=after)
+    return htmx.render("board/index.html", "board/_more.html", **context)
 
 
 @bp.post("/posts", defaults={"slug": None})
@@ -110,29 +109,29 @@ def create(slug: str | None):
     if not form.validate():
         return _form_errors(board, form)
     check_rate_limit()
-    post = domain.create_post(
+    post = posts.create_post(
         current_user, board, title=form.title.data, body=form.body.data,
         category=form.category.data, event_at=form.event_at(),
         event_place=form.event_place.data or "",
     )
-    if not partials.is_fragment_request():
+    if not htmx.is_fragment_request():
         flash(_("Wpis opublikowany."), "success")
         return redirect(url_for("board.index", slug=slug) + f"#post-{post.id}", 303)
     context = post_context(post, form=PostForm(formdata=None), new_post=True)
-    return partials.render("board/post.html", "board/_created.html", **context)
+    return htmx.render("board/post.html", "board/_created.html", **context)
 
 
 def _form_errors(board: Coalition | None, form: PostForm):
-    if partials.is_fragment_request():
-        response = partials.render("board/index.html", "board/_post_form.html", status=422,
+    if htmx.is_fragment_request():
+        response = htmx.render("board/index.html", "board/_post_form.html", status=422,
                                    board=board, form=form)
         response.headers["HX-Retarget"] = "#post-form"
         response.headers["HX-Reswap"] = "outerHTML"
         return response
-    context = list_context(board, domain.last_seen(current_user, board))
-    context.update(form=form, events=domain.upcoming_events(current_user, board),
-                   feed_token=board_tokens.feed_token(current_user, board))
-    return partials.render("board/index.html", "board/_post_form.html", status=422, **context)
+    context = list_context(board, posts.last_seen(current_user, board))
+    context.update(form=form, events=posts.upcoming_events(current_user, board),
+                   feed_token=feed_tokens.feed_token(current_user, board))
+    return htmx.render("board/index.html", "board/_post_form.html", status=422, **context)
 
 
 @bp.get("/post/<int:post_id>")
@@ -140,10 +139,10 @@ def _form_errors(board: Coalition | None, form: PostForm):
 def detail(post_id: int):
     post = load_post(post_id)
     context = post_context(
-        post, comments=domain.comments_of(current_user, post),
+        post, comments=posts.comments_of(current_user, post),
         comment_form=CommentForm(formdata=None, prefix=f"c{post.id}"),
     )
-    return partials.render("board/post.html", "board/_post.html", **context)
+    return htmx.render("board/post.html", "board/_post.html", **context)
 
 
 def _edit_form(post: Post, formdata=None) -> PostForm:
@@ -166,20 +165,20 @@ def edit(post_id: int):
     post = load_post(post_id)
     permissions.require("edit_post", post)
     if request.method == "GET":
-        return partials.render("board/edit.html", "board/_edit_form.html",
+        return htmx.render("board/edit.html", "board/_edit_form.html",
                                post=post, form=_edit_form(post), board=board_of(post))
     form = _edit_form(post, request.form)
     if not form.validate():
-        return partials.render("board/edit.html", "board/_edit_form.html", status=422,
+        return htmx.render("board/edit.html", "board/_edit_form.html", status=422,
                                post=post, form=form, board=board_of(post))
-    domain.edit_post(
+    posts.edit_post(
         post, title=form.title.data, body=form.body.data, category=form.category.data,
         event_at=form.event_at(), event_place=form.event_place.data or "",
     )
-    if not partials.is_fragment_request():
+    if not htmx.is_fragment_request():
         flash(_("Zmiany zapisane."), "success")
         return redirect(url_for("board.detail", post_id=post.id), 303)
-    return partials.render("board/post.html", "board/_post.html", **post_context(post))
+    return htmx.render("board/post.html", "board/_post.html", **post_context(post))
 
 
 @bp.route("/post/<int:post_id>/delete", methods=["GET", "POST"])
@@ -189,11 +188,11 @@ def delete(post_id: int):
     permissions.require("delete_post", post)
     board = board_of(post)
     if request.method == "GET":
-        return partials.render("board/delete.html", "board/_delete_form.html",
+        return htmx.render("board/delete.html", "board/_delete_form.html",
                                post=post, board=board)
-    domain.delete_post(post, current_user)
-    if partials.is_fragment_request():
-        return partials.render("board/delete.html", "board/_deleted.html", post=post,
+    posts.delete_post(post, current_user)
+    if htmx.is_fragment_request():
+        return htmx.render("board/delete.html", "board/_deleted.html", post=post,
                                board=board)
     flash(_("Wpis usunięty."), "success")
     return redirect(url_for("board.index", slug=board.slug if board else None), 303)

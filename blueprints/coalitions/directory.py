@@ -9,11 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-import coalitions
-import partials
 from blueprints.coalitions import bp, get_coalition
+from koalicje import coalitions
+from koalicje.permissions import require
+from koalicje.web import htmx
 from models import Coalition
-from permissions import require
 
 
 class GoalsForm(FlaskForm):
@@ -28,8 +28,8 @@ class GoalsForm(FlaskForm):
 def index():
     filters = coalitions.parse_filters(request.args)
     listing = coalitions.directory(filters)
-    fragment = partials.is_fragment_request()
-    response = partials.render("coalitions/index.html", "coalitions/_results.html",
+    fragment = htmx.is_fragment_request()
+    response = htmx.render("coalitions/index.html", "coalitions/_results.html",
                                listing=listing, filters=listing.filters, as_fragment=fragment)
     if fragment:
         # The address bar shows the filters in use, without empty or ignored parameters.
@@ -62,9 +62,9 @@ def goals(slug: str):
     """The goals region alone (htmx: 'cancel' in the editor); a page request goes back."""
     coalition = get_coalition(slug)
     require("view_coalition", coalition, 404)
-    if not partials.is_fragment_request():
+    if not htmx.is_fragment_request():
         return redirect(url_for("coalitions.detail", slug=slug, _anchor="goals"))
-    return partials.render("coalitions/detail.html", "coalitions/_goals.html",
+    return htmx.render("coalitions/detail.html", "coalitions/_goals.html",
                            coalition=coalition, goals_html=coalitions.goals_html(coalition.goals))
 
 
@@ -73,7 +73,7 @@ def edit_goals(slug: str):
     coalition = get_coalition(slug)
     require("edit_goals", coalition)
     form = GoalsForm(data={"goals": coalition.goals})
-    return partials.render("coalitions/goals_edit.html", "coalitions/_goals_form.html",
+    return htmx.render("coalitions/goals_edit.html", "coalitions/_goals_form.html",
                            coalition=coalition, form=form)
 
 
@@ -83,11 +83,11 @@ def update_goals(slug: str):
     require("edit_goals", coalition)
     form = GoalsForm()
     if not form.validate():
-        return partials.render("coalitions/goals_edit.html", "coalitions/_goals_form.html",
+        return htmx.render("coalitions/goals_edit.html", "coalitions/_goals_form.html",
                                status=422, coalition=coalition, form=form)
     coalitions.update_goals(coalition, form.goals.data or "", current_user._get_current_object())
-    if partials.is_fragment_request():
-        return partials.render("coalitions/detail.html", "coalitions/_goals.html",
+    if htmx.is_fragment_request():
+        return htmx.render("coalitions/detail.html", "coalitions/_goals.html",
                                coalition=coalition, goals_html=coalitions.goals_html(coalition.goals),
                                saved=True)
     return redirect(url_for("coalitions.detail", slug=coalition.slug, _anchor="goals"), 303)

@@ -12,12 +12,12 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-import coalitions
-import partials
 from blueprints.coalitions import bp, get_coalition
-from labels import round_label
+from koalicje import coalitions
+from koalicje.permissions import require
+from koalicje.web import htmx
+from koalicje.web.labels import round_label
 from models import ROUNDS, VOIVODESHIPS, Coalition, User
-from permissions import require
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -102,7 +102,7 @@ def edit(slug: str):
 
 
 def _trainers_page(coalition: Coalition, status: int = 200, error: str | None = None):
-    return partials.render(
+    return htmx.render(
         "coalitions/trainers.html", "coalitions/_trainer_assignments.html", status=status,
         coalition=coalition, trainers=coalitions.assigned_trainers(coalition),
         candidates=coalitions.assignable_trainers(coalition), error=error,
@@ -126,7 +126,7 @@ def add_trainer(slug: str):
         coalition, trainer, current_user._get_current_object()
     ):
         return _trainers_page(coalition, 422, _("Wybierz trenera z listy."))
-    if partials.is_fragment_request():
+    if htmx.is_fragment_request():
         return _trainers_page(coalition)
     return redirect(url_for("coalitions.trainers", slug=coalition.slug), 303)
 
@@ -137,6 +137,6 @@ def remove_trainer(slug: str, trainer_id: int):
     require("edit_coalition", coalition)
     if not coalitions.unassign_trainer(coalition, trainer_id, current_user._get_current_object()):
         abort(404)
-    if partials.is_fragment_request():
+    if htmx.is_fragment_request():
         return _trainers_page(coalition)
     return redirect(url_for("coalitions.trainers", slug=coalition.slug), 303)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
-import coalitions
-import partials
 from blueprints.coalitions import bp, get_coalition
 from blueprints.coalitions.directory import detail_context
+from koalicje import coalitions
+from koalicje.permissions import require
+from koalicje.web import htmx
 from models import Coalition, Membership
-from permissions import require
 
 
 def _membership(coalition: Coalition, membership_id: int) -> Membership:
@@ -28,9 +28,9 @@ def _membership(coalition: Coalition, membership_id: int) -> Membership:
 
 
 def _answer(coalition: Coalition, error: str | None = None):
-    if error is None and not partials.is_fragment_request():
+    if error is None and not htmx.is_fragment_request():
         return redirect(url_for("coalitions.detail", slug=coalition.slug, _anchor="members"), 303)
-    return partials.render("coalitions/detail.html", "coalitions/_members.html",
+    return htmx.render("coalitions/detail.html", "coalitions/_members.html",
                            status=422 if error else 200,
                            **detail_context(coalition, member_error=error))
 

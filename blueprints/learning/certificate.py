@@ -6,10 +6,9 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-import certificates
-import progress
 from blueprints.learning import bp
-from errors import abort_with
+from koalicje.learning import certificates, progress
+from koalicje.web.errors import abort_with
 
 
 @bp.get("/learning/certificate")

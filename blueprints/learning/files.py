@@ -21,14 +21,12 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-import media
-import progress
-import watching
 from blueprints.learning import bp
 from blueprints.learning.helpers import get_module, learner_path, upload_dir
-from errors import abort_with
+from koalicje.learning import media, progress, watching
+from koalicje.permissions import require
+from koalicje.web.errors import abort_with
 from models import MediaFile
-from permissions import require
 
 FILE_CSP = "default-src 'none'; sandbox"
 

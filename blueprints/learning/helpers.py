@@ -15,11 +15,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-import progress
 from blueprints.learning import bp
-from errors import abort_with
+from koalicje.learning import progress
+from koalicje.permissions import can
+from koalicje.web.errors import abort_with
 from models import LearningPreference, Module, User
-from permissions import can
 
 
 def locale_code() -> str:
@@ -108,7 +108,7 @@ def learner_path() -> progress.LearningPath:
 
 @bp.app_template_filter("file_label")
 def file_label(mime: str) -> str:
-    from media import LABEL_OF
+    from koalicje.learning.media import LABEL_OF
 
     return LABEL_OF.get(mime, mime)
 

@@ -6,15 +6,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-import media
-import progress
-import watching
 from blueprints.learning import bp
 from blueprints.learning.helpers import get_module, learner_path, prefers_light, upload_dir
 from blueprints.main import safe_next
-from errors import abort_with
+from koalicje.learning import media, progress, watching
+from koalicje.web.errors import abort_with
+from koalicje.web.htmx import is_fragment_request, render
 from models import LearningPreference, utcnow, write_transaction
-from partials import is_fragment_request, render
 
 
 @bp.get("/learning/")

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Response, abort
 
-from permissions import can
+from koalicje.permissions import can
 
 
 def require_visible(action: str, obj: object, visible: bool) -> None:

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
-import digest as digests
-from errors import abort_with
-from extensions import csrf
+from koalicje.trainer import digest
+from koalicje.web.errors import abort_with
+from koalicje.web.extensions import csrf
 
 bp = Blueprint("digest", __name__, url_prefix="/digest")
 
@@ -24,11 +24,11 @@ class DigestForm(FlaskForm):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    prefs = digests.preferences(current_user)
+    prefs = digest.preferences(current_user)
     form = DigestForm(data={"posts": prefs.posts, "nudges": prefs.nudges})
     if form.validate_on_submit():
         nudges = form.nudges.data if current_user.role == "trainer" else prefs.nudges
-        digests.set_preferences(current_user, posts=form.posts.data, nudges=nudges)
+        digest.set_preferences(current_user, posts=form.posts.data, nudges=nudges)
         flash(_("Zapisano ustawienia podsumowania."), "success")
         return redirect(url_for("digest.settings"), 303)
     status = 422 if form.errors else 200
@@ -36,7 +36,7 @@ def settings():
 
 
 def _user_for(token: str):
-    user = digests.user_from_token(token, current_app.config["SECRET_KEY"])
+    user = digest.user_from_token(token, current_app.config["SECRET_KEY"])
     if user is None:
         abort_with(404, _("Ten link do wypisania się jest niepoprawny."))
     return user
@@ -53,6 +53,6 @@ def unsubscribe(token: str):
 @csrf.exempt  # mail clients post here (RFC 8058); the signed token is the authorisation
 def unsubscribe_confirm(token: str):
     user = _user_for(token)
-    digests.unsubscribe(user)
+    digest.unsubscribe(user)
     return render_template("trainer/unsubscribe.html", token=token, email=user.email,
                            done=True)

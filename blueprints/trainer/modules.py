@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-import charts
-import stats
 from blueprints.trainer import bp
+from koalicje import stats
+from koalicje.permissions import requires
+from koalicje.web import charts
 from models import Module
-from permissions import requires
 
 
 @bp.get("/modules")

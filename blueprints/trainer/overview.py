@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-import nudges
-import trainer_overview
 from blueprints.trainer import bp
-from permissions import requires
+from koalicje.permissions import requires
+from koalicje.trainer import nudges, overview
 
 
 @bp.get("/")
 @requires("trainer_area")
 def index():
     page = request.args.get("page", "1")
-    overview = trainer_overview.build(current_user, page=int(page) if page.isdigit() else 1)
-    return render_template("trainer/overview.html", overview=overview,
+    summary = overview.build(current_user, page=int(page) if page.isdigit() else 1)
+    return render_template("trainer/overview.html", overview=summary,
                            stopped_text=nudges.stopped_text)

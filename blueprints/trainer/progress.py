@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-import exports
-import nudges as nudge_rules
-import progress_matrix
 from blueprints.trainer import bp
 from blueprints.trainer.common import download
-from learner_timeline import timeline
+from koalicje.permissions import can, memberships_of, requires
+from koalicje.trainer import nudges, progress_matrix
+from koalicje.trainer.scope import coalitions as scoped_coalitions
+from koalicje.trainer.timeline import timeline
+from koalicje.web import exports
+from koalicje.web.htmx import render
 from models import ROUNDS, VOIVODESHIPS, User
-from partials import render
-from permissions import can, memberships_of, requires
-from trainer_scope import coalitions as scoped_coalitions
 
 
 def _matrix(paginate: bool = True) -> progress_matrix.Matrix:
@@ -63,30 +62,30 @@ def learner(user_id: int):
                         key=lambda c: c.name)
     return render_template("trainer/learner.html", person=person, events=events,
                            stopped=stopped, coalitions=coalitions,
-                           stopped_text=nudge_rules.stopped_text)
+                           stopped_text=nudges.stopped_text)
 
 
-@bp.get("/nudges")
+@bp.get("/nudges", endpoint="nudges")
 @requires("trainer_area")
-def nudges():
-    found = nudge_rules.needing_nudge(current_user)
+def nudge_list():
+    found = nudges.needing_nudge(current_user)
     return render_template("trainer/nudges.html", nudges=found,
-                           days=nudge_rules.nudge_days(), reason_text=nudge_rules.reason_text,
-                           stopped_text=nudge_rules.stopped_text)
+                           days=nudges.nudge_days(), reason_text=nudges.reason_text,
+                           stopped_text=nudges.stopped_text)
 
 
 @bp.get("/nudges.csv")
 @requires("trainer_area")
 def nudges_csv():
-    found = nudge_rules.needing_nudge(current_user)
-    body = exports.to_csv(nudge_rules.headers(), nudge_rules.table(found))
+    found = nudges.needing_nudge(current_user)
+    body = exports.to_csv(nudges.headers(), nudges.table(found))
     return download(body, exports.CSV_TYPE, _("do-przypomnienia"), "csv")
 
 
 @bp.get("/nudges.xlsx")
 @requires("trainer_area")
 def nudges_xlsx():
-    found = nudge_rules.needing_nudge(current_user)
-    body = exports.to_xlsx(nudge_rules.headers(), nudge_rules.table(found),
+    found = nudges.needing_nudge(current_user)
+    body = exports.to_xlsx(nudges.headers(), nudges.table(found),
                            title=_("Przypomnienia"))
     return download(body, exports.XLSX_TYPE, _("do-przypomnienia"), "xlsx")

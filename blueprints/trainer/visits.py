@@ -11,13 +11,13 @@ from playhouse.flask_utils import get_object_or_404
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-import visits as visit_log
 from blueprints.trainer import bp
 from blueprints.trainer.common import require_visible
+from koalicje.permissions import can
+from koalicje.trainer import visits
+from koalicje.trainer.scope import local_today
+from koalicje.web.htmx import is_fragment_request, render
 from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
-from partials import is_fragment_request, render
-from permissions import can
-from trainer_scope import local_today
 
 STEP_ROWS = 3
 
@@ -50,7 +50,7 @@ class VisitForm(FlaskForm):
 
 def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
     form = VisitForm(formdata=formdata)
-    form.purpose.choices = [(p, str(visit_log.PURPOSE_LABELS[p])) for p in VISIT_PURPOSES]
+    form.purpose.choices = [(p, str(visits.PURPOSE_LABELS[p])) for p in VISIT_PURPOSES]
     members = (
         User.select(User.id, User.name)
         .join(Membership)
@@ -74,15 +74,15 @@ def _coalition_for(action: str, slug: str) -> Coalition:
 def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
     return render(
         "trainer/visits.html", "trainer/_visit_form.html", status=status,
-        coalition=coalition, visits=visit_log.visits_of(coalition), form=form,
-        today=local_today(), is_overdue=visit_log.is_overdue,
-        purposes=visit_log.PURPOSE_LABELS,
+        coalition=coalition, visits=visits.visits_of(coalition), form=form,
+        today=local_today(), is_overdue=visits.is_overdue,
+        purposes=visits.PURPOSE_LABELS,
     )
 
 
-@bp.get("/visits/<slug>")
+@bp.get("/visits/<slug>", endpoint="visits")
 @login_required
-def visits(slug: str):
+def visit_log(slug: str):
     coalition = _coalition_for("view_visits", slug)
     form = visit_form(coalition) if can("record_visit", coalition) else None
     return _page(coalition, form)
@@ -103,13 +103,13 @@ def record_visit(slug: str):
         if not description:
             continue
         owner_id = step.owner_user.data if step.owner_user.data in members else None
-        steps.append(visit_log.StepInput(
+        steps.append(visits.StepInput(
             description=description,
             owner_user=User.get_by_id(owner_id) if owner_id else None,
             owner_name=(step.owner_name.data or "").strip() if not owner_id else "",
             due_date=step.due_date.data,
         ))
-    visit_log.record_visit(coalition, current_user, form.date.data, form.purpose.data,
+    visits.record_visit(coalition, current_user, form.date.data, form.purpose.data,
                            (form.notes.data or "").strip(), steps)
     flash(_("Zapisano wizytę."), "success")
     return redirect(url_for("trainer.visits", slug=coalition.slug), 303)
@@ -126,9 +126,9 @@ def step_done(step_id: int):
     done = request.form.get("done", "1")
     if done not in ("0", "1"):
         abort(400)
-    visit_log.mark_done(step, current_user, done == "1")
+    visits.mark_done(step, current_user, done == "1")
     if is_fragment_request():
         return render("trainer/_next_step.html", "trainer/_next_step.html", step=step,
                       coalition=coalition, can_record=True, today=local_today(),
-                      is_overdue=visit_log.is_overdue)
+                      is_overdue=visits.is_overdue)
     return redirect(url_for("trainer.visits", slug=coalition.slug), 303)

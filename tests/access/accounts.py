@@ -1,8 +1,7 @@
 """Permission cases for invites, reset links and the admin users pages."""
 
-import accounts
-import invites
 from access import Case
+from koalicje import accounts, invites
 
 NOT_ADMIN_403 = dict(user=403, member=403, other_trainer=403, trainer=403, coordinator=403)
 NOT_FOUND = dict(user=404, member=404, other_trainer=404, trainer=404, coordinator=404)

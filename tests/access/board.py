@@ -1,7 +1,7 @@
 """Permission matrix of the noticeboard (board.*)."""
 
-import board as domain
 from access import Case
+from koalicje.board import posts
 from models import Module, utcnow
 
 ALL = ("user", "member", "other_trainer", "trainer", "coordinator", "admin")
@@ -19,19 +19,19 @@ def coalition_only(ok: int, anonymous: int = 302) -> dict:
 
 def setup(world) -> None:
     c = world.coalition
-    post = domain.create_post(world.member, c, title="Zebranie", body="W piątek o 17.")
-    domain.set_must_read(post, True)
+    post = posts.create_post(world.member, c, title="Zebranie", body="W piątek o 17.")
+    posts.set_must_read(post, True)
     world.extra["post"] = post
-    world.extra["own"] = domain.create_post(world.member, c, title="Mój wpis", body="Treść")
-    world.extra["admin_post"] = domain.create_post(world.admin, c, title="Od admina", body="x")
-    hidden = domain.create_post(world.member, c, title="Ukryty", body="x")
-    domain.hide(hidden, world.admin, "spam")
+    world.extra["own"] = posts.create_post(world.member, c, title="Mój wpis", body="Treść")
+    world.extra["admin_post"] = posts.create_post(world.admin, c, title="Od admina", body="x")
+    hidden = posts.create_post(world.member, c, title="Ukryty", body="x")
+    posts.hide(hidden, world.admin, "spam")
     world.extra["hidden"] = hidden
-    world.extra["comment"] = domain.add_comment(world.member, post, "Będę!")
-    hidden_comment = domain.add_comment(world.member, post, "Reklama")
-    domain.hide(hidden_comment, world.admin, "reklama")
+    world.extra["comment"] = posts.add_comment(world.member, post, "Będę!")
+    hidden_comment = posts.add_comment(world.member, post, "Reklama")
+    posts.hide(hidden_comment, world.admin, "reklama")
     world.extra["hidden_comment"] = hidden_comment
-    world.extra["programme_post"] = domain.create_post(
+    world.extra["programme_post"] = posts.create_post(
         world.coordinator, None, title="Dla wszystkich", body="Zapraszamy"
     )
     Module.create(

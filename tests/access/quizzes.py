@@ -1,8 +1,8 @@
 """Quizzes and self-assessment routes: who may take, see and change what."""
 
-import quiz_content  # noqa: F401 - registers the loaders
 from access import Case
-from config import ROOT
+from koalicje.config import ROOT
+from koalicje.content import quiz_files  # noqa: F401 - registers the loaders
 from models import Instrument, Quiz, QuizAttempt, SelfAssessment
 
 QUIZ = "czym-jest-partnerstwo"
@@ -12,7 +12,7 @@ OWNER_ONLY = dict(user=404, other_trainer=404, trainer=404, coordinator=404, adm
 
 
 def setup(world) -> None:
-    quiz_content.sync_own(ROOT / "content")  # not the modules: other areas set up their own
+    quiz_files.sync_own(ROOT / "content")  # not the modules: other areas set up their own
     quiz = Quiz.get(Quiz.slug == QUIZ)
     version = quiz.versions.get()
     world.extra["attempt"] = QuizAttempt.create(

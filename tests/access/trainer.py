@@ -2,8 +2,8 @@
 
 from datetime import date, timedelta
 
-import digest
 from access import Case
+from koalicje.trainer import digest
 from models import Module, NextStep, Visit
 
 TRAINERS = dict(anonymous=302, user=403, member=403, other_trainer=200, trainer=200,

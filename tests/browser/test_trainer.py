@@ -19,9 +19,9 @@ def _seed(folder: Path) -> None:
     """A small world of its own: one trainer, one coalition, three learners, an overdue step."""
     from trainer_helpers import make_module, progress
 
-    import accounts
-    import visits
     from app import create_app
+    from koalicje import accounts
+    from koalicje.trainer import visits
     from models import Coalition, Membership, TrainerAssignment, create_or_migrate, db, utcnow
 
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'koalicje.sqlite3'}",

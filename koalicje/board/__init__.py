@@ -1,0 +1,1 @@
+"""The noticeboard: posts and comments, search, feeds and feed tokens."""

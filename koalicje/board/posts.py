@@ -1,0 +1,484 @@
+"""The noticeboard's domain: who sees which posts, listing with a cursor, search, unread
+counts, posting, editing, comments, pinning, must-read confirmations, moderation, feed tokens.
+
+A board is a Coalition, or None for the programme-wide board. Views call these functions and
+render; tests call them directly. Every listing runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
+
+from flask import current_app, g, has_request_context
+from peewee import Case, IntegrityError, fn
+
+from koalicje import permissions
+from koalicje.board import search
+from koalicje.learning import progress
+from models import (
+    POST_CATEGORIES,
+    AuditLog,
+    BoardVisit,
+    Coalition,
+    Comment,
+    Membership,
+    Post,
+    ReadConfirmation,
+    User,
+    db,
+    is_sqlite,
+    utcnow,
+    write_transaction,
+)
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+COMMENT_MAX = 5_000
+REASON_MAX = 500
+TOP_LIMIT = 50  # pinned and unconfirmed must-read posts shown above the stream
+PROGRAMME_KEY = "programme"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """User text without control characters (PostgreSQL refuses NUL; none belong in a post);
+    newlines and tabs stay, Windows line ends become plain newlines."""
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n"))
+
+
+class RateLimited(Exception):
+    """The user posted more than BOARD_POSTS_PER_MINUTE posts and comments in a minute."""
+
+
+def board_key(board: Coalition | int | None) -> str:
+    if board is None:
+        return PROGRAMME_KEY
+    return str(board if isinstance(board, int) else board.id)
+
+
+def board_id(board: Coalition | int | None) -> int | None:
+    return board if board is None or isinstance(board, int) else board.id
+
+
+def _on_board(board: Coalition | int | None):
+    bid = board_id(board)
+    return Post.coalition.is_null() if bid is None else (Post.coalition == bid)
+
+
+def visible_condition(user: User, board: Coalition | int | None):
+    """Not deleted; hidden posts only for their author and the board's moderators."""
+    condition = _on_board(board) & Post.deleted_at.is_null()
+    if not permissions.can("moderate_board", board, user=user):
+        condition &= Post.hidden_at.is_null() | (Post.author == user.id)
+    return condition
+
+
+def needs_confirmation(user: User, board: Coalition | int | None) -> bool:
+    """Must-read posts ask members of a coalition (everyone on the programme board)."""
+    return board is None or permissions.is_member(user, board)
+
+
+# --- listing --------------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    top: list[Post] = field(default_factory=list)  # unconfirmed must-read, then pinned
+    posts: list[Post] = field(default_factory=list)  # the stream, newest first
+    next_cursor: int | None = None
+
+
+def _with_author(query):
+    return query.select_extend(User.id, User.name).join(User, on=(Post.author == User.id))
+
+
+def listing(user: User, board: Coalition | None, category: str | None = None,
+            q: str | None = None, after: int | None = None, limit: int = 20) -> Listing:
+    """One page of a board: the top posts (first page only) and `limit` stream posts.
+
+    The stream is ordered by id (newest first) and continues after the cursor `after`, so
+    posts added meanwhile never cause duplicates or gaps. Two queries.
+    """
+    condition = visible_condition(user, board)
+    if category in POST_CATEGORIES:
+        condition &= Post.category == category
+    searching = search.search_condition(q or "")
+    if searching is not None:
+        condition &= searching
+    confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
+        ReadConfirmation.user == user.id
+    )
+    if needs_confirmation(user, board):
+        unconfirmed = (
+            (Post.must_read == True)  # noqa: E712
+            & (Post.author != user.id)
+            & Post.id.not_in(confirmed)
+        )
+        is_top = (Post.pinned == True) | unconfirmed  # noqa: E712
+    else:
+        unconfirmed = None
+        is_top = Post.pinned == True  # noqa: E712
+    result = Listing()
+    if after is None:
+        order = [Post.pinned.desc(), Post.id.desc()]
+        if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
+            order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
+        result.top = list(
+            _with_author(Post.select(Post)).where(condition & is_top).order_by(*order)
+            .limit(TOP_LIMIT)
+        )
+    stream = Post.select(Post).where(condition & ~is_top)
+    if after is not None:
+        stream = stream.where(Post.id < after)
+    rows = list(_with_author(stream).order_by(Post.id.desc()).limit(limit + 1))
+    result.posts = rows[:limit]
+    if len(rows) > limit:
+        result.next_cursor = result.posts[-1].id
+    return result
+
+
+@dataclass
+class PostExtras:
+    """Per-post facts for rendering a list, fetched in a fixed number of queries."""
+
+    comment_counts: dict[int, int] = field(default_factory=dict)
+    confirmed: set[int] = field(default_factory=set)
+    sectors: dict[int, str] = field(default_factory=dict)  # author id -> sector
+
+
+def extras(user: User, posts: list[Post], board: Coalition | int | None) -> PostExtras:
+    """Comment counts, the reader's confirmations and the authors' sectors: three queries."""
+    result = PostExtras()
+    ids = [p.id for p in posts]
+    moderator = permissions.can("moderate_board", board, user=user)
+    comments = Comment.select(Comment.post, fn.COUNT(Comment.id).alias("n")).where(
+        Comment.post.in_(ids) & Comment.deleted_at.is_null()
+    )
+    if not moderator:
+        comments = comments.where(Comment.hidden_at.is_null() | (Comment.author == user.id))
+    result.comment_counts = {row.post_id: row.n for row in comments.group_by(Comment.post)}
+    # Always three queries (even for an empty page), so counts never depend on the data.
+    must_read = [p.id for p in posts if p.must_read]
+    result.confirmed = {
+        r.post_id
+        for r in ReadConfirmation.select(ReadConfirmation.post).where(
+            (ReadConfirmation.user == user.id) & ReadConfirmation.post.in_(must_read)
+        )
+    }
+    authors = {p.author_id for p in posts}
+    memberships = Membership.select(Membership.user, Membership.sector, Membership.coalition)
+    memberships = memberships.where(Membership.user.in_(authors))
+    bid = board_id(board)
+    if bid is not None:
+        memberships = memberships.where(Membership.coalition == bid)
+    for m in memberships.order_by(Membership.id):
+        result.sectors.setdefault(m.user_id, m.sector)
+    return result
+
+
+def upcoming_events(user: User, board: Coalition | None, limit: int = 5) -> list[Post]:
+    """The board's next events (from three hours ago on), soonest first; none hidden."""
+    return list(
+        Post.select()
+        .where(
+            visible_condition(user, board)
+            & Post.hidden_at.is_null()
+            & (Post.category == "event")
+            & (Post.event_at >= utcnow() - timedelta(hours=3))
+        )
+        .order_by(Post.event_at)
+        .limit(limit)
+    )
+
+
+def feed_posts(user: User, board: Coalition | None, limit: int = 50) -> list[Post]:
+    """Newest posts for the Atom feed (moderators' hidden posts left out)."""
+    condition = _on_board(board) & Post.deleted_at.is_null() & Post.hidden_at.is_null()
+    return list(_with_author(Post.select(Post)).where(condition).order_by(Post.id.desc()).limit(limit))
+
+
+def feed_events(board: Coalition | None, limit: int = 500) -> list[Post]:
+    """Events for the iCalendar feed: from a year ago on."""
+    condition = (
+        _on_board(board) & Post.deleted_at.is_null() & Post.hidden_at.is_null()
+        & (Post.category == "event") & (Post.event_at >= utcnow() - timedelta(days=365))
+    )
+    return list(Post.select().where(condition).order_by(Post.event_at).limit(limit))
+
+
+def get_visible_post(user: User, post_id: int) -> Post | None:
+    """The post if it exists, is not deleted and the user may see it; else None (→ 404)."""
+    post = Post.get_or_none(Post.id == post_id)
+    if post is None or post.deleted_at is not None:
+        return None
+    if not permissions.can("read_board", post.coalition_id, user=user):
+        return None
+    if post.hidden_at is not None and post.author_id != user.id and not permissions.can(
+        "moderate_board", post.coalition_id, user=user
+    ):
+        return None
+    return post
+
+
+def comments_of(user: User, post: Post) -> list[Comment]:
+    condition = (Comment.post == post.id) & Comment.deleted_at.is_null()
+    if not permissions.can("moderate_board", post.coalition_id, user=user):
+        condition &= Comment.hidden_at.is_null() | (Comment.author == user.id)
+    return list(
+        Comment.select(Comment, User)
+        .join(User, on=(Comment.author == User.id))
+        .where(condition)
+        .order_by(Comment.id)
+    )
+
+
+# --- visits and unread counts ---------------------------------------------------------------
+
+
+def _visits(user: User) -> dict[str, datetime]:
+    cache = g.setdefault("_board_visits", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = {
+            v.board_key: v.seen_at
+            for v in BoardVisit.select(BoardVisit.board_key, BoardVisit.seen_at).where(
+                BoardVisit.user == user.id
+            )
+        }
+    return cache[user.id]
+
+
+def last_seen(user: User, board: Coalition | int | None) -> datetime:
+    """When the user last opened the board; before the first visit, their sign-up time."""
+    return _visits(user).get(board_key(board), user.created_at)
+
+
+def record_visit(user: User, board: Coalition | None) -> datetime:
+    """Remember this visit; returns the previous one (for the "new" marks)."""
+    previous = last_seen(user, board)
+    now = utcnow()
+    key = board_key(board)
+    mine = (BoardVisit.user == user.id) & (BoardVisit.board_key == key)
+    with write_transaction():
+        if not BoardVisit.update(seen_at=now).where(mine).execute():
+            row = dict(user=user.id, coalition=board_id(board), board_key=key, seen_at=now)
+            if is_sqlite():  # BEGIN IMMEDIATE holds the write lock: nobody can insert between
+                BoardVisit.create(**row)
+            else:
+                try:
+                    with db.atomic():  # a savepoint: a concurrent first visit may win the insert
+                        BoardVisit.create(**row)
+                except IntegrityError:
+                    BoardVisit.update(seen_at=now).where(mine).execute()
+    _visits(user)[key] = now
+    return previous
+
+
+@dataclass
+class BoardEntry:
+    coalition: Coalition | None
+    new: int = 0
+
+    @property
+    def slug(self) -> str | None:
+        return self.coalition.slug if self.coalition else None
+
+
+def boards_of(user: User) -> list[Coalition | None]:
+    """The boards a user follows: the programme board, their coalitions', assigned ones'."""
+    coalitions = {m.coalition_id: m.coalition for m in permissions.memberships_of(user).values()}
+    assigned = permissions.assigned_coalition_ids(user) - set(coalitions)
+    if assigned:
+        for c in Coalition.select().where(Coalition.id.in_(assigned)):
+            coalitions[c.id] = c
+    return [None, *sorted(coalitions.values(), key=lambda c: c.name)]
+
+
+def navigation(user: User) -> list[BoardEntry]:
+    """Each followed board with the number of posts new since the last visit (2–4 queries)."""
+    cache = g.setdefault("_board_nav", {}) if has_request_context() else {}
+    if user.id in cache:
+        return cache[user.id]
+    boards = boards_of(user)
+    conditions = [
+        _on_board(board) & (Post.created_at > last_seen(user, board)) for board in boards
+    ]
+    rows = (
+        Post.select(Post.coalition, fn.COUNT(Post.id).alias("n"))
+        .where(
+            Post.deleted_at.is_null() & Post.hidden_at.is_null() & (Post.author != user.id)
+            & reduce(or_, conditions)
+        )
+        .group_by(Post.coalition)
+    )
+    counts = {row.coalition_id: row.n for row in rows}
+    entries = [BoardEntry(board, counts.get(board_id(board), 0)) for board in boards]
+    cache[user.id] = entries
+    return entries
+
+
+def forget_navigation() -> None:
+    if has_request_context():
+        g.pop("_board_nav", None)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def check_rate(user: User) -> None:
+    """Raise RateLimited when the user added too many posts and comments in the last minute."""
+    limit = current_app.config.get("BOARD_POSTS_PER_MINUTE", 10)
+    since = utcnow() - timedelta(minutes=1)
+    recent = (
+        Post.select().where((Post.author == user.id) & (Post.created_at > since)).count()
+        + Comment.select().where((Comment.author == user.id) & (Comment.created_at > since)).count()
+    )
+    if recent >= limit:
+        raise RateLimited()
+
+
+def create_post(author: User, board: Coalition | None, *, title: str, body: str,
+                category: str = "announcement", event_at: datetime | None = None,
+                event_place: str = "", module_slug: str | None = None) -> Post:
+    from koalicje.web.markdown import render_markdown
+
+    if category not in POST_CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+    with write_transaction():
+        title, body = clean_text(title).strip(), clean_text(body)
+        post = Post.create(
+            coalition=board_id(board), author=author, category=category, title=title,
+            body_source=body, body_html=render_markdown(body),
+            event_at=event_at if category == "event" else None,
+            event_place=clean_text(event_place).strip() if category == "event" else "",
+            module_slug=module_slug,
+        )
+        search.index_post(post)
+    _refresh_progress(author, module_slug)
+    return post
+
+
+def edit_post(post: Post, *, title: str, body: str, category: str,
+              event_at: datetime | None = None, event_place: str = "") -> Post:
+    from koalicje.web.markdown import render_markdown
+
+    if category not in POST_CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+    with write_transaction():
+        post.title = clean_text(title).strip()
+        post.body_source = clean_text(body)
+        post.body_html = render_markdown(post.body_source)
+        post.category = category
+        post.event_at = event_at if category == "event" else None
+        post.event_place = clean_text(event_place).strip() if category == "event" else ""
+        post.edited_at = utcnow()
+        post.save()
+        search.index_post(post)
+    return post
+
+
+def delete_post(post: Post, actor: User) -> None:
+    """Soft delete: the row stays (with its comments) but nobody sees it any more."""
+    with write_transaction():
+        post.deleted_at = utcnow()
+        post.save(only=[Post.deleted_at])
+        search.unindex_post(post)
+        if actor.id != post.author_id:
+            AuditLog.record(actor, "board.delete_post", f"post:{post.id}", post.title)
+    author = User.get_by_id(post.author_id)
+    _refresh_progress(author, post.module_slug)
+
+
+def add_comment(author: User, post: Post, body: str) -> Comment:
+    from koalicje.web.markdown import render_markdown
+
+    body = clean_text(body)
+    with write_transaction():
+        return Comment.create(
+            post=post, author=author, body_source=body, body_html=render_markdown(body)
+        )
+
+
+def set_pinned(post: Post, pinned: bool) -> None:
+    with write_transaction():
+        post.pinned = pinned
+        post.save(only=[Post.pinned])
+
+
+def set_must_read(post: Post, must_read: bool) -> None:
+    with write_transaction():
+        post.must_read = must_read
+        post.save(only=[Post.must_read])
+
+
+def confirm_read(user: User, post: Post) -> None:
+    with write_transaction():
+        ReadConfirmation.get_or_create(post=post, user=user)
+
+
+def unconfirmed_readers(post: Post, limit: int = 500) -> list[User]:
+    """Who should confirm a must-read post and has not yet (one query)."""
+    confirmed = ReadConfirmation.select(ReadConfirmation.user).where(
+        ReadConfirmation.post == post.id
+    )
+    query = User.select(User.id, User.name, User.email).where(
+        (User.active == True) & User.id.not_in(confirmed) & (User.id != post.author_id)  # noqa: E712
+    )
+    if post.coalition_id is not None:
+        query = query.join(Membership, on=(Membership.user == User.id)).where(
+            Membership.coalition == post.coalition_id
+        )
+    return list(query.order_by(User.name).limit(limit))
+
+
+def confirmed_count(post: Post) -> int:
+    return ReadConfirmation.select().where(ReadConfirmation.post == post.id).count()
+
+
+# --- moderation -----------------------------------------------------------------------------
+
+
+def hide(item: Post | Comment, moderator: User, reason: str) -> None:
+    kind = "post" if isinstance(item, Post) else "comment"
+    reason = clean_text(reason).strip()
+    with write_transaction():
+        item.hidden_at = utcnow()
+        item.hidden_reason = reason
+        item.hidden_by = moderator
+        item.save(only=[type(item).hidden_at, type(item).hidden_reason, type(item).hidden_by])
+        AuditLog.record(moderator, f"board.hide_{kind}", f"{kind}:{item.id}", reason)
+
+
+def restore(item: Post | Comment, moderator: User) -> None:
+    kind = "post" if isinstance(item, Post) else "comment"
+    with write_transaction():
+        item.hidden_at = None
+        item.hidden_reason = ""
+        item.hidden_by = None
+        item.save(only=[type(item).hidden_at, type(item).hidden_reason, type(item).hidden_by])
+        AuditLog.record(moderator, f"board.restore_{kind}", f"{kind}:{item.id}", "")
+
+
+# --- module tasks (the learning path's single completion rule) ------------------------------
+
+def _refresh_progress(user: User, module_slug: str | None) -> None:
+    if module_slug:
+        progress.refresh_for_module_slug(user, module_slug)
+
+
+def task_post(user: User, module_slug: str) -> Post | None:
+    """The user's (non-deleted) post answering a module's task, if any."""
+    return (
+        Post.select()
+        .where(
+            (Post.author == user.id) & (Post.module_slug == module_slug)
+            & Post.deleted_at.is_null()
+        )
+        .order_by(Post.id.desc())
+        .first()
+    )

@@ -1,0 +1,1 @@
+"""The curriculum as files (content/): module files, quiz and instrument files, and sync."""

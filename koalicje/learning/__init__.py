@@ -1,0 +1,1 @@
+"""The learning path: progress, watching recordings, media files, certificates."""

@@ -1,0 +1,1 @@
+"""Operations: the command line, backups, demo data and demo media."""

@@ -1,0 +1,1 @@
+"""The trainer dashboard: scope, overview, progress matrix, timeline, nudges, visits, digest."""

@@ -1,0 +1,135 @@
+"""The trainer's overview: per coalition, members, completion, last activity and what needs
+attention; plus the coalition self-assessment profile from the quizzes area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+from typing import Any
+
+from peewee import fn
+
+from koalicje import self_assessment
+from koalicje.trainer.nudges import Nudge, needing_nudge
+from koalicje.trainer.scope import coalitions as scoped_coalitions
+from koalicje.trainer.scope import local_date, required_module_count
+from koalicje.trainer.visits import overdue_steps
+from models import Coalition, Membership, Module, ModuleProgress, NextStep, User, utcnow
+
+PER_PAGE = 20
+
+
+@dataclass
+class CoalitionSummary:
+    coalition: Coalition
+    members: int = 0
+    completed_modules: int = 0
+    required: int = 0
+    last_activity: datetime | None = None
+    nudges: int = 0
+    overdue: int = 0
+    profile: Any = None
+
+    @property
+    def completion(self) -> float | None:
+        """Share of required modules completed, over all members (0..1)."""
+        possible = self.members * self.required
+        return self.completed_modules / possible if possible else None
+
+
+@dataclass
+class Overview:
+    summaries: list[CoalitionSummary]
+    nudges: list[Nudge]
+    overdue: list[NextStep]
+    total_coalitions: int
+    page: int = 1
+    per_page: int = PER_PAGE
+    learners: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total_coalitions / self.per_page))
+
+
+def build(viewer: User, page: int = 1, now: datetime | None = None,
+          with_profiles: bool = True) -> Overview:
+    now = now or utcnow()
+    everything = scoped_coalitions(viewer)
+    total = everything.count()
+    page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
+    coalitions = list(everything.paginate(page, PER_PAGE))
+    ids = [c.id for c in coalitions]
+    required = required_module_count()
+    members = dict(
+        Membership.select(Membership.coalition, fn.COUNT(Membership.id))
+        .join(User)
+        .where(Membership.coalition.in_(ids) & (User.active == True))  # noqa: E712
+        .group_by(Membership.coalition)
+        .tuples()
+    ) if ids else {}
+    completed = dict(
+        Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
+        .join(User)
+        .join(ModuleProgress, on=(ModuleProgress.user == User.id))
+        .join(Module, on=(ModuleProgress.module == Module.id))
+        .where(
+            Membership.coalition.in_(ids)
+            & (User.active == True)  # noqa: E712
+            & (ModuleProgress.status == "completed")
+            & (Module.archived == False)  # noqa: E712
+            & (Module.required == True)  # noqa: E712
+        )
+        .group_by(Membership.coalition)
+        .tuples()
+    ) if ids else {}
+    nudges = needing_nudge(viewer, now=now)
+    overdue = list(overdue_steps(viewer, today=local_date(now)))
+    summaries = {
+        c.id: CoalitionSummary(coalition=c, members=members.get(c.id, 0),
+                               completed_modules=completed.get(c.id, 0), required=required)
+        for c in coalitions
+    }
+    for nudge in nudges:
+        for c in nudge.coalitions:
+            if c.id in summaries:
+                summaries[c.id].nudges += 1
+    for step in overdue:
+        if step.visit.coalition_id in summaries:
+            summaries[step.visit.coalition_id].overdue += 1
+    last = _last_activity_by_coalition(viewer, ids)
+    profiles = self_assessment.coalition_profiles(coalitions) if with_profiles else {}
+    for cid, summary in summaries.items():
+        summary.last_activity = last.get(cid)
+        summary.profile = profiles.get(cid)
+    learners = (
+        Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
+        .join(User)
+        .where(Membership.coalition.in_(everything.select(Coalition.id))
+               & (User.active == True))  # noqa: E712
+        .scalar()
+    ) or 0
+    return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges,
+                    overdue=overdue, total_coalitions=total, page=page, learners=learners)
+
+
+def _last_activity_by_coalition(viewer: User, ids: list[int]) -> dict[int, datetime]:
+    from koalicje.trainer.scope import last_activity_expr, memberships, to_datetime
+
+    if not ids:
+        return {}
+    out: dict[int, datetime] = {}
+    rows = (
+        memberships(viewer)
+        .select(Membership.coalition, last_activity_expr().alias("last"))
+        .where(Membership.coalition.in_(ids))
+        .tuples()
+    )
+    for cid, value in rows:
+        when = to_datetime(value)
+        if when and (cid not in out or when > out[cid]):
+            out[cid] = when
+    return out

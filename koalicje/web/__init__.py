@@ -1,0 +1,1 @@
+"""The web kit: extensions, htmx helpers, errors, assets, labels, Markdown, exports, charts."""

@@ -1,0 +1,66 @@
+"""Certificates: only when every required module is completed; public verification."""
+
+from __future__ import annotations
+
+from conftest import make_user, soup
+from learning_factories import make_module
+
+from koalicje.learning import certificates, progress
+from models import Certificate
+
+
+def test_certificate_only_when_earned(client, auth, database):
+    learner = make_user(name="Barbara Uczennica")
+    first = make_module(slug="jeden", position=1)
+    second = make_module(slug="dwa", position=2)
+    make_module(slug="extra", position=3, required=False)
+    auth.as_user(learner)
+    page = soup(client.get("/learning/certificate"))
+    assert not page.select(".certificate-code")
+    assert [a["href"] for a in page.select("main li a")] == ["/learning/jeden", "/learning/dwa"]
+    assert Certificate.select().count() == 0
+    progress.set_watched(learner, first)
+    assert certificates.issue_if_earned(learner) is None
+    progress.set_watched(learner, second)
+    page = soup(client.get("/learning/certificate"))
+    code = page.select_one(".certificate-code").text
+    assert certificates.normalize_code(code) == code
+    assert page.select_one("#certificate-name").text == "Barbara Uczennica"
+    assert len(page.select(".certificate-modules li")) == 2  # the optional one is not required
+    # Visiting again shows the same certificate.
+    again = soup(client.get("/learning/certificate"))
+    assert again.select_one(".certificate-code").text == code
+    assert Certificate.select().count() == 1
+
+
+def test_anyone_can_verify_a_code_unknown_is_404(client, database):
+    learner = make_user(name="Jan Weryfikowany")
+    module = make_module()
+    progress.set_watched(learner, module)
+    issued = certificates.issue_if_earned(learner)
+    page = client.get(f"/certificates/{issued.code}")  # not signed in
+    assert page.status_code == 200
+    tree = soup(page)
+    assert tree.select_one("#certificate-name").text == "Jan Weryfikowany"
+    assert tree.select_one(".verified")
+    assert client.get(f"/certificates/{issued.code.lower()}").status_code == 200
+    assert client.get("/certificates/ABCD-EFGH-JKMN").status_code == 404
+    assert client.get("/certificates/not-a-code").status_code == 404
+    lookup = client.get(f"/certificates/?code={issued.code.replace('-', '').lower()}")
+    assert lookup.status_code == 303 and lookup.headers["Location"].endswith(issued.code)
+    assert client.get("/certificates/?code=xyz").status_code == 422
+
+
+def test_certificate_page_is_printable(client, auth, database):
+    learner = make_user()
+    progress.set_watched(learner, make_module())
+    auth.as_user(learner)
+    page = soup(client.get("/learning/certificate"))
+    assert page.select_one('link[rel=stylesheet][media=print]')
+    assert page.select_one("button[data-print]")
+
+
+def test_no_modules_no_certificate(client, auth, database):
+    auth.as_user(make_user())
+    assert not soup(client.get("/learning/certificate")).select(".certificate-code")
+    assert Certificate.select().count() == 0

@@ -83,7 +83,7 @@ def _index_page(form: InviteForm, status: int = 200):
 def index():
     require("create_invites")
     form = invite_form(current_user)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show; never fall through to a change
         return _index_page(form)
     if not form.validate():
         return _index_page(form, 422)

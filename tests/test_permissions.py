@@ -81,3 +81,68 @@ def test_route_permissions(app, case):
         outcomes[persona] = response.status_code
     expected = {persona: case.expect[persona] for persona in PERSONAS}
     assert outcomes == expected
+
+
+# --- HEAD and GET never change state ---------------------------------------------------------
+
+# Rows that a plain read may legitimately touch (when a device's session was last seen).
+NOT_STATE = {"user_session"}
+
+
+def database_state() -> dict[str, list]:
+    """Every row of every table (the search index aside), to compare before and after."""
+    from models import MODELS
+
+    state = {}
+    for model in MODELS:
+        table = model._meta.table_name
+        if table in NOT_STATE:
+            continue
+        state[table] = sorted(map(repr, model.select().tuples()))
+    return state
+
+
+def test_head_and_get_never_change_state(app):
+    """Every route that changes state accepts only POST: HEAD and GET on it change nothing.
+
+    The walk covers every rule in the URL map that takes POST, with the URL of its POST case,
+    for every persona (the author and the admin included), HEAD and GET alike.
+    """
+    post_urls: dict[str, list] = {}
+    for case in CASES:
+        if case.method == "POST":
+            post_urls.setdefault(case.endpoint, []).append(case.url)
+    state_changing = sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                            if "POST" in rule.methods)
+    assert set(state_changing) <= set(post_urls)
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        world = build_world()
+        db.close()
+    changed = []
+    for persona in PERSONAS:
+        client = app.test_client()
+        user = world.persona(persona)
+        if user is not None:
+            token = csrf_from(client.get("/login").get_data(as_text=True))
+            client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                        "csrf_token": token})
+        for endpoint in state_changing:
+            for url_of in post_urls[endpoint]:
+                url = url_of(world)  # once: some builders hand out a fresh target each call
+                for method in ("HEAD", "GET"):
+                    with app.app_context():
+                        db.connect(reuse_if_open=True)
+                        before = database_state()
+                        db.close()
+                    response = client.open(url, method=method,
+                                           headers={"Origin": "https://evil.example"})
+                    with app.app_context():
+                        db.connect(reuse_if_open=True)
+                        after = database_state()
+                        db.close()
+                    if before != after:
+                        tables = sorted(t for t in before if before[t] != after[t])
+                        changed.append(f"{persona} {method} {url} "
+                                       f"({response.status_code}): {', '.join(tables)}")
+    assert not changed, "HEAD/GET changed state: " + "; ".join(changed)

@@ -41,7 +41,7 @@ def _page_context(post, form: CommentForm | None = None) -> dict:
 @login_required
 def comments(post_id: int):
     post = load_post(post_id)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show; never fall through to a change
         if not htmx.is_fragment_request():
             return redirect(_back_to(post) + "#comments")
         return htmx.render("board/post.html", "board/_comments.html",

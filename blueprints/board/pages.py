@@ -164,7 +164,7 @@ def _edit_form(post: Post, formdata=None) -> PostForm:
 def edit(post_id: int):
     post = load_post(post_id)
     permissions.require("edit_post", post)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show; never fall through to a change
         return htmx.render("board/edit.html", "board/_edit_form.html",
                                post=post, form=_edit_form(post), board=board_of(post))
     form = _edit_form(post, request.form)
@@ -187,7 +187,7 @@ def delete(post_id: int):
     post = load_post(post_id)
     permissions.require("delete_post", post)
     board = board_of(post)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show; never fall through to a change
         return htmx.render("board/delete.html", "board/_delete_form.html",
                                post=post, board=board)
     posts.delete_post(post, current_user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from blueprints import BLUEPRINTS
+from koalicje import sessions
 from koalicje.config import default_config
 from koalicje.web import assets, errors, labels
 from koalicje.web.extensions import babel, csrf, login_manager
@@ -100,9 +102,12 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = app.config["SESSION_PROTECTION"]
 
+    # The cookie lives as long as a session may (the server ends it earlier when idle).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["SESSION_MAX_DAYS"])
+
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        return User.get_or_none((User.session_token == token) & (User.active == True))  # noqa: E712
+        return sessions.user_for(token, sessions.Limits.from_config(app.config))
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -83,7 +83,7 @@ class User(BaseModel):
     role = CharField(default="user", index=True)
     locale = CharField(default="pl")
     active = BooleanField(default=True)
-    # Rotated on password change or deactivation, so old sessions stop working.
+    # Unused since sign-ins became UserSession rows (kept: a column stays with its data).
     session_token = CharField(unique=True, default=lambda: secrets.token_urlsafe(24))
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
@@ -102,7 +102,8 @@ class User(BaseModel):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        """What Flask-Login keeps in the cookie: the token of this device's UserSession."""
+        return self.__dict__.get("session_key", "")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -205,6 +206,26 @@ class AuditLog(BaseModel):
     @classmethod
     def record(cls, actor: User | None, action: str, target: str = "", detail: str = "") -> None:
         cls.create(actor=actor, action=action, target=target, detail=detail)
+
+
+# --- signed-in devices ----------------------------------------------------------------------
+
+
+class UserSession(BaseModel):
+    """One signed-in device: the session cookie carries a random token, only its hash is here.
+
+    Logging out deletes the row (a copied cookie stops working); password change, reset and
+    deactivation delete all of a user's rows. A row also ends after SESSION_IDLE_MINUTES
+    without a request and SESSION_MAX_DAYS after sign-in (see koalicje/sessions.py).
+    """
+
+    token_hash = CharField(unique=True)
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow, index=True)
+    last_seen_at = DateTimeField(default=utcnow, index=True)
+
+
+SESSION_MODELS: list[type[BaseModel]] = [UserSession]
 
 
 class SchemaVersion(BaseModel):
@@ -585,6 +606,7 @@ MODELS: list[type[BaseModel]] = [
     PasswordReset,
     LoginAttempt,
     AuditLog,
+    *SESSION_MODELS,
     *LEARNING_MODELS,
     *QUIZ_MODELS,
     *BOARD_MODELS,

@@ -20,7 +20,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints.main import safe_next
-from koalicje import accounts
+from koalicje import accounts, sessions
 from koalicje.web.errors import error_response
 
 bp = Blueprint("auth", __name__)
@@ -92,6 +92,19 @@ def throttle_limits() -> accounts.ThrottleLimits:
     )
 
 
+def sign_in(user) -> None:
+    """Start a new server-side session for `user` on this device.
+
+    The old cookie session is cleared first, so a CSRF token or value planted before
+    signing in does not survive it.
+    """
+    session.clear()
+    user.session_key = sessions.start(user, sessions.Limits.from_config(current_app.config))
+    login_user(user, remember=False)
+    session.permanent = True
+    session["locale"] = user.locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     next_url = safe_next(request.values.get("next"), url_for("main.index"))
@@ -115,17 +128,27 @@ def login():
         if result.user is None:
             form.password.errors = [_("Niepoprawny e-mail lub hasło.")]
             return render_template("auth/login.html", form=form, next_url=next_url), 422
-        login_user(result.user, remember=False)
-        session.permanent = True
-        session["locale"] = result.user.locale
+        sign_in(result.user)
         return redirect(next_url, 303)
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
 @bp.post("/logout")
 def logout():
+    """End this device's session on the server too: a copy of the cookie stops working."""
+    sessions.end(session.get("_user_id"))
     logout_user()
     flash(_("Wylogowano."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this account, on every device (this one too)."""
+    sessions.end_all(current_user._get_current_object())
+    logout_user()
+    flash(_("Wylogowano ze wszystkich urządzeń."), "info")
     return redirect(url_for("auth.login"), 303)
 
 
@@ -139,8 +162,9 @@ def password():
             form.current.errors = [_("Obecne hasło jest niepoprawne.")]
             valid = False
         if valid:
-            accounts.change_password(current_user._get_current_object(), form.password.data)
-            login_user(current_user._get_current_object())
+            user = current_user._get_current_object()
+            accounts.change_password(user, form.password.data)  # ends every session
+            sign_in(user)  # this device goes on with a new one
             flash(_("Hasło zostało zmienione."), "success")
             return redirect(url_for("main.index"), 303)
         return render_template("auth/password.html", form=form), 422
@@ -162,9 +186,7 @@ def reset(token: str):
             user = accounts.use_reset(token, form.password.data)
         except (accounts.LinkNotFound, accounts.LinkGone) as error:
             return link_problem(error, kind="reset")
-        login_user(user)
-        session.permanent = True
-        session["locale"] = user.locale
+        sign_in(user)
         flash(_("Ustawiono nowe hasło."), "success")
         return redirect(url_for("main.index"), 303)
     return render_template("auth/reset.html", form=form, user=reset_link.user)

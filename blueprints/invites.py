@@ -16,12 +16,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.auth import NewAccountForm, link_problem
+from blueprints.auth import NewAccountForm, link_problem, sign_in
 from koalicje import invites
 from koalicje.accounts import LinkGone, LinkNotFound
 from koalicje.permissions import require
@@ -149,9 +149,7 @@ def accept(token: str):
             return redirect(url_for("invites.accept", token=token), 303)
         except (LinkNotFound, LinkGone) as error:  # spent meanwhile by another request
             return link_problem(error, kind="invite")
-        login_user(user)
-        session.permanent = True
-        session["locale"] = user.locale
+        sign_in(user)
         flash(_("Witaj w Koalicjach! Twoje konto jest gotowe."), "success")
         return redirect(_after_joining(invite), 303)
     return render_template("invites/accept.html", invite=invite, form=form)

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from models import (
     ROLES,
     AuditLog,
+    FeedToken,
     LoginAttempt,
     PasswordReset,
     User,
@@ -86,11 +87,25 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(8))
 
 
+def end_access(user: User) -> None:
+    """End every signed-in session of `user` and void their private feed URLs.
+
+    Run on a password change or reset and on deactivation: whoever held a copied session
+    cookie or a feed URL loses it (a new feed secret is made when one is next needed).
+    """
+    from koalicje import sessions  # sessions uses this module's token helpers
+
+    with write_transaction():
+        sessions.end_all(user)
+        FeedToken.delete().where(FeedToken.user == user.id).execute()
+
+
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password; the rotated session token signs out other sessions."""
+    """Set a new password; every session (this one too) and every feed URL ends."""
     with write_transaction():
         user.set_password(new_password)
         user.save()
+        end_access(user)
 
 
 def create_user(email: str, name: str, password: str, role: str = "user",
@@ -166,7 +181,7 @@ def find_reset(token: str) -> PasswordReset:
 
 
 def use_reset(token: str, new_password: str) -> User:
-    """Set the new password and spend the link; the rotated session token ends old sessions."""
+    """Set the new password and spend the link; every session and feed URL of the user ends."""
     with write_transaction():
         reset = find_reset(token)
         spent = (
@@ -179,6 +194,7 @@ def use_reset(token: str, new_password: str) -> User:
         user = reset.user
         user.set_password(new_password)
         user.save()
+        end_access(user)
         LoginAttempt.delete().where(LoginAttempt.email == user.email).execute()
         AuditLog.record(user, "reset.use", f"user:{user.id}", user.email)
     return user
@@ -223,8 +239,8 @@ def set_role(actor: User, user: User, role: str) -> bool:
 def set_active(actor: User, user: User, active: bool) -> bool:
     """Deactivate or reactivate an account; returns False when nothing changed.
 
-    A deactivated user cannot sign in and their open sessions end (the session token is
-    rotated); what they wrote stays.
+    A deactivated user cannot sign in, their open sessions and feed URLs end; what they
+    wrote stays.
     """
     from flask_babel import gettext as _
 
@@ -236,6 +252,7 @@ def set_active(actor: User, user: User, active: bool) -> bool:
         user.active = active
         if not active:
             user.session_token = secrets.token_urlsafe(24)
+            end_access(user)
         user.save(only=[User.active, User.session_token])
         AuditLog.record(actor, "user.reactivate" if active else "user.deactivate",
                         f"user:{user.id}", user.email)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +49,10 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # A signed-in device is signed out after this long without a request, and this long
+        # after signing in whatever it does (server-side, see koalicje/sessions.py).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 8 * 60)),
+        "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 14)),
         "SESSION_PROTECTION": "basic",
         # CSRF tokens live as long as the session, so a long-open page still posts.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -17,6 +17,10 @@ CASES = [
     Case("auth.password", "GET", lambda w: "/account/password", anonymous=302, **ALL_200),
     Case("auth.logout", "POST", lambda w: "/logout", anonymous=303, user=303, member=303,
          other_trainer=303, trainer=303, coordinator=303, admin=303),
+    # Signs out this account on every device; anonymous is sent to sign in.
+    Case("auth.logout_everywhere", "POST", lambda w: "/account/sign-out-everywhere",
+         anonymous=302, user=303, member=303, other_trainer=303, trainer=303, coordinator=303,
+         admin=303),
     Case("admin.users", "GET", lambda w: "/admin/users", anonymous=302, user=403, member=403,
          other_trainer=403, trainer=403, coordinator=403, admin=200),
 ]

@@ -1,0 +1,87 @@
+"""Signed-in devices: one server-side row per sign-in, with an idle and an absolute limit.
+
+The session cookie carries a random token; the database keeps only its SHA-256 hash. A
+request with a token that has no row, or whose row has been idle too long or lived too long,
+is signed out. Logging out ends that device's row; "sign out everywhere", a password change
+or reset and deactivation end all of a user's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from koalicje.accounts import hash_token, new_token
+from models import User, UserSession, utcnow, write_transaction
+
+# A row's last_seen_at is written at most this often, so reading pages rarely writes.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Limits:
+    idle: timedelta
+    lifetime: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> Limits:
+        return cls(idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+                   lifetime=timedelta(days=config["SESSION_MAX_DAYS"]))
+
+
+def start(user: User, limits: Limits) -> str:
+    """A new session for `user`; returns the token for the cookie (stored only hashed).
+
+    Expired rows of anyone are removed on the way, so the table holds live sessions only.
+    """
+    token, digest = new_token()
+    now = utcnow()
+    with write_transaction():
+        UserSession.delete().where(
+            (UserSession.last_seen_at < now - limits.idle)
+            | (UserSession.created_at < now - limits.lifetime)
+        ).execute()
+        UserSession.create(token_hash=digest, user=user, created_at=now, last_seen_at=now)
+    return token
+
+
+def user_for(token: str | None, limits: Limits) -> User | None:
+    """The active user signed in with `token`, or None if it is unknown, ended or expired."""
+    if not token:
+        return None
+    row = (
+        UserSession.select(UserSession, User)
+        .join(User, on=(UserSession.user == User.id))
+        .where((UserSession.token_hash == hash_token(token)) & (User.active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at >= limits.idle or now - row.created_at >= limits.lifetime:
+        with write_transaction():
+            UserSession.delete().where(UserSession.id == row.id).execute()
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        with write_transaction():
+            UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
+    user = row.user
+    user.session_key = token
+    return user
+
+
+def end(token: str | None) -> None:
+    """End one device's session (logout)."""
+    if token:
+        with write_transaction():
+            UserSession.delete().where(UserSession.token_hash == hash_token(token)).execute()
+
+
+def end_all(user: User) -> int:
+    """End every session of `user` (sign out everywhere); returns how many ended."""
+    with write_transaction():
+        return UserSession.delete().where(UserSession.user == user.id).execute()
+
+
+def count(user: User) -> int:
+    return UserSession.select().where(UserSession.user == user.id).count()

@@ -23,7 +23,12 @@ bp = Blueprint("main", __name__)
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after a form (no open redirects)."""
+    """Only same-site relative paths are followed after a form (no open redirects).
+
+    Control characters (CR, LF, tab...) are dropped first, as browsers drop them, and the
+    checked value is what is returned: a header is never split, "/<LF>/host" is "//host".
+    """
+    target = "".join(ch for ch in target or "" if ch >= " " and ch != "\x7f")
     if not target:
         return default
     parts = urlsplit(target)

@@ -129,3 +129,33 @@ def test_htmx_request_when_signed_out_gets_hx_redirect(htmx):
     response = htmx.get("/account/password")
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].startswith("/login")
+
+
+# CR/LF (and other control characters) in `next`: what is checked is what is returned, and a
+# header is never split. Browsers drop tabs and newlines, so "/\n/evil" means "//evil".
+@pytest.mark.parametrize("target, expected", [
+    ("/\r\nSet-Cookie: stolen=1", "/Set-Cookie:%20stolen=1"),
+    ("/coalitions/\r\n", "/coalitions/"),
+    ("/\n/evil.example/", "/"),
+    ("/\t/evil.example/", "/"),
+    ("\r\n//evil.example/", "/"),
+])
+def test_control_characters_in_next_never_reach_the_header(client, auth, database, target,
+                                                            expected):
+    from conftest import csrf_from
+
+    user = make_user()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.get("/login", query_string={"next": target})
+    assert response.status_code == 200
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "next": target, "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == expected
+    assert "stolen" not in response.headers.get("Set-Cookie", "")
+    # Signed in, /login redirects to `next` at once; the language switch does the same.
+    response = client.get("/login", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == expected
+    response = client.post("/language", data={"locale": "pl", "next": target,
+                                              "csrf_token": auth.csrf()})
+    assert response.status_code == 303 and response.headers["Location"] == expected

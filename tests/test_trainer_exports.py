@@ -34,6 +34,7 @@ def test_csv_equals_the_matrix_for_the_same_filter(client, auth, world, query): 
     response = client.get(f"/trainer/matrix.csv?{query}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # declared once
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.data
     assert body.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8

@@ -17,6 +17,6 @@ def require_visible(action: str, obj: object, visible: bool) -> None:
 
 def download(body: bytes, mimetype: str, stem: str, extension: str) -> Response:
     filename = f"{stem}-{date.today().isoformat()}.{extension}"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # as given: no second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -92,6 +92,16 @@ def throttle_limits() -> accounts.ThrottleLimits:
     )
 
 
+def throttled_response(retry_after: int):
+    response = error_response(
+        429,
+        _("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.",
+          minutes=max(1, retry_after // 60)),
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def sign_in(user) -> None:
     """Start a new server-side session for `user` on this device.
 
@@ -118,13 +128,7 @@ def login():
             form.email.data, form.password.data, request.remote_addr or "", throttle_limits()
         )
         if result.throttled:
-            response = error_response(
-                429,
-                _("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.",
-                  minutes=max(1, result.retry_after // 60)),
-            )
-            response.headers["Retry-After"] = str(result.retry_after)
-            return response
+            return throttled_response(result.retry_after)
         if result.user is None:
             form.password.errors = [_("Niepoprawny e-mail lub hasło.")]
             return render_template("auth/login.html", form=form, next_url=next_url), 422
@@ -158,9 +162,15 @@ def password():
     form = PasswordChangeForm()
     if request.method == "POST":
         valid = form.validate()
-        if valid and not current_user.check_password(form.current.data):
-            form.current.errors = [_("Obecne hasło jest niepoprawne.")]
-            valid = False
+        if valid:
+            check = accounts.check_current_password(
+                current_user, form.current.data, request.remote_addr or "", throttle_limits()
+            )
+            if check.throttled:
+                return throttled_response(check.retry_after)
+            if check.user is None:
+                form.current.errors = [_("Obecne hasło jest niepoprawne.")]
+                valid = False
         if valid:
             user = current_user._get_current_object()
             accounts.change_password(user, form.password.data)  # ends every session

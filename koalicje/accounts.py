@@ -56,29 +56,51 @@ def _failures_since(email: str, address: str, since) -> tuple[int, int]:
     return by_account, by_address
 
 
-def authenticate(email: str, password: str, address: str, limits: ThrottleLimits) -> SignIn:
-    """Check credentials unless the account or address has failed too often recently.
-
-    A throttled attempt is refused before the password is checked, so guessing cannot go on.
-    Inactive users cannot sign in; their failures count like any other.
-    """
-    email = normalize_email(email)
+def _throttled(email: str, address: str, limits: ThrottleLimits) -> SignIn | None:
     since = utcnow() - timedelta(seconds=limits.window_seconds)
     by_account, by_address = _failures_since(email, address, since)
     if by_account >= limits.per_account or by_address >= limits.per_address:
         return SignIn(throttled=True, retry_after=limits.window_seconds)
+    return None
+
+
+def authenticate(email: str, password: str, address: str, limits: ThrottleLimits) -> SignIn:
+    """Check credentials unless the account or address has failed too often recently.
+
+    A throttled attempt is refused before the password is checked, so guessing cannot go on.
+    Inactive users cannot sign in; their failures count like any other. Every attempt costs
+    one password hash (unknown and inactive accounts included), so timing tells nothing.
+    """
+    email = normalize_email(email)
+    throttled = _throttled(email, address, limits)
+    if throttled:
+        return throttled
     user = User.by_email(email)
-    if user is not None and user.active and user.check_password(password):
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    if user is not None and user.active and matches:
         with write_transaction():
             user.last_login_at = utcnow()
             user.save(only=[User.last_login_at])
             LoginAttempt.delete().where(LoginAttempt.email == email).execute()
         return SignIn(user=user)
-    if user is None:
-        # Spend the time a real hash check takes, so unknown e-mails are not revealed.
-        check_password_hash(_dummy_hash(), password)
     with write_transaction():
         LoginAttempt.create(email=email, address=address)
+    return SignIn()
+
+
+def check_current_password(user: User, password: str, address: str,
+                           limits: ThrottleLimits) -> SignIn:
+    """Confirm a signed-in user's password (before changing it), throttled like sign-ins.
+
+    Failures count towards the same limits as failed sign-ins of that account and address.
+    """
+    throttled = _throttled(user.email, address, limits)
+    if throttled:
+        return throttled
+    if user.check_password(password):
+        return SignIn(user=user)
+    with write_transaction():
+        LoginAttempt.create(email=user.email, address=address)
     return SignIn()
 
 

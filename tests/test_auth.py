@@ -159,3 +159,46 @@ def test_control_characters_in_next_never_reach_the_header(client, auth, databas
     response = client.post("/language", data={"locale": "pl", "next": target,
                                               "csrf_token": auth.csrf()})
     assert response.status_code == 303 and response.headers["Location"] == expected
+
+
+# --- the same hashing work for every sign-in; the current-password check is throttled -----
+
+
+def test_every_sign_in_spends_one_password_hash(monkeypatch, client, auth, database):
+    """Deactivated, unknown and active accounts (right or wrong password) cost one hash check
+    each, so the answer time does not tell which kind of account an e-mail belongs to."""
+    import koalicje.accounts
+    import models
+
+    calls = []
+    for module in (koalicje.accounts, models):
+        original = module.check_password_hash
+        monkeypatch.setattr(module, "check_password_hash",
+                            lambda h, p, original=original: calls.append(1) or original(h, p))
+    active = make_user()
+    inactive = make_user(active=False)
+    attempts = [(inactive.email, PASSWORD), (inactive.email, "zle-haslo-000"),
+                ("nikt@example.org", PASSWORD), (active.email, "zle-haslo-000"),
+                (active.email, PASSWORD)]
+    for email, password in attempts:
+        calls.clear()
+        auth.login(email, password)
+        assert len(calls) == 1, email
+
+
+def test_current_password_check_is_throttled(app, client, auth, database):
+    user = make_user()
+    auth.as_user(user)
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+
+    def change(current):
+        return client.post("/account/password", data={
+            "current": current, "password": "nowe-haslo-12345", "confirm": "nowe-haslo-12345",
+            "csrf_token": auth.csrf()})
+
+    for _ in range(limit):
+        assert change("zle-haslo-000").status_code == 422
+    response = change(PASSWORD)  # even the right password waits now
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    assert User.get_by_id(user.id).check_password(PASSWORD)

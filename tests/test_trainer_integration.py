@@ -97,6 +97,27 @@ def test_learner_timeline_lists_submitted_self_assessments(world, client, auth):
     assert "Koalicja Źródło" in events[0].get_text()
 
 
+def test_learner_timeline_leaves_out_self_assessments_of_coalitions_not_overseen(
+        world, client, auth):
+    person = world["people"][0]
+    db.connect(reuse_if_open=True)
+    elsewhere = make_coalition(slug="gdzie-indziej", name="Koalicja Obca")
+    add_member(person, elsewhere)
+    submit_self_assessment(person, world["coalition"], 4)
+    submit_self_assessment(person, elsewhere, 2)
+    admin = make_user(role="admin")
+    db.close()
+    auth.as_user(world["trainer"])
+    page = soup(client.get(f"/trainer/learners/{person.id}"))
+    events = page.select("ol.timeline li[data-kind=self_assessment]")
+    assert [("Koalicja Źródło" in e.get_text(), "Koalicja Obca" in e.get_text())
+            for e in events] == [(True, False)]
+    auth.logout()
+    auth.as_user(admin)  # an admin oversees every coalition
+    page = soup(client.get(f"/trainer/learners/{person.id}"))
+    assert len(page.select("ol.timeline li[data-kind=self_assessment]")) == 2
+
+
 def test_overview_profiles_cost_the_same_queries_for_one_or_many_coalitions(world, app):
     """Profiles for a page of coalitions come from one batch, not a query per coalition."""
     from conftest import count_queries

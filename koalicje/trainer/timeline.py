@@ -60,11 +60,12 @@ def stop_point(progress: Iterable[ModuleProgress], modules: list[Module]) -> Sto
     return StopPoint("done")
 
 
-def self_assessment_events(user: User) -> list[Event]:
+def self_assessment_events(user: User, viewer: User | None = None) -> list[Event]:
     """Submitted self-assessments, when the quizzes area's `SelfAssessment` model exists.
 
     The one place that reads that model: `submitted_at` (else `created_at`), the instrument's
-    title and the coalition's name; drafts are left out. One query.
+    title and the coalition's name; drafts are left out. With `viewer`, only those made
+    without a coalition or for a coalition the viewer oversees (like posts). One query.
     """
     model = getattr(models, "SelfAssessment", None)
     if model is None or not hasattr(model, "user"):
@@ -83,6 +84,8 @@ def self_assessment_events(user: User) -> list[Event]:
     if Coalition in columns:
         query = query.join(Coalition, JOIN.LEFT_OUTER, on=(model.coalition == Coalition.id))
     query = query.where(model.user == user)
+    if viewer is not None and Coalition in columns:
+        query = query.where(model.coalition.is_null() | coalition_scope(viewer))
     if hasattr(model, "status"):
         query = query.where(model.status == "submitted")
     events = []
@@ -100,8 +103,9 @@ def self_assessment_events(user: User) -> list[Event]:
 def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopPoint]:
     """The learner's events, newest first, and where they stopped.
 
-    With `viewer`, posts are limited to boards the viewer oversees (and the programme board),
-    so a trainer does not read titles from another coalition's board; hidden posts are left out.
+    With `viewer`, posts and self-assessments are limited to coalitions the viewer oversees
+    (and the programme board), so a trainer does not read what belongs to another coalition;
+    hidden posts are left out.
     """
     from flask_babel import gettext as _
 
@@ -136,6 +140,6 @@ def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopP
     for post in posts:
         board = post.coalition.name if post.coalition_id else _("Tablica programu")
         events.append(Event(post.created_at, "post", post.title, detail=board))
-    events += self_assessment_events(user)
+    events += self_assessment_events(user, viewer)
     events.sort(key=lambda e: e.at, reverse=True)
     return events, stop_point(progress, modules)

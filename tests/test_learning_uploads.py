@@ -163,3 +163,30 @@ def test_detect_type_by_magic_bytes(tmp_path):
         path = tmp_path / name
         path.write_bytes(data)
         assert media.detect_type(path, name) == expected, name
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+
+
+@pytest.mark.parametrize("filename, content, offered", [
+    ("evil.html", PNG, "evil.png"),
+    ("zdjęcie.jpeg", b"\xff\xd8\xff" + b"\x00" * 100, "zdjęcie.jpeg"),  # same type, kept
+    ("Poradnik.PDF", PDF, "Poradnik.PDF"),
+    ("bez rozszerzenia", PDF, "bez rozszerzenia.pdf"),
+    ("raport.pdf.exe", PDF, "raport.pdf.pdf"),
+])
+def test_download_is_named_after_the_detected_type(client, auth, trainer, module, filename,
+                                                   content, offered):
+    import unicodedata
+    from urllib.parse import unquote
+
+    auth.as_user(trainer)
+    assert post_file(client, auth, content, filename).status_code == 303
+    upload = MediaFile.get()
+    served = client.get(f"/learning/z-plikami/media/{upload.stored_name}")
+    assert served.status_code == 200
+    disposition = served.headers["Content-Disposition"]
+    names = [unquote(part.split("=", 1)[1].strip('"').removeprefix("UTF-8''"))
+             for part in disposition.split("; ") if part.startswith("filename")]
+    ascii_fallback = unicodedata.normalize("NFKD", offered).encode("ascii", "ignore").decode()
+    assert names and set(names) <= {offered, ascii_fallback}, names

@@ -59,7 +59,7 @@ def media_file(slug: str, name: str):
         source.path,
         mimetype=source.mime,
         as_attachment=not source.inline,
-        download_name=source.original_name,
+        download_name=media.download_name(source.original_name, source.mime),
         conditional=True,
         etag=True,
         max_age=3600,

@@ -50,7 +50,7 @@ EXTENSION_OF = {
     "application/zip": ".zip",
 }
 TYPE_OF_EXTENSION = {ext: mime for mime, ext in EXTENSION_OF.items()} | {
-    ".ogv": "video/ogg", ".oga": "audio/ogg", ".md": "text/plain",
+    ".ogv": "video/ogg", ".oga": "audio/ogg", ".md": "text/plain", ".jpeg": "image/jpeg",
 }
 # Short labels shown next to materials ("PDF, 1,2 MB").
 LABEL_OF = {
@@ -133,6 +133,19 @@ def display_name(filename: str) -> str:
     name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
     name = name.strip().lstrip(".")
     return name[:150] or "plik"
+
+
+def download_name(original: str, mime: str) -> str:
+    """The name a file is offered under: its own, ending in the extension of its detected type.
+
+    "evil.html" holding a PNG is offered as "evil.png"; a name whose extension already
+    stands for that type ("zdjęcie.jpeg", "Poradnik.PDF") is kept.
+    """
+    path = Path(original)
+    if TYPE_OF_EXTENSION.get(path.suffix.lower()) == mime:
+        return original
+    stem = path.stem if path.suffix and path.stem else original
+    return stem + EXTENSION_OF.get(mime, ".bin")
 
 
 # --- storage ------------------------------------------------------------------------------

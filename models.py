@@ -223,6 +223,9 @@ class UserSession(BaseModel):
     user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow, index=True)
     last_seen_at = DateTimeField(default=utcnow, index=True)
+    # Shown once on the page after a redirect (a new invite or reset link), kept here rather
+    # than in the signed but readable cookie.
+    pending = JSONField(default=dict)
 
 
 SESSION_MODELS: list[type[BaseModel]] = [UserSession]

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -22,7 +21,7 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.auth import NewAccountForm, link_problem, sign_in
-from koalicje import invites
+from koalicje import invites, sessions
 from koalicje.accounts import LinkGone, LinkNotFound
 from koalicje.permissions import require
 from koalicje.web import labels
@@ -74,7 +73,7 @@ def _index_page(form: InviteForm, status: int = 200):
         "invites/index.html",
         form=form,
         pending=list(invites.pending_invites(current_user).limit(PENDING_SHOWN)),
-        new_invite=session.pop("new_invite", None) if status == 200 else None,
+        new_invite=sessions.take(current_user, "new_invite") if status == 200 else None,
     ), status
 
 
@@ -103,11 +102,11 @@ def index():
     except invites.InviteError as error:
         getattr(form, error.field).errors = [error.message]
         return _index_page(form, 422)
-    session["new_invite"] = {
+    sessions.keep(current_user, "new_invite", {  # server-side, not in the readable cookie
         "email": invite.email,
         "url": url_for("invites.accept", token=token, _external=True),
         "days": current_app.config["INVITE_DAYS"],
-    }
+    })
     return redirect(url_for("invites.index"), 303)
 
 

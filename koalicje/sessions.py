@@ -85,3 +85,27 @@ def end_all(user: User) -> int:
 
 def count(user: User) -> int:
     return UserSession.select().where(UserSession.user == user.id).count()
+
+
+def keep(user: User, key: str, value: object) -> None:
+    """Keep `value` on the server for this device's next page (`take`), e.g. a one-time link
+    shown after a redirect, which must not travel in the readable cookie."""
+    row = UserSession.get_or_none(UserSession.token_hash == hash_token(user.get_id()))
+    if row is None:
+        return
+    with write_transaction():
+        row.pending = {**(row.pending or {}), key: value}
+        row.save(only=[UserSession.pending])
+
+
+def take(user: User, key: str) -> object | None:
+    """What `keep` left under `key` for this device, removed as it is read (None if absent)."""
+    token = user.get_id()
+    row = UserSession.get_or_none(UserSession.token_hash == hash_token(token)) if token else None
+    if row is None or key not in (row.pending or {}):
+        return None
+    with write_transaction():
+        pending = dict(row.pending)
+        value = pending.pop(key)
+        UserSession.update(pending=pending).where(UserSession.id == row.id).execute()
+    return value

@@ -197,3 +197,47 @@ def test_session_rules_without_a_request(database):
         assert sessions.count(user) == 1
         assert sessions.user_for(stale, limits) is None
         assert sessions.end_all(user) == 1
+
+
+# --- one-time links stay on the server between the redirect and the page -------------------
+
+
+def cookie_contents(app, client) -> str:
+    """What the signed (not encrypted) session cookie carries, as anyone holding it reads it."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return repr(serializer.loads(client.get_cookie("session").value))
+
+
+def test_new_invite_link_is_not_in_the_cookie(app, client, auth, database):
+    coalition = make_coalition()
+    coordinator = make_user()
+    from conftest import add_member
+
+    add_member(coordinator, coalition, "coordinator")
+    auth.as_user(coordinator)
+    response = client.post("/invites/", data={
+        "email": "nowa@example.org", "role": "user", "coalition": str(coalition.id),
+        "membership_role": "member", "sector": "ngo", "csrf_token": auth.csrf()})
+    assert response.status_code == 303
+    assert "/invite/" not in cookie_contents(app, client)
+    link = soup(client.get("/invites/")).select_one("#new-invite-url")["value"]
+    assert "/invite/" in link
+    assert soup(client.get("/invites/")).select_one("#new-invite-url") is None
+    # Another device of the same person does not get it either.
+    assert soup(second_device(app, coordinator).get("/invites/")).select_one(
+        "#new-invite-url") is None
+
+
+def test_new_reset_link_is_not_in_the_cookie(app, client, auth, database):
+    admin = make_user(role="admin")
+    user = make_user()
+    auth.as_user(admin)
+    response = client.post(f"/admin/users/{user.id}/reset-link",
+                           data={"csrf_token": auth.csrf()})
+    assert response.status_code == 303
+    assert "/reset/" not in cookie_contents(app, client)
+    # Shown on that user's page only, once.
+    assert soup(client.get(f"/admin/users/{admin.id}")).select_one("#reset-link-url") is None
+    link = soup(client.get(f"/admin/users/{user.id}")).select_one("#reset-link-url")["value"]
+    assert "/reset/" in link
+    assert soup(client.get(f"/admin/users/{user.id}")).select_one("#reset-link-url") is None

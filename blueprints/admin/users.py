@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
@@ -10,7 +10,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from blueprints.admin import bp
 from blueprints.main import safe_next
-from koalicje import accounts
+from koalicje import accounts, sessions
 from koalicje.permissions import requires
 from koalicje.web import labels
 from koalicje.web.errors import abort_with
@@ -94,9 +94,8 @@ def _detail_context(user: User) -> dict:
         .order_by(AuditLog.at.desc())
         .limit(20)
     )
-    reset_link = session.pop("new_reset_link", None) if request.method == "GET" else None
-    if reset_link and reset_link.get("user_id") != user.id:
-        reset_link = None
+    reset_link = (sessions.take(current_user, f"reset_link:{user.id}")
+                  if request.method == "GET" else None)
     return {"user": user, "memberships": list(memberships), "history": list(history),
             "roles": ROLES, "reset_link": reset_link}
 
@@ -151,5 +150,5 @@ def reset_link(user_id: int):
             "hours": current_app.config["RESET_HOURS"]}
     if is_fragment_request():
         return render("admin/user.html", "admin/_reset_link.html", user=user, reset_link=link)
-    session["new_reset_link"] = link
+    sessions.keep(current_user, f"reset_link:{user.id}", link)  # server-side, not the cookie
     return redirect(url_for("admin.user", user_id=user.id), 303)

@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 from blueprints import BLUEPRINTS
 from koalicje import sessions
 from koalicje.config import default_config
-from koalicje.web import assets, errors, labels
+from koalicje.web import assets, errors, labels, limits
 from koalicje.web.extensions import babel, csrf, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from models import User, db, init_db
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     init_database(app)
+    limits.init_app(app)  # before CSRFProtect reads the form
     init_extensions(app)
     assets.init_app(app)
     labels.register(app)

@@ -56,7 +56,9 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "SESSION_PROTECTION": "basic",
         # CSRF tokens live as long as the session, so a long-open page still posts.
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 512 * 1024 * 1024)),
+        # Every request (forms, sign-in, anonymous); uploads get UPLOAD_MAX_BYTES (see below
+        # and koalicje/web/limits.py).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "pl",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Warsaw"),

@@ -190,3 +190,31 @@ def test_download_is_named_after_the_detected_type(client, auth, trainer, module
              for part in disposition.split("; ") if part.startswith("filename")]
     ascii_fallback = unicodedata.normalize("NFKD", offered).encode("ascii", "ignore").decode()
     assert names and set(names) <= {offered, ascii_fallback}, names
+
+
+# --- request size: small for everyone, large only for uploads by those who may upload ------
+
+
+BIG = 3 * 1024 * 1024  # over the form limit, far under the upload limit
+
+
+def test_large_bodies_are_refused_except_for_uploads(app, client, auth, trainer, module):
+    from conftest import csrf_from
+
+    assert app.config["MAX_CONTENT_LENGTH"] < BIG < app.config["UPLOAD_MAX_BYTES"]
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": "a@example.org", "password": "x" * BIG,
+                                           "csrf_token": token})
+    assert response.status_code == 413  # anonymous: refused before the body is read
+    learner = make_user()
+    auth.as_user(learner)
+    response = client.post("/board/posts", data={"title": "Duży", "body": "x" * BIG,
+                                                  "category": "need", "csrf_token": auth.csrf()})
+    assert response.status_code == 413  # a form-only route
+    response = post_file(client, auth, PDF + b"x" * BIG, "duzy.pdf")
+    assert response.status_code == 413  # may not upload: the small limit
+    auth.logout()
+    auth.as_user(trainer)
+    response = post_file(client, auth, PDF + b"x" * BIG, "duzy.pdf")
+    assert response.status_code == 303
+    assert MediaFile.get().size == len(PDF) + BIG

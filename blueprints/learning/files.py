@@ -26,6 +26,7 @@ from blueprints.learning.helpers import get_module, learner_path, upload_dir
 from koalicje.learning import media, progress, watching
 from koalicje.permissions import require
 from koalicje.web.errors import abort_with
+from koalicje.web.limits import accepts_uploads
 from models import MediaFile
 
 FILE_CSP = "default-src 'none'; sandbox"
@@ -127,6 +128,7 @@ def files(slug: str):
 
 @bp.post("/learning/<slug>/files")
 @login_required
+@accepts_uploads
 def upload(slug: str):
     require("manage_content")
     module = get_module(slug)

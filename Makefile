@@ -20,7 +20,8 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 run: setup db demo ## set up, load demo data and serve with gunicorn
 	@echo "Koalicje: http://$(HOST):$(PORT)/"
-	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - "app:create_app()"
+	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
+		--logger-class koalicje.ops.access_log.RedactingLogger "app:create_app()"
 
 dev: setup db demo ## Flask's reloading development server
 	$(RUN_ENV) $(FLASK) run --debug --host $(HOST) --port $(PORT)

@@ -1,0 +1,63 @@
+"""The access log of `make run` keeps one-time and feed tokens out."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from gunicorn.config import Config
+
+from koalicje.ops.access_log import RedactingLogger, redact
+
+SECRET = "Zq8x_SeKrEt-123"
+
+
+@pytest.mark.parametrize("url, kept", [
+    (f"/reset/{SECRET}", "/reset/[redacted]"),
+    (f"/invite/{SECRET}?next=/x", "/invite/[redacted]?next=/x"),
+    (f"/digest/unsubscribe/{SECRET}", "/digest/unsubscribe/[redacted]"),
+    (f"/board/feed.atom?token={SECRET}", "/board/feed.atom?token=[redacted]"),
+    (f"/board/x/calendar.ics?a=1&token={SECRET}&b=2", "/board/x/calendar.ics?a=1&token=[redacted]&b=2"),
+    (f"token={SECRET}", "token=[redacted]"),
+    ("/board/post/7/edit", "/board/post/7/edit"),
+])
+def test_redact(url, kept):
+    assert redact(url) == kept
+
+
+def logged_line(logger_class, uri: str, referer: str) -> str:
+    config = Config()
+    config.set("accesslog", "-")
+    logger = logger_class(config)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.access_log.handlers = [handler]
+    path, _, query = uri.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": uri, "PATH_INFO": path,
+               "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": referer}
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", referer)])
+    logger.access(response, request, environ, timedelta(milliseconds=5))
+    return stream.getvalue()
+
+
+def test_gunicorn_access_log_line_has_no_tokens():
+    line = logged_line(RedactingLogger, f"/reset/{SECRET}",
+                       f"http://localhost/board/feed.atom?token={SECRET}")
+    assert "GET /reset/[redacted] HTTP/1.1" in line
+    assert SECRET not in line
+    plain = logged_line(RedactingLogger.__mro__[1], f"/reset/{SECRET}", "-")
+    assert SECRET in plain  # the stock logger would have written it
+
+
+def test_make_run_uses_the_redacting_logger():
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    run = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    assert "--access-logfile" in run
+    assert "--logger-class koalicje.ops.access_log.RedactingLogger" in run

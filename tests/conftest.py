@@ -223,6 +223,12 @@ def auth(client):
     return Auth(client)
 
 
+def cookie_contents(app, client) -> str:
+    """What the signed (not encrypted) session cookie carries, as anyone holding it reads it."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return repr(serializer.loads(client.get_cookie("session").value))
+
+
 def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from conftest import PASSWORD, Auth, csrf_from, make_coalition, make_user, soup
+from conftest import (
+    PASSWORD,
+    Auth,
+    cookie_contents,
+    csrf_from,
+    make_coalition,
+    make_user,
+    soup,
+)
 
 from koalicje import accounts, sessions
 from koalicje.board import feed_tokens
@@ -200,32 +208,6 @@ def test_session_rules_without_a_request(database):
 
 
 # --- one-time links stay on the server between the redirect and the page -------------------
-
-
-def cookie_contents(app, client) -> str:
-    """What the signed (not encrypted) session cookie carries, as anyone holding it reads it."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    return repr(serializer.loads(client.get_cookie("session").value))
-
-
-def test_new_invite_link_is_not_in_the_cookie(app, client, auth, database):
-    coalition = make_coalition()
-    coordinator = make_user()
-    from conftest import add_member
-
-    add_member(coordinator, coalition, "coordinator")
-    auth.as_user(coordinator)
-    response = client.post("/invites/", data={
-        "email": "nowa@example.org", "role": "user", "coalition": str(coalition.id),
-        "membership_role": "member", "sector": "ngo", "csrf_token": auth.csrf()})
-    assert response.status_code == 303
-    assert "/invite/" not in cookie_contents(app, client)
-    link = soup(client.get("/invites/")).select_one("#new-invite-url")["value"]
-    assert "/invite/" in link
-    assert soup(client.get("/invites/")).select_one("#new-invite-url") is None
-    # Another device of the same person does not get it either.
-    assert soup(second_device(app, coordinator).get("/invites/")).select_one(
-        "#new-invite-url") is None
 
 
 def test_new_reset_link_is_not_in_the_cookie(app, client, auth, database):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, add_member, assign, csrf_from, make_coalition, make_user, soup
+from conftest import (
+    PASSWORD,
+    add_member,
+    assign,
+    cookie_contents,
+    csrf_from,
+    make_coalition,
+    make_user,
+    soup,
+)
 
 from koalicje import accounts, invites
 from koalicje.invites import InviteError, InviteForbidden, InviteRequest
@@ -133,6 +142,8 @@ def test_coordinator_creates_invite_and_sees_link_once(client, auth, database):
         "email": "Nowa@Example.org", "role": "user", "coalition": str(coalition.id),
         "membership_role": "member", "sector": "ngo", "csrf_token": auth.csrf()})
     assert response.status_code == 303
+    # Kept on the server until shown, not in the signed but readable cookie.
+    assert "/invite/" not in cookie_contents(client.application, client)
     invite = Invite.get()
     assert (invite.email, invite.created_by_id, invite.sector) == (
         "nowa@example.org", coordinator.id, "ngo")

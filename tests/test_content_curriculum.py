@@ -184,3 +184,120 @@ def test_every_quiz_belongs_to_a_module_that_names_it():
     for path in sorted((ROOT / "content/quizzes").glob("*.yaml")):
         data = quiz_files.read_yaml(path)
         assert MODULES[data["module"]].quiz_slug == data["slug"]
+
+
+# --- every quiz question is answerable from its module's text ------------------------------
+
+# quiz slug -> question id -> phrases of the correct answer that the module states
+# (compared without case, Markdown emphasis or line breaks). A new question needs a line.
+ANSWERED_IN_MODULE = {
+    "czym-jest-partnerstwo": {
+        "definicja": ["stała współpraca instytucji, organizacji i mieszkańców",
+                      "nastawioną na wspólne cele i przekazywanie wiedzy"],
+        "nazwa": ["„gminnymi koalicjami”"],
+        "tylko-biblioteka": ["cele samych koalicji zawsze sięgały dalej"],
+        "cele": ["pobudzenie aktywności mieszkańców", "przyciągnięcie młodzieży do kultury",
+                 "zbliżenie do siebie pokoleń"],
+        "rola-biblioteki": ["miejsce kontaktu z ludźmi", "wydarzeń społecznych i kulturalnych"],
+        "korzysci": ["bardziej rozpoznawalny", "razem pozyskiwać środki na wspólne projekty",
+                     "pomóc w sporze między środowiskami"],
+        "zasoby": ["lepiej korzystają z tego, czym każdy z nich już dysponuje"],
+    },
+    "wsparcie-dla-partnerstw": {
+        "animatorzy": ["kogo zaprosić do współpracy", "czym partnerstwo mogłoby się zająć",
+                       "jako moderatorzy"],
+        "konkurs": ["konkursie grantowym „aktywna biblioteka”"],
+        "liczba-i-runda": ["w i rundzie koalicje powstały przy 142 bibliotekach wiodących"],
+        "razem": ["powstało 450 koalicji"],
+        "sklad": ["urzędnicy gminni", "działacze organizacji pozarządowych", "przedsiębiorcy",
+                  "mieszkańcy w różnym wieku"],
+        "partnerzy": ["akademia rozwoju filantropii w polsce (w i rundzie programu)"],
+    },
+    "webinarium-program-wsparcia": {
+        "dla-kogo": ["dla partnerstw bibliotek z i i ii rundy"],
+        "wizyty": ["dwie wizyty doświadczonych animatorów z cal w partnerstwie"],
+        "tematy-wizyt": ["problemu, lokalnej potrzeby albo strategicznego kierunku",
+                         "potencjał partnerów", "prowadzili jako warsztat"],
+        "wizyty-studyjne": ["także takimi spoza programu",
+                            "samorządu, biznesu i organizacji pozarządowych"],
+        "seminarium": ["po dwie osoby z każdego partnerstwa", "bibliotekarz lub bibliotekarka"],
+        "data": ["7 lutego 2014"],
+        "osoby": ["prowadziła dorota kostowska"],
+        "kaliszewska": ["koordynatorka projektu w centrum wspierania aktywności lokalnej cal",
+                        "której animatorzy odwiedzali partnerstwa"],
+    },
+    "film-spotkanie-badawcze": {
+        "cel": ["wspólnie przyglądają się swojej gminie", "czym partnerstwo powinno się zająć"],
+        "zaproszeni": ["biblioteka, urząd, szkoła, organizacje, firmy i mieszkańcy"],
+        "moderator": ["jako moderatorzy brali udział animatorzy"],
+        "wyniki": ["czym partnerstwo powinno się zająć"],
+        "scenariusz": ["ramowy scenariusz partnerskiego spotkania badawczego"],
+        "film": ["ewa chromniak", "film trwa 16 minut"],
+    },
+    "webinarium-biblioteka-i-samorzad": {
+        "temat": ["partnerskiej współpracy", "z samorządem lokalnym"],
+        "prezentujaca": ["pracuje w małopolskim instytucie kultury w krakowie"],
+        "role-w-programie": ["trenerką, animatorką i ewaluatorką"],
+        "trwale-miejsce": ["trwałe miejsce jako ważny partner samorządu"],
+        "korzysc": ["wypracowanie zasad współpracy z władzami"],
+        "urzednicy": ["pracownicy urzędu gminy"],
+        "czego-nie-wiemy": ["kto finansuje twoją bibliotekę",
+                            "tych spraw opis webinarium nie rozstrzyga"],
+        "gdzie-samorzad": ["trwałe miejsce jako ważny partner samorządu",
+                           "pracownicy urzędu gminy", "przedstawicielami samorządów"],
+    },
+    "webinarium-ngo-i-biznes": {
+        "data": ["19 lutego 2014"],
+        "tematy": ["możliwościach, formach, dobrych praktykach, potrzebach i wyzwaniach"],
+        "prezentujaca": ["katarzyna sekutowicz z biura obsługi ruchu inicjatyw społecznych (boris)"],
+        "stop": ["tytuł superwizorki w stowarzyszeniu trenerów stop"],
+        "przedsiebiorcy": ["działacze lokalnych organizacji pozarządowych i przedsiębiorcy"],
+        "wymiana": ["wymiana informacji, doświadczeń, wiedzy i zasobów",
+                    "każda strona coś wnosi i coś zyskuje"],
+    },
+    "webinarium-rozwijamy-wspolprace": {
+        "tematy": ["społeczność przyjaciół biblioteki", "stowarzyszenie przy bibliotece",
+                   "strategiczne kierunki rozwoju współpracy"],
+        "data": ["25 lutego 2014"],
+        "prezentujaca": ["instytucie pedagogiki katolickiego uniwersytetu lubelskiego",
+                         "stowarzyszenia centrum wolontariatu w lublinie"],
+        "rady": ["młodzieżowych rad miasta i gminnych rad seniorów"],
+        "trwalosc": ["trwałe miejsce jako partner", "nie tylko na czas jednego projektu"],
+        "prowadzaca": ["prowadziła magdalena krasowska-igras"],
+    },
+}
+
+
+def module_text(slug: str) -> str:
+    d = MODULES[slug]
+    materials = [m["title"]["pl"] for m in d.meta.get("materials", [])]
+    text = "\n".join([text_of(slug), *materials])
+    return flat(text.replace("*", "")).lower()
+
+
+@pytest.mark.parametrize("quiz_slug", sorted(ANSWERED_IN_MODULE))
+def test_every_quiz_answer_is_stated_in_its_module(quiz_slug):
+    data = quiz_files.read_yaml(ROOT / "content" / "quizzes" / f"{quiz_slug}.yaml")
+    expected = ANSWERED_IN_MODULE[quiz_slug]
+    assert {q["id"] for q in data["questions"]} == set(expected), "a question without a source"
+    text = module_text(data["module"])
+    for question in data["questions"]:
+        for phrase in expected[question["id"]]:
+            assert phrase in text, (quiz_slug, question["id"], phrase)
+
+
+def test_every_quiz_file_is_covered():
+    assert {p.stem for p in (ROOT / "content/quizzes").glob("*.yaml")} == set(ANSWERED_IN_MODULE)
+
+
+@pytest.mark.parametrize("quiz_slug", sorted(ANSWERED_IN_MODULE))
+def test_explanations_speak_to_the_distractors(quiz_slug):
+    """A choice question's explanation says more than the right answer: it is long enough
+    to address why the other options are wrong (at least two sentences)."""
+    data = quiz_files.read_yaml(ROOT / "content" / "quizzes" / f"{quiz_slug}.yaml")
+    for question in data["questions"]:
+        if question["type"] == "true_false":
+            continue
+        for lang in ("pl", "en"):
+            sentences = [s for s in re.split(r"[.;—]\s", question["explanation"][lang]) if s]
+            assert len(sentences) >= 2, (quiz_slug, question["id"], lang)

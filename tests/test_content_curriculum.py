@@ -102,6 +102,9 @@ def test_module_one_facts():
     assert "W I rundzie (2010–2011)" in text and "„Gminnymi Koalicjami”" in text
     # "którzy ... żadne z nich" mixed two grammatical genders in one sentence.
     assert "żadne z nich" not in text
+    english = flat(MODULES["czym-jest-partnerstwo"].meta["body_en"])
+    assert "Lead Libraries of rounds I and II and all the libraries of round III" in english
+    assert "round I (2010–2011)" in english
 
 
 def test_module_two_facts():
@@ -115,6 +118,11 @@ def test_module_two_facts():
     assert "Każde partnerstwo wysyłało na nie dwie osoby" in text
     assert "bibliotekarz lub bibliotekarka" in text
     assert "pieniądze na lokalne przedsięwzięcie biblioteki mogły" not in text
+    english = flat(MODULES["wsparcie-dla-partnerstw"].meta["body_en"])
+    for fact in ("142 Lead Libraries", "450 coalitions", "Each partnership sent two people",
+                 "Academy for the Development of Philanthropy in Poland (in round I",
+                 '"Aktywna Biblioteka" grant competition'):
+        assert fact in english
 
 
 UNSUPPORTED_AS_FACT = [

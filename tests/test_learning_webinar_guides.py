@@ -84,7 +84,7 @@ def test_english_readers_get_the_english_guide(client, auth, curriculum, learner
     assert "Questions about your gmina" in body.text
     assert not page.select_one(".module-description .note")
     # A module without an English text says so and keeps lang="pl".
-    page = soup(client.get("/learning/czym-jest-partnerstwo"))
+    page = soup(client.get("/learning/materialy-do-pobrania"))
     assert page.select_one(".module-description div[lang]")["lang"] == "pl"
     assert page.select_one(".module-description .note")
 

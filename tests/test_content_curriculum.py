@@ -94,6 +94,13 @@ def test_film_facts():
     film = MODULES["film-spotkanie-badawcze"]
     assert film.duration_seconds == 16 * 60
     assert [p["name"] for p in film.meta["presenters"]] == ["Ewa Chromniak"]
+    assert "Prawdziwy film trwa 16 minut" in flat(film.body)
+    assert "The real film lasts 16 minutes" in flat(film.meta["body_en"])
+
+
+def test_every_module_has_an_english_text():
+    for d in MODULES.values():
+        assert d.meta.get("body_en"), d.slug
 
 
 def test_module_one_facts():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_user, soup
+from learning_factories import make_module
 
 from koalicje.content import module_files
 from koalicje.content.sync import SyncReport
@@ -84,7 +85,8 @@ def test_english_readers_get_the_english_guide(client, auth, curriculum, learner
     assert "Questions about your gmina" in body.text
     assert not page.select_one(".module-description .note")
     # A module without an English text says so and keeps lang="pl".
-    page = soup(client.get("/learning/materialy-do-pobrania"))
+    make_module(slug="tylko-po-polsku", position=20)
+    page = soup(client.get("/learning/tylko-po-polsku"))
     assert page.select_one(".module-description div[lang]")["lang"] == "pl"
     assert page.select_one(".module-description .note")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
 from koalicje import quizzes
+from koalicje.learning import progress
+from koalicje.permissions import can
 from koalicje.web.htmx import render
 from models import Module, Quiz, QuizAttempt, QuizVersion
 
@@ -82,11 +84,15 @@ def result(slug: str, attempt_id: int):
     definition = attempt.quiz_version.definition
     seed = quizzes.attempt_seed(current_user.id, quiz.slug, quizzes.attempt_number(attempt))
     attempts = quizzes.attempts_of(current_user, quiz)
+    reveal_after = current_app.config["QUIZ_REVEAL_AFTER_ATTEMPTS"]
+    path = progress.learning_path(current_user, preview=can("manage_content"))
     return render(
         "quizzes/result.html", "quizzes/_result.html",
         quiz=quiz, attempt=attempt, definition=definition,
         questions=quizzes.ordered_questions(definition, seed),
         attempts=attempts, best=quizzes.best_attempt(attempts),
+        reveal=quizzes.key_revealed(attempts, reveal_after), reveal_after=reveal_after,
+        module_item=path.get(quiz.module_slug) if quiz.module_slug else None, path=path,
         outdated=attempt.quiz_version.number != quiz.version,
         lang=str(get_locale()), text=quizzes.text,
     )

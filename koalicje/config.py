@@ -76,6 +76,8 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         # Learning path: share of a local recording a learner must play to count as watched,
         # and the largest recording or material a trainer may upload.
         "WATCH_THRESHOLD": float(os.environ.get("WATCH_THRESHOLD", "0.9")),
+        # Quiz results show the answer key after a pass or after this many attempts.
+        "QUIZ_REVEAL_AFTER_ATTEMPTS": int(os.environ.get("QUIZ_REVEAL_AFTER_ATTEMPTS", 3)),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 300 * 1024 * 1024)),
         # Trainer dashboard: days without activity (or in one module) before a nudge.
         "NUDGE_DAYS": int(os.environ.get("NUDGE_DAYS", 14)),

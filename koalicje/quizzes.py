@@ -168,6 +168,14 @@ def attempts_of(user: User, quiz: Quiz) -> list[QuizAttempt]:
     )
 
 
+def key_revealed(attempts: list[QuizAttempt], reveal_after: int) -> bool:
+    """Whether the result page may show the correct answers: once the learner has passed
+    the quiz, or after `reveal_after` attempts (0 or less: never before a pass)."""
+    if any(a.passed for a in attempts):
+        return True
+    return reveal_after > 0 and len(attempts) >= reveal_after
+
+
 def best_attempt(attempts: list[QuizAttempt]) -> QuizAttempt | None:
     """The attempt that counts: the highest score, the earliest of equals."""
     if not attempts:

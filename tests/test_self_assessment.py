@@ -16,7 +16,8 @@ from koalicje import self_assessment
 from models import Membership, SelfAssessment, utcnow
 
 DIMENSIONS = ["wspolny-cel", "sklad", "samorzad", "zaufanie", "przywodztwo", "komunikacja",
-              "plan-i-zasoby", "ewaluacja"]
+              "plan-i-zasoby", "ewaluacja", "roznice-zdan", "zaangazowanie",
+              "korzysci-i-koszty", "synergia"]
 # SELF_ASSESSMENT.md: weak dimension -> module(s) to point to
 RECOMMEND = {
     "wspolny-cel": "film-spotkanie-badawcze",
@@ -27,6 +28,10 @@ RECOMMEND = {
     "komunikacja": "webinarium-rozwijamy-wspolprace",
     "plan-i-zasoby": "materialy-do-pobrania",
     "ewaluacja": "webinarium-rozwijamy-wspolprace",
+    "roznice-zdan": "film-spotkanie-badawcze",
+    "zaangazowanie": "webinarium-rozwijamy-wspolprace",
+    "korzysci-i-koszty": "czym-jest-partnerstwo",
+    "synergia": "czym-jest-partnerstwo",
 }
 
 
@@ -43,10 +48,12 @@ def definition(synced):
 # --- the instrument -----------------------------------------------------------------------
 
 
-def test_instrument_has_eight_dimensions_with_reverse_items_and_recommendations(definition):
+def test_instrument_has_twelve_dimensions_with_reverse_items_and_recommendations(definition):
     assert [d["slug"] for d in definition["dimensions"]] == DIMENSIONS
+    # Short enough for a rural respondent: about 30-35 statements in all.
+    assert 30 <= sum(len(d["statements"]) for d in definition["dimensions"]) <= 35
     for dimension in definition["dimensions"]:
-        assert 3 <= len(dimension["statements"]) <= 4
+        assert 2 <= len(dimension["statements"]) <= 4
         for statement in dimension["statements"]:
             assert statement["text"]["en"] != statement["text"]["pl"]
         assert any(s["reverse"] for s in dimension["statements"])
@@ -248,7 +255,8 @@ def test_submit_with_gaps_is_422_and_marks_them(client, auth, respondent, defini
 def test_result_page_chart_table_bands_and_recommendations(client, auth, respondent, definition):
     url = _start(client, auth, respondent[1])
     chosen = {"wspolny-cel": 2, "sklad": 4, "samorzad": 3, "zaufanie": 5, "przywodztwo": 1,
-              "komunikacja": 3, "plan-i-zasoby": 2, "ewaluacja": 4}
+              "komunikacja": 3, "plan-i-zasoby": 2, "ewaluacja": 4, "roznice-zdan": 4,
+              "zaangazowanie": 3, "korzysci-i-koszty": 2, "synergia": 5}
     values = answers_for(definition, chosen)
     dont_know = definition["dimensions"][1]["statements"][0]["id"]
     values[dont_know] = 0  # "nie wiem" on one item: still 4.0
@@ -263,16 +271,17 @@ def test_result_page_chart_table_bands_and_recommendations(client, auth, respond
     assert "band-attention" in classes["Wspólny cel i diagnoza"]
     assert "band-strong" in classes["Skład partnerstwa"]
     table = page.select("figure.chart table.chart-data tbody tr")
-    assert len(table) == 8
+    assert len(table) == len(DIMENSIONS)
     assert table[0].select_one("td").get_text(strip=True) == "2.00"
     bands = {tr["data-dimension"]: tr["data-band"] for tr in page.select("table.sa-dimensions tbody tr")}
     assert bands == {
         "wspolny-cel": "attention", "sklad": "strong", "samorzad": "discuss",
         "zaufanie": "strong", "przywodztwo": "attention", "komunikacja": "discuss",
-        "plan-i-zasoby": "attention", "ewaluacja": "strong",
+        "plan-i-zasoby": "attention", "ewaluacja": "strong", "roznice-zdan": "strong",
+        "zaangazowanie": "discuss", "korzysci-i-koszty": "attention", "synergia": "strong",
     }
     weak_links = {a["href"] for a in page.select(".sa-weaknesses a.recommended-module")}
-    assert weak_links == {"/learning/film-spotkanie-badawcze",
+    assert weak_links == {"/learning/film-spotkanie-badawcze", "/learning/czym-jest-partnerstwo",
                           "/learning/webinarium-rozwijamy-wspolprace",
                           "/learning/materialy-do-pobrania", "/learning/wsparcie-dla-partnerstw"}
     strengths = page.select_one(".sa-strengths").get_text()
@@ -539,7 +548,7 @@ def test_radar_compares_with_the_previous_attempt(client, auth, respondent, defi
     assert polygons["Ta odpowiedź"][1] == "5.0"
     assert polygons["Poprzednia odpowiedź"][1] == "2.0"
     rows = radar.select("table.chart-data tbody tr")
-    assert len(rows) == 8
+    assert len(rows) == len(DIMENSIONS)
     assert [td.get_text() for td in rows[1].select("td")] == ["5.00", "2.00"]
 
 

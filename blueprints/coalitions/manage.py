@@ -125,7 +125,7 @@ def add_trainer(slug: str):
     if trainer is None or not coalitions.assign_trainer(
         coalition, trainer, current_user._get_current_object()
     ):
-        return _trainers_page(coalition, 422, _("Wybierz trenera z listy."))
+        return _trainers_page(coalition, 422, _("Wybierz z listy trenera lub trenerkę."))
     if htmx.is_fragment_request():
         return _trainers_page(coalition)
     return redirect(url_for("coalitions.trainers", slug=coalition.slug), 303)

@@ -89,8 +89,21 @@ def _render_markdown(source: str) -> str:
 
 @bp.app_template_filter("module_body")
 def module_body(module: Module) -> Markup:
-    """The module's Markdown, rendered and sanitized (cached by source)."""
-    return Markup(_render_markdown(module.body or ""))
+    """The module's Markdown in the current language (Polish when there is no English
+    text), rendered and sanitized (cached by source)."""
+    return Markup(_render_markdown(module_body_source(module)))
+
+
+@bp.app_template_filter("module_body_lang")
+def module_body_lang(module: Module) -> str:
+    """The language of the text `module_body` shows (for a lang="" attribute)."""
+    return "en" if locale_code() == "en" and (module.meta or {}).get("body_en") else "pl"
+
+
+def module_body_source(module: Module) -> str:
+    if locale_code() == "en" and (module.meta or {}).get("body_en"):
+        return module.meta["body_en"]
+    return module.body or ""
 
 
 @bp.app_template_global()

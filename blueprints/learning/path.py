@@ -32,6 +32,8 @@ def module_context(slug: str) -> dict:
     state = watching.state_for(current_user, module) if player else None
     return {
         "module": module, "item": path.get(module.slug), "path": path, "media": module_media,
+        # Watching when there is a recording; otherwise the module is studied by reading.
+        "watch_mode": module_media.has_recording,
         "light": light, "player": player, "track_source": track_source, "watch_state": state,
         "resume_at": watching.resume_position(state, track_source) if player else 0,
         "threshold": current_app.config["WATCH_THRESHOLD"],

@@ -18,7 +18,7 @@ bp = Blueprint("digest", __name__, url_prefix="/digest")
 
 class DigestForm(FlaskForm):
     posts = BooleanField(_l("Nowe wpisy na tablicach moich koalicji (raz w tygodniu)"))
-    nudges = BooleanField(_l("Osoby, którym warto przypomnieć o nauce (dla trenerów)"))
+    nudges = BooleanField(_l("Osoby, którym warto przypomnieć o nauce (dla trenerów i trenerek)"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -42,6 +42,8 @@ TOP_LEVEL = {
     "video", "materials", "quiz", "prerequisites", "estimated_minutes", "required", "task",
 }
 REQUIRED = ("slug", "position", "kind", "title", "summary", "estimated_minutes")
+# Below this line of the body comes the English text of the module (optional).
+ENGLISH_MARKER = "<!-- en -->"
 
 
 class _Loader(yaml.SafeLoader):
@@ -93,6 +95,15 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise ContentError(path, "front matter", "must be a mapping of fields")
     return data, "\n".join(lines[end + 1:]).strip()
+
+
+def split_languages(body: str) -> tuple[str, str]:
+    """(Polish, English) parts of a body: the English text follows a line `<!-- en -->`."""
+    lines = body.splitlines()
+    for index, line in enumerate(lines):
+        if line.strip() == ENGLISH_MARKER:
+            return "\n".join(lines[:index]).strip(), "\n".join(lines[index + 1:]).strip()
+    return body.strip(), ""
 
 
 def _text(path: Path, name: str, value: Any, *, max_length: int = 2000) -> str:
@@ -273,6 +284,7 @@ def parse_module_file(path: Path) -> ModuleDefinition:
     title = _both_languages(path, "title", data["title"], max_length=200)
     summary = _both_languages(path, "summary", data["summary"])
     estimated = _int(path, "estimated_minutes", data["estimated_minutes"], minimum=1)
+    body, english = split_languages(body)
     if not body:
         raise ContentError(path, "body", "the module needs a description below the front matter")
 
@@ -299,6 +311,8 @@ def parse_module_file(path: Path) -> ModuleDefinition:
     meta["materials"] = _materials(path, data["materials"]) if data.get("materials") else []
     if data.get("task") is not None:
         meta["task"] = _task(path, data["task"])
+    if english:
+        meta["body_en"] = english
     if kind in ("webinar", "film") and not meta.get("presenters"):
         raise ContentError(path, "presenters", f"a {kind} needs at least one presenter")
 

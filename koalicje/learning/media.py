@@ -284,6 +284,17 @@ class ModuleMedia:
         return None
 
     @property
+    def has_recording(self) -> bool:
+        """Something to watch or listen to: a recording on this server or an address."""
+        return self.player(False) is not None or bool(self.url)
+
+    @property
+    def has_alternatives(self) -> bool:
+        """A transcript, captions or handout on this server (the light version's parts)."""
+        return any(source is not None and source.available
+                   for source in (self.transcript, self.captions, self.handout, self.light))
+
+    @property
     def track_source(self) -> str | None:
         """The name watch tracking is keyed by: the full recording (the light rendition is
         the same content), or the light one when only that is on the server."""

@@ -42,7 +42,7 @@ COALITIONS = [
         "slug": "partnerstwo-borki",
         "name": "Partnerstwo Borki Razem",
         "gmina": "Borki",
-        "voivodeship": "podlaskie",
+        "voivodeship": "lubelskie",
         "library": "Biblioteka Publiczna Gminy Borki",
         "round": 2,
         "founded": date(2012, 3, 6),
@@ -52,9 +52,9 @@ COALITIONS = [
     {
         "slug": "koalicja-nowa-wies",
         "name": "Nowowiejska Koalicja Aktywnych",
-        "gmina": "Nowa Wieś",
-        "voivodeship": "małopolskie",
-        "library": "Gminna Biblioteka Publiczna w Nowej Wsi",
+        "gmina": "Nowa Wieś Wielka",
+        "voivodeship": "kujawsko-pomorskie",
+        "library": "Gminna Biblioteka Publiczna w Nowej Wsi Wielkiej",
         "round": 3,
         "founded": date(2013, 9, 24),
         "goals": "Wspólny kalendarz wydarzeń gminy i punkt informacji dla organizacji.",
@@ -438,9 +438,10 @@ BOARD_POSTS: list[tuple[str | None, str, str, str, str, dict]] = [
      "Po 17.00 we wtorki sala czytelni stoi pusta. Chętnie udostępnimy ją na próby chóru "
      "albo spotkania klubu szachowego.", {}),
     ("koalicja-zalesie", "trener@example.org", "announcement",
-     "Materiały po webinarium o współpracy z samorządem",
-     "Nagranie i prezentacja są w module szkoleniowym. Szczególnie polecam fragment o tym, "
-     "jak opisać korzyści dla gminy w jednym akapicie.", {"pinned": True}),
+     "Przed spotkaniem: moduł o współpracy z samorządem",
+     "Nagrania webinarium nie ma jeszcze na platformie, ale moduł ma przewodnik i pytania "
+     "o naszą gminę. Przeczytajcie go przed spotkaniem — zadanie z jedną stroną dla wójta "
+     "zrobimy razem.", {"pinned": True}),
     ("koalicja-zalesie", "koordynator@example.org", "success",
      "Warsztaty rękodzieła przyciągnęły 40 osób",
      "Seniorki z koła gospodyń uczyły młodzież szydełkowania, a młodzież pokazała, jak "

@@ -27,19 +27,19 @@ CUES = [
     (0, 3, "To jest krótkie nagranie demonstracyjne modułu o spotkaniu badawczym."),
     (3, 6, "Prawdziwy film trwa szesnaście minut; tu słychać tylko kilka dźwięków."),
     (6, 9, "Odtwarzacz zapisuje, jaką część nagrania już odsłuchano."),
-    (9, 12, "Po powrocie nagranie wznowi się w miejscu, w którym skończyłeś."),
+    (9, 12, "Po powrocie nagranie wznowi się tam, gdzie odsłuch został przerwany."),
 ]
 
 PLACEHOLDER_DOCUMENTS = {
-    "partnerstwa-dla-bibliotek.pdf": "Partnerstwa dla bibliotek. Materialy informacyjno-edukacyjne",
+    "partnerstwa-dla-bibliotek.pdf": "Partnerstwa dla bibliotek. Materiały informacyjno-edukacyjne",
     "standardy-wsparcia-bibliotek-wiodacych.pdf":
-        "Standardy wsparcia Bibliotek Wiodacych przy zawiazywaniu partnerstw lokalnych",
+        "Standardy wsparcia Bibliotek Wiodących przy zawiązywaniu partnerstw lokalnych",
     "standardy-wsparcia-partnerstw-i-ii-runda.pdf":
         "Standardy wsparcia partnerstw bibliotek I i II rundy PRB",
     "scenariusz-spotkania-badawczego.pdf": "Ramowy scenariusz partnerskiego spotkania badawczego",
-    "propozycje-warsztatow.pdf": "Propozycje warsztatow dla partnerstw bibliotek I i II rundy PRB",
+    "propozycje-warsztatow.pdf": "Propozycje warsztatów dla partnerstw bibliotek I i II rundy PRB",
     "przepis-na-wspolprace-w-bibliotece.pdf":
-        "Przepis na wspolprace w bibliotece. Poradnik praktyk i inspiracji",
+        "Przepis na współpracę w bibliotece. Poradnik praktyk i inspiracji",
 }
 
 
@@ -80,23 +80,50 @@ def transcript_text() -> str:
     return "Transkrypcja nagrania demonstracyjnego\n\n" + body + "\n"
 
 
-def simple_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with a few lines of ASCII text (Helvetica), valid and small."""
-    def escape(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+# Polish letters outside WinAnsi, put on unused codes of the font's encoding by glyph name.
+# The standard Helvetica has these glyphs (Adobe's Latin character set), so any PDF reader
+# draws them and text extraction gives them back; ó and Ó are in WinAnsi already.
+POLISH_GLYPHS = {
+    "ą": "aogonek", "ć": "cacute", "ę": "eogonek", "ł": "lslash", "ń": "nacute",
+    "ś": "sacute", "ź": "zacute", "ż": "zdotaccent", "Ą": "Aogonek", "Ć": "Cacute",
+    "Ę": "Eogonek", "Ł": "Lslash", "Ń": "Nacute", "Ś": "Sacute", "Ź": "Zacute",
+    "Ż": "Zdotaccent",
+}
+FIRST_POLISH_CODE = 0xA1  # ¡ onwards: codes our texts do not use
+POLISH_CODES = {char: FIRST_POLISH_CODE + i for i, char in enumerate(POLISH_GLYPHS)}
 
-    stream_lines = ["BT", "/F1 14 Tf", "72 770 Td", "18 TL"]
+
+def pdf_text_bytes(text: str) -> bytes:
+    """`text` in the placeholder font's encoding: WinAnsi plus the Polish letters."""
+    out = bytearray()
+    for char in text:
+        if char in POLISH_CODES:
+            out.append(POLISH_CODES[char])
+        else:
+            out += char.encode("cp1252", "replace")
+    return bytes(out)
+
+
+def simple_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with a few lines of Polish text (Helvetica), valid and small."""
+    def escape(data: bytes) -> bytes:
+        return data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+    stream_lines = [b"BT", b"/F1 14 Tf", b"72 770 Td", b"18 TL"]
     for line in lines:
-        stream_lines.append(f"({escape(line)}) Tj T*")
-    stream_lines.append("ET")
-    stream = "\n".join(stream_lines).encode("latin-1", "replace")
+        stream_lines.append(b"(" + escape(pdf_text_bytes(line)) + b") Tj T*")
+    stream_lines.append(b"ET")
+    stream = b"\n".join(stream_lines)
+    differences = " ".join(f"/{name}" for name in POLISH_GLYPHS.values())
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
         b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
+        b"/BaseEncoding /WinAnsiEncoding /Differences [%d %s] >> >>"
+        % (FIRST_POLISH_CODE, differences.encode("ascii")),
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -135,17 +162,17 @@ def generate(upload_dir: str | Path) -> list[str]:
         path.write_text(transcript_text(), encoding="utf-8")
     if path := missing(HANDOUT):
         path.write_bytes(simple_pdf([
-            "Partnerskie spotkanie badawcze - sciaga (material demonstracyjny)",
+            "Partnerskie spotkanie badawcze – ściąga (materiał demonstracyjny)",
             "",
-            "1. Zaproscie osoby z roznych srodowisk gminy.",
-            "2. Zacznijcie od pytania: czego potrzebuja mieszkancy?",
-            "3. Zbierzcie pomysly, a potem wybierzcie jeden do wspolnej pracy.",
-            "4. Ustalcie, kto co robi i kiedy sie znowu spotykacie.",
+            "1. Zaproście osoby z różnych środowisk gminy.",
+            "2. Zacznijcie od pytania: czego potrzebują mieszkańcy?",
+            "3. Zbierzcie pomysły, a potem wybierzcie jeden do wspólnej pracy.",
+            "4. Ustalcie, kto co robi i kiedy się znowu spotykacie.",
         ]))
     for name, title in PLACEHOLDER_DOCUMENTS.items():
         if path := missing(name):
             path.write_bytes(simple_pdf([
-                title, "", "Plik zastepczy wygenerowany dla wersji demonstracyjnej.",
+                title, "", "Plik zastępczy wygenerowany dla wersji demonstracyjnej.",
                 "Placeholder generated for the demo; the real document is not included.",
             ]))
     return written

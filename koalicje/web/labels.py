@@ -26,7 +26,7 @@ SECTOR_LABELS = {
 ROLE_LABELS = {
     # global roles
     "admin": _l("Administrator"),
-    "trainer": _l("Trener"),
+    "trainer": _l("Trener / trenerka"),
     "user": _l("Użytkownik"),
     # roles in a coalition
     "coordinator": _l("Koordynator"),

@@ -1,0 +1,36 @@
+"""The coalition's workshop: from learning to doing.
+
+`partners` (the partners' map and sector coverage), `meetings` (the partnership research
+meeting: checklist, participants, needs, dot voting), `plan` (directions, actions, goals
+history). Plain functions: views parse input and render, tests call these directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+
+from flask import has_request_context
+from flask_babel import force_locale
+
+from koalicje.board.posts import clean_text
+
+
+class Invalid(Exception):
+    """Input refused: `errors` maps a form field to the message shown next to it."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+def text(values: Mapping[str, str], name: str, max_length: int) -> str:
+    """A trimmed single text field without control characters (may be longer than allowed:
+    the caller checks `max_length` to give a message)."""
+    return clean_text(values.get(name) or "").strip()[: max_length + 1]
+
+
+def stored_text_locale() -> AbstractContextManager:
+    """Texts stored for everyone (a checklist, a board post) are written in the current
+    user's language in a request, in Polish (the source language) outside one (CLI, tests)."""
+    return nullcontext() if has_request_context() else force_locale("pl")

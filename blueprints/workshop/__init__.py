@@ -72,4 +72,4 @@ def flags(coalition: Coalition) -> dict[str, bool]:
     }
 
 
-from blueprints.workshop import meetings, partners  # noqa: E402, F401  (routes)
+from blueprints.workshop import meetings, partners, plan  # noqa: E402, F401  (routes)

@@ -5,7 +5,7 @@ assigned trainers read and comment, everyone else (other coalitions, other train
 from conftest import make_user
 
 from access import PERSONAS, Case
-from koalicje.workshop import meetings, partners
+from koalicje.workshop import meetings, partners, plan
 
 # Signed in but outside the coalition: the workshop does not exist for them.
 HIDDEN = dict(user=404, other_trainer=404)
@@ -32,6 +32,10 @@ def setup(world) -> None:
     world.extra["need"] = meetings.add_need(
         meeting, {"theme": "Młodzież", "text": "Brak miejsca spotkań", "sector": None}, member)
     world.extra["voter"] = make_user(name="Wyborca")
+    plan.choose_directions(coalition, [world.extra["need"].id], world.coordinator)
+    world.extra["priority"] = plan.directions(coalition)[0].priority
+    world.extra["action"] = plan.add_action(plan.clean_action(
+        coalition, {"title": "Klub młodzieżowy", "priority": str(world.extra["priority"].id)}))
 
 
 def _w(w) -> str:
@@ -98,4 +102,16 @@ CASES = [
     Case("workshop.comment", "POST", lambda w: f"{_m(w)}/comments",
          data=lambda w: {"body": "Dobra robota"},
          anonymous=302, **HIDDEN, member=303, trainer=303, coordinator=303, admin=303),
+    # priorities and the plan
+    Case("workshop.plan", "GET", lambda w: f"{_w(w)}/plan", anonymous=302, **READERS),
+    Case("workshop.choose_directions", "POST", lambda w: f"{_w(w)}/plan/directions",
+         data=lambda w: {"needs": str(w.extra["need"].id)}, anonymous=302, **DECIDERS),
+    Case("workshop.add_action", "POST", lambda w: f"{_w(w)}/plan/actions",
+         data=lambda w: {"title": "Festyn", "priority": str(w.extra["priority"].id)},
+         anonymous=302, **CONTRIBUTORS),
+    Case("workshop.update_action", "POST",
+         lambda w: f"{_w(w)}/plan/actions/{w.extra['action'].id}",
+         data=lambda w: {"status": "in_progress"}, anonymous=302, **CONTRIBUTORS),
+    Case("workshop.export_plan", "GET", lambda w: f"{_w(w)}/plan/export.xlsx",
+         anonymous=302, **READERS),
 ]

@@ -121,3 +121,30 @@ def test_stage_per_coalition_in_constant_queries(world):
     with count_queries() as many:
         stages.stages_of([world["coalition"].id, other.id, *many_ids])
     assert few.count == many.count == 4
+
+
+def test_trainer_overview_shows_stage_with_constant_queries(client, auth, world):
+    from conftest import assign
+
+    from koalicje.trainer import overview
+
+    db.connect(reuse_if_open=True)
+    trainer = make_user(role="trainer")
+    assign(trainer, world["coalition"])
+    plan.choose_directions(world["coalition"], [world["needs"][0].id], world["coordinator"])
+    first = make_coalition(slug="pierwsza", name="Na pierwszym kroku")
+    assign(trainer, first)
+    with count_queries() as small:
+        overview.build(trainer, with_profiles=False)
+    for _ in range(5):
+        assign(trainer, make_coalition())
+    with count_queries() as large:
+        overview.build(trainer, with_profiles=False)
+    assert small.count == large.count
+    db.close()
+    auth.as_user(trainer)
+    page = soup(client.get("/trainer/"))
+    stage = page.select_one('tr[data-coalition="zalesie"] td[data-col="workshop"] .workshop-stage')
+    assert stage.get_text(strip=True) == "Priorytety wybrane"
+    first_stage = page.select_one('tr[data-coalition="pierwsza"] .workshop-stage')
+    assert first_stage.get_text(strip=True) == "Pierwszy krok"

@@ -132,6 +132,14 @@ MEETING_STEP_LABELS = {
     "after": _l("Po spotkaniu"),
 }
 
+WORKSHOP_STAGE_LABELS = {
+    "start": _l("Pierwszy krok"),
+    "partners": _l("Mapa partnerów"),
+    "meeting": _l("Spotkanie badawcze odbyte"),
+    "priorities": _l("Priorytety wybrane"),
+    "plan": _l("Plan w realizacji"),
+}
+
 assert set(PARTNER_STATUS_LABELS) == set(PARTNER_STATUSES), "every partner status needs a label"
 assert set(RESOURCE_LABELS) == set(RESOURCE_KINDS), "every resource kind needs a label"
 assert set(ACTION_STATUS_LABELS) == set(ACTION_STATUSES), "every action status needs a label"
@@ -161,11 +169,15 @@ def meeting_step_label(code: str | None) -> str:
     return _label(MEETING_STEP_LABELS, code)
 
 
+def workshop_stage_label(code: str | None) -> str:
+    return _label(WORKSHOP_STAGE_LABELS, code)
+
+
 def register(app) -> None:
     """Make the label functions available in every template."""
     app.jinja_env.globals.update(
         role_label=role_label, sector_label=sector_label, audit_label=audit_label,
         round_label=round_label, partner_status_label=partner_status_label,
         resource_label=resource_label, action_status_label=action_status_label,
-        meeting_step_label=meeting_step_label,
+        meeting_step_label=meeting_step_label, workshop_stage_label=workshop_stage_label,
     )

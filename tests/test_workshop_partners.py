@@ -35,6 +35,9 @@ def test_clean_partner_refuses_bad_input(database):
         partners.clean_partner(_form(name=" ", sector="martians", status="friend",
                                      email="nie-email"), ["premises", "gold"])
     assert set(refused.value.errors) == {"name", "sector", "status", "email", "resources"}
+    with pytest.raises(Invalid) as refused:
+        partners.clean_partner(_form(name="x" * 201), [])
+    assert refused.value.errors == {"name": "Nazwa może mieć najwyżej 200 znaków."}
 
 
 def test_sector_coverage_counts_members_and_partners(world):

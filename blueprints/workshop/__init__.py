@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
@@ -61,6 +61,17 @@ def me() -> User:
 def form_int(name: str) -> int | None:
     raw = (request.form.get(name) or "").strip()
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def spreadsheet(header: list[str], rows: list[list], name: str, fmt: str) -> Response:
+    """A CSV or XLSX download (404 for any other format)."""
+    from koalicje.web import exports
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    body = exports.to_csv(header, rows) if fmt == "csv" else exports.to_xlsx(header, rows)
+    return Response(body, mimetype=exports.CSV_TYPE if fmt == "csv" else exports.XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
 def flags(coalition: Coalition) -> dict[str, bool]:

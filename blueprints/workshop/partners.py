@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
-from blueprints.workshop import bp, coalition_for, flags, me
+from blueprints.workshop import bp, coalition_for, flags, me, spreadsheet
 from koalicje import invites
-from koalicje.web import exports, htmx
+from koalicje.web import htmx
 from koalicje.workshop import Invalid
 from koalicje.workshop import partners as domain
 from models import Coalition, PartnerEntry
@@ -92,10 +92,5 @@ def invite_partner(slug: str, entry_id: int):
 @bp.get("/partners/export.<fmt>")
 def export_partners(slug: str, fmt: str):
     coalition = coalition_for(slug)
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
     header, rows = domain.export_rows(domain.partners_of(coalition))
-    body = exports.to_csv(header, rows) if fmt == "csv" else exports.to_xlsx(header, rows)
-    return Response(body, mimetype=exports.CSV_TYPE if fmt == "csv" else exports.XLSX_TYPE,
-                    headers={"Content-Disposition":
-                             f'attachment; filename="partnerzy-{coalition.slug}.{fmt}"'})
+    return spreadsheet(header, rows, f"partnerzy-{coalition.slug}", fmt)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 
-from blueprints.workshop import bp, coalition_for, flags, me
-from koalicje.web import exports, htmx
+from blueprints.workshop import bp, coalition_for, flags, me, spreadsheet
+from koalicje.web import htmx
 from koalicje.workshop import Invalid
 from koalicje.workshop import partners as partners_domain
 from koalicje.workshop import plan as domain
@@ -73,10 +73,5 @@ def update_action(slug: str, action_id: int):
 @bp.get("/plan/export.<fmt>")
 def export_plan(slug: str, fmt: str):
     coalition = coalition_for(slug)
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
     header, rows = domain.export_rows(domain.directions(coalition))
-    body = exports.to_csv(header, rows) if fmt == "csv" else exports.to_xlsx(header, rows)
-    return Response(body, mimetype=exports.CSV_TYPE if fmt == "csv" else exports.XLSX_TYPE,
-                    headers={"Content-Disposition":
-                             f'attachment; filename="plan-{coalition.slug}.{fmt}"'})
+    return spreadsheet(header, rows, f"plan-{coalition.slug}", fmt)

@@ -34,3 +34,15 @@ def stored_text_locale() -> AbstractContextManager:
     """Texts stored for everyone (a checklist, a board post) are written in the current
     user's language in a request, in Polish (the source language) outside one (CLI, tests)."""
     return nullcontext() if has_request_context() else force_locale("pl")
+
+
+def required_text(values: Mapping[str, str], name: str, max_length: int,
+                  errors: dict[str, str], missing: str, too_long: object) -> str:
+    """A text field that must be given and fit: the message for a problem goes to `errors`
+    (`too_long`, a lazy message, may use %(max)d)."""
+    value = text(values, name, max_length)
+    if not value:
+        errors[name] = missing
+    elif len(value) > max_length:
+        errors[name] = str(too_long) % {"max": max_length}
+    return value

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN, IntegrityError, fn
 
 from koalicje.board import posts
-from koalicje.workshop import Invalid, stored_text_locale, text
+from koalicje.workshop import Invalid, required_text, stored_text_locale, text
 from models import (
     MEETING_STEPS,
     SECTORS,
@@ -81,11 +81,9 @@ def get_meeting(coalition: Coalition, meeting_id: int) -> Meeting | None:
 
 def clean_meeting(values: Mapping) -> dict:
     errors: dict[str, str] = {}
-    title = text(values, "title", TITLE_MAX)
-    if not title:
-        errors["title"] = _("Podaj nazwę spotkania.")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = _("Nazwa może mieć najwyżej %(max)d znaków.", max=TITLE_MAX)
+    title = required_text(
+        values, "title", TITLE_MAX, errors, _("Podaj nazwę spotkania."),
+        _l("Nazwa może mieć najwyżej %(max)d znaków."))
     place = text(values, "place", PLACE_MAX)
     if len(place) > PLACE_MAX:
         errors["place"] = _("Miejsce może mieć najwyżej %(max)d znaków.", max=PLACE_MAX)
@@ -202,11 +200,9 @@ def participants_of(meeting: Meeting) -> list[MeetingParticipant]:
 
 def clean_participant(values: Mapping) -> dict:
     errors: dict[str, str] = {}
-    name = text(values, "name", TITLE_MAX)
-    if not name:
-        errors["name"] = _("Podaj imię i nazwisko albo instytucję.")
-    elif len(name) > TITLE_MAX:
-        errors["name"] = _("Nazwa może mieć najwyżej %(max)d znaków.", max=TITLE_MAX)
+    name = required_text(
+        values, "name", TITLE_MAX, errors, _("Podaj imię i nazwisko albo instytucję."),
+        _l("Nazwa może mieć najwyżej %(max)d znaków."))
     sector = values.get("sector") or ""
     if sector not in SECTORS:
         errors["sector"] = _("Wybierz sektor.")
@@ -261,16 +257,12 @@ def attendance(participants: Sequence[MeetingParticipant]) -> Attendance:
 
 def clean_need(values: Mapping) -> dict:
     errors: dict[str, str] = {}
-    theme = text(values, "theme", THEME_MAX)
-    if not theme:
-        errors["theme"] = _("Podaj temat (np. młodzież, komunikacja, seniorzy).")
-    elif len(theme) > THEME_MAX:
-        errors["theme"] = _("Temat może mieć najwyżej %(max)d znaków.", max=THEME_MAX)
-    need_text = text(values, "text", NEED_MAX)
-    if not need_text:
-        errors["text"] = _("Opisz potrzebę lub problem w kilku słowach.")
-    elif len(need_text) > NEED_MAX:
-        errors["text"] = _("Opis może mieć najwyżej %(max)d znaków.", max=NEED_MAX)
+    theme = required_text(
+        values, "theme", THEME_MAX, errors, _("Podaj temat (np. młodzież, komunikacja, seniorzy)."),
+        _l("Temat może mieć najwyżej %(max)d znaków."))
+    need_text = required_text(
+        values, "text", NEED_MAX, errors, _("Opisz potrzebę lub problem w kilku słowach."),
+        _l("Opis może mieć najwyżej %(max)d znaków."))
     sector = values.get("sector") or None
     if sector is not None and sector not in SECTORS:
         errors["sector"] = _("Wybierz sektor z listy.")

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from koalicje import invites
-from koalicje.workshop import Invalid, text
+from koalicje.workshop import Invalid, required_text, text
 from models import (
     PARTNER_STATUSES,
     RESOURCE_KINDS,
@@ -46,11 +47,9 @@ def get_entry(coalition: Coalition, entry_id: int) -> PartnerEntry | None:
 def clean_partner(values: Mapping, resources: list[str]) -> dict:
     """Check a partner form; raise Invalid with a message per field."""
     errors: dict[str, str] = {}
-    name = text(values, "name", NAME_MAX)
-    if not name:
-        errors["name"] = _("Podaj nazwę instytucji lub osoby.")
-    elif len(name) > NAME_MAX:
-        errors["name"] = _("Nazwa może mieć najwyżej %(max)d znaków.", max=NAME_MAX)
+    name = required_text(
+        values, "name", NAME_MAX, errors, _("Podaj nazwę instytucji lub osoby."),
+        _l("Nazwa może mieć najwyżej %(max)d znaków."))
     sector = values.get("sector") or ""
     if sector not in SECTORS:
         errors["sector"] = _("Wybierz sektor.")

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
 from koalicje import coalitions
 from koalicje.board import posts
-from koalicje.workshop import Invalid, stored_text_locale, text
+from koalicje.workshop import Invalid, required_text, stored_text_locale, text
 from models import (
     ACTION_STATUSES,
     Coalition,
@@ -140,11 +141,9 @@ def goals_history(coalition: Coalition) -> list[GoalsRevision]:
 
 def clean_action(coalition: Coalition, values: Mapping) -> dict:
     errors: dict[str, str] = {}
-    title = text(values, "title", TITLE_MAX)
-    if not title:
-        errors["title"] = _("Opisz działanie.")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = _("Nazwa może mieć najwyżej %(max)d znaków.", max=TITLE_MAX)
+    title = required_text(
+        values, "title", TITLE_MAX, errors, _("Opisz działanie."),
+        _l("Nazwa może mieć najwyżej %(max)d znaków."))
     priority = None
     raw = (values.get("priority") or "").strip()
     if raw.isdigit() and len(raw) < 10:

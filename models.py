@@ -668,6 +668,9 @@ class Visit(BaseModel):
     purpose = CharField()  # one of VISIT_PURPOSES
     notes = TextField(default="")
     created_at = DateTimeField(default=utcnow)
+    # What the visit worked on in the coalition's workshop (migration 6).
+    meeting = ForeignKeyField(Meeting, null=True, backref="visits", on_delete="SET NULL")
+    action = ForeignKeyField(PlanAction, null=True, backref="visits", on_delete="SET NULL")
 
 
 class NextStep(BaseModel):
@@ -773,9 +776,24 @@ def _migration_2(migrator) -> list:
     return _add_column(migrator, "user", "last_login_at", DateTimeField(null=True))
 
 
+def _migration_6(migrator) -> list:
+    """A visit may link to a workshop meeting or plan action (issue 14)."""
+    if not db.table_exists("visit"):
+        return []  # created afterwards, already with the columns
+    db.create_tables(WORKSHOP_MODELS, safe=True)  # the tables the new columns point at
+    return (
+        _add_column(migrator, "visit", "meeting_id",
+                    ForeignKeyField(Meeting, null=True, field=Meeting.id, on_delete="SET NULL"))
+        + _add_column(migrator, "visit", "action_id",
+                      ForeignKeyField(PlanAction, null=True, field=PlanAction.id,
+                                      on_delete="SET NULL"))
+    )
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
+    6: _migration_6,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

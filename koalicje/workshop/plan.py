@@ -226,3 +226,23 @@ def summary(coalition: Coalition) -> Summary:
         (Priority.coalition == coalition) & (Priority.active == True)  # noqa: E712
     ).order_by(Priority.position, Priority.id))
     return Summary(active, stages_of([coalition.id])[coalition.id])
+
+
+def visit_links(coalition: Coalition) -> list[tuple[str, str]]:
+    """(value, label) choices for linking a trainer's visit to the coalition's meetings and
+    plan actions; values are "meeting-<id>" and "action-<id>" (two queries)."""
+    choices = [(f"meeting-{m.id}", _("Spotkanie: %(title)s", title=m.title))
+               for m in Meeting.select(Meeting.id, Meeting.title)
+               .where(Meeting.coalition == coalition).order_by(Meeting.id.desc())]
+    choices += [(f"action-{a.id}", _("Działanie: %(title)s", title=a.title))
+                for a in PlanAction.select(PlanAction.id, PlanAction.title).join(Priority)
+                .where(Priority.coalition == coalition).order_by(PlanAction.id.desc())]
+    return choices
+
+
+def parse_visit_link(value: str) -> tuple[str, int] | None:
+    """"meeting-3" -> ("meeting", 3); anything else -> None (choices are checked first)."""
+    kind, _sep, number = (value or "").partition("-")
+    if kind in ("meeting", "action") and number.isdigit():
+        return kind, int(number)
+    return None

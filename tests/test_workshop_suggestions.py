@@ -40,3 +40,20 @@ def test_weak_membership_points_to_missing_sectors(client, auth, database):
     partners_item = section.select_one("li.step-partners")
     assert "Biznes" in partners_item.get_text()
     assert partners_item.select_one("a")["href"] == "/coalitions/zalesie/workshop/partners"
+
+
+def test_film_module_links_to_the_meeting_step(client, auth, database):
+    from learning_factories import make_module
+
+    make_module("film-spotkanie-badawcze", 1, kind="film")
+    make_module("czym-jest-partnerstwo", 2)
+    coalition = make_coalition(slug="zalesie", name="Koalicja dla Zalesia")
+    learner = make_user()
+    add_member(learner, coalition, "member", "library")
+    db.close()
+    auth.as_user(learner)
+    page = soup(client.get("/learning/film-spotkanie-badawcze"))
+    link = page.select_one(".workshop-link a")
+    assert link["href"] == "/coalitions/zalesie/workshop/meetings"
+    other = soup(client.get("/learning/czym-jest-partnerstwo"))
+    assert other.select_one(".workshop-link") is None

@@ -37,12 +37,12 @@ def stored_text_locale() -> AbstractContextManager:
 
 
 def required_text(values: Mapping[str, str], name: str, max_length: int,
-                  errors: dict[str, str], missing: str, too_long: object) -> str:
-    """A text field that must be given and fit: the message for a problem goes to `errors`
-    (`too_long`, a lazy message, may use %(max)d)."""
+                  errors: dict[str, str], missing: object, too_long: object) -> str:
+    """A text field that must be given and fit: the message for a problem goes to `errors`.
+    Both messages are lazy (`_l`), translated only when needed; `too_long` may use %(max)d."""
     value = text(values, name, max_length)
     if not value:
-        errors[name] = missing
+        errors[name] = str(missing)
     elif len(value) > max_length:
         errors[name] = str(too_long) % {"max": max_length}
     return value

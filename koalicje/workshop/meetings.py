@@ -82,7 +82,7 @@ def get_meeting(coalition: Coalition, meeting_id: int) -> Meeting | None:
 def clean_meeting(values: Mapping) -> dict:
     errors: dict[str, str] = {}
     title = required_text(
-        values, "title", TITLE_MAX, errors, _("Podaj nazwę spotkania."),
+        values, "title", TITLE_MAX, errors, _l("Podaj nazwę spotkania."),
         _l("Nazwa może mieć najwyżej %(max)d znaków."))
     place = text(values, "place", PLACE_MAX)
     if len(place) > PLACE_MAX:
@@ -201,7 +201,7 @@ def participants_of(meeting: Meeting) -> list[MeetingParticipant]:
 def clean_participant(values: Mapping) -> dict:
     errors: dict[str, str] = {}
     name = required_text(
-        values, "name", TITLE_MAX, errors, _("Podaj imię i nazwisko albo instytucję."),
+        values, "name", TITLE_MAX, errors, _l("Podaj imię i nazwisko albo instytucję."),
         _l("Nazwa może mieć najwyżej %(max)d znaków."))
     sector = values.get("sector") or ""
     if sector not in SECTORS:
@@ -258,10 +258,10 @@ def attendance(participants: Sequence[MeetingParticipant]) -> Attendance:
 def clean_need(values: Mapping) -> dict:
     errors: dict[str, str] = {}
     theme = required_text(
-        values, "theme", THEME_MAX, errors, _("Podaj temat (np. młodzież, komunikacja, seniorzy)."),
+        values, "theme", THEME_MAX, errors, _l("Podaj temat (np. młodzież, komunikacja, seniorzy)."),
         _l("Temat może mieć najwyżej %(max)d znaków."))
     need_text = required_text(
-        values, "text", NEED_MAX, errors, _("Opisz potrzebę lub problem w kilku słowach."),
+        values, "text", NEED_MAX, errors, _l("Opisz potrzebę lub problem w kilku słowach."),
         _l("Opis może mieć najwyżej %(max)d znaków."))
     sector = values.get("sector") or None
     if sector is not None and sector not in SECTORS:

@@ -48,7 +48,7 @@ def clean_partner(values: Mapping, resources: list[str]) -> dict:
     """Check a partner form; raise Invalid with a message per field."""
     errors: dict[str, str] = {}
     name = required_text(
-        values, "name", NAME_MAX, errors, _("Podaj nazwę instytucji lub osoby."),
+        values, "name", NAME_MAX, errors, _l("Podaj nazwę instytucji lub osoby."),
         _l("Nazwa może mieć najwyżej %(max)d znaków."))
     sector = values.get("sector") or ""
     if sector not in SECTORS:

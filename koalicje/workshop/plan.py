@@ -142,7 +142,7 @@ def goals_history(coalition: Coalition) -> list[GoalsRevision]:
 def clean_action(coalition: Coalition, values: Mapping) -> dict:
     errors: dict[str, str] = {}
     title = required_text(
-        values, "title", TITLE_MAX, errors, _("Opisz działanie."),
+        values, "title", TITLE_MAX, errors, _l("Opisz działanie."),
         _l("Nazwa może mieć najwyżej %(max)d znaków."))
     priority = None
     raw = (values.get("priority") or "").strip()

@@ -73,6 +73,9 @@ def test_member_adds_entry_and_page_shows_missing_sectors(client, auth, world):
     assert "Biznes" in missing and "Mieszkańcy" in missing
     assert "Urząd gminy" not in missing and "Biblioteka" not in missing
     assert "covered" in page.select_one("#coverage-local_government")["class"]
+    options = [o["value"] for o in page.select("#partner-sector option")]
+    assert options == ["library", "local_government", "education_culture", "ngo", "business",
+                       "resident"]
 
 
 def test_invalid_entry_answers_422_with_the_form_fragment(htmx, auth, world):

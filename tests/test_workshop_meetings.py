@@ -98,6 +98,8 @@ def test_participants_by_sector_warn_about_missing_sectors(client, auth, world):
             data["present"] = present
         assert client.post(_url(world, "/participants"), data=data).status_code == 303
     page = soup(client.get(_url(world)))
+    assert len(page.select("#participant-sector option")) == 6
+    assert len(page.select("#need-sector option")) == 7  # "not given" first
     invited = page.select_one("#missing-invited").get_text(" ", strip=True)
     assert "Biznes" in invited and "Urząd gminy" not in invited
     present = page.select_one("#missing-present").get_text(" ", strip=True)

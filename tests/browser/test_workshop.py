@@ -100,3 +100,30 @@ def test_dot_voting_with_htmx_swaps_the_needs_without_a_page_load(live_server, b
         assert loads == []
     finally:
         context.close()
+
+
+def test_workshop_pages_have_no_serious_accessibility_problems(live_server, browser,
+                                                              monkeypatch):
+    import os
+    from pathlib import Path
+
+    from browser import support
+    from browser.support import axe_violations
+
+    # KOALICJE_AXE: axe.min.js from elsewhere when node_modules lacks it
+    axe = Path(os.environ.get("KOALICJE_AXE", support.AXE))
+    if not axe.exists():
+        pytest.skip(f"{axe} is missing: run `npm ci` (make setup does)")
+    monkeypatch.setattr(support, "AXE", axe)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "koordynator@example.org")
+        for path in ("/partners", "/meetings", "/plan"):
+            page.goto(live_server + WORKSHOP + path)
+            assert axe_violations(page) == [], path
+        page.goto(live_server + WORKSHOP + "/meetings")
+        page.get_by_role("link", name="Partnerskie spotkanie badawcze w Zalesiu").click()
+        assert axe_violations(page) == []
+    finally:
+        context.close()

@@ -205,3 +205,18 @@ def test_concurrent_votes_count_once_and_respect_the_limit(world):
     assert meetings.votes_used(meeting, voters[1]) == 2
     assert NeedVote.select().where(NeedVote.user.in_(voters[2:])).count() == 4
     assert NeedVote.select().count() == 1 + 2 + 4
+
+
+def test_bad_need_and_participant_answer_422_with_messages(htmx, auth, world):
+    auth.as_user(world["member"])
+    response = htmx.post(_url(world, "/needs"), data={"theme": "", "text": "x" * 501,
+                                                      "sector": "martians",
+                                                      "csrf_token": auth.csrf()})
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one("#theme-error") and page.select_one("#text-error")
+    assert page.select_one("#need-text")["value"] == "x" * 501  # kept for correcting
+    response = htmx.post(_url(world, "/participants"), data={"name": "Ktoś", "sector": "",
+                                                             "csrf_token": auth.csrf()})
+    assert response.status_code == 422
+    assert soup(response).select_one("#participant-name")["value"] == "Ktoś"

@@ -46,3 +46,18 @@ def required_text(values: Mapping[str, str], name: str, max_length: int,
     elif len(value) > max_length:
         errors[name] = str(too_long) % {"max": max_length}
     return value
+
+
+def sector_code(values: Mapping[str, str], errors: dict[str, str], name: str = "sector",
+                optional: bool = False) -> str | None:
+    """A sector from models.SECTORS (None when optional and not given); else an error."""
+    from flask_babel import gettext
+
+    from models import SECTORS
+
+    code = values.get(name) or None
+    if code is None and optional:
+        return None
+    if code not in SECTORS:
+        errors[name] = gettext("Wybierz sektor.")
+    return code

@@ -17,7 +17,13 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN, IntegrityError, fn
 
 from koalicje.board import posts
-from koalicje.workshop import Invalid, required_text, stored_text_locale, text
+from koalicje.workshop import (
+    Invalid,
+    required_text,
+    sector_code,
+    stored_text_locale,
+    text,
+)
 from models import (
     MEETING_STEPS,
     SECTORS,
@@ -203,9 +209,7 @@ def clean_participant(values: Mapping) -> dict:
     name = required_text(
         values, "name", TITLE_MAX, errors, _l("Podaj imię i nazwisko albo instytucję."),
         _l("Nazwa może mieć najwyżej %(max)d znaków."))
-    sector = values.get("sector") or ""
-    if sector not in SECTORS:
-        errors["sector"] = _("Wybierz sektor.")
+    sector = sector_code(values, errors)
     if errors:
         raise Invalid(errors)
     return {"name": name, "sector": sector, "present": bool(values.get("present"))}
@@ -263,9 +267,7 @@ def clean_need(values: Mapping) -> dict:
     need_text = required_text(
         values, "text", NEED_MAX, errors, _l("Opisz potrzebę lub problem w kilku słowach."),
         _l("Opis może mieć najwyżej %(max)d znaków."))
-    sector = values.get("sector") or None
-    if sector is not None and sector not in SECTORS:
-        errors["sector"] = _("Wybierz sektor z listy.")
+    sector = sector_code(values, errors, optional=True)
     if errors:
         raise Invalid(errors)
     return {"theme": theme, "text": need_text, "sector": sector}

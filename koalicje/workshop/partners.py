@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from koalicje import invites
-from koalicje.workshop import Invalid, required_text, text
+from koalicje.workshop import Invalid, required_text, sector_code, text
 from models import (
     PARTNER_STATUSES,
     RESOURCE_KINDS,
@@ -50,9 +50,7 @@ def clean_partner(values: Mapping, resources: list[str]) -> dict:
     name = required_text(
         values, "name", NAME_MAX, errors, _l("Podaj nazwę instytucji lub osoby."),
         _l("Nazwa może mieć najwyżej %(max)d znaków."))
-    sector = values.get("sector") or ""
-    if sector not in SECTORS:
-        errors["sector"] = _("Wybierz sektor.")
+    sector = sector_code(values, errors)
     status = values.get("status") or "potential"
     if status not in PARTNER_STATUSES:
         errors["status"] = _("Wybierz status.")

@@ -148,3 +148,24 @@ def test_trainer_overview_shows_stage_with_constant_queries(client, auth, world)
     assert stage.get_text(strip=True) == "Priorytety wybrane"
     first_stage = page.select_one('tr[data-coalition="pierwsza"] .workshop-stage')
     assert first_stage.get_text(strip=True) == "Pierwszy krok"
+
+
+def test_assigned_trainer_reads_the_plan_and_comments_but_cannot_change_it(client, auth, world):
+    from conftest import assign
+
+    db.connect(reuse_if_open=True)
+    trainer = make_user(role="trainer")
+    assign(trainer, world["coalition"])
+    plan.choose_directions(world["coalition"], [world["needs"][0].id], world["coordinator"])
+    db.close()
+    auth.as_user(trainer)
+    page = soup(client.get("/coalitions/zalesie/workshop/plan"))
+    assert page.select_one("#action-title") is None  # no add-action form for the trainer
+    response = client.post("/coalitions/zalesie/workshop/plan/comments",
+                           data={"body": "Proszę dopisać terminy.", "csrf_token": auth.csrf()})
+    assert response.status_code == 303
+    page = soup(client.get("/coalitions/zalesie/workshop/plan"))
+    assert [c.p.get_text() for c in page.select("#comments .workshop-comment")] == [
+        "Proszę dopisać terminy."]
+    assert client.post("/coalitions/zalesie/workshop/plan/comments",
+                       data={"body": " ", "csrf_token": auth.csrf()}).status_code == 422

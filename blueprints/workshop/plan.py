@@ -6,7 +6,7 @@ from flask import abort, redirect, request, url_for
 
 from blueprints.workshop import bp, coalition_for, flags, me, spreadsheet
 from koalicje.web import htmx
-from koalicje.workshop import Invalid
+from koalicje.workshop import Invalid, meetings
 from koalicje.workshop import partners as partners_domain
 from koalicje.workshop import plan as domain
 from models import Coalition
@@ -18,6 +18,7 @@ def _page(coalition: Coalition, status: int = 200, **extra):
         "candidates": domain.candidate_needs(coalition),
         "partners": partners_domain.partners_of(coalition),
         "history": domain.goals_history(coalition), "is_overdue": domain.is_overdue,
+        "meeting": None, "comments": meetings.comments_of(coalition, None),
         "errors": {}, "values": {}, **flags(coalition),
     }
     context.update(extra)
@@ -68,6 +69,17 @@ def update_action(slug: str, action_id: int):
     except Invalid as refused:
         return _page(coalition, 422, errors=refused.errors)
     return _back(coalition, f"action-{action.id}")
+
+
+@bp.post("/plan/comments")
+def comment_plan(slug: str):
+    """A remark on the plan, e.g. from the coalition's trainer."""
+    coalition = coalition_for(slug, "comment_workshop")
+    try:
+        meetings.add_comment(coalition, None, me(), request.form.get("body", ""))
+    except Invalid as refused:
+        return _page(coalition, 422, errors=refused.errors)
+    return _back(coalition, "comments")
 
 
 @bp.get("/plan/export.<fmt>")

@@ -112,6 +112,9 @@ CASES = [
     Case("workshop.update_action", "POST",
          lambda w: f"{_w(w)}/plan/actions/{w.extra['action'].id}",
          data=lambda w: {"status": "in_progress"}, anonymous=302, **CONTRIBUTORS),
+    Case("workshop.comment_plan", "POST", lambda w: f"{_w(w)}/plan/comments",
+         data=lambda w: {"body": "Warto dopisać termin"},
+         anonymous=302, **HIDDEN, member=303, trainer=303, coordinator=303, admin=303),
     Case("workshop.export_plan", "GET", lambda w: f"{_w(w)}/plan/export.xlsx",
          anonymous=302, **READERS),
 ]

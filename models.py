@@ -522,6 +522,132 @@ class FeedToken(BaseModel):
 BOARD_MODELS: list[type[BaseModel]] = [Post, Comment, BoardVisit, ReadConfirmation, FeedToken]
 
 
+# --- workshop: partners' map, research meeting, priorities and action plan ------------------
+
+PARTNER_STATUSES = ("potential", "approached", "partner", "declined")
+RESOURCE_KINDS = ("premises", "people", "money", "know_how", "reach", "equipment")
+MEETING_STEPS = ("preparation", "invitations", "agenda", "questions", "after")
+ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
+
+
+class PartnerEntry(BaseModel):
+    """An institution or person in the gmina on the coalition's partners' map."""
+
+    coalition = ForeignKeyField(Coalition, backref="partner_entries", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    sector = CharField()  # one of SECTORS
+    resources = JSONField(default=list)  # RESOURCE_KINDS it could bring
+    contribution = TextField(default="")  # what it could bring, in words
+    status = CharField(default="potential", index=True)  # one of PARTNER_STATUSES
+    email = CharField(default="")  # for an invite, when the partner has or gets an account
+    invite = ForeignKeyField(Invite, null=True, backref="+", on_delete="SET NULL")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
+class Meeting(BaseModel):
+    """A partnership research meeting, planned from the framework scenario's steps."""
+
+    coalition = ForeignKeyField(Coalition, backref="meetings", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    starts_at = DateTimeField(null=True)
+    place = CharField(default="")
+    checklist = JSONField(default=list)  # [{"step": MEETING_STEPS item, "text", "done"}]
+    post = ForeignKeyField(Post, null=True, backref="+", on_delete="SET NULL")  # board event
+    votes_per_person = IntegerField(default=3)
+    held = BooleanField(default=False)
+    vote_closed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
+class MeetingParticipant(BaseModel):
+    """Someone invited to a meeting (by sector; an account is optional), present or not."""
+
+    meeting = ForeignKeyField(Meeting, backref="participants", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    sector = CharField()
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    present = BooleanField(default=False)
+
+
+class Need(BaseModel):
+    """A need or problem of the gmina noted at a meeting: a theme, a short text, the sector
+    that raised it (not necessarily a person)."""
+
+    meeting = ForeignKeyField(Meeting, backref="needs", on_delete="CASCADE")
+    theme = CharField(max_length=100)
+    text = CharField(max_length=500)
+    sector = CharField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class NeedVote(BaseModel):
+    """One dot: a participant with an account supports a need. The unique index makes a
+    repeated or concurrent vote count once."""
+
+    meeting = ForeignKeyField(Meeting, backref="+", on_delete="CASCADE")
+    need = ForeignKeyField(Need, backref="votes", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("need", "user"), True), (("meeting", "user"), False))
+
+
+class Priority(BaseModel):
+    """A direction the coalition chose (usually from a voted need); retired ones stay."""
+
+    coalition = ForeignKeyField(Coalition, backref="priorities", on_delete="CASCADE")
+    need = ForeignKeyField(Need, null=True, backref="+", on_delete="SET NULL")
+    title = CharField(max_length=200)
+    position = IntegerField(default=0)
+    active = BooleanField(default=True, index=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class PlanAction(BaseModel):
+    """An action of the plan under a direction: who is responsible, by when, how far."""
+
+    priority = ForeignKeyField(Priority, backref="actions", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    partner = ForeignKeyField(PartnerEntry, null=True, backref="+", on_delete="SET NULL")
+    responsible = CharField(default="")  # when no partner from the map is responsible
+    due_date = DateField(null=True, index=True)
+    status = CharField(default="planned", index=True)  # one of ACTION_STATUSES
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
+class GoalsRevision(BaseModel):
+    """The coalition's goals as they were before a change: the goals' history."""
+
+    coalition = ForeignKeyField(Coalition, backref="goals_revisions", on_delete="CASCADE")
+    goals = TextField()
+    author = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    reason = CharField(default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+class WorkshopComment(BaseModel):
+    """A remark on the workshop (a meeting or the plan), e.g. from the coalition's trainer."""
+
+    coalition = ForeignKeyField(Coalition, backref="+", on_delete="CASCADE")
+    meeting = ForeignKeyField(Meeting, null=True, backref="comments", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    body = TextField()
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+WORKSHOP_MODELS: list[type[BaseModel]] = [
+    PartnerEntry, Meeting, MeetingParticipant, Need, NeedVote, Priority, PlanAction,
+    GoalsRevision, WorkshopComment,
+]
+
+
 def _post_search_model():
     """The FTS5 index of posts (SQLite only; PostgreSQL searches with LIKE instead)."""
     from playhouse.sqlite_ext import FTS5Model, SearchField
@@ -566,6 +692,9 @@ class Visit(BaseModel):
     purpose = CharField()  # one of VISIT_PURPOSES
     notes = TextField(default="")
     created_at = DateTimeField(default=utcnow)
+    # What the visit worked on in the coalition's workshop (migration 6).
+    meeting = ForeignKeyField(Meeting, null=True, backref="visits", on_delete="SET NULL")
+    action = ForeignKeyField(PlanAction, null=True, backref="visits", on_delete="SET NULL")
 
 
 class NextStep(BaseModel):
@@ -613,6 +742,7 @@ MODELS: list[type[BaseModel]] = [
     *LEARNING_MODELS,
     *QUIZ_MODELS,
     *BOARD_MODELS,
+    *WORKSHOP_MODELS,
     *TRAINER_MODELS,
 ]
 
@@ -671,9 +801,24 @@ def _migration_2(migrator) -> list:
     return _add_column(migrator, "user", "last_login_at", DateTimeField(null=True))
 
 
+def _migration_6(migrator) -> list:
+    """A visit may link to a workshop meeting or plan action (issue 14)."""
+    if not db.table_exists("visit"):
+        return []  # created afterwards, already with the columns
+    db.create_tables(WORKSHOP_MODELS, safe=True)  # the tables the new columns point at
+    return (
+        _add_column(migrator, "visit", "meeting_id",
+                    ForeignKeyField(Meeting, null=True, field=Meeting.id, on_delete="SET NULL"))
+        + _add_column(migrator, "visit", "action_id",
+                      ForeignKeyField(PlanAction, null=True, field=PlanAction.id,
+                                      on_delete="SET NULL"))
+    )
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
+    6: _migration_6,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

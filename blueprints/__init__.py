@@ -12,8 +12,9 @@ from blueprints.self_assessment import bp as self_assessment
 from blueprints.stats import bp as stats
 from blueprints.trainer import bp as trainer
 from blueprints.trainer import digest_bp as digest
+from blueprints.workshop import bp as workshop
 
 BLUEPRINTS = [
     main, auth, coalitions, admin, invites, learning, quizzes, self_assessment, board,
-    trainer, digest, stats,
+    trainer, digest, stats, workshop,
 ]

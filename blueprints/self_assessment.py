@@ -11,10 +11,11 @@ from playhouse.flask_utils import get_object_or_404
 
 from koalicje import self_assessment
 from koalicje.content.quiz_files import module_titles
-from koalicje.permissions import memberships_of, require
+from koalicje.permissions import can, memberships_of, require
 from koalicje.web import charts
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.workshop import suggestions as workshop_suggestions
 from models import (
     SECTORS,
     Coalition,
@@ -254,4 +255,6 @@ def coalition(slug: str):
         instruments=instruments, titles=titles, chosen=chosen, minimum=self_assessment.MIN_RESPONDENTS,
         text=self_assessment.text,
         band_label=lambda mean: self_assessment.band_label(profile.definition, mean) if profile else "",
+        workshop_steps=workshop_suggestions.for_profile(item, profile.dimensions)
+        if profile and can("view_workshop", item) else [],
     )

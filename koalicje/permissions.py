@@ -262,6 +262,39 @@ def _view_stats(user: User, obj: Any = None) -> bool:
     return True  # programme statistics are open to everyone signed in
 
 
+# --- rules: the coalition's workshop -------------------------------------------------------
+
+
+@rule("view_workshop")
+def _view_workshop(user: User, coalition: Coalition | int) -> bool:
+    """The partners' map, meetings and plan: members, assigned trainers and admins."""
+    return is_member(user, coalition) or oversees(user, coalition)
+
+
+@rule("contribute_workshop")
+def _contribute_workshop(user: User, coalition: Coalition | int) -> bool:
+    """Add and edit partners, participants, needs and actions: members and admins."""
+    return user.role == "admin" or is_member(user, coalition)
+
+
+@rule("decide_workshop")
+def _decide_workshop(user: User, coalition: Coalition | int) -> bool:
+    """Plan meetings, close votes, choose directions, invite partners: coordinators, admins."""
+    return user.role == "admin" or is_coordinator(user, coalition)
+
+
+@rule("vote_needs")
+def _vote_needs(user: User, coalition: Coalition | int) -> bool:
+    """Dot voting on needs: the coalition's members (participants with an account)."""
+    return is_member(user, coalition)
+
+
+@rule("comment_workshop")
+def _comment_workshop(user: User, coalition: Coalition | int) -> bool:
+    """Remarks on a meeting or the plan: members, assigned trainers and admins."""
+    return _view_workshop(user, coalition)
+
+
 # --- API -----------------------------------------------------------------------------------
 
 

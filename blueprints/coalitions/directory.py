@@ -11,8 +11,9 @@ from wtforms.validators import Length
 
 from blueprints.coalitions import bp, get_coalition
 from koalicje import coalitions
-from koalicje.permissions import require
+from koalicje.permissions import can, require
 from koalicje.web import htmx
+from koalicje.workshop import plan as workshop_plan
 from models import Coalition
 
 
@@ -45,6 +46,8 @@ def detail_context(coalition: Coalition, **extra) -> dict:
         "groups": coalitions.members_by_sector(coalition),
         "trainers": coalitions.assigned_trainers(coalition),
         "member_error": None,
+        "workshop": workshop_plan.summary(coalition)
+        if can("view_workshop", coalition) else None,
     }
     context.update(extra)
     return context

@@ -17,6 +17,7 @@ from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.workshop import plan as workshop_plan
 from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
 
 STEP_ROWS = 3
@@ -34,6 +35,7 @@ class VisitForm(FlaskForm):
     date = DateField(_l("Data wizyty"), validators=[InputRequired()])
     purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()])
     notes = TextAreaField(_l("Notatki"), validators=[Optional(), Length(max=5000)])
+    link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="")
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 
     def validate(self, extra_validators=None) -> bool:
@@ -51,6 +53,7 @@ class VisitForm(FlaskForm):
 def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
     form = VisitForm(formdata=formdata)
     form.purpose.choices = [(p, str(visits.PURPOSE_LABELS[p])) for p in VISIT_PURPOSES]
+    form.link.choices = [("", "—"), *workshop_plan.visit_links(coalition)]
     members = (
         User.select(User.id, User.name)
         .join(Membership)
@@ -110,7 +113,8 @@ def record_visit(slug: str):
             due_date=step.due_date.data,
         ))
     visits.record_visit(coalition, current_user, form.date.data, form.purpose.data,
-                           (form.notes.data or "").strip(), steps)
+                           (form.notes.data or "").strip(), steps,
+                           link=workshop_plan.parse_visit_link(form.link.data))
     flash(_("Zapisano wizytę."), "success")
     return redirect(url_for("trainer.visits", slug=coalition.slug), 303)
 

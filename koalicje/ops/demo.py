@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from koalicje import accounts
+from koalicje.ops import demo_workshop
 from models import Coalition, Membership, TrainerAssignment, User, write_transaction
 
 DEMO_PASSWORD = "koalicje-demo"
@@ -213,6 +214,7 @@ def load(config: dict[str, Any] | None = None) -> None:
     load_quizzes(config)
     load_board()
     load_trainer()
+    demo_workshop.load()
 
 
 # --- coalitions: members of the directory's coalitions ---------------------------------------

@@ -16,6 +16,7 @@ from koalicje.trainer.nudges import Nudge, needing_nudge
 from koalicje.trainer.scope import coalitions as scoped_coalitions
 from koalicje.trainer.scope import local_date, required_module_count
 from koalicje.trainer.visits import overdue_steps
+from koalicje.workshop.stages import stages_of
 from models import Coalition, Membership, Module, ModuleProgress, NextStep, User, utcnow
 
 PER_PAGE = 20
@@ -31,6 +32,7 @@ class CoalitionSummary:
     nudges: int = 0
     overdue: int = 0
     profile: Any = None
+    workshop: Any = None  # koalicje.workshop.stages.Stage
 
     @property
     def completion(self) -> float | None:
@@ -102,9 +104,11 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
             summaries[step.visit.coalition_id].overdue += 1
     last = _last_activity_by_coalition(viewer, ids)
     profiles = self_assessment.coalition_profiles(coalitions) if with_profiles else {}
+    workshop = stages_of(ids)
     for cid, summary in summaries.items():
         summary.last_activity = last.get(cid)
         summary.profile = profiles.get(cid)
+        summary.workshop = workshop[cid]
     learners = (
         Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
         .join(User)

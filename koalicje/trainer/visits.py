@@ -12,7 +12,9 @@ from koalicje.trainer.scope import coalition_scope, local_today
 from models import (
     VISIT_PURPOSES,
     Coalition,
+    Meeting,
     NextStep,
+    PlanAction,
     User,
     Visit,
     utcnow,
@@ -37,12 +39,16 @@ class StepInput:
 
 
 def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, notes: str,
-                 steps: list[StepInput]) -> Visit:
+                 steps: list[StepInput], link: tuple[str, int] | None = None) -> Visit:
+    """`link`: ("meeting", id) or ("action", id) of the coalition's workshop (see
+    koalicje.workshop.plan.visit_links)."""
     if purpose not in VISIT_PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
+    kind, target = link or (None, None)
     with write_transaction():
         visit = Visit.create(coalition=coalition, trainer=trainer, date=when, purpose=purpose,
-                             notes=notes)
+                             notes=notes, meeting=target if kind == "meeting" else None,
+                             action=target if kind == "action" else None)
         for step in steps:
             NextStep.create(visit=visit, description=step.description,
                             owner_user=step.owner_user, owner_name=step.owner_name,
@@ -53,8 +59,10 @@ def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, 
 def visits_of(coalition: Coalition) -> list[Visit]:
     """The coalition's visits, newest first, each with `.next_steps` loaded (3 queries)."""
     visit_query = (
-        Visit.select(Visit, User)
+        Visit.select(Visit, User, Meeting.id, Meeting.title, PlanAction.id, PlanAction.title)
         .join(User, JOIN.LEFT_OUTER, on=(Visit.trainer == User.id))
+        .switch(Visit).join(Meeting, JOIN.LEFT_OUTER, on=(Visit.meeting == Meeting.id))
+        .switch(Visit).join(PlanAction, JOIN.LEFT_OUTER, on=(Visit.action == PlanAction.id))
         .where(Visit.coalition == coalition)
         .order_by(Visit.date.desc(), Visit.id.desc())
     )

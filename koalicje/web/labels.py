@@ -12,7 +12,15 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 
-from models import MEMBERSHIP_ROLES, ROLES, SECTORS
+from models import (
+    ACTION_STATUSES,
+    MEETING_STEPS,
+    MEMBERSHIP_ROLES,
+    PARTNER_STATUSES,
+    RESOURCE_KINDS,
+    ROLES,
+    SECTORS,
+)
 
 SECTOR_LABELS = {
     "library": _l("Biblioteka"),
@@ -91,9 +99,85 @@ def audit_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
+# --- workshop (partners' map, research meeting, action plan) --------------------------------
+
+PARTNER_STATUS_LABELS = {
+    "potential": _l("Potencjalny partner"),
+    "approached": _l("Rozmawialiśmy"),
+    "partner": _l("Partner"),
+    "declined": _l("Odmowa"),
+}
+
+RESOURCE_LABELS = {
+    "premises": _l("Lokal"),
+    "people": _l("Ludzie"),
+    "money": _l("Pieniądze"),
+    "know_how": _l("Wiedza i doświadczenie"),
+    "reach": _l("Dotarcie do mieszkańców"),
+    "equipment": _l("Sprzęt"),
+}
+
+ACTION_STATUS_LABELS = {
+    "planned": _l("Zaplanowane"),
+    "in_progress": _l("W toku"),
+    "done": _l("Zrobione"),
+    "dropped": _l("Zaniechane"),
+}
+
+MEETING_STEP_LABELS = {
+    "preparation": _l("Przygotowanie"),
+    "invitations": _l("Zaproszenia do wszystkich sektorów"),
+    "agenda": _l("Program spotkania"),
+    "questions": _l("Pytania badawcze"),
+    "after": _l("Po spotkaniu"),
+}
+
+WORKSHOP_STAGE_LABELS = {
+    "start": _l("Pierwszy krok"),
+    "partners": _l("Mapa partnerów"),
+    "meeting": _l("Spotkanie badawcze odbyte"),
+    "priorities": _l("Priorytety wybrane"),
+    "plan": _l("Plan w realizacji"),
+}
+
+assert set(PARTNER_STATUS_LABELS) == set(PARTNER_STATUSES), "every partner status needs a label"
+assert set(RESOURCE_LABELS) == set(RESOURCE_KINDS), "every resource kind needs a label"
+assert set(ACTION_STATUS_LABELS) == set(ACTION_STATUSES), "every action status needs a label"
+assert set(MEETING_STEP_LABELS) == set(MEETING_STEPS), "every meeting step needs a label"
+
+
+def _label(labels: dict, code: str | None) -> str:
+    if code is None:
+        return ""
+    label = labels.get(code)
+    return str(label) if label is not None else code
+
+
+def partner_status_label(code: str | None) -> str:
+    return _label(PARTNER_STATUS_LABELS, code)
+
+
+def resource_label(code: str | None) -> str:
+    return _label(RESOURCE_LABELS, code)
+
+
+def action_status_label(code: str | None) -> str:
+    return _label(ACTION_STATUS_LABELS, code)
+
+
+def meeting_step_label(code: str | None) -> str:
+    return _label(MEETING_STEP_LABELS, code)
+
+
+def workshop_stage_label(code: str | None) -> str:
+    return _label(WORKSHOP_STAGE_LABELS, code)
+
+
 def register(app) -> None:
     """Make the label functions available in every template."""
     app.jinja_env.globals.update(
         role_label=role_label, sector_label=sector_label, audit_label=audit_label,
-        round_label=round_label,
+        round_label=round_label, partner_status_label=partner_status_label,
+        resource_label=resource_label, action_status_label=action_status_label,
+        meeting_step_label=meeting_step_label, workshop_stage_label=workshop_stage_label,
     )

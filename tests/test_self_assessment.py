@@ -282,6 +282,46 @@ def test_result_page_chart_table_bands_and_recommendations(client, auth, respond
     assert again.status_code == 409
 
 
+def _snapshot(item_id):
+    item = SelfAssessment.get_by_id(item_id)
+    return (item.status, item.answers, item.scores, item.sector, item.submitted_at,
+            item.updated_at)
+
+
+@pytest.mark.parametrize("how", ["page-next", "page-submit", "autosave", "htmx-autosave"])
+def test_submitted_answers_cannot_be_changed_through_the_page_form_or_autosave(
+        client, htmx, auth, respondent, definition, how):
+    url = _start(client, auth, respondent[1])
+    assert _answer_all(client, auth, url, definition,
+                       answers_for(definition, {"sklad": 2})).status_code == 303
+    item = SelfAssessment.get()
+    before = _snapshot(item.id)
+    assert before[0] == "submitted"
+    changed = answers_for(definition, {"sklad": 5})
+    data = _page_data(auth.csrf(), definition, 2, changed, sector="business",
+                      action="submit" if how == "page-submit" else "next")
+    if how.startswith("page"):
+        response = client.post(url, data=data)
+    elif how == "autosave":
+        response = client.post(url + "/autosave", data=data)
+    else:
+        response = htmx.post(url + "/autosave", data=data)
+    assert response.status_code == 409
+    assert "nie można ich zmienić" in response.get_data(as_text=True)
+    assert _snapshot(item.id) == before
+
+
+def test_submitted_answers_cannot_be_changed_through_the_domain_function(definition):
+    coalition = make_coalition()
+    user = _members(coalition, 1)[0]
+    item = _submitted(user, coalition, definition, {"sklad": 2})
+    before = _snapshot(item.id)
+    first = definition["dimensions"][1]["statements"][0]["id"]
+    with pytest.raises(ValueError):
+        self_assessment.save_answers(item, {first: 5}, "business")
+    assert _snapshot(item.id) == before
+
+
 def test_history_compares_with_the_previous_attempt(client, auth, respondent, definition):
     coalition = respondent[1]
     first = _start(client, auth, coalition)

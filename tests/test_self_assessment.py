@@ -311,6 +311,31 @@ def test_submitted_answers_cannot_be_changed_through_the_page_form_or_autosave(
     assert _snapshot(item.id) == before
 
 
+def test_an_autosave_read_before_another_tab_submitted_is_refused(
+        client, htmx, auth, respondent, definition, monkeypatch):
+    """The request loaded the draft, then the other tab's submit landed: 409, nothing kept."""
+    import importlib
+
+    views = importlib.import_module("blueprints.self_assessment")
+    url = _start(client, auth, respondent[1])
+    _answer_all(client, auth, url, definition, answers_for(definition, {"sklad": 2}))
+    item = SelfAssessment.get()
+    before = _snapshot(item.id)
+    own = views._own
+
+    def read_before_the_submit(answer_id):
+        stale = own(answer_id)
+        stale.status = "draft"
+        return stale
+
+    monkeypatch.setattr(views, "_own", read_before_the_submit)
+    changed = answers_for(definition, {"sklad": 5})
+    response = htmx.post(url + "/autosave",
+                         data=_page_data(auth.csrf(), definition, 2, changed))
+    assert response.status_code == 409
+    assert _snapshot(item.id) == before
+
+
 def test_submitted_answers_cannot_be_changed_through_the_domain_function(definition):
     coalition = make_coalition()
     user = _members(coalition, 1)[0]
@@ -319,6 +344,11 @@ def test_submitted_answers_cannot_be_changed_through_the_domain_function(definit
     first = definition["dimensions"][1]["statements"][0]["id"]
     with pytest.raises(ValueError):
         self_assessment.save_answers(item, {first: 5}, "business")
+    # A stale copy that still says "draft" is refused too: the stored row decides.
+    stale = SelfAssessment.get_by_id(item.id)
+    stale.status = "draft"
+    with pytest.raises(ValueError):
+        self_assessment.save_answers(stale, {first: 5}, "business")
     assert _snapshot(item.id) == before
 
 

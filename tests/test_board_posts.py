@@ -349,6 +349,7 @@ def test_confirming_a_normal_post_is_refused(client, auth, bw):
     auth.as_user(bw.member)
     assert client.post(f"/board/post/{post.id}/confirm",
                        data={"csrf_token": auth.csrf()}).status_code == 409
+    assert with_db(lambda: ReadConfirmation.select().count()) == 0
 
 
 def test_control_characters_are_dropped(client, auth, bw):

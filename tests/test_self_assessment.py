@@ -549,12 +549,21 @@ def test_coalition_view_queries_do_not_grow_with_respondents(client, auth, defin
     auth.as_user(admin)
     url = "/self-assessment/coalition/koalicja-liczna"
     client.get(url)
+
+    def shown_profile(response):  # the real profile, not two equal error pages
+        assert response.status_code == 200
+        page = soup(response)
+        assert len(page.select("table.sa-coalition-dimensions tbody tr")) == len(DIMENSIONS)
+        return page.select_one("main").get_text(" ", strip=True)
+
     with count_queries() as few:
-        client.get(url)
+        response = client.get(url)
+    assert "Liczba osób: 3." in shown_profile(response)
     for user in _members(coalition, 12):
         _submitted(user, coalition, definition, {})
     with count_queries() as many:
-        client.get(url)
+        response = client.get(url)
+    assert "Liczba osób: 15." in shown_profile(response)
     assert many.count == few.count
 
 

@@ -488,7 +488,49 @@ def test_profile_sector_breakdown(definition):
     assert sectors["ngo"].respondents == 3
 
 
+def _other_sectors_coalition(definition, slug=None):
+    """Library 3 (sklad 4) shown alone; ngo 1, business 1 and one without a sector (sklad 1,
+    2, 2) are each too small, so together they form the "other sectors" group of three."""
+    coalition = make_coalition(**({"slug": slug} if slug else {}))
+    coordinator = _members(coalition, 1, "library")[0]
+    Membership.update(role="coordinator").where(Membership.user == coordinator).execute()
+    for user in [coordinator, *_members(coalition, 2, "library")]:
+        _submitted(user, coalition, definition, {"sklad": 4}, sector="library")
+    _submitted(_members(coalition, 1, "ngo")[0], coalition, definition, {"sklad": 1}, sector="ngo")
+    _submitted(_members(coalition, 1, "business")[0], coalition, definition, {"sklad": 2},
+               sector="business")
+    unknown = _submitted(_members(coalition, 1, "resident")[0], coalition, definition,
+                         {"sklad": 2}, sector="resident")
+    SelfAssessment.update(sector=None).where(SelfAssessment.id == unknown.id).execute()
+    return coalition, coordinator
+
+
+def test_profile_other_sectors_group(definition):
+    coalition, _coordinator = _other_sectors_coalition(definition)
+    profile = self_assessment.coalition_profile(coalition)
+    assert profile.respondents == 6
+    groups = {s.sector: s for s in profile.sectors}
+    assert list(groups) == ["library", "other"]
+    assert groups["library"].respondents == 3 and groups["library"].means["sklad"] == 4.0
+    other = groups["other"]
+    assert other.respondents == 3  # ngo, business and the one without a sector
+    assert other.label == "pozostałe sektory"
+    assert other.means["sklad"] == pytest.approx(1.67)
+
+
 # --- the coalition view -------------------------------------------------------------------
+
+
+def test_coalition_view_shows_the_other_sectors_group(client, auth, definition):
+    coalition, coordinator = _other_sectors_coalition(definition, slug="koalicja-sektory")
+    auth.as_user(coordinator)
+    page = soup(client.get("/self-assessment/coalition/koalicja-sektory"))
+    headers = [(th["data-sector"], th.get_text(strip=True))
+               for th in page.select("table.sa-sectors thead th[data-sector]")]
+    assert headers == [("library", "biblioteka (3)"), ("other", "pozostałe sektory (3)")]
+    sklad = next(tr for tr in page.select("table.sa-sectors tbody tr")
+                 if tr.th.get_text(strip=True) == "Skład partnerstwa")
+    assert [td.get_text(strip=True) for td in sklad.select("td")] == ["4.00", "1.67"]
 
 
 def test_coalition_view_threshold_and_values(client, auth, definition):

@@ -149,7 +149,10 @@ def _save_from_form(draft: SelfAssessment, page: int | None) -> None:
     sector = request.form.get("sector") or None
     if sector is not None and sector not in SECTORS:
         abort_with(422, _("Nieznany sektor."))
-    self_assessment.save_answers(draft, answers, sector)
+    try:
+        self_assessment.save_answers(draft, answers, sector)
+    except ValueError:  # submitted meanwhile (another tab or a double click)
+        abort_with(409, _("Te odpowiedzi zostały już wysłane i nie można ich zmienić."))
 
 
 @bp.post("/answers/<int:answer_id>")

@@ -174,11 +174,18 @@ def parse_answers(definition: dict, form: Any, statement_ids: list[str] | None =
 
 
 def save_answers(draft: SelfAssessment, answers: dict[str, int], sector: str | None = None) -> None:
-    """Merge answers into a draft (autosave and page-by-page both use this)."""
+    """Merge answers into a draft (autosave and page-by-page both use this).
+
+    Raises ValueError when the answers are submitted, judged by the stored row inside the
+    write transaction: an autosave still in flight when another tab submits is refused.
+    """
     if draft.status != "draft":
         raise ValueError("submitted self-assessments are not changed")
     with write_transaction():
         fresh = SelfAssessment.get_by_id(draft.id)
+        if fresh.status != "draft":
+            draft.status = fresh.status
+            raise ValueError("submitted self-assessments are not changed")
         merged = {**(fresh.answers or {}), **answers}
         fields: dict[str, Any] = {"answers": merged, "updated_at": utcnow()}
         if sector in SECTORS:

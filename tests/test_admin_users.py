@@ -59,11 +59,15 @@ def test_list_queries_do_not_grow(client, admin):
     for _ in range(3):
         make_user()
     with count_queries() as few:
-        client.get("/admin/users")
+        response = client.get("/admin/users")
+    assert response.status_code == 200
+    assert len(row_names(response)) == 4  # three people and the admin: the real list
     for _ in range(20):
         make_user()
     with count_queries() as many:
-        client.get("/admin/users")
+        response = client.get("/admin/users")
+    assert response.status_code == 200
+    assert len(row_names(response)) == 24
     assert many.count == few.count
 
 
@@ -322,3 +326,51 @@ def test_search_users(database):
     assert names(accounts.search_users(status="inactive")) == ["Jan Nowak"]
     assert names(accounts.search_users("JAN@EXAMPLE")) == ["Jan Nowak"]
     assert len(names(accounts.search_users(role="nonsense"))) == 2
+
+
+# --- one reset link, two requests at the same moment ---------------------------------------
+
+
+def test_reset_link_spent_by_a_concurrent_request_is_refused(database, monkeypatch):
+    """Both requests read the link unused; the spend itself lets only the first through."""
+    user = make_user()
+    token = accounts.create_reset(user, make_user(role="admin"), hours=24)
+    stale = accounts.find_reset(token)  # the second request's read
+    accounts.use_reset(token, "haslo-pierwszej-karty")
+    spent_at = PasswordReset.get().used_at
+    monkeypatch.setattr(accounts, "find_reset", lambda token: stale)
+    with pytest.raises(accounts.LinkGone) as gone:
+        accounts.use_reset(token, "haslo-drugiej-karty")
+    assert gone.value.reason == "used"
+    fresh = User.get_by_id(user.id)
+    assert fresh.check_password("haslo-pierwszej-karty")
+    assert not fresh.check_password("haslo-drugiej-karty")
+    assert PasswordReset.get().used_at == spent_at
+    assert AuditLog.select().where(AuditLog.action == "reset.use").count() == 1
+
+
+def test_reset_link_spent_while_the_form_was_sent_is_410(app, database, monkeypatch):
+    user = make_user(name="Rena Równoległa")
+    token = accounts.create_reset(user, make_user(role="admin"), hours=24)
+    first, second = app.test_client(), app.test_client()
+    pages = {c: c.get(f"/reset/{token}") for c in (first, second)}  # two tabs, both open
+    stale = accounts.find_reset(token)
+
+    def send(person, password):
+        return person.post(f"/reset/{token}", data={
+            "password": password, "confirm": password,
+            "csrf_token": csrf_from(pages[person].get_data(as_text=True))})
+
+    assert send(first, "haslo-pierwszej-karty").status_code == 303
+    real, calls = accounts.find_reset, []
+
+    def read_before_the_first_wrote(token):  # the view's read; the domain's is real
+        calls.append(token)
+        return stale if len(calls) == 1 else real(token)
+
+    monkeypatch.setattr(accounts, "find_reset", read_before_the_first_wrote)
+    response = send(second, "haslo-drugiej-karty")
+    assert response.status_code == 410
+    assert "wykorzystany" in soup(response).select_one("main").get_text()
+    assert User.get_by_id(user.id).check_password("haslo-pierwszej-karty")
+    assert "Rena Równoległa" not in second.get("/").get_data(as_text=True)  # not signed in

@@ -28,12 +28,32 @@ def test_sign_in_and_out(client, auth, database):
     assert "Ala Testowa" not in client.get("/").get_data(as_text=True)
 
 
-def test_wrong_password_is_422_with_message(client, auth, database):
+def session_of(app, client) -> dict:
+    """The session as the app reads it: the signed, compressed cookie decoded."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if cookie is None:
+        return {}
+    return dict(app.session_interface.get_signing_serializer(app).loads(cookie.value))
+
+
+def test_session_cookie_holds_the_signed_in_user(app, client, auth, database):
+    """The decoding in session_of works, so the assertions that use it can fail."""
+    user = make_user()
+    auth.as_user(user)
+    assert session_of(app, client)["_user_id"] == user.get_id()
+    auth.logout()
+    assert "_user_id" not in session_of(app, client)
+
+
+def test_wrong_password_is_422_with_message(app, client, auth, database):
     user = make_user()
     response = auth.login(user.email, "zle-haslo-000")
     assert response.status_code == 422
     assert "Niepoprawny e-mail lub hasło" in response.get_data(as_text=True)
-    assert "_user_id" not in (client.get_cookie("session").value if client.get_cookie("session") else "")
+    session = session_of(app, client)
+    assert "csrf_token" in session  # the cookie was there and was read
+    assert "_user_id" not in session
+    assert client.get("/account/password").status_code == 302  # still signed out
 
 
 def test_login_without_csrf_is_rejected(client, database):
@@ -52,6 +72,8 @@ def test_throttling_per_account(app, client, auth, database):
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     assert "Zbyt wiele" in response.get_data(as_text=True)
+    assert "_user_id" not in session_of(app, client)
+    assert client.get("/account/password").status_code == 302  # still signed out
 
 
 def test_throttling_per_address(app, client, auth, database):

@@ -98,6 +98,9 @@ def test_hide_comment_visibility_and_log(client, htmx, auth, bw):
     assert client.post(f"/board/comment/{comment.id}/hide",
                        data={f"hc{comment.id}-reason": "x", "csrf_token": auth.csrf()}
                        ).status_code == 403
+    kept = with_db(lambda: Comment.get_by_id(comment.id))
+    assert (kept.hidden_reason, kept.hidden_by_id) == ("Obraża innych", bw.trainer.id)
+    assert with_db(lambda: [e.action for e in AuditLog.select()]) == ["board.hide_comment"]
     auth.logout()
 
     auth.as_user(bw.admin)

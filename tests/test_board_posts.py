@@ -10,7 +10,7 @@ from board_world import build_board_world, with_db
 from conftest import soup
 
 from koalicje.board import posts
-from models import Comment, Post, ReadConfirmation
+from models import AuditLog, Comment, Post, ReadConfirmation
 
 
 @pytest.fixture
@@ -211,6 +211,19 @@ def test_delete_with_confirmation_htmx_and_plain(client, htmx, auth, bw):
     assert board.select(".post-title") == []
     assert client.get(f"/board/post/{first.id}").status_code == 404
     assert with_db(lambda: Post.select().count()) == 2  # soft delete keeps the rows
+    assert with_db(lambda: AuditLog.select().count()) == 0  # one's own post: not audited
+
+
+def test_admin_deleting_someone_elses_post_is_audited(client, auth, bw):
+    post = _post(bw.member, bw.coalition, title="Wpis do usunięcia")
+    auth.as_user(bw.admin)
+    response = client.post(f"/board/post/{post.id}/delete", data={"csrf_token": auth.csrf()})
+    assert response.status_code == 303
+    assert _reload(post).deleted_at is not None
+    entries = with_db(lambda: [(e.actor_id, e.action, e.target, e.detail)
+                               for e in AuditLog.select()])
+    assert entries == [(bw.admin.id, "board.delete_post", f"post:{post.id}",
+                        "Wpis do usunięcia")]
 
 
 # --- comments -------------------------------------------------------------------------------
@@ -349,6 +362,7 @@ def test_confirming_a_normal_post_is_refused(client, auth, bw):
     auth.as_user(bw.member)
     assert client.post(f"/board/post/{post.id}/confirm",
                        data={"csrf_token": auth.csrf()}).status_code == 409
+    assert with_db(lambda: ReadConfirmation.select().count()) == 0
 
 
 def test_control_characters_are_dropped(client, auth, bw):

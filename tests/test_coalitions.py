@@ -376,6 +376,7 @@ def test_member_cannot_edit_goals(client, auth, team):
     response = post(client, auth, f"/coalitions/{team.coalition.slug}/goals", {"goals": "Hack"})
     assert response.status_code == 403
     assert Coalition.get_by_id(team.coalition.id).goals == "Cele koalicji"
+    assert AuditLog.select().where(AuditLog.action == "coalition.goals").count() == 0
 
 
 def test_coordinator_of_another_coalition_cannot_edit_goals(client, auth, team):
@@ -384,6 +385,8 @@ def test_coordinator_of_another_coalition_cannot_edit_goals(client, auth, team):
     auth.as_user(elsewhere)
     response = post(client, auth, f"/coalitions/{team.coalition.slug}/goals", {"goals": "Hack"})
     assert response.status_code == 403
+    assert Coalition.get_by_id(team.coalition.id).goals == "Cele koalicji"
+    assert AuditLog.select().where(AuditLog.action == "coalition.goals").count() == 0
 
 
 def test_admin_edits_goals(client, auth, team):

@@ -262,8 +262,15 @@ def test_expired_invite_is_410(client, database):
     response = client.get(f"/invite/{token}")
     assert response.status_code == 410
     assert "wygasł" in soup(response).select_one("main").get_text()
-    assert client.post(f"/invite/{token}", data={}).status_code in (400, 410)
+    # A complete form with a valid CSRF token (from this session) reaches the expiry check.
+    token_csrf = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(f"/invite/{token}", data={
+        "name": "Nowa Osoba", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+        "csrf_token": token_csrf})
+    assert response.status_code == 410
+    assert "wygasł" in soup(response).select_one("main").get_text()
     assert User.by_email("nowa@example.org") is None
+    assert Invite.get_by_id(invite.id).used_at is None
 
 
 @pytest.mark.parametrize("token", ["nie-ma-takiego", "x" * 300, "%00"])
@@ -412,3 +419,77 @@ def test_domain_refusal_shows_on_the_field(client, auth, database):
     assert "ma już konto" in page.select_one("#email-error").get_text()
     assert page.select_one(".form-error") is not None
     assert Invite.select().count() == 0
+
+
+# --- one link, two requests at the same moment ---------------------------------------------
+# Both requests read the invite before either wrote. The write lock orders them; the second
+# must then find the link spent, never spend it again. The reads are replayed with
+# monkeypatch: `read_before_the_other_request` hands out the copy read before the first
+# request wrote, `times` times, then the real lookup.
+
+
+def read_before_the_other_request(real, stale, times=1):
+    calls = {"n": 0}
+
+    def lookup(*args, **kwargs):
+        calls["n"] += 1
+        return stale if calls["n"] <= times else real(*args, **kwargs)
+
+    return lookup
+
+
+def test_existing_account_invite_spent_by_a_concurrent_request_is_refused(database,
+                                                                          monkeypatch):
+    coalition = make_coalition()
+    person = make_user(email="jest@example.org")
+    invite, token = invite_for(make_user(role="admin"), "jest@example.org", coalition=coalition)
+    stale = invites.find_invite(token)  # the second request's read
+    invites.accept_existing(token, person)  # the first request
+    spent_at = Invite.get_by_id(invite.id).used_at
+    # Even with the stale read inside the transaction, the spend itself refuses.
+    monkeypatch.setattr(invites, "find_invite", lambda token: stale)
+    with pytest.raises(accounts.LinkGone) as gone:
+        invites.accept_existing(token, person)
+    assert gone.value.reason == "used"
+    assert Invite.get_by_id(invite.id).used_at == spent_at
+    assert AuditLog.select().where(AuditLog.action == "invite.accept").count() == 1
+    assert Membership.select().where(Membership.user == person).count() == 1
+
+
+def test_new_account_invite_spent_while_the_form_was_sent_is_410(app, client, database,
+                                                                 monkeypatch):
+    invite, token = invite_for(make_user(role="admin"))
+    first, second = app.test_client(), client
+    page = second.get(f"/invite/{token}")  # both people have the form open
+    stale = invites.find_invite(token)
+    assert accept_form(first, token, name="Pierwsza Osoba").status_code == 303
+    # The second request's page-level reads happened before the first one wrote.
+    monkeypatch.setattr(invites, "find_invite",
+                        read_before_the_other_request(invites.find_invite, stale))
+    monkeypatch.setattr(invites, "invited_account",
+                        read_before_the_other_request(invites.invited_account, None))
+    response = second.post(f"/invite/{token}", data={
+        "name": "Druga Osoba", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+        "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.status_code == 410
+    assert "wykorzystany" in soup(response).select_one("main").get_text()
+    assert [u.name for u in User.select().where(User.email == "nowa@example.org")] == [
+        "Pierwsza Osoba"]
+    assert Invite.get_by_id(invite.id).used_by.name == "Pierwsza Osoba"
+    assert "Druga Osoba" not in second.get("/").get_data(as_text=True)  # not signed in
+
+
+def test_existing_account_invite_spent_in_another_tab_is_410(client, auth, database,
+                                                             monkeypatch):
+    coalition = make_coalition()
+    person = make_user(email="jest@example.org")
+    invite, token = invite_for(make_user(role="admin"), "jest@example.org", coalition=coalition)
+    auth.as_user(person)
+    csrf = auth.csrf()
+    stale = invites.find_invite(token)
+    assert client.post(f"/invite/{token}", data={"csrf_token": csrf}).status_code == 303
+    monkeypatch.setattr(invites, "find_invite",
+                        read_before_the_other_request(invites.find_invite, stale))
+    response = client.post(f"/invite/{token}", data={"csrf_token": csrf})
+    assert response.status_code == 410
+    assert AuditLog.select().where(AuditLog.action == "invite.accept").count() == 1

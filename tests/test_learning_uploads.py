@@ -118,7 +118,7 @@ def test_path_tricks_in_the_name_cannot_escape(app, client, auth, trainer, modul
     assert files[0].resolve().parent == (Path(app.config["UPLOAD_DIR"]) / "files").resolve()
 
 
-def test_missing_file_and_unknown_role_are_422(client, auth, trainer, module):
+def test_missing_empty_file_and_unknown_role_are_422(app, client, auth, trainer, module):
     auth.as_user(trainer)
     token = auth.csrf()
     no_file = client.post("/learning/z-plikami/files", data={"role": "material",
@@ -126,12 +126,30 @@ def test_missing_file_and_unknown_role_are_422(client, auth, trainer, module):
     assert no_file.status_code == 422
     bad_role = post_file(client, auth, PDF, "a.pdf", role="virus")
     assert bad_role.status_code == 422
+    empty = post_file(client, auth, b"", "pusty.pdf")
+    assert empty.status_code == 422
+    assert soup(empty).select_one(".field-error")
+    assert MediaFile.select().count() == 0 and stored_files(app) == []
 
 
-def test_learners_cannot_upload(client, auth, database, module):
+def test_a_record_that_cannot_be_written_leaves_no_file(app, trainer, module, monkeypatch):
+    def refuse(**fields):
+        raise RuntimeError("the database said no")
+
+    monkeypatch.setattr(MediaFile, "create", refuse)
+    with pytest.raises(RuntimeError):
+        media.save_upload(io.BytesIO(PDF), "a.pdf", module=module, role="material",
+                          title="Plik", user=trainer, upload_dir=app.config["UPLOAD_DIR"],
+                          max_bytes=10_000)
+    monkeypatch.undo()
+    assert MediaFile.select().count() == 0 and stored_files(app) == []
+
+
+def test_learners_cannot_upload(app, client, auth, database, module):
     auth.as_user(make_user())
     assert post_file(client, auth, PDF, "a.pdf").status_code == 403
     assert MediaFile.select().count() == 0
+    assert stored_files(app) == []
 
 
 def test_delete_detaches_and_removes_the_file(app, client, auth, trainer, module):

@@ -124,3 +124,44 @@ def test_form_encoded_report_from_send_beacon():
     parsed = parse_report({"duration": "12.5", "position": "3", "ranges": "[[0, 3]]",
                            "session": "s", "seq": "4", "source": "x.wav"})
     assert parsed.ranges == [(0.0, 3.0)] and parsed.seq == 4 and parsed.duration == 12.5
+
+
+def test_two_first_reports_at_once_merge_into_one_row(learner_and_module, monkeypatch):
+    """Two tabs send their first report together: both saw no row, one insert loses the
+    race (unique user+module), and its report is merged into the winner's row on retry."""
+    user, module = learner_and_module
+    watching.record(user, module, report([[0, 30]], 30, session="tab-1"), 0.9)  # the winner
+    real = WatchState.get_or_none
+    reads = []
+
+    def read_before_the_other_tab_wrote(*args, **kwargs):
+        reads.append(args)
+        return None if len(reads) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(WatchState, "get_or_none", read_before_the_other_tab_wrote)
+    state = watching.record(user, module, report([[50, 70]], 70, session="tab-2"), 0.9)
+    assert len(reads) == 2  # the stale read, then the retry's fresh one
+    monkeypatch.undo()
+    assert WatchState.select().count() == 1
+    stored = WatchState.get()
+    assert stored.intervals == state.intervals == [[0, 30], [50, 70]]
+    assert stored.watched_seconds == 50
+    assert stored.session == "tab-2" and stored.position == 70
+
+
+def test_stored_intervals_are_capped(learner_and_module):
+    """Scattered seeking cannot grow the stored state without bound."""
+    user, module = learner_and_module
+    cap = watching.MAX_STORED_INTERVALS
+    count = cap + 100
+    duration = 2.0 * count
+    gaps = [(2.0 * n, 2.0 * n + 1) for n in range(count)]  # 1 s played, 1 s skipped
+    per_report = watching.MAX_RANGES_PER_REPORT
+    for seq, start in enumerate(range(0, count, per_report), start=1):
+        state = watching.record(user, module, report(gaps[start:start + per_report],
+                                                     duration=duration, seq=seq), 0.9)
+    assert len(state.intervals) == cap
+    stored = WatchState.get()
+    assert len(stored.intervals) == cap
+    assert stored.intervals[0] == [0, 1] and stored.intervals[-1] == [2.0 * (cap - 1), 2.0 * cap - 1]
+    assert stored.watched_seconds == cap  # the share counts what is stored, nothing more

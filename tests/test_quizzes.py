@@ -436,12 +436,18 @@ def test_quiz_pages_queries_do_not_grow_with_attempts(client, learner, auth):
     data = form_data(wrong_answers(definition()), auth.csrf())
     client.post(f"/quizzes/{SLUG}", data=data)
     counts = {}
-    for label in ("few", "many"):
+    for label, attempts in (("few", 1), ("many", 6)):
         with count_queries() as index:
-            client.get("/quizzes/")
+            listing = client.get("/quizzes/")
         with count_queries() as take:
-            client.get(f"/quizzes/{SLUG}")
+            page = client.get(f"/quizzes/{SLUG}")
+        # The real pages, with the attempts made so far, not two equal error pages.
+        assert (listing.status_code, page.status_code) == (200, 200)
+        row = soup(listing).select_one(f"tr.quiz-row[data-slug='{SLUG}']")
+        assert row.select("td")[1].get_text(strip=True) == str(attempts)
+        assert len(soup(page).select("table.attempt-history tbody tr")) == attempts
+        assert soup(page).select_one("form#quiz-form") is not None
         counts[label] = (index.count, take.count)
         for _ in range(5):
-            client.post(f"/quizzes/{SLUG}", data=data)
+            assert client.post(f"/quizzes/{SLUG}", data=data).status_code == 303
     assert counts["few"] == counts["many"]

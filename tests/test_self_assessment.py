@@ -291,6 +291,76 @@ def test_result_page_chart_table_bands_and_recommendations(client, auth, respond
     assert again.status_code == 409
 
 
+def _snapshot(item_id):
+    item = SelfAssessment.get_by_id(item_id)
+    return (item.status, item.answers, item.scores, item.sector, item.submitted_at,
+            item.updated_at)
+
+
+@pytest.mark.parametrize("how", ["page-next", "page-submit", "autosave", "htmx-autosave"])
+def test_submitted_answers_cannot_be_changed_through_the_page_form_or_autosave(
+        client, htmx, auth, respondent, definition, how):
+    url = _start(client, auth, respondent[1])
+    assert _answer_all(client, auth, url, definition,
+                       answers_for(definition, {"sklad": 2})).status_code == 303
+    item = SelfAssessment.get()
+    before = _snapshot(item.id)
+    assert before[0] == "submitted"
+    changed = answers_for(definition, {"sklad": 5})
+    data = _page_data(auth.csrf(), definition, 2, changed, sector="business",
+                      action="submit" if how == "page-submit" else "next")
+    if how.startswith("page"):
+        response = client.post(url, data=data)
+    elif how == "autosave":
+        response = client.post(url + "/autosave", data=data)
+    else:
+        response = htmx.post(url + "/autosave", data=data)
+    assert response.status_code == 409
+    assert "nie można ich zmienić" in response.get_data(as_text=True)
+    assert _snapshot(item.id) == before
+
+
+def test_an_autosave_read_before_another_tab_submitted_is_refused(
+        client, htmx, auth, respondent, definition, monkeypatch):
+    """The request loaded the draft, then the other tab's submit landed: 409, nothing kept."""
+    import importlib
+
+    views = importlib.import_module("blueprints.self_assessment")
+    url = _start(client, auth, respondent[1])
+    _answer_all(client, auth, url, definition, answers_for(definition, {"sklad": 2}))
+    item = SelfAssessment.get()
+    before = _snapshot(item.id)
+    own = views._own
+
+    def read_before_the_submit(answer_id):
+        stale = own(answer_id)
+        stale.status = "draft"
+        return stale
+
+    monkeypatch.setattr(views, "_own", read_before_the_submit)
+    changed = answers_for(definition, {"sklad": 5})
+    response = htmx.post(url + "/autosave",
+                         data=_page_data(auth.csrf(), definition, 2, changed))
+    assert response.status_code == 409
+    assert _snapshot(item.id) == before
+
+
+def test_submitted_answers_cannot_be_changed_through_the_domain_function(definition):
+    coalition = make_coalition()
+    user = _members(coalition, 1)[0]
+    item = _submitted(user, coalition, definition, {"sklad": 2})
+    before = _snapshot(item.id)
+    first = definition["dimensions"][1]["statements"][0]["id"]
+    with pytest.raises(ValueError):
+        self_assessment.save_answers(item, {first: 5}, "business")
+    # A stale copy that still says "draft" is refused too: the stored row decides.
+    stale = SelfAssessment.get_by_id(item.id)
+    stale.status = "draft"
+    with pytest.raises(ValueError):
+        self_assessment.save_answers(stale, {first: 5}, "business")
+    assert _snapshot(item.id) == before
+
+
 def test_history_compares_with_the_previous_attempt(client, auth, respondent, definition):
     coalition = respondent[1]
     first = _start(client, auth, coalition)
@@ -427,7 +497,49 @@ def test_profile_sector_breakdown(definition):
     assert sectors["ngo"].respondents == 3
 
 
+def _other_sectors_coalition(definition, slug=None):
+    """Library 3 (sklad 4) shown alone; ngo 1, business 1 and one without a sector (sklad 1,
+    2, 2) are each too small, so together they form the "other sectors" group of three."""
+    coalition = make_coalition(**({"slug": slug} if slug else {}))
+    coordinator = _members(coalition, 1, "library")[0]
+    Membership.update(role="coordinator").where(Membership.user == coordinator).execute()
+    for user in [coordinator, *_members(coalition, 2, "library")]:
+        _submitted(user, coalition, definition, {"sklad": 4}, sector="library")
+    _submitted(_members(coalition, 1, "ngo")[0], coalition, definition, {"sklad": 1}, sector="ngo")
+    _submitted(_members(coalition, 1, "business")[0], coalition, definition, {"sklad": 2},
+               sector="business")
+    unknown = _submitted(_members(coalition, 1, "resident")[0], coalition, definition,
+                         {"sklad": 2}, sector="resident")
+    SelfAssessment.update(sector=None).where(SelfAssessment.id == unknown.id).execute()
+    return coalition, coordinator
+
+
+def test_profile_other_sectors_group(definition):
+    coalition, _coordinator = _other_sectors_coalition(definition)
+    profile = self_assessment.coalition_profile(coalition)
+    assert profile.respondents == 6
+    groups = {s.sector: s for s in profile.sectors}
+    assert list(groups) == ["library", "other"]
+    assert groups["library"].respondents == 3 and groups["library"].means["sklad"] == 4.0
+    other = groups["other"]
+    assert other.respondents == 3  # ngo, business and the one without a sector
+    assert other.label == "pozostałe sektory"
+    assert other.means["sklad"] == pytest.approx(1.67)
+
+
 # --- the coalition view -------------------------------------------------------------------
+
+
+def test_coalition_view_shows_the_other_sectors_group(client, auth, definition):
+    coalition, coordinator = _other_sectors_coalition(definition, slug="koalicja-sektory")
+    auth.as_user(coordinator)
+    page = soup(client.get("/self-assessment/coalition/koalicja-sektory"))
+    headers = [(th["data-sector"], th.get_text(strip=True))
+               for th in page.select("table.sa-sectors thead th[data-sector]")]
+    assert headers == [("library", "biblioteka (3)"), ("other", "pozostałe sektory (3)")]
+    sklad = next(tr for tr in page.select("table.sa-sectors tbody tr")
+                 if tr.th.get_text(strip=True) == "Skład partnerstwa")
+    assert [td.get_text(strip=True) for td in sklad.select("td")] == ["4.00", "1.67"]
 
 
 def test_coalition_view_threshold_and_values(client, auth, definition):
@@ -488,12 +600,21 @@ def test_coalition_view_queries_do_not_grow_with_respondents(client, auth, defin
     auth.as_user(admin)
     url = "/self-assessment/coalition/koalicja-liczna"
     client.get(url)
+
+    def shown_profile(response):  # the real profile, not two equal error pages
+        assert response.status_code == 200
+        page = soup(response)
+        assert len(page.select("table.sa-coalition-dimensions tbody tr")) == len(DIMENSIONS)
+        return page.select_one("main").get_text(" ", strip=True)
+
     with count_queries() as few:
-        client.get(url)
+        response = client.get(url)
+    assert "Liczba osób: 3." in shown_profile(response)
     for user in _members(coalition, 12):
         _submitted(user, coalition, definition, {})
     with count_queries() as many:
-        client.get(url)
+        response = client.get(url)
+    assert "Liczba osób: 15." in shown_profile(response)
     assert many.count == few.count
 
 

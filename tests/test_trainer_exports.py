@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import add_member, make_user
+from conftest import add_member, assign, make_coalition, make_user
 from openpyxl import load_workbook
 from test_trainer_matrix import rows, world  # noqa: F401  (fixture)
+from trainer_helpers import make_module
 
 from koalicje.web import exports
-from models import db
+from models import Membership, db, utcnow
 
 
 def as_export(table_rows):
@@ -101,3 +102,53 @@ def test_xlsx_equals_the_matrix_with_real_dates(client, auth, world, query):  # 
 def test_to_csv_unit():
     body = exports.to_csv(["Gmina", "Data"], [["Żółkiewka", date(2014, 2, 7)], ["=1+1", None]])
     assert body == "\ufeffGmina;Data\r\nŻółkiewka;2014-02-07\r\n'=1+1;\r\n".encode()
+
+
+
+GUARD_STARTS = {"equals": "=", "plus": "+", "minus": "-", "at": "@", "tab": "\t",
+                "carriage-return": "\r"}
+
+
+@pytest.fixture
+def guarded_names(app):
+    """One learner per guard character, each also needing a nudge (joined 60 days ago, idle)."""
+    db.connect(reuse_if_open=True)
+    trainer = make_user(role="trainer")
+    coalition = make_coalition(name="Koalicja Strażnika")
+    assign(trainer, coalition)
+    make_module(1)
+    names = {}
+    for start in GUARD_STARTS.values():
+        person = make_user(name=f"{start}SUMA(A1:A9)")
+        add_member(person, coalition)
+        Membership.update(joined_at=utcnow() - timedelta(days=60)).where(
+            Membership.user == person).execute()
+        names[start] = person.name
+    db.close()
+    return trainer, names
+
+
+def first_column(response) -> list[str]:
+    if response.mimetype == "text/csv":
+        text = response.data.decode("utf-8-sig")
+        return [row[0] for row in csv.reader(io.StringIO(text, newline=""), delimiter=";")][1:]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    return [row[0].value for row in sheet.iter_rows(min_row=2)]
+
+
+@pytest.mark.parametrize("start", GUARD_STARTS.values(), ids=GUARD_STARTS.keys())
+@pytest.mark.parametrize("url", ["/trainer/matrix.csv", "/trainer/matrix.xlsx",
+                                 "/trainer/nudges.csv", "/trainer/nudges.xlsx"])
+def test_every_guard_character_is_neutralised_in_every_export(client, auth, guarded_names,
+                                                              url, start):
+    trainer, names = guarded_names
+    auth.as_user(trainer)
+    response = client.get(url)
+    assert response.status_code == 200
+    cells = first_column(response)
+    assert len(cells) == len(names)
+    expected = "'" + names[start]
+    if url.endswith(".xlsx"):
+        # Reading XML turns a bare carriage return into a line feed; the apostrophe stays.
+        expected = expected.replace("\r", "\n")
+    assert expected in cells, cells

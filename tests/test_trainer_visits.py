@@ -94,6 +94,13 @@ def make_visit(world, due, done=False):
     return step
 
 
+def assert_not_done(step):
+    db.connect(reuse_if_open=True)
+    kept = NextStep.get_by_id(step.id)
+    db.close()
+    assert (kept.done, kept.done_at, kept.done_by_id) == (False, None, None)
+
+
 def test_coordinator_sees_visits_read_only(client, auth, world):
     make_visit(world, TODAY - timedelta(days=1))
     auth.as_user(world["coordinator"])
@@ -112,6 +119,7 @@ def test_member_and_unassigned_trainer_get_404(client, auth, world):
         assert client.post(f"/trainer/next-steps/{step.id}/done",
                            data={"csrf_token": token, "done": "1"}).status_code == 404
         auth.logout()
+    assert_not_done(step)
 
 
 def test_overdue_is_strictly_after_the_due_date(world, app):
@@ -153,6 +161,7 @@ def test_mark_done_with_htmx_and_without(client, htmx, auth, world):
     db.close()
     assert client.post(f"/trainer/next-steps/{step.id}/done",
                        data={"csrf_token": token, "done": "maybe"}).status_code == 400
+    assert_not_done(step)
     assert client.post("/trainer/next-steps/999999/done",
                        data={"csrf_token": token}).status_code == 404
 
@@ -163,9 +172,7 @@ def test_coordinator_cannot_mark_steps_done(client, auth, world):
     response = client.post(f"/trainer/next-steps/{step.id}/done",
                            data={"csrf_token": auth.csrf(), "done": "1"})
     assert response.status_code == 403
-    db.connect(reuse_if_open=True)
-    assert NextStep.get_by_id(step.id).done is False
-    db.close()
+    assert_not_done(step)
 
 
 def test_visit_dates_are_shown(client, auth, world):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_user, soup
+from conftest import PASSWORD, make_user, soup
 
 from app import create_app
+from models import User
 
 
-def test_every_page_sends_a_strict_csp_and_hardening_headers(client):
-    response = client.get("/login")
+def assert_hardened(response) -> None:
     policy = response.headers["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["script-src"] == "'self'"
@@ -22,6 +22,71 @@ def test_every_page_sends_a_strict_csp_and_hardening_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+# The main page of every area, for the person who works there (demo accounts), signed out
+# first: the same list as the browser's accessibility run, plus each area's index.
+MAIN_PAGES = [
+    (None, "/login"),
+    (None, "/certificates/"),
+    ("bibliotekarka@example.org", "/"),
+    ("bibliotekarka@example.org", "/learning/"),
+    ("bibliotekarka@example.org", "/learning/film-spotkanie-badawcze"),
+    ("bibliotekarka@example.org", "/quizzes/"),
+    ("bibliotekarka@example.org", "/quizzes/czym-jest-partnerstwo"),
+    ("bibliotekarka@example.org", "/self-assessment/"),
+    ("bibliotekarka@example.org", "/account/password"),
+    ("koordynator@example.org", "/self-assessment/coalition/koalicja-zalesie"),
+    ("koordynator@example.org", "/coalitions/"),
+    ("koordynator@example.org", "/coalitions/koalicja-zalesie"),
+    ("koordynator@example.org", "/invites/"),
+    ("czlonek@example.org", "/board/"),
+    ("czlonek@example.org", "/board/koalicja-zalesie"),
+    ("czlonek@example.org", "/stats"),
+    ("czlonek@example.org", "/digest/settings"),
+    ("trener@example.org", "/trainer/"),
+    ("trener@example.org", "/trainer/matrix"),
+    ("trener@example.org", "/trainer/nudges"),
+    ("trener@example.org", "/trainer/modules"),
+    ("trener@example.org", "/trainer/visits/koalicja-zalesie"),
+    ("admin@example.org", "/admin/users"),
+    ("admin@example.org", "/coalitions/new"),
+]
+
+
+@pytest.fixture
+def demo_site(app, database):
+    from koalicje.content import sync
+    from koalicje.ops import demo
+
+    with app.app_context():
+        sync.sync(app.config["CONTENT_DIR"])
+        demo.load(app.config)
+    for email in {email for email, _path in MAIN_PAGES if email}:
+        user = User.by_email(email)
+        user.set_password(PASSWORD)
+        user.save()
+
+
+def test_every_page_sends_a_strict_csp_and_hardening_headers(app, client, auth, demo_site):
+    checked = []
+    for email in dict.fromkeys(email for email, _path in MAIN_PAGES):
+        if email:
+            auth.as_user(User.by_email(email))
+        for path in (path for who, path in MAIN_PAGES if who == email):
+            response = client.get(path)
+            assert response.status_code == 200, (email, path)
+            assert_hardened(response)
+            checked.append(path)
+        if email:
+            auth.logout()
+    assert len(checked) == len(MAIN_PAGES)
+    # Error pages and htmx fragments carry them too.
+    missing = client.get("/nie-ma-takiej-strony")
+    assert missing.status_code == 404
+    assert_hardened(missing)
+    fragment = client.get("/login", headers={"HX-Request": "true"})
+    assert_hardened(fragment)
 
 
 def test_signed_in_pages_are_not_cached(client, auth, database):

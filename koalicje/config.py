@@ -83,7 +83,21 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "SMTP_FROM": os.environ.get("SMTP_FROM", "Koalicje <koalicje@localhost>"),
         # Links in e-mails sent from the command line (no request to take the address from).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # The site's own domain for ids that must never change (Atom tag URIs, iCalendar
+        # UIDs); empty: the host name of BASE_URL.
+        "CANONICAL_DOMAIN": os.environ.get("CANONICAL_DOMAIN", ""),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+        # (werkzeug's ProxyFix); 0 (default): the app is reached directly, headers ignored.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
     }
     if with_secret:
         settings["SECRET_KEY"] = instance_secret_key(instance_path)
     return settings
+
+
+def canonical_domain(config) -> str:
+    """CANONICAL_DOMAIN, else the host name (without port) of BASE_URL."""
+    from urllib.parse import urlsplit
+
+    domain = (config.get("CANONICAL_DOMAIN") or "").strip().lower()
+    return domain or (urlsplit(config.get("BASE_URL") or "").hostname or "localhost")

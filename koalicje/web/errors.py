@@ -49,6 +49,11 @@ def init_app(app: Flask) -> None:
             return error
         detail = getattr(error, "koalicje_message", None)
         response = error_response(error.code, detail)
+        # Headers werkzeug attaches to the error (Allow on 405, Content-Range: bytes */N on
+        # 416, Retry-After, WWW-Authenticate) belong on the page that replaces its body.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         if error.code == 429 and getattr(error, "retry_after", None):

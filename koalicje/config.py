@@ -81,6 +81,11 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "Koalicje <koalicje@localhost>"),
+        # Implicit TLS (SMTPS); empty: on when SMTP_PORT is 465. Otherwise STARTTLS is used
+        # whenever offered, and credentials are never sent without TLS.
+        "SMTP_SSL": os.environ.get("SMTP_SSL", ""),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),  # a private CA, besides the system's
+        "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", 10)),
         # Links in e-mails sent from the command line (no request to take the address from).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # The site's own domain for ids that must never change (Atom tag URIs, iCalendar

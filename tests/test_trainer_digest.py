@@ -4,6 +4,7 @@ and the CLI writing .eml files when no SMTP server is configured."""
 from __future__ import annotations
 
 import email
+import smtplib
 from datetime import timedelta
 from email import policy
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from trainer_helpers import make_module, progress
 
+from koalicje import mail
 from koalicje.trainer import digest
 from models import DigestSubscription, Membership, Post, db, utcnow
 
@@ -171,40 +173,17 @@ def test_settings_page_opts_in_and_out(world, client, auth):
     db.close()
 
 
-def test_smtp_is_used_when_configured(world, app, monkeypatch):
-    sent = []
+def test_smtp_is_used_when_configured(world, app, smtp_cert):
+    from smtp_server import PASSWORD, USER, smtp_server
 
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            sent.append(("connect", host, port))
-
-        def ehlo(self):
-            pass
-
-        def has_extn(self, name):
-            return True
-
-        def starttls(self):
-            sent.append(("starttls",))
-
-        def login(self, user, password):
-            sent.append(("login", user, password))
-
-        def send_message(self, message):
-            sent.append(("send", message["To"]))
-
-        def quit(self):
-            sent.append(("quit",))
-
-    monkeypatch.setattr(digest.smtplib, "SMTP", FakeSMTP)
-    app.config.update(SMTP_HOST="smtp.example.org", SMTP_PORT=587, SMTP_USER="u",
-                      SMTP_PASSWORD="p")
-    db.connect(reuse_if_open=True)
-    lines = digest.send_all(app, NOW)
-    db.close()
+    with smtp_server("starttls", smtp_cert) as (config, received):
+        app.config.update(config, SMTP_USER=USER, SMTP_PASSWORD=PASSWORD)
+        db.connect(reuse_if_open=True)
+        lines = digest.send_all(app, NOW)
+        db.close()
     assert lines == [f"sent to {world['trainer'].email}"]
-    assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "u", "p"),
-                    ("send", world["trainer"].email), ("quit",)]
+    assert received.logins == [(USER, True)]
+    assert [m["To"] for m in received.messages] == [world["trainer"].email]
     assert not Path(app.config["MAIL_OUTBOX_DIR"]).exists()
 
 
@@ -216,10 +195,10 @@ def test_a_refused_message_does_not_stop_the_others(world, app, monkeypatch):
     def deliver(self, message, name):
         calls.append(message["To"])
         if message["To"] == world["trainer"].email:
-            raise digest.smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no")})
+            raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no")})
         return "ok"
 
-    monkeypatch.setattr(digest.Outbox, "deliver", deliver)
+    monkeypatch.setattr(mail.Transport, "deliver", deliver)
     lines = digest.send_all(app, NOW)
     assert len(calls) == 2 and lines[1] == "ok" and lines[0].startswith("FAILED")
     assert digest.preferences(world["trainer"]).last_sent_at is None  # tried again next time

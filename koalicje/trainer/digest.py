@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
 
+from koalicje.mail import Transport
 from koalicje.trainer.nudges import Nudge, needing_nudge, stopped_text
 from koalicje.trainer.scope import local_date
 from koalicje.trainer.visits import overdue_steps
@@ -207,48 +207,13 @@ def external_urls(app: Flask) -> Callable[..., str]:
 # --- delivery -------------------------------------------------------------------------------
 
 
-class Outbox:
-    """Delivers messages: SMTP when SMTP_HOST is set, else .eml files in MAIL_OUTBOX_DIR."""
-
-    def __init__(self, config: dict[str, Any]):
-        self.config = config
-        self.smtp: smtplib.SMTP | None = None
-
-    def __enter__(self) -> Outbox:
-        if self.config.get("SMTP_HOST"):
-            smtp = smtplib.SMTP(self.config["SMTP_HOST"], int(self.config["SMTP_PORT"]),
-                                timeout=30)
-            smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls()
-                smtp.ehlo()
-            if self.config.get("SMTP_USER"):
-                smtp.login(self.config["SMTP_USER"], self.config.get("SMTP_PASSWORD", ""))
-            self.smtp = smtp
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.smtp is not None:
-            self.smtp.quit()
-
-    def deliver(self, message: EmailMessage, name: str) -> str:
-        if self.smtp is not None:
-            self.smtp.send_message(message)
-            return f"sent to {message['To']}"
-        folder = Path(self.config["MAIL_OUTBOX_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.eml"
-        path.write_bytes(bytes(message))
-        return f"written to {path}"
-
-
 def send_all(app: Flask, now: datetime | None = None) -> list[str]:
     """Build and deliver every non-empty digest; returns one line per message for the log."""
     now = now or utcnow()
     config = app.config
     lines = []
     url = external_urls(app)
-    with app.app_context(), Outbox(config) as outbox:
+    with app.app_context(), Transport(config) as outbox:
         for user in list(recipients()):
             digest = build(user, now)
             if digest.empty:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +106,11 @@ def canonical_domain(config) -> str:
 
     domain = (config.get("CANONICAL_DOMAIN") or "").strip().lower()
     return domain or (urlsplit(config.get("BASE_URL") or "").hostname or "localhost")
+
+
+def local_now(config) -> datetime:
+    """The current time in the configured time zone (TIMEZONE, default Europe/Warsaw), not
+    the server clock's zone: what people in the gminy call today."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Warsaw"))

@@ -61,6 +61,33 @@ def test_trainer_digest_lists_who_needs_a_nudge(world, app):
     db.close()
 
 
+def test_trainer_gets_new_posts_of_assigned_coalitions_boards(world, app):
+    """A trainer opted in to posts follows the boards of the coalitions they support."""
+    db.connect(reuse_if_open=True)
+    with app.app_context():
+        digest.set_preferences(world["trainer"], posts=True, nudges=True)
+        built = digest.build(world["trainer"], NOW)
+    assert [p.title for p in built.posts] == ["Ogłoszenie programu", "Festyn w sobotę"]
+    db.close()
+
+
+def test_a_learner_without_any_step_reads_well(world, app):
+    from koalicje.trainer.nudges import Nudge
+
+    db.connect(reuse_if_open=True)
+    with app.test_request_context():
+        built = digest.Digest(user=world["trainer"], trainer_section=True, nudges=[
+            Nudge(user=world["quiet"], coalitions=[world["coalition"]], last_step=None,
+                  inactive=True)])
+        message = digest.render_message(built, app.config, digest.external_urls(app))
+    db.close()
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "—;" not in part and "ostatni krok" not in part
+        assert "jeszcze bez żadnego kroku" in part
+
+
 def test_member_gets_posts_only_after_opting_in(world, app):
     db.connect(reuse_if_open=True)
     with app.app_context():

@@ -100,3 +100,18 @@ def test_xlsx_equals_the_matrix_with_real_dates(client, auth, world, query):  # 
 def test_to_csv_unit():
     body = exports.to_csv(["Gmina", "Data"], [["Żółkiewka", date(2014, 2, 7)], ["=1+1", None]])
     assert body == "\ufeffGmina;Data\r\nŻółkiewka;2014-02-07\r\n'=1+1;\r\n".encode()
+
+
+# Between them, these zones are on another calendar day than UTC at any hour of the day.
+FAR_ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago"]
+
+
+@pytest.mark.parametrize("zone", FAR_ZONES)
+def test_export_file_name_uses_the_configured_time_zone(app, client, auth, world, zone):  # noqa: F811
+    from zoneinfo import ZoneInfo
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    auth.as_user(world["trainer"])
+    response = client.get("/trainer/matrix.csv")
+    today = datetime.now(ZoneInfo(zone)).date().isoformat()
+    assert f"-{today}.csv" in response.headers["Content-Disposition"]

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
 
+from koalicje.board.posts import boards_of
 from koalicje.mail import Transport
 from koalicje.trainer.nudges import Nudge, needing_nudge, stopped_text
 from koalicje.trainer.scope import local_date
@@ -34,7 +35,6 @@ from koalicje.trainer.visits import overdue_steps
 from models import (
     Coalition,
     DigestSubscription,
-    Membership,
     NextStep,
     Post,
     User,
@@ -104,8 +104,9 @@ class Digest:
 
 
 def new_posts(user: User, since: datetime) -> list[Post]:
-    """Visible posts by others on the user's boards (and the programme board) since `since`."""
-    mine = Membership.select(Membership.coalition).where(Membership.user == user)
+    """Visible posts by others since `since` on the boards the user follows: the programme
+    board, their coalitions' and, for a trainer, the coalitions assigned to them."""
+    mine = [board.id for board in boards_of(user) if board is not None]
     return list(
         Post.select(Post, Coalition, User)
         .join(Coalition, JOIN.LEFT_OUTER, on=(Post.coalition == Coalition.id))
@@ -171,6 +172,7 @@ def render_message(digest: Digest, config: dict[str, Any],
         "settings_url": url("digest.settings"),
         "base_url": url("main.index"),
         "stopped_text": stopped_text,
+        "last_step_text": last_step_text,
     }
     with force_locale(user.locale or "pl"):
         subject = _("Koalicje: tygodniowe podsumowanie")
@@ -190,6 +192,13 @@ def render_message(digest: Digest, config: dict[str, Any],
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def last_step_text(nudge: Nudge) -> str:
+    """"ostatni krok 2026-11-02", or that the learner has taken no step yet."""
+    if nudge.last_date is None:
+        return _("jeszcze bez żadnego kroku")
+    return _("ostatni krok %(date)s", date=nudge.last_date.isoformat())
 
 
 def external_urls(app: Flask) -> Callable[..., str]:

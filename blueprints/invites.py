@@ -22,7 +22,7 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.auth import NewAccountForm, link_problem
-from koalicje import invites
+from koalicje import invites, mail
 from koalicje.accounts import LinkGone, LinkNotFound
 from koalicje.permissions import require
 from koalicje.web import labels
@@ -103,12 +103,18 @@ def index():
     except invites.InviteError as error:
         getattr(form, error.field).errors = [error.message]
         return _index_page(form, 422)
-    session["new_invite"] = {
-        "email": invite.email,
-        "url": url_for("invites.accept", token=token, _external=True),
-        "days": current_app.config["INVITE_DAYS"],
-    }
-    return redirect(url_for("invites.index"), 303)
+    url = url_for("invites.accept", token=token, _external=True)
+    days = current_app.config["INVITE_DAYS"]
+    sent = []
+    if mail.mail_enabled(current_app.config):
+        sent.append(mail.queue_templated(
+            current_app.config, "invite", invite.email, str(get_locale()),
+            _l("Zaproszenie do serwisu Koalicje"), "invite",
+            invite=invite, inviter=current_user, url=url, days=days,
+        ))
+    session["new_invite"] = {"email": invite.email, "url": url, "days": days,
+                             "mailed": bool(sent)}
+    return mail.deliver_after_response(redirect(url_for("invites.index"), 303), sent)
 
 
 @bp.post("/invites/<int:invite_id>/revoke")

@@ -1,4 +1,11 @@
-"""Sending e-mail: one SMTP connection rule for every message the app sends.
+"""Sending e-mail: one SMTP connection rule and one outbox for every message the app sends.
+
+Every message (invite, password reset, weekly digest) is first stored in the outbox table
+(`OutboxMessage`), in the same transaction as what it announces, so nothing is lost when the
+mail server is down. A request never waits for the mail server: `deliver_after_response`
+sends the request's messages once the response has gone out (WSGI close), and whatever fails
+stays in the outbox with its error, retried with a growing delay by `flask mail send` (run it
+from cron every few minutes). After MAX_ATTEMPTS a message is left alone and listed as failed.
 
 Settings (see the README's "Mail" section): SMTP_HOST (empty: messages are written as .eml
 files to MAIL_OUTBOX_DIR instead), SMTP_PORT, SMTP_USER/SMTP_PASSWORD, SMTP_FROM, SMTP_SSL
@@ -14,9 +21,29 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email import message_from_string
+from email import policy as email_policy
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+
+import click
+from flask import Flask, Response, current_app
+from flask.cli import AppGroup
+
+from models import OutboxMessage, db, utcnow, write_transaction
+
+MAX_ATTEMPTS = 10
+# Refusals of one message; any other error (connection, time-out, TLS, disk) ends the run.
+PER_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                      smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
+LEASE = timedelta(minutes=5)  # a message being sent is not picked up by another sender
+# Long header lines stay whole (RFC 5322 allows 998), so List-Unsubscribe and links are not
+# turned into encoded words that some mail clients would not follow.
+POLICY = email_policy.default.clone(max_line_length=998)
 
 
 class InsecureConnection(smtplib.SMTPException):
@@ -103,3 +130,159 @@ class Transport:
         path = folder / f"{name}.eml"
         path.write_bytes(bytes(message))
         return f"written to {path}"
+
+
+# --- building and queueing ------------------------------------------------------------------
+
+
+def mail_enabled(config: dict[str, Any]) -> bool:
+    """True when an SMTP server is configured: invites and reset links then go by e-mail."""
+    return bool(config.get("SMTP_HOST"))
+
+
+def build_message(config: dict[str, Any], to: str, subject: str, text: str, html: str,
+                  headers: dict[str, str] | None = None) -> EmailMessage:
+    """A message with a plain-text and an HTML part."""
+    message = EmailMessage(policy=POLICY)
+    message["Subject"] = subject
+    message["From"] = config["SMTP_FROM"]
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="koalicje")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def queue_templated(config: dict[str, Any], kind: str, to: str, locale: str, subject: Any,
+                    template: str, **context: Any) -> OutboxMessage:
+    """Render `templates/email/<template>.html` and `<template>_text.html` in `locale` (the
+    recipient's language) and store the message in the outbox."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with force_locale(locale or "pl"):
+        subject_text = str(subject)
+        text = render_template(f"email/{template}_text.html", **context)
+        html = render_template(f"email/{template}.html", lang=locale or "pl", **context)
+    message = build_message(config, to, subject_text, text, html,
+                            headers={"Auto-Submitted": "auto-generated"})
+    with write_transaction():
+        return queue(message, kind)
+
+
+def queue(message: EmailMessage, kind: str) -> OutboxMessage:
+    """Store the message in the outbox (call inside the caller's write transaction)."""
+    return OutboxMessage.create(
+        kind=kind, recipient=str(message["To"]), subject=str(message["Subject"]),
+        message=message.as_string(policy=POLICY),
+    )
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** attempts), timedelta(hours=6))
+
+
+def _claim(row_id: int, now: datetime) -> bool:
+    """Take the message for sending unless another sender has it or it is not due."""
+    with write_transaction():
+        return bool(
+            OutboxMessage.update(next_attempt_at=now + LEASE)
+            .where((OutboxMessage.id == row_id) & OutboxMessage.sent_at.is_null()
+                   & (OutboxMessage.next_attempt_at <= now)
+                   & (OutboxMessage.attempts < MAX_ATTEMPTS))
+            .execute()
+        )
+
+
+def pending(now: datetime | None = None, ids: Iterable[int] | None = None):
+    now = now or utcnow()
+    query = OutboxMessage.select(OutboxMessage.id).where(
+        OutboxMessage.sent_at.is_null() & (OutboxMessage.next_attempt_at <= now)
+        & (OutboxMessage.attempts < MAX_ATTEMPTS)
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    return [row.id for row in query.order_by(OutboxMessage.id)]
+
+
+def deliver_pending(config: dict[str, Any], ids: Iterable[int] | None = None,
+                    now: datetime | None = None) -> list[str]:
+    """Send the due messages (only `ids` when given); one line per message for the log.
+
+    A failure is written to the row (attempts, last_error, next try) and never stops the
+    others; a connection failure (server down, time-out, bad certificate) stops this run.
+    """
+    now = now or utcnow()
+    lines: list[str] = []
+    with Transport(config) as transport:
+        for row_id in pending(now, ids):
+            if not _claim(row_id, now):
+                continue
+            row = OutboxMessage.get_by_id(row_id)
+            message = message_from_string(row.message, _class=EmailMessage, policy=POLICY)
+            try:
+                lines.append(transport.deliver(message, f"{row.id:06d}-{row.kind}"))
+            except (smtplib.SMTPException, OSError, ssl.SSLError) as error:
+                attempts = row.attempts + 1
+                with write_transaction():
+                    OutboxMessage.update(
+                        attempts=attempts, last_error=f"{type(error).__name__}: {error}"[:2000],
+                        next_attempt_at=now + _retry_delay(attempts),
+                    ).where(OutboxMessage.id == row.id).execute()
+                lines.append(f"FAILED for {row.recipient}: {error}")
+                if not isinstance(error, PER_MESSAGE_ERRORS):
+                    break  # the server is unreachable or gone: the rest would only wait too
+                continue
+            with write_transaction():
+                OutboxMessage.update(sent_at=utcnow(), attempts=row.attempts + 1,
+                                     last_error="").where(OutboxMessage.id == row.id).execute()
+    return lines
+
+
+def deliver_after_response(response: Response, rows: Iterable[OutboxMessage]) -> Response:
+    """Send these messages once the response has been sent (the user does not wait for the
+    mail server); what fails stays in the outbox for `flask mail send`."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return response
+    app: Flask = current_app._get_current_object()
+
+    def send() -> None:
+        try:
+            with app.app_context(), db.connection_context():
+                deliver_pending(app.config, ids=ids)
+        except Exception:  # noqa: BLE001 - after the response nobody can be told; cron retries
+            app.logger.exception("mail: delivery after the response failed; left in the outbox")
+
+    response.call_on_close(send)
+    return response
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+@click.group("mail", cls=AppGroup, help="The outbox of e-mail messages.")
+def mail_group() -> None:
+    pass
+
+
+@mail_group.command("send", help="Send the messages waiting in the outbox (run from cron).")
+def mail_send() -> None:
+    app = current_app._get_current_object()
+    with db.connection_context():
+        lines = deliver_pending(app.config)
+        given_up = OutboxMessage.select().where(
+            OutboxMessage.sent_at.is_null() & (OutboxMessage.attempts >= MAX_ATTEMPTS)
+        ).count()
+    failed = [line for line in lines if line.startswith("FAILED")]
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines) - len(failed)} message(s) sent, {len(failed)} failed.")
+    if given_up:
+        click.echo(f"{given_up} message(s) given up after {MAX_ATTEMPTS} attempts.")
+    if failed:
+        raise click.ClickException(f"{len(failed)} message(s) could not be sent; they stay "
+                                   "in the outbox.")

@@ -214,20 +214,35 @@ def test_smtp_is_used_when_configured(world, app, smtp_cert):
     assert not Path(app.config["MAIL_OUTBOX_DIR"]).exists()
 
 
-def test_a_refused_message_does_not_stop_the_others(world, app, monkeypatch):
+def test_a_refused_message_does_not_stop_the_others_and_stays_in_the_outbox(
+        world, app, monkeypatch, runner):
+    from models import OutboxMessage
+
     db.connect(reuse_if_open=True)
     digest.set_preferences(world["reader"], posts=True, nudges=True)
     calls = []
+    original = mail.Transport.deliver
 
     def deliver(self, message, name):
         calls.append(message["To"])
         if message["To"] == world["trainer"].email:
             raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no")})
-        return "ok"
+        return original(self, message, name)
 
     monkeypatch.setattr(mail.Transport, "deliver", deliver)
     lines = digest.send_all(app, NOW)
-    assert len(calls) == 2 and lines[1] == "ok" and lines[0].startswith("FAILED")
-    assert digest.preferences(world["trainer"]).last_sent_at is None  # tried again next time
-    assert digest.preferences(world["reader"]).last_sent_at == NOW
+    assert len(calls) == 2 and lines[0].startswith("FAILED") and lines[1].startswith("written")
+    waiting = OutboxMessage.get(OutboxMessage.recipient == world["trainer"].email)
+    assert waiting.sent_at is None and waiting.attempts == 1 and "550" in waiting.last_error
+    # Queued is as good as sent for the digest: next week's does not repeat these posts.
+    assert digest.preferences(world["trainer"]).last_sent_at == NOW
+    # The next `flask mail send` after the retry delay delivers it, once.
+    monkeypatch.setattr(mail.Transport, "deliver", original)
+    OutboxMessage.update(next_attempt_at=utcnow()).execute()
+    db.close()
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) sent, 0 failed." in result.output
+    db.connect(reuse_if_open=True)
+    assert OutboxMessage.select().where(OutboxMessage.sent_at.is_null()).count() == 0
     db.close()

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from koalicje import accounts
+from koalicje import accounts, mail
 from koalicje.ops import backup, demo
 from koalicje.trainer import digest
 from models import ROLES, SCHEMA_VERSION, User, create_or_migrate, db
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(content_group)
     app.cli.add_command(digest.digest_group)
+    app.cli.add_command(mail.mail_group)
 
 
 @click.group("db", cls=AppGroup, help="Database schema and backups.")

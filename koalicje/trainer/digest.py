@@ -9,13 +9,10 @@ List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058).
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email import policy as email_policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,8 +24,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
 
+from koalicje import mail
 from koalicje.board.posts import boards_of
-from koalicje.mail import Transport
 from koalicje.trainer.nudges import Nudge, needing_nudge, stopped_text
 from koalicje.trainer.scope import local_date
 from koalicje.trainer.visits import overdue_steps
@@ -178,20 +175,11 @@ def render_message(digest: Digest, config: dict[str, Any],
         subject = _("Koalicje: tygodniowe podsumowanie")
         text = render_template("email/digest_text.html", **context)
         html = render_template("email/digest.html", **context)
-    # Long header lines stay whole (RFC 5322 allows 998), so List-Unsubscribe is not
-    # turned into encoded words that some mail clients would not follow.
-    message = EmailMessage(policy=email_policy.default.clone(max_line_length=998))
-    message["Subject"] = subject
-    message["From"] = config["SMTP_FROM"]
-    message["To"] = user.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="koalicje")
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message
+    return mail.build_message(config, user.email, subject, text, html, headers={
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    })
 
 
 def last_step_text(nudge: Nudge) -> str:
@@ -217,28 +205,27 @@ def external_urls(app: Flask) -> Callable[..., str]:
 
 
 def send_all(app: Flask, now: datetime | None = None) -> list[str]:
-    """Build and deliver every non-empty digest; returns one line per message for the log."""
+    """Queue every non-empty digest in the outbox, then deliver what is due.
+
+    Each digest is queued in the same transaction that records it as sent, so a crash or a
+    refused delivery never loses nor repeats one: what could not be delivered stays in the
+    outbox and `flask mail send` tries it again. Returns one line per delivery for the log.
+    """
     now = now or utcnow()
     config = app.config
-    lines = []
     url = external_urls(app)
-    with app.app_context(), Transport(config) as outbox:
+    with app.app_context():
         for user in list(recipients()):
             digest = build(user, now)
             if digest.empty:
                 continue
             message = render_message(digest, config, url)
-            try:
-                lines.append(outbox.deliver(message, f"{now:%Y%m%dT%H%M%S}-digest-{user.id}"))
-            except (smtplib.SMTPException, OSError) as error:
-                # one refused address must not stop the others; it is tried again next run
-                lines.append(f"FAILED for {user.email}: {error}")
-                continue
             with write_transaction():
+                mail.queue(message, "digest")
                 row = preferences(user)
                 row.last_sent_at = now
                 row.save()
-    return lines
+        return mail.deliver_pending(config)
 
 
 # --- command line ---------------------------------------------------------------------------

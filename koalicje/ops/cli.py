@@ -48,6 +48,22 @@ def db_backup(output: str | None) -> None:
     click.echo(f"Backup written to {path}")
 
 
+@db_group.command("copy-to-postgres",
+                  help="Copy the SQLite database (DATABASE_URL) into an empty PostgreSQL one.")
+@click.argument("target_url")
+def db_copy_to_postgres(target_url: str) -> None:
+    from koalicje.ops import copy_db
+
+    try:
+        reports = copy_db.copy_sqlite_to_postgres(current_app.config["DATABASE_URL"], target_url,
+                                                  echo=click.echo)
+    except copy_db.CopyError as error:
+        raise click.ClickException(str(error)) from error
+    total = sum(report.rows for report in reports)
+    click.echo(f"Copied {len(reports)} tables, {total} rows; counts and checksums match. "
+               "Set DATABASE_URL to the PostgreSQL address and restart the app.")
+
+
 @db_group.command("restore", help="Replace the database with a backup file (SQLite).")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

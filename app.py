@@ -143,6 +143,9 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        hsts = int(app.config.get("HSTS_SECONDS") or 0)
+        if hsts > 0 and request.is_secure:
+            headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         if current_user and getattr(current_user, "is_authenticated", False):
             headers.setdefault("Cache-Control", "private, no-store")
         return response

@@ -94,6 +94,9 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
         # (werkzeug's ProxyFix); 0 (default): the app is reached directly, headers ignored.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
+        # Strict-Transport-Security on HTTPS responses (seconds; 0 = not sent). Behind a proxy
+        # the scheme comes from X-Forwarded-Proto, so set PROXY_COUNT too.
+        "HSTS_SECONDS": int(os.environ.get("HSTS_SECONDS", 0)),
     }
     if with_secret:
         settings["SECRET_KEY"] = instance_secret_key(instance_path)

@@ -185,3 +185,14 @@ def test_old_login_attempts_are_pruned(app, client, auth, database):
     auth.login("ktos@example.org", "zle-haslo-000")
     ids = {a.id for a in LoginAttempt.select()}
     assert old.id not in ids and recent.id in ids and len(ids) == 2
+
+
+def test_hsts_over_https_behind_the_proxy_only_when_configured(app, database):
+    proxied = _app_like(app, PROXY_COUNT=1, HSTS_SECONDS=31536000)
+    client = proxied.test_client()
+    https = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert https.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/login").headers  # plain HTTP
+    off = _app_like(app, PROXY_COUNT=1).test_client()
+    assert "Strict-Transport-Security" not in off.get(
+        "/login", headers={"X-Forwarded-Proto": "https"}).headers

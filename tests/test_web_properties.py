@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from board_world import build_board_world, with_db
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from koalicje.board import feeds, search
@@ -104,6 +104,7 @@ SECONDS = st.floats(min_value=-100, max_value=5000, allow_nan=False)
 @FAST
 @given(st.lists(st.tuples(SECONDS, SECONDS), max_size=30),
        st.floats(min_value=1, max_value=4000, allow_nan=False))
+@example(ranges=[(0.0, 0.001)], duration=1.0)  # found by hypothesis: was stored as [0.0, 0.0]
 def test_merged_intervals_are_sorted_disjoint_inside_the_recording(ranges, duration):
     merged = merge_intervals(ranges, duration)
     for start, end in merged:

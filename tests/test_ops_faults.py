@@ -23,14 +23,16 @@ from pathlib import Path
 
 import pytest
 from conftest import ON_POSTGRES, add_member, make_coalition, make_user
+from learning_factories import make_module
 
-from models import Comment, Post, db, is_sqlite
+from models import Comment, Module, ModuleProgress, Post, User, db, is_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 PASSWORD = "haslo-testowe-123"
 CLIENTS = 16
 WRITES_PER_CLIENT = 6
+MODULE = "modul-obciazeniowy"
 
 
 def _free_port() -> int:
@@ -128,8 +130,9 @@ def people(app):
     from koalicje.board import posts
 
     post = posts.create_post(users[0], coalition, title="Wątek", body="x")
+    module = make_module(slug="modul-obciazeniowy")
     db.close()
-    return {"coalition": coalition, "users": users, "post": post}
+    return {"coalition": coalition, "users": users, "post": post, "module": module}
 
 
 def _writer(port: int, email: str, slug: str, post_id: int, count: int, results: list,
@@ -156,6 +159,9 @@ def _writer(port: int, email: str, slug: str, post_id: int, count: int, results:
             results.append(("comment", body, status))
             status, _ = browser.request("GET", f"/board/{slug}")  # writes the last visit
             results.append(("read", slug, status))
+            status, _ = browser.request("POST", f"/learning/{MODULE}/watched",
+                                        {"watched": "1", "csrf_token": token})
+            results.append(("progress", email, status))
         except OSError as error:  # the server was killed under us: not an accepted write
             results.append(("dropped", title, repr(error)))
 
@@ -180,6 +186,13 @@ def _assert_accepted_writes_stored(results) -> None:
     assert accepted_posts and accepted_comments
     assert set(accepted_posts) <= titles
     assert set(accepted_comments) <= bodies
+    marked = {r[1] for r in results if r[0] == "progress" and r[2] == 303}
+    db.connect(reuse_if_open=True)
+    rows = [(p.user.email, p.watched) for p in ModuleProgress.select(ModuleProgress, User)
+            .join(User).where(ModuleProgress.module == Module.get(Module.slug == MODULE).id)]
+    db.close()
+    assert marked <= {email for email, watched in rows if watched}
+    assert len(rows) == len({email for email, _ in rows})  # one progress row per learner
 
 
 def _assert_nothing_half_written(database_url: str) -> None:
@@ -214,9 +227,9 @@ def test_concurrent_writes_under_gunicorn_are_all_stored(app, tmp_path, people):
         server_log = log.read_text()
     assert [r for r in results if r[0] == "setup-failed"] == []
     statuses = [r[2] for r in results if r[0] != "dropped"]
-    assert len(statuses) == CLIENTS * WRITES_PER_CLIENT * 3
+    assert len(statuses) == CLIENTS * WRITES_PER_CLIENT * 4
     assert all(status < 500 for status in statuses), sorted(set(statuses))
-    assert {r[2] for r in results if r[0] in ("post", "comment")} == {303}
+    assert {r[2] for r in results if r[0] in ("post", "comment", "progress")} == {303}
     assert "database is locked" not in server_log and "Traceback" not in server_log
     _assert_accepted_writes_stored(results)
     _assert_nothing_half_written(app.config["DATABASE_URL"])

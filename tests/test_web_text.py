@@ -39,6 +39,14 @@ def test_request_form_args_and_file_names_are_cleaned(app):
         assert request.files["file"].filename == "raport.pdf"
 
 
+def test_json_strings_are_cleaned(app):
+    from flask import request
+
+    payload = {"session": "ab\x00c", "ranges": [["x\uffff", 1]], "k\x01": {"n": "\x1b"}}
+    with app.test_request_context("/", method="POST", json=payload):
+        assert request.get_json() == {"session": "abc", "ranges": [["x", 1]], "k": {"n": ""}}
+
+
 def test_coalition_goals_saved_through_a_form_are_clean(client, auth, database):
     coordinator = make_user()
     coalition = make_coalition()

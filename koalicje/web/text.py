@@ -11,6 +11,7 @@ and uploaded file name, so views and domain functions get clean text whatever th
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Request
 from werkzeug.datastructures import MultiDict
@@ -39,8 +40,20 @@ def _clean_multidict(values: MultiDict) -> MultiDict:
     )
 
 
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(key) if isinstance(key, str) else key: _clean_json(item)
+                for key, item in value.items()}
+    return value
+
+
 class CleanRequest(Request):
-    """A Flask request whose form fields, query arguments and upload names are clean.
+    """A Flask request whose form fields, query arguments, JSON strings and upload names
+    are clean.
 
     Cleaning here, at the door, means no view can forget it: names, titles, bodies, goals,
     comments, notes and file names all reach the domain without control characters.
@@ -49,6 +62,9 @@ class CleanRequest(Request):
     @cached_property
     def args(self) -> MultiDict:  # type: ignore[override]
         return _clean_multidict(super().args)
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        return _clean_json(super().get_json(force=force, silent=silent, cache=cache))
 
     def _load_form_data(self) -> None:
         super()._load_form_data()

@@ -277,12 +277,17 @@ def mail_send() -> None:
         given_up = OutboxMessage.select().where(
             OutboxMessage.sent_at.is_null() & (OutboxMessage.attempts >= MAX_ATTEMPTS)
         ).count()
-    failed = [line for line in lines if line.startswith("FAILED")]
-    for line in lines:
-        click.echo(line)
-    click.echo(f"{len(lines) - len(failed)} message(s) sent, {len(failed)} failed.")
+    failed = echo_deliveries(lines)
+    click.echo(f"{len(lines) - failed} message(s) sent, {failed} failed.")
     if given_up:
         click.echo(f"{given_up} message(s) given up after {MAX_ATTEMPTS} attempts.")
     if failed:
-        raise click.ClickException(f"{len(failed)} message(s) could not be sent; they stay "
+        raise click.ClickException(f"{failed} message(s) could not be sent; they stay "
                                    "in the outbox.")
+
+
+def echo_deliveries(lines: list[str]) -> int:
+    """Print one line per delivery (for cron's log); returns how many failed."""
+    for line in lines:
+        click.echo(line)
+    return sum(1 for line in lines if line.startswith("FAILED"))

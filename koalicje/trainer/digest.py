@@ -245,9 +245,8 @@ def digest_send() -> None:
     app = current_app._get_current_object()
     with db.connection_context():
         lines = send_all(app)
-    failed = [line for line in lines if line.startswith("FAILED")]
-    for line in lines:
-        click.echo(line)
-    click.echo(f"{len(lines) - len(failed)} digest(s) delivered.")
+    failed = mail.echo_deliveries(lines)
+    click.echo(f"{len(lines) - failed} digest(s) delivered.")
     if failed:
-        raise click.ClickException(f"{len(failed)} digest(s) could not be delivered.")
+        raise click.ClickException(f"{failed} digest(s) could not be delivered; they stay "
+                                   "in the outbox for `flask mail send`.")

@@ -18,14 +18,16 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import ON_POSTGRES, add_member, make_coalition, make_user
 from learning_factories import make_module
+from quizzes_support import definition, right_answers, sync_content
 
-from models import Comment, Module, ModuleProgress, Post, User, db, is_sqlite
+from models import Comment, Module, ModuleProgress, Post, QuizAttempt, User, db, is_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -33,6 +35,7 @@ PASSWORD = "haslo-testowe-123"
 CLIENTS = 16
 WRITES_PER_CLIENT = 6
 MODULE = "modul-obciazeniowy"
+QUIZ = "czym-jest-partnerstwo"
 
 
 def _free_port() -> int:
@@ -47,12 +50,12 @@ class Browser:
     def __init__(self, port: int):
         self.port, self.cookies = port, {}
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(self, method: str, path: str, form: dict | list | None = None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
-            body = urllib.parse.urlencode(form)
+            body = urllib.parse.urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -131,12 +134,15 @@ def people(app):
 
     post = posts.create_post(users[0], coalition, title="Wątek", body="x")
     module = make_module(slug="modul-obciazeniowy")
+    sync_content()
+    answers = right_answers(definition(QUIZ))
     db.close()
-    return {"coalition": coalition, "users": users, "post": post, "module": module}
+    return {"coalition": coalition, "users": users, "post": post, "module": module,
+            "answers": answers}
 
 
-def _writer(port: int, email: str, slug: str, post_id: int, count: int, results: list,
-            stop: threading.Event | None = None) -> None:
+def _writer(port: int, email: str, slug: str, post_id: int, answers: dict, count: int,
+            results: list, stop: threading.Event | None = None) -> None:
     browser = Browser(port)
     try:
         browser.sign_in(email)
@@ -162,6 +168,10 @@ def _writer(port: int, email: str, slug: str, post_id: int, count: int, results:
             status, _ = browser.request("POST", f"/learning/{MODULE}/watched",
                                         {"watched": "1", "csrf_token": token})
             results.append(("progress", email, status))
+            quiz_form = [("csrf_token", token)] + [
+                (f"q-{qid}", option) for qid, chosen in answers.items() for option in chosen]
+            status, _ = browser.request("POST", f"/quizzes/{QUIZ}", quiz_form)
+            results.append(("quiz", email, status))
         except OSError as error:  # the server was killed under us: not an accepted write
             results.append(("dropped", title, repr(error)))
 
@@ -169,7 +179,8 @@ def _writer(port: int, email: str, slug: str, post_id: int, count: int, results:
 def _run_writers(port, people, count=WRITES_PER_CLIENT, stop=None) -> tuple[list, list]:
     results: list = []
     threads = [threading.Thread(target=_writer, args=(
-        port, user.email, people["coalition"].slug, people["post"].id, count, results, stop))
+        port, user.email, people["coalition"].slug, people["post"].id, people["answers"], count,
+        results, stop))
         for user in people["users"]]
     for thread in threads:
         thread.start()
@@ -193,6 +204,12 @@ def _assert_accepted_writes_stored(results) -> None:
     db.close()
     assert marked <= {email for email, watched in rows if watched}
     assert len(rows) == len({email for email, _ in rows})  # one progress row per learner
+    accepted_quizzes = Counter(r[1] for r in results if r[0] == "quiz" and r[2] == 303)
+    db.connect(reuse_if_open=True)
+    stored = Counter(a.user.email for a in QuizAttempt.select(QuizAttempt, User).join(User))
+    db.close()
+    for email, count in accepted_quizzes.items():
+        assert stored[email] >= count, email  # every accepted attempt is stored
 
 
 def _assert_nothing_half_written(database_url: str) -> None:
@@ -227,9 +244,9 @@ def test_concurrent_writes_under_gunicorn_are_all_stored(app, tmp_path, people):
         server_log = log.read_text()
     assert [r for r in results if r[0] == "setup-failed"] == []
     statuses = [r[2] for r in results if r[0] != "dropped"]
-    assert len(statuses) == CLIENTS * WRITES_PER_CLIENT * 4
+    assert len(statuses) == CLIENTS * WRITES_PER_CLIENT * 5
     assert all(status < 500 for status in statuses), sorted(set(statuses))
-    assert {r[2] for r in results if r[0] in ("post", "comment", "progress")} == {303}
+    assert {r[2] for r in results if r[0] in ("post", "comment", "progress", "quiz")} == {303}
     assert "database is locked" not in server_log and "Traceback" not in server_log
     _assert_accepted_writes_stored(results)
     _assert_nothing_half_written(app.config["DATABASE_URL"])

@@ -10,6 +10,7 @@ from flask import Flask, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from blueprints import BLUEPRINTS
@@ -18,6 +19,7 @@ from koalicje.config import default_config
 from koalicje.web import assets, errors, labels, limits
 from koalicje.web.extensions import babel, csrf, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
+from koalicje.web.text import CleanRequest
 from models import User, db, init_db
 
 CSP = (
@@ -32,10 +34,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then `config` (tests pass overrides)."""
     config = dict(config or {})
     app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None))
+    app.request_class = CleanRequest  # every form field, query argument and file name cleaned
     instance = Path(app.instance_path)
     app.config.update(default_config(instance, with_secret="SECRET_KEY" not in config))
     app.config.update(config)
 
+    init_proxy(app)
     init_database(app)
     limits.init_app(app)  # before CSRFProtect reads the form
     init_extensions(app)
@@ -60,6 +64,15 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL serial ids are 32-bit
         super().__init__(map, *args, **kwargs)
+
+
+def init_proxy(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, take the client's address, scheme and host from
+    their X-Forwarded-* headers (werkzeug's ProxyFix). Off by default: a client talking to
+    the app directly could otherwise claim any address and dodge the sign-in limits."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def init_database(app: Flask) -> None:
@@ -136,6 +149,9 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        hsts = int(app.config.get("HSTS_SECONDS") or 0)
+        if hsts > 0 and request.is_secure:
+            headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         if current_user and getattr(current_user, "is_authenticated", False):
             headers.setdefault("Cache-Control", "private, no-store")
         return response

@@ -727,6 +727,27 @@ class DigestSubscription(BaseModel):
 TRAINER_MODELS: list[type[BaseModel]] = [Visit, NextStep, DigestSubscription]
 
 
+# --- mail -------------------------------------------------------------------------------------
+
+
+class OutboxMessage(BaseModel):
+    """An e-mail to send (invite, password reset, digest): stored first, then delivered, and
+    kept with its last error until it is; `flask mail send` (cron) retries (koalicje/mail.py)."""
+
+    kind = CharField(index=True)
+    recipient = CharField()
+    subject = CharField()
+    message = TextField()  # the whole RFC 5322 message
+    created_at = DateTimeField(default=utcnow)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow, index=True)
+    last_error = TextField(default="")
+    sent_at = DateTimeField(null=True, index=True)
+
+
+MAIL_MODELS: list[type[BaseModel]] = [OutboxMessage]
+
+
 # Every model, in creation order (referenced tables first).
 MODELS: list[type[BaseModel]] = [
     SchemaVersion,
@@ -744,6 +765,7 @@ MODELS: list[type[BaseModel]] = [
     *BOARD_MODELS,
     *WORKSHOP_MODELS,
     *TRAINER_MODELS,
+    *MAIL_MODELS,
 ]
 
 

@@ -21,7 +21,7 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.auth import NewAccountForm, link_problem, sign_in
-from koalicje import invites, sessions
+from koalicje import invites, mail, sessions
 from koalicje.accounts import LinkGone, LinkNotFound
 from koalicje.permissions import require
 from koalicje.web import labels
@@ -102,12 +102,19 @@ def index():
     except invites.InviteError as error:
         getattr(form, error.field).errors = [error.message]
         return _index_page(form, 422)
+    url = url_for("invites.accept", token=token, _external=True)
+    days = current_app.config["INVITE_DAYS"]
+    sent = []
+    if mail.mail_enabled(current_app.config):
+        sent.append(mail.queue_templated(
+            current_app.config, "invite", invite.email, str(get_locale()),
+            _l("Zaproszenie do serwisu Koalicje"), "invite",
+            invite=invite, inviter=current_user, url=url, days=days,
+        ))
     sessions.keep(current_user, "new_invite", {  # server-side, not in the readable cookie
-        "email": invite.email,
-        "url": url_for("invites.accept", token=token, _external=True),
-        "days": current_app.config["INVITE_DAYS"],
+        "email": invite.email, "url": url, "days": days, "mailed": bool(sent),
     })
-    return redirect(url_for("invites.index"), 303)
+    return mail.deliver_after_response(redirect(url_for("invites.index"), 303), sent)
 
 
 @bp.post("/invites/<int:invite_id>/revoke")

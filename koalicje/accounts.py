@@ -10,6 +10,7 @@ from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from koalicje.web.text import clean_text
 from models import (
     ROLES,
     AuditLog,
@@ -85,6 +86,7 @@ def authenticate(email: str, password: str, address: str, limits: ThrottleLimits
         return SignIn(user=user)
     with write_transaction():
         LoginAttempt.create(email=email, address=address)
+        prune_login_attempts(utcnow() - timedelta(seconds=limits.window_seconds))
     return SignIn()
 
 
@@ -102,6 +104,12 @@ def check_current_password(user: User, password: str, address: str,
     with write_transaction():
         LoginAttempt.create(email=user.email, address=address)
     return SignIn()
+
+
+def prune_login_attempts(before) -> int:
+    """Forget failed sign-ins older than the throttling window: they no longer count, and the
+    table would otherwise grow with every mistyped password for ever."""
+    return LoginAttempt.delete().where(LoginAttempt.at < before).execute()
 
 
 @cache
@@ -132,7 +140,7 @@ def change_password(user: User, new_password: str) -> None:
 
 def create_user(email: str, name: str, password: str, role: str = "user",
                 locale: str = "pl") -> User:
-    user = User(email=normalize_email(email), name=name.strip(), role=role, locale=locale)
+    user = User(email=normalize_email(email), name=clean_text(name).strip(), role=role, locale=locale)
     user.set_password(password)
     with write_transaction():
         user.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,9 +88,39 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "Koalicje <koalicje@localhost>"),
+        # Implicit TLS (SMTPS); empty: on when SMTP_PORT is 465. Otherwise STARTTLS is used
+        # whenever offered, and credentials are never sent without TLS.
+        "SMTP_SSL": os.environ.get("SMTP_SSL", ""),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),  # a private CA, besides the system's
+        "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", 10)),
         # Links in e-mails sent from the command line (no request to take the address from).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # The site's own domain for ids that must never change (Atom tag URIs, iCalendar
+        # UIDs); empty: the host name of BASE_URL.
+        "CANONICAL_DOMAIN": os.environ.get("CANONICAL_DOMAIN", ""),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+        # (werkzeug's ProxyFix); 0 (default): the app is reached directly, headers ignored.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
+        # Strict-Transport-Security on HTTPS responses (seconds; 0 = not sent). Behind a proxy
+        # the scheme comes from X-Forwarded-Proto, so set PROXY_COUNT too.
+        "HSTS_SECONDS": int(os.environ.get("HSTS_SECONDS", 0)),
     }
     if with_secret:
         settings["SECRET_KEY"] = instance_secret_key(instance_path)
     return settings
+
+
+def canonical_domain(config) -> str:
+    """CANONICAL_DOMAIN, else the host name (without port) of BASE_URL."""
+    from urllib.parse import urlsplit
+
+    domain = (config.get("CANONICAL_DOMAIN") or "").strip().lower()
+    return domain or (urlsplit(config.get("BASE_URL") or "").hostname or "localhost")
+
+
+def local_now(config) -> datetime:
+    """The current time in the configured time zone (TIMEZONE, default Europe/Warsaw), not
+    the server clock's zone: what people in the gminy call today."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Warsaw"))

@@ -266,3 +266,11 @@ def count_queries():
         yield counter
     finally:
         db.obj.execute_sql = original
+
+
+@pytest.fixture(scope="session")
+def smtp_cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, for the SMTP servers in tests/smtp_server.py."""
+    from smtp_server import make_certificate
+
+    return make_certificate(tmp_path_factory.mktemp("smtp"))

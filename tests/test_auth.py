@@ -224,3 +224,70 @@ def test_current_password_check_is_throttled(app, client, auth, database):
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     assert User.get_by_id(user.id).check_password(PASSWORD)
+
+
+# --- behind a reverse proxy ----------------------------------------------------------------
+
+
+def _app_like(app, **overrides):
+    from app import create_app
+
+    keys = ("TESTING", "SECRET_KEY", "DATABASE_URL", "BACKUP_DIR", "UPLOAD_DIR",
+            "MAIL_OUTBOX_DIR", "SESSION_COOKIE_SECURE", "PREFERRED_URL_SCHEME",
+            "REMEMBER_COOKIE_SECURE")
+    config = {key: app.config[key] for key in keys}
+    return create_app({**config, "INSTANCE_PATH": app.instance_path, **overrides})
+
+
+def _fail_from(client, forwarded_for: str, email: str):
+    from conftest import Auth
+
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return Auth(client).login(email, "zle-haslo-000")
+
+
+def test_behind_a_proxy_each_client_is_throttled_on_its_own_address(app, database):
+    proxied = _app_like(app, PROXY_COUNT=1, LOGIN_MAX_FAILURES_PER_ADDRESS=3)
+    for n in range(3):
+        assert _fail_from(proxied.test_client(), "203.0.113.7", f"x{n}@example.org").status_code == 422
+    assert {a.address for a in LoginAttempt.select()} == {"203.0.113.7"}
+    user = make_user()
+    assert _fail_from(proxied.test_client(), "203.0.113.7", user.email).status_code == 429
+    other = proxied.test_client()
+    other.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    from conftest import Auth
+
+    assert Auth(other).login(user.email).status_code == 303
+
+
+def test_forwarded_headers_are_ignored_without_proxy_count(app, database):
+    direct = _app_like(app)
+    assert direct.config["PROXY_COUNT"] == 0
+    _fail_from(direct.test_client(), "203.0.113.7", "x@example.org")
+    assert [a.address for a in LoginAttempt.select()] == ["127.0.0.1"]
+
+
+def test_old_login_attempts_are_pruned(app, client, auth, database):
+    from datetime import timedelta
+
+    from models import utcnow
+
+    window = app.config["LOGIN_WINDOW_SECONDS"]
+    old = LoginAttempt.create(email="stary@example.org", address="10.0.0.1",
+                              at=utcnow() - timedelta(seconds=window + 60))
+    recent = LoginAttempt.create(email="nowy@example.org", address="10.0.0.2",
+                                 at=utcnow() - timedelta(seconds=60))
+    auth.login("ktos@example.org", "zle-haslo-000")
+    ids = {a.id for a in LoginAttempt.select()}
+    assert old.id not in ids and recent.id in ids and len(ids) == 2
+
+
+def test_hsts_over_https_behind_the_proxy_only_when_configured(app, database):
+    proxied = _app_like(app, PROXY_COUNT=1, HSTS_SECONDS=31536000)
+    client = proxied.test_client()
+    https = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert https.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/login").headers  # plain HTTP
+    off = _app_like(app, PROXY_COUNT=1).test_client()
+    assert "Strict-Transport-Security" not in off.get(
+        "/login", headers={"X-Forwarded-Proto": "https"}).headers

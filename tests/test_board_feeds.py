@@ -85,3 +85,44 @@ def test_event_side_panel_lists_upcoming_only(client, auth, bw):
     auth.as_user(bw.member)
     page = soup(client.get(f"/board/{bw.coalition.slug}"))
     assert [a.get_text() for a in page.select(".board-events li a")] == ["Wkrótce", "Później"]
+
+
+def test_atom_feed_survives_bad_characters_stored_before_cleaning(client, bw):
+    """Rows written before every input was cleaned must not break the feed for everyone."""
+    from models import Post, User
+
+    def create():
+        post = posts.create_post(bw.member, bw.coalition, title="Zebranie", body="Treść")
+        # (no NUL here: PostgreSQL refuses it, so it cannot be stored there anyway)
+        Post.update(title="Zebranie\ufffe\x0b", body_html="<p>Treść\x01\uffff</p>").where(
+            Post.id == post.id).execute()
+        User.update(name="Marek\x1b Członek").where(User.id == bw.member.id).execute()
+        return feed_tokens.feed_token(bw.member2, bw.coalition)
+
+    token = with_db(create)
+    response = client.get(f"/board/{bw.coalition.slug}/feed.atom?token={token}")
+    root = ET.fromstring(response.data)  # well-formed XML 1.0
+    entry = root.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Zebranie"
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "Marek Członek"
+    calendar = client.get(f"/board/{bw.coalition.slug}/calendar.ics?token={token}")
+    assert calendar.status_code == 200
+
+
+def test_feed_ids_use_the_canonical_domain_not_the_host_header(app, client, bw):
+    app.config["CANONICAL_DOMAIN"] = "koalicje.example.org"
+    token = with_db(lambda: feed_tokens.feed_token(bw.member, bw.coalition))
+    url = f"/board/{bw.coalition.slug}/feed.atom?token={token}"
+    ids = set()
+    for host in ("127.0.0.1:5077", "evil.example.com"):
+        root = ET.fromstring(client.get(url, headers={"Host": host}).data)
+        ids.add(root.find(f"{ATOM}id").text)
+    assert ids == {f"tag:koalicje.example.org,2014:board:{bw.coalition.id}"}
+
+
+def test_feed_id_defaults_to_the_host_name_of_base_url(app, client, bw):
+    app.config["BASE_URL"] = "https://koalicje.biblioteki.pl:8443/"
+    token = with_db(lambda: feed_tokens.feed_token(bw.member, None))
+    response = client.get(f"/board/feed.atom?token={token}", headers={"Host": "127.0.0.1:5077"})
+    root = ET.fromstring(response.data)
+    assert root.find(f"{ATOM}id").text == "tag:koalicje.biblioteki.pl,2014:board:programme"

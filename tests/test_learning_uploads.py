@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,52 @@ def test_large_bodies_are_refused_except_for_uploads(app, client, auth, trainer,
     response = post_file(client, auth, PDF + b"x" * BIG, "duzy.pdf")
     assert response.status_code == 303
     assert MediaFile.get().size == len(PDF) + BIG
+
+
+def _zip(*names: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+def _ftyp(major: bytes, *compatible: bytes) -> bytes:
+    body = b"ftyp" + major + b"\x00\x00\x00\x00" + b"".join(compatible)
+    return (len(body) + 4).to_bytes(4, "big") + body + b"\x00\x00\x00\x08free" + b"\x00" * 64
+
+
+def _ebml(doctype: bytes) -> bytes:
+    return (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04"
+            b"\x42\xf3\x81\x08\x42\x82" + bytes([0x80 | len(doctype)]) + doctype + b"\x00" * 64)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("a.pdf", PDF, "application/pdf"),
+    ("a.wav", WAV_HEADER + b"\x00" * 20, "audio/wav"),
+    ("a.mp3", b"ID3\x03" + b"\x00" * 20, "audio/mpeg"),
+    ("a.mp4", _ftyp(b"isom", b"isom", b"mp41"), "video/mp4"),
+    ("a.m4a", _ftyp(b"M4A ", b"M4A ", b"isom"), "audio/mp4"),
+    ("a.webm", _ebml(b"webm"), "video/webm"),
+    ("a.vtt", b"\xef\xbb\xbfWEBVTT\n\n", "text/vtt"),
+    ("a.txt", "Zażółć\n".encode(), "text/plain"),
+    ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "image/png"),
+    ("a.docx", _zip("[Content_Types].xml", "_rels/.rels", "word/document.xml"), DOCX),
+    ("a.zip", _zip("raport.txt"), "application/zip"),
+    # formats a hand-written check mislabelled
+    ("a.docx", _zip("raport.txt", "inne.txt"), "application/zip"),  # any ZIP named .docx
+    ("a.mp4", _ftyp(b"heic", b"mif1", b"heic"), None),  # HEIC photo
+    ("a.mp4", _ftyp(b"avif", b"avif", b"mif1", b"miaf"), None),  # AVIF image
+    ("a.mp4", _ftyp(b"qt  ", b"qt  "), None),  # QuickTime
+    ("a.mp4", _ftyp(b"3gp4", b"3gp4", b"3gp5"), None),  # 3GP
+    ("a.mp3", b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 60, None),  # AAC (ADTS)
+    ("a.webm", _ebml(b"matroska"), None),  # Matroska
+    ("a.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00", None),
+], ids=lambda value: "" if isinstance(value, bytes) else None)
+def test_detect_type_by_content(tmp_path, name, data, expected):
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert media.detect_type(path, name) == expected

@@ -201,6 +201,7 @@ def test_recordings_are_served_with_byte_ranges(client, auth, learner, film, app
     assert tail.status_code == 206 and len(tail.data) == 10
     beyond = client.get(url, headers={"Range": f"bytes={size + 10}-"})
     assert beyond.status_code == 416
+    assert beyond.headers["Content-Range"] == f"bytes */{size}"  # kept by the error page
     handout = client.get(f"/learning/film-demo/media/{demo_media.HANDOUT}")
     assert handout.headers["Content-Disposition"].startswith("attachment")
 

@@ -166,6 +166,20 @@ def test_backup_then_restore_gives_the_old_data_back(runner, app, tmp_path):
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_backup_name_is_stamped_in_the_configured_time_zone(runner, app, zone):
+    """Between them, the two zones are on another day than UTC at any hour."""
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    assert runner.invoke(args=["db", "backup"]).exit_code == 0
+    [file] = Path(app.config["BACKUP_DIR"]).glob("koalicje-*.sqlite3")
+    assert file.name.startswith(f"koalicje-{datetime.now(ZoneInfo(zone)):%Y%m%d}-")
+
+
+@pytest.mark.sqlite_only
 def test_backup_goes_to_backup_dir_by_default(runner, app):
     result = runner.invoke(args=["db", "backup"])
     assert result.exit_code == 0, result.output

@@ -4,6 +4,7 @@ and the CLI writing .eml files when no SMTP server is configured."""
 from __future__ import annotations
 
 import email
+import smtplib
 from datetime import timedelta
 from email import policy
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from trainer_helpers import make_module, progress
 
+from koalicje import mail
 from koalicje.trainer import digest
 from models import DigestSubscription, Membership, Post, db, utcnow
 
@@ -57,6 +59,33 @@ def test_trainer_digest_lists_who_needs_a_nudge(world, app):
     assert [n.user.name for n in built.nudges] == ["Cicha Ćwiczeniówka"]
     assert built.posts == []
     db.close()
+
+
+def test_trainer_gets_new_posts_of_assigned_coalitions_boards(world, app):
+    """A trainer opted in to posts follows the boards of the coalitions they support."""
+    db.connect(reuse_if_open=True)
+    with app.app_context():
+        digest.set_preferences(world["trainer"], posts=True, nudges=True)
+        built = digest.build(world["trainer"], NOW)
+    assert [p.title for p in built.posts] == ["Ogłoszenie programu", "Festyn w sobotę"]
+    db.close()
+
+
+def test_a_learner_without_any_step_reads_well(world, app):
+    from koalicje.trainer.nudges import Nudge
+
+    db.connect(reuse_if_open=True)
+    with app.test_request_context():
+        built = digest.Digest(user=world["trainer"], trainer_section=True, nudges=[
+            Nudge(user=world["quiet"], coalitions=[world["coalition"]], last_step=None,
+                  inactive=True)])
+        message = digest.render_message(built, app.config, digest.external_urls(app))
+    db.close()
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "—;" not in part and "ostatni krok" not in part
+        assert "jeszcze bez żadnego kroku" in part
 
 
 def test_member_gets_posts_only_after_opting_in(world, app):
@@ -171,57 +200,49 @@ def test_settings_page_opts_in_and_out(world, client, auth):
     db.close()
 
 
-def test_smtp_is_used_when_configured(world, app, monkeypatch):
-    sent = []
+def test_smtp_is_used_when_configured(world, app, smtp_cert):
+    from smtp_server import PASSWORD, USER, smtp_server
 
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            sent.append(("connect", host, port))
-
-        def ehlo(self):
-            pass
-
-        def has_extn(self, name):
-            return True
-
-        def starttls(self):
-            sent.append(("starttls",))
-
-        def login(self, user, password):
-            sent.append(("login", user, password))
-
-        def send_message(self, message):
-            sent.append(("send", message["To"]))
-
-        def quit(self):
-            sent.append(("quit",))
-
-    monkeypatch.setattr(digest.smtplib, "SMTP", FakeSMTP)
-    app.config.update(SMTP_HOST="smtp.example.org", SMTP_PORT=587, SMTP_USER="u",
-                      SMTP_PASSWORD="p")
-    db.connect(reuse_if_open=True)
-    lines = digest.send_all(app, NOW)
-    db.close()
+    with smtp_server("starttls", smtp_cert) as (config, received):
+        app.config.update(config, SMTP_USER=USER, SMTP_PASSWORD=PASSWORD)
+        db.connect(reuse_if_open=True)
+        lines = digest.send_all(app, NOW)
+        db.close()
     assert lines == [f"sent to {world['trainer'].email}"]
-    assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "u", "p"),
-                    ("send", world["trainer"].email), ("quit",)]
+    assert received.logins == [(USER, True)]
+    assert [m["To"] for m in received.messages] == [world["trainer"].email]
     assert not Path(app.config["MAIL_OUTBOX_DIR"]).exists()
 
 
-def test_a_refused_message_does_not_stop_the_others(world, app, monkeypatch):
+def test_a_refused_message_does_not_stop_the_others_and_stays_in_the_outbox(
+        world, app, monkeypatch, runner):
+    from models import OutboxMessage
+
     db.connect(reuse_if_open=True)
     digest.set_preferences(world["reader"], posts=True, nudges=True)
     calls = []
+    original = mail.Transport.deliver
 
     def deliver(self, message, name):
         calls.append(message["To"])
         if message["To"] == world["trainer"].email:
-            raise digest.smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no")})
-        return "ok"
+            raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no")})
+        return original(self, message, name)
 
-    monkeypatch.setattr(digest.Outbox, "deliver", deliver)
+    monkeypatch.setattr(mail.Transport, "deliver", deliver)
     lines = digest.send_all(app, NOW)
-    assert len(calls) == 2 and lines[1] == "ok" and lines[0].startswith("FAILED")
-    assert digest.preferences(world["trainer"]).last_sent_at is None  # tried again next time
-    assert digest.preferences(world["reader"]).last_sent_at == NOW
+    assert len(calls) == 2 and lines[0].startswith("FAILED") and lines[1].startswith("written")
+    waiting = OutboxMessage.get(OutboxMessage.recipient == world["trainer"].email)
+    assert waiting.sent_at is None and waiting.attempts == 1 and "550" in waiting.last_error
+    # Queued is as good as sent for the digest: next week's does not repeat these posts.
+    assert digest.preferences(world["trainer"]).last_sent_at == NOW
+    # The next `flask mail send` after the retry delay delivers it, once.
+    monkeypatch.setattr(mail.Transport, "deliver", original)
+    OutboxMessage.update(next_attempt_at=utcnow()).execute()
+    db.close()
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) sent, 0 failed." in result.output
+    db.connect(reuse_if_open=True)
+    assert OutboxMessage.select().where(OutboxMessage.sent_at.is_null()).count() == 0
     db.close()

@@ -152,3 +152,18 @@ def test_every_guard_character_is_neutralised_in_every_export(client, auth, guar
         # Reading XML turns a bare carriage return into a line feed; the apostrophe stays.
         expected = expected.replace("\r", "\n")
     assert expected in cells, cells
+
+
+# Between them, these zones are on another calendar day than UTC at any hour of the day.
+FAR_ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago"]
+
+
+@pytest.mark.parametrize("zone", FAR_ZONES)
+def test_export_file_name_uses_the_configured_time_zone(app, client, auth, world, zone):  # noqa: F811
+    from zoneinfo import ZoneInfo
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    auth.as_user(world["trainer"])
+    response = client.get("/trainer/matrix.csv")
+    today = datetime.now(ZoneInfo(zone)).date().isoformat()
+    assert f"-{today}.csv" in response.headers["Content-Disposition"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
 from blueprints.admin import bp
 from blueprints.main import safe_next
-from koalicje import accounts, sessions
+from koalicje import accounts, mail, sessions
 from koalicje.permissions import requires
 from koalicje.web import labels
 from koalicje.web.errors import abort_with
@@ -147,8 +148,19 @@ def reset_link(user_id: int):
     token = accounts.create_reset(user, current_user._get_current_object(),
                                   current_app.config["RESET_HOURS"])
     link = {"user_id": user.id, "url": url_for("auth.reset", token=token, _external=True),
-            "hours": current_app.config["RESET_HOURS"]}
+            "hours": current_app.config["RESET_HOURS"], "mailed": False}
+    sent = []
+    if mail.mail_enabled(current_app.config):
+        sent.append(mail.queue_templated(
+            current_app.config, "reset", user.email, user.locale,
+            _l("Koalicje: ustawienie nowego hasła"), "reset",
+            user=user, url=link["url"], hours=link["hours"],
+        ))
+        link["mailed"] = True
     if is_fragment_request():
-        return render("admin/user.html", "admin/_reset_link.html", user=user, reset_link=link)
-    sessions.keep(current_user, f"reset_link:{user.id}", link)  # server-side, not the cookie
-    return redirect(url_for("admin.user", user_id=user.id), 303)
+        response = render("admin/user.html", "admin/_reset_link.html", user=user,
+                          reset_link=link)
+    else:
+        sessions.keep(current_user, f"reset_link:{user.id}", link)  # server-side, not the cookie
+        response = redirect(url_for("admin.user", user_id=user.id), 303)
+    return mail.deliver_after_response(response, sent)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.board import bp, safe_next
 from koalicje import permissions
 from koalicje.board import feed_tokens, feeds, posts
+from koalicje.config import canonical_domain
 from models import Coalition, User
 
 
@@ -44,7 +45,7 @@ def atom(slug: str | None):
         posts.feed_posts(user, board), title=_title(board),
         feed_url=url_for("board.atom", slug=slug, _external=True),
         board_url=url_for("board.index", slug=slug, _external=True),
-        post_url=_post_url, feed_id=f"tag:{request.host},2014:board:{posts.board_key(board)}",
+        post_url=_post_url, feed_id=feeds.feed_id(canonical_domain(current_app.config), board),
     )
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "private, no-store"
@@ -56,7 +57,7 @@ def atom(slug: str | None):
 def calendar(slug: str | None):
     user, board = _feed_reader(slug)
     body = feeds.icalendar(
-        posts.feed_events(board), name=_title(board), domain=request.host.split(":")[0],
+        posts.feed_events(board), name=_title(board), domain=canonical_domain(current_app.config),
         post_url=_post_url,
     )
     response = Response(body, mimetype="text/calendar")

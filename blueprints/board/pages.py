@@ -12,7 +12,7 @@ from blueprints.board.forms import CATEGORY_LABELS, CommentForm, PostForm
 from koalicje import permissions
 from koalicje.board import feed_tokens, posts
 from koalicje.web import htmx
-from koalicje.web.errors import abort_with
+from koalicje.web.errors import abort_with, best_effort
 from models import POST_CATEGORIES, Coalition, Post
 
 
@@ -75,13 +75,15 @@ def index(slug: str | None):
     if htmx.is_fragment_request():
         seen = posts.last_seen(current_user, board)
     else:
-        seen = posts.record_visit(current_user, board)
+        seen = best_effort(lambda: posts.record_visit(current_user, board),
+                           lambda: posts.last_seen(current_user, board))
         posts.forget_navigation()
     context = list_context(board, seen, after=_cursor())
     context.update(
         form=PostForm(formdata=None),
         events=posts.upcoming_events(current_user, board),
-        feed_token=feed_tokens.feed_token(current_user, board),
+        feed_token=best_effort(lambda: feed_tokens.feed_token(current_user, board),
+                               lambda: None),
     )
     return htmx.render("board/index.html", "board/_board.html", **context)
 

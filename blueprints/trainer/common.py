@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from flask import Response, abort, current_app
 
-from flask import Response, abort
-
+from koalicje.config import local_now
 from koalicje.permissions import can
 
 
@@ -16,7 +15,7 @@ def require_visible(action: str, obj: object, visible: bool) -> None:
 
 
 def download(body: bytes, mimetype: str, stem: str, extension: str) -> Response:
-    filename = f"{stem}-{date.today().isoformat()}.{extension}"
+    filename = f"{stem}-{local_now(current_app.config).date().isoformat()}.{extension}"
     response = Response(body, content_type=mimetype)  # as given: no second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

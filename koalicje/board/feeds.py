@@ -10,13 +10,26 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
+from koalicje.board.posts import board_key
+from koalicje.web.text import clean_text
 from models import Post
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
+def _text(value: str | None) -> str:
+    """Stored text as XML 1.0 / iCalendar allow it: rows written before every input was
+    cleaned may hold control characters or U+FFFE, which would make the whole feed invalid."""
+    return clean_text(value)
+
+
 def _rfc3339(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def feed_id(domain: str, board) -> str:
+    """A tag URI (RFC 4151) that stays the same whatever address the feed was fetched from."""
+    return f"tag:{domain},2014:board:{board_key(board)}"
 
 
 def atom(posts: Iterable[Post], *, title: str, feed_url: str, board_url: str,
@@ -26,7 +39,7 @@ def atom(posts: Iterable[Post], *, title: str, feed_url: str, board_url: str,
     posts = list(posts)
     root = ET.Element(f"{{{ATOM_NS}}}feed")
     ET.SubElement(root, f"{{{ATOM_NS}}}id").text = feed_id
-    ET.SubElement(root, f"{{{ATOM_NS}}}title").text = title
+    ET.SubElement(root, f"{{{ATOM_NS}}}title").text = _text(title)
     updated = max((p.edited_at or p.created_at for p in posts), default=datetime(2014, 1, 1))
     ET.SubElement(root, f"{{{ATOM_NS}}}updated").text = _rfc3339(updated)
     ET.SubElement(root, f"{{{ATOM_NS}}}link", rel="self", href=feed_url)
@@ -34,20 +47,20 @@ def atom(posts: Iterable[Post], *, title: str, feed_url: str, board_url: str,
     for post in posts:
         entry = ET.SubElement(root, f"{{{ATOM_NS}}}entry")
         ET.SubElement(entry, f"{{{ATOM_NS}}}id").text = f"{feed_id}:post:{post.id}"
-        ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = post.title
+        ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = _text(post.title)
         ET.SubElement(entry, f"{{{ATOM_NS}}}updated").text = _rfc3339(post.edited_at or post.created_at)
         ET.SubElement(entry, f"{{{ATOM_NS}}}published").text = _rfc3339(post.created_at)
         author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
-        ET.SubElement(author, f"{{{ATOM_NS}}}name").text = post.author.name
+        ET.SubElement(author, f"{{{ATOM_NS}}}name").text = _text(post.author.name)
         ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="alternate", href=post_url(post))
         ET.SubElement(entry, f"{{{ATOM_NS}}}category", term=post.category)
-        ET.SubElement(entry, f"{{{ATOM_NS}}}content", type="html").text = post.body_html
+        ET.SubElement(entry, f"{{{ATOM_NS}}}content", type="html").text = _text(post.body_html)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def ical_text(value: str) -> str:
     return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        _text(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
         .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
     )
 

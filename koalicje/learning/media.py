@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import filetype
+
 from models import MEDIA_ROLES, MediaFile, Module, User, utcnow, write_transaction
 
 PLAYABLE = {"video/mp4", "audio/mp4", "video/webm", "audio/webm", "audio/ogg", "audio/mpeg",
@@ -63,7 +65,6 @@ LABEL_OF = {
     "application/vnd.oasis.opendocument.text": "ODT",
     "application/vnd.oasis.opendocument.spreadsheet": "ODS",
 }
-ZIP_TYPES = {".docx", ".xlsx", ".odt", ".ods", ".zip"}
 INLINE_ROLES = {"recording", "light", "captions"}
 CHUNK = 64 * 1024
 
@@ -90,31 +91,41 @@ def _is_utf8_text(data: bytes) -> bool:
     return True
 
 
+# What the sniffing library (filetype) reports, mapped to the types we accept. Anything it
+# recognises as another format (HEIC, AVIF, QuickTime, 3GP, AAC, Matroska, executables...)
+# is refused; a ZIP is a document only when its entries say so, never by its name.
+SNIFFED = {
+    "application/pdf": "application/pdf",
+    "video/mp4": "video/mp4", "video/x-m4v": "video/mp4", "audio/mp4": "audio/mp4",
+    "video/webm": "video/webm", "audio/ogg": "audio/ogg", "audio/x-wav": "audio/wav",
+    "audio/mpeg": "audio/mpeg", "image/png": "image/png", "image/jpeg": "image/jpeg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text": "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet":
+        "application/vnd.oasis.opendocument.spreadsheet",
+    "application/zip": "application/zip",
+}
+SNIFF_BYTES = 8192
+
+
 def detect_type(path: Path, declared_name: str = "") -> str | None:
-    """The MIME type of the file judged by its first bytes (None when not one we accept)."""
+    """The MIME type of the file judged by its content (None when not one we accept).
+
+    Binary formats are recognised by filetype (a maintained signature library); WebVTT and
+    plain text, which have no magic bytes, by our own checks below.
+    """
     with open(path, "rb") as f:
-        head = f.read(64)
+        head = f.read(SNIFF_BYTES)
     suffix = Path(declared_name).suffix.lower()
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head[4:8] == b"ftyp":
-        return "audio/mp4" if head[8:11] == b"M4A" else "video/mp4"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "audio/webm" if suffix == ".weba" else "video/webm"
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return "audio/mpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        if suffix in ZIP_TYPES:
-            return TYPE_OF_EXTENSION[suffix]
-        return "application/zip"
+    kind = filetype.guess(head)
+    if kind is not None:
+        mime = SNIFFED.get(kind.mime)
+        if mime == "video/webm" and suffix == ".weba":
+            return "audio/webm"
+        return mime
     if path.stat().st_size <= 5 * 1024 * 1024:
         data = path.read_bytes()
         if _is_utf8_text(data):

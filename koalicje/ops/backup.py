@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from koalicje.config import local_now
 from models import db, is_sqlite
 
 
@@ -21,7 +21,7 @@ def _sqlite_path(config: dict[str, Any]) -> Path:
 
 def backup(config: dict[str, Any], output: str | None = None) -> Path:
     """Copy the live database without stopping the app (SQLite backup API or pg_dump)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = local_now(config).strftime("%Y%m%d-%H%M%S")
     directory = Path(config["BACKUP_DIR"])
     if is_sqlite():
         target = Path(output) if output else directory / f"koalicje-{stamp}.sqlite3"

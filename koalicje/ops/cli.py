@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from koalicje import accounts
+from koalicje import accounts, mail
 from koalicje.ops import backup, demo
 from koalicje.trainer import digest
 from models import ROLES, SCHEMA_VERSION, User, create_or_migrate, db
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(content_group)
     app.cli.add_command(digest.digest_group)
+    app.cli.add_command(mail.mail_group)
 
 
 @click.group("db", cls=AppGroup, help="Database schema and backups.")
@@ -45,6 +46,22 @@ def db_backup(output: str | None) -> None:
     with db.connection_context():
         path = backup.backup(current_app.config, output)
     click.echo(f"Backup written to {path}")
+
+
+@db_group.command("copy-to-postgres",
+                  help="Copy the SQLite database (DATABASE_URL) into an empty PostgreSQL one.")
+@click.argument("target_url")
+def db_copy_to_postgres(target_url: str) -> None:
+    from koalicje.ops import copy_db
+
+    try:
+        reports = copy_db.copy_sqlite_to_postgres(current_app.config["DATABASE_URL"], target_url,
+                                                  echo=click.echo)
+    except copy_db.CopyError as error:
+        raise click.ClickException(str(error)) from error
+    total = sum(report.rows for report in reports)
+    click.echo(f"Copied {len(reports)} tables, {total} rows; counts and checksums match. "
+               "Set DATABASE_URL to the PostgreSQL address and restart the app.")
 
 
 @db_group.command("restore", help="Replace the database with a backup file (SQLite).")

@@ -9,14 +9,10 @@ List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058).
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email import policy as email_policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,13 +24,14 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
 
+from koalicje import mail
+from koalicje.board.posts import boards_of
 from koalicje.trainer.nudges import Nudge, needing_nudge, stopped_text
 from koalicje.trainer.scope import local_date
 from koalicje.trainer.visits import overdue_steps
 from models import (
     Coalition,
     DigestSubscription,
-    Membership,
     NextStep,
     Post,
     User,
@@ -104,8 +101,9 @@ class Digest:
 
 
 def new_posts(user: User, since: datetime) -> list[Post]:
-    """Visible posts by others on the user's boards (and the programme board) since `since`."""
-    mine = Membership.select(Membership.coalition).where(Membership.user == user)
+    """Visible posts by others since `since` on the boards the user follows: the programme
+    board, their coalitions' and, for a trainer, the coalitions assigned to them."""
+    mine = [board.id for board in boards_of(user) if board is not None]
     return list(
         Post.select(Post, Coalition, User)
         .join(Coalition, JOIN.LEFT_OUTER, on=(Post.coalition == Coalition.id))
@@ -171,25 +169,24 @@ def render_message(digest: Digest, config: dict[str, Any],
         "settings_url": url("digest.settings"),
         "base_url": url("main.index"),
         "stopped_text": stopped_text,
+        "last_step_text": last_step_text,
     }
     with force_locale(user.locale or "pl"):
         subject = _("Koalicje: tygodniowe podsumowanie")
         text = render_template("email/digest_text.html", **context)
         html = render_template("email/digest.html", **context)
-    # Long header lines stay whole (RFC 5322 allows 998), so List-Unsubscribe is not
-    # turned into encoded words that some mail clients would not follow.
-    message = EmailMessage(policy=email_policy.default.clone(max_line_length=998))
-    message["Subject"] = subject
-    message["From"] = config["SMTP_FROM"]
-    message["To"] = user.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="koalicje")
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message
+    return mail.build_message(config, user.email, subject, text, html, headers={
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    })
+
+
+def last_step_text(nudge: Nudge) -> str:
+    """"ostatni krok 2026-11-02", or that the learner has taken no step yet."""
+    if nudge.last_date is None:
+        return _("jeszcze bez żadnego kroku")
+    return _("ostatni krok %(date)s", date=nudge.last_date.isoformat())
 
 
 def external_urls(app: Flask) -> Callable[..., str]:
@@ -207,64 +204,28 @@ def external_urls(app: Flask) -> Callable[..., str]:
 # --- delivery -------------------------------------------------------------------------------
 
 
-class Outbox:
-    """Delivers messages: SMTP when SMTP_HOST is set, else .eml files in MAIL_OUTBOX_DIR."""
-
-    def __init__(self, config: dict[str, Any]):
-        self.config = config
-        self.smtp: smtplib.SMTP | None = None
-
-    def __enter__(self) -> Outbox:
-        if self.config.get("SMTP_HOST"):
-            smtp = smtplib.SMTP(self.config["SMTP_HOST"], int(self.config["SMTP_PORT"]),
-                                timeout=30)
-            smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls()
-                smtp.ehlo()
-            if self.config.get("SMTP_USER"):
-                smtp.login(self.config["SMTP_USER"], self.config.get("SMTP_PASSWORD", ""))
-            self.smtp = smtp
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.smtp is not None:
-            self.smtp.quit()
-
-    def deliver(self, message: EmailMessage, name: str) -> str:
-        if self.smtp is not None:
-            self.smtp.send_message(message)
-            return f"sent to {message['To']}"
-        folder = Path(self.config["MAIL_OUTBOX_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.eml"
-        path.write_bytes(bytes(message))
-        return f"written to {path}"
-
-
 def send_all(app: Flask, now: datetime | None = None) -> list[str]:
-    """Build and deliver every non-empty digest; returns one line per message for the log."""
+    """Queue every non-empty digest in the outbox, then deliver what is due.
+
+    Each digest is queued in the same transaction that records it as sent, so a crash or a
+    refused delivery never loses nor repeats one: what could not be delivered stays in the
+    outbox and `flask mail send` tries it again. Returns one line per delivery for the log.
+    """
     now = now or utcnow()
     config = app.config
-    lines = []
     url = external_urls(app)
-    with app.app_context(), Outbox(config) as outbox:
+    with app.app_context():
         for user in list(recipients()):
             digest = build(user, now)
             if digest.empty:
                 continue
             message = render_message(digest, config, url)
-            try:
-                lines.append(outbox.deliver(message, f"{now:%Y%m%dT%H%M%S}-digest-{user.id}"))
-            except (smtplib.SMTPException, OSError) as error:
-                # one refused address must not stop the others; it is tried again next run
-                lines.append(f"FAILED for {user.email}: {error}")
-                continue
             with write_transaction():
+                mail.queue(message, "digest")
                 row = preferences(user)
                 row.last_sent_at = now
                 row.save()
-    return lines
+        return mail.deliver_pending(config)
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -284,9 +245,8 @@ def digest_send() -> None:
     app = current_app._get_current_object()
     with db.connection_context():
         lines = send_all(app)
-    failed = [line for line in lines if line.startswith("FAILED")]
-    for line in lines:
-        click.echo(line)
-    click.echo(f"{len(lines) - len(failed)} digest(s) delivered.")
+    failed = mail.echo_deliveries(lines)
+    click.echo(f"{len(lines) - failed} digest(s) delivered.")
     if failed:
-        raise click.ClickException(f"{len(failed)} digest(s) could not be delivered.")
+        raise click.ClickException(f"{failed} digest(s) could not be delivered; they stay "
+                                   "in the outbox for `flask mail send`.")

@@ -40,7 +40,12 @@ def test_session_cookie_holds_the_signed_in_user(app, client, auth, database):
     """The decoding in session_of works, so the assertions that use it can fail."""
     user = make_user()
     auth.as_user(user)
-    assert session_of(app, client)["_user_id"] == user.get_id()
+    token = session_of(app, client)["_user_id"]
+    # The cookie holds this device's session token, which names the user on the server.
+    with app.app_context():
+        from koalicje import sessions
+
+        assert sessions.user_for(token, sessions.Limits.from_config(app.config)).id == user.id
     auth.logout()
     assert "_user_id" not in session_of(app, client)
 

@@ -214,13 +214,15 @@ class SchemaVersion(BaseModel):
 
 # --- learning path (content/modules, progress) ------------------------------------------
 
+MODULE_KINDS = ("webinar", "film", "reading")
+
 
 class Module(BaseModel):
     """A module of the learning path, synced from content/modules/*.md by its slug."""
 
     slug = CharField(unique=True)
     position = IntegerField(index=True)
-    kind = CharField()  # webinar | film | reading
+    kind = CharField()  # one of MODULE_KINDS
     title_pl = CharField()
     title_en = CharField()
     summary_pl = TextField(default="")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
 from koalicje import quizzes
 from koalicje.web.htmx import render
+from koalicje.web.labels import current_language, localized
 from models import Module, Quiz, QuizAttempt, QuizVersion
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
@@ -42,8 +42,8 @@ def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list
         "missing": missing,
         "attempts": attempts,
         "best": quizzes.best_attempt(attempts),
-        "lang": str(get_locale()),
-        "text": quizzes.text,
+        "lang": current_language(),
+        "text": localized,
     }
 
 
@@ -88,7 +88,7 @@ def result(slug: str, attempt_id: int):
         questions=quizzes.ordered_questions(definition, seed),
         attempts=attempts, best=quizzes.best_attempt(attempts),
         outdated=attempt.quiz_version.number != quiz.version,
-        lang=str(get_locale()), text=quizzes.text,
+        lang=current_language(), text=localized,
     )
 
 
@@ -115,4 +115,4 @@ def quiz_status(slug: str | None) -> quizzes.QuizStatus | None:
 
 @bp.app_template_global()
 def quiz_title(quiz: Quiz) -> str:
-    return quizzes.title(quiz, str(get_locale()))
+    return quizzes.title(quiz, current_language())

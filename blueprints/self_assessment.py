@@ -15,6 +15,7 @@ from koalicje.permissions import memberships_of, require
 from koalicje.web import charts
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.web.labels import localized, sector_choices
 from models import (
     SECTORS,
     Coalition,
@@ -49,7 +50,7 @@ def index():
         .order_by(SelfAssessment.updated_at.desc())
     )
     instruments.sort(key=lambda i: i.slug != self_assessment.DEFAULT_INSTRUMENT)
-    titles = {i.id: self_assessment.text(self_assessment.current_version(i).definition["title"]) for i in instruments}
+    titles = {i.id: localized(self_assessment.current_version(i).definition["title"]) for i in instruments}
     memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
     overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
     if current_user.role == "trainer":
@@ -62,7 +63,7 @@ def index():
         drafts=[a for a in mine if a.status == "draft"],
         submitted=[a for a in mine if a.status == "submitted"],
         overseen=sorted(overseen.values(), key=lambda c: c.name),
-        titles=titles, text=self_assessment.text,
+        titles=titles, text=localized,
     )
 
 
@@ -111,8 +112,8 @@ def _page_context(draft: SelfAssessment, page: int, missing: list[str] | None = 
         "answered": len(draft.answers or {}),
         "total": sum(len(d["statements"]) for d in pages),
         "scale": self_assessment.SCALE_LABELS,
-        "sectors": [(key, self_assessment.SECTOR_LABELS[key]) for key in SECTORS],
-        "text": self_assessment.text,
+        "sectors": sector_choices(),
+        "text": localized,
     }
 
 
@@ -224,8 +225,7 @@ def _result(item: SelfAssessment):
         comparison=comparison,
         item=item, definition=definition, dimensions=dimensions, previous=previous,
         history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result-chart"),
-        titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=self_assessment.text,
-        sector_labels=self_assessment.SECTOR_LABELS,
+        titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=localized,
     )
 
 
@@ -238,7 +238,7 @@ def coalition(slug: str):
         Instrument.select().where(Instrument.archived == False),  # noqa: E712
         key=lambda i: (i.slug != self_assessment.DEFAULT_INSTRUMENT, i.id),
     )
-    titles = {i.id: self_assessment.text(self_assessment.current_version(i).definition["title"]) for i in instruments}
+    titles = {i.id: localized(self_assessment.current_version(i).definition["title"]) for i in instruments}
     chosen = request.args.get("instrument", self_assessment.DEFAULT_INSTRUMENT)
     if instruments and chosen not in {i.slug for i in instruments}:
         abort_with(404, _("Nie ma takiego narzędzia."))
@@ -252,6 +252,6 @@ def coalition(slug: str):
         "self_assessment/coalition.html", "self_assessment/_coalition.html",
         coalition=item, profile=profile, respondents=count, chart=chart,
         instruments=instruments, titles=titles, chosen=chosen, minimum=self_assessment.MIN_RESPONDENTS,
-        text=self_assessment.text,
+        text=localized,
         band_label=lambda mean: self_assessment.band_label(profile.definition, mean) if profile else "",
     )

@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from koalicje.learning import progress
+from koalicje.web.labels import localized
 from models import Quiz, QuizAttempt, QuizVersion, User, utcnow, write_transaction
-
-
-def text(value: dict[str, str] | str, locale: str) -> str:
-    """A localized content text in `locale`, falling back to Polish."""
-    if isinstance(value, str):
-        return value
-    return value.get(locale) or value.get("pl", "")
-
 
 # --- option order -------------------------------------------------------------------------
 
@@ -228,4 +221,4 @@ def active_quizzes() -> list[Quiz]:
 def title(quiz: Quiz, locale: str) -> str:
     """The quiz title in `locale` (from its current version when loaded with it)."""
     current = getattr(quiz, "current", None)
-    return text(current.definition["title"], locale) if current else quiz.title
+    return localized(current.definition["title"], locale) if current else quiz.title

@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from koalicje.web.labels import localized, sector_label
 from models import (
     SECTORS,
     Coalition,
@@ -42,29 +42,7 @@ SCALE_LABELS = {
     5: _l("zdecydowanie się zgadzam"),
     DONT_KNOW: _l("nie wiem"),
 }
-SECTOR_LABELS = {
-    "library": _l("biblioteka"),
-    "local_government": _l("urząd gminy"),
-    "education_culture": _l("szkoła lub instytucja kultury"),
-    "ngo": _l("organizacja pozarządowa"),
-    "business": _l("biznes"),
-    "resident": _l("mieszkaniec lub mieszkanka"),
-}
-assert set(SECTOR_LABELS) == set(SECTORS)
 BAND_CLASSES = {"strong": "band-strong", "discuss": "band-discuss", "attention": "band-attention"}
-
-
-def locale() -> str:
-    try:
-        return str(get_locale() or "pl")
-    except (RuntimeError, AttributeError):
-        return "pl"
-
-
-def text(value: dict[str, str] | str, lang: str | None = None) -> str:
-    if isinstance(value, str):
-        return value
-    return value.get(lang or locale()) or value.get("pl", "")
 
 
 # --- scoring ------------------------------------------------------------------------------
@@ -108,7 +86,7 @@ def band_key(definition: dict, mean: float | None) -> str | None:
 
 def band_label(definition: dict, mean: float | None) -> str:
     band = band_of(definition, mean)
-    return text(band["label"]) if band else str(_l("brak danych"))
+    return localized(band["label"]) if band else str(_l("brak danych"))
 
 
 # --- drafts and answers -------------------------------------------------------------------
@@ -257,13 +235,13 @@ def read_result(result: SelfAssessment, previous: SelfAssessment | None = None) 
         remark_key = "strength" if key == "strong" else "weakness" if key == "attention" else None
         out.append(DimensionResult(
             slug=dimension["slug"],
-            title=text(dimension["title"]),
+            title=localized(dimension["title"]),
             mean=mean,
             band=key,
             band_label=band_label(definition, mean),
             change=round(mean - old, 2) if mean is not None and old is not None else None,
             recommend=list(dimension["recommend"]) if key in ("attention", "discuss") else [],
-            remark=text(dimension[remark_key]) if remark_key else "",
+            remark=localized(dimension[remark_key]) if remark_key else "",
         ))
     return out
 
@@ -398,7 +376,7 @@ def _profile(instrument: Instrument, definition: dict,
         spread = round(max(values) - min(values), 2) if enough else None
         dimensions.append(DimensionProfile(
             slug=dimension["slug"],
-            title=text(dimension["title"]),
+            title=localized(dimension["title"]),
             mean=mean,
             band=band_key(definition, mean),
             disagreement=spread is not None and spread >= DISAGREEMENT_SPREAD - 1e-9,
@@ -417,7 +395,7 @@ def _profile(instrument: Instrument, definition: dict,
             values = [i.scores.get(dimension["slug"]) for i in items]
             values = [v for v in values if v is not None]
             means[dimension["slug"]] = _mean(values) if len(values) >= MIN_RESPONDENTS else None
-        label = str(SECTOR_LABELS.get(sector, _l("pozostałe sektory")))
+        label = sector_label(sector) if sector in SECTORS else str(_l("pozostałe sektory"))
         sectors.append(SectorProfile(sector=sector, label=label, respondents=len(items), means=means))
     return Profile(instrument=instrument, respondents=len(submissions), dimensions=dimensions,
                    sectors=sectors, definition=definition)

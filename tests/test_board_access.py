@@ -140,5 +140,5 @@ def test_board_in_english(client, auth, bw):
     article = page.select_one("article.board-post")
     assert article.select_one("time").get_text() == "3 hours ago"
     assert article.select_one(".post-category").get_text() == "Event"
-    assert article.select_one(".post-sector").get_text() == "business"
+    assert article.select_one(".post-sector").get_text() == "Business"
     assert page.select_one(".board-events h2").get_text() == "Upcoming events"

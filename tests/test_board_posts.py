@@ -45,7 +45,7 @@ def test_create_plain_posts_and_redirects(client, auth, bw):
     page = soup(client.get(f"/board/{bw.coalition.slug}"))
     article = page.select_one(f"#post-{post.id}")
     assert article.select_one(".post-author").get_text() == "Marek Członek"
-    assert article.select_one(".post-sector").get_text() == "organizacja pozarządowa"
+    assert article.select_one(".post-sector").get_text() == "Organizacje pozarządowe"
     assert article.select_one(".post-category").get_text() == "Potrzeba"
     assert "temu" in article.select_one("time").get_text()
 

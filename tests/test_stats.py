@@ -61,8 +61,8 @@ def test_stats_page_charts_and_tables(client, auth, world):
     assert len(figures) == 3
     assert chart_values(figures[0]) == {"Runda 1": "2", "Runda 2": "1", "Runda 3": "0"}
     sectors = chart_values(figures[1])
-    assert sectors["organizacje pozarządowe"] == "40.0"  # 2 of 5 members, in per cent
-    assert sectors["samorząd lokalny"] == "20.0"
+    assert sectors["Organizacje pozarządowe"] == "40.0"  # 2 of 5 members, in per cent
+    assert sectors["Urząd gminy"] == "20.0"
     assert chart_values(figures[2]) == {"2026-01": "1", "2026-02": "0", "2026-03": "2"}
     for figure in figures:  # every chart has its data table for screen readers
         assert figure.select_one("svg[role=img]") is not None
@@ -76,8 +76,8 @@ def test_sector_chart_for_one_round(client, auth, world):
     auth.as_user(world["people"][0])
     page = soup(client.get("/stats?round=1"))
     sectors = chart_values(page.select("figure.chart")[1])
-    assert sectors["organizacje pozarządowe"] == "50.0"
-    assert sectors["samorząd lokalny"] == "0.0"
+    assert sectors["Organizacje pozarządowe"] == "50.0"
+    assert sectors["Urząd gminy"] == "0.0"
     assert "rundy 1" in page.select("figure.chart")[1].figcaption.get_text()
     assert client.get("/stats?round=abc").status_code == 200
 

@@ -82,10 +82,10 @@ def test_matrix_contents_match_the_fixtures(client, auth, world, app):
     assert anna[1:3] == ["Alfa", 1]
     with app.app_context():
         assert anna[3] == local_date(days_ago(2)).isoformat()
-    assert anna[4] == [("ukończony", "100%"), ("w trakcie", "33%"), ("nierozpoczęty", None)]
+    assert anna[4] == [("Ukończony", "100%"), ("W trakcie", "33%"), ("Nierozpoczęty", None)]
     assert bogdan[2] == 3
-    assert bogdan[4] == [("ukończony", "67%"), ("ukończony", None), ("ukończony", None)]
-    assert lukasz[2:] == [0, "—", [("nierozpoczęty", None)] * 3]
+    assert bogdan[4] == [("Ukończony", "67%"), ("Ukończony", None), ("Ukończony", None)]
+    assert lukasz[2:] == [0, "—", [("Nierozpoczęty", None)] * 3]
     headers = [th.get_text(" ", strip=True) for th in soup(response).select("thead th")]
     assert headers[4].startswith("1. Moduł 1")
 
@@ -223,6 +223,6 @@ def test_matrix_and_export_in_english(client, auth, world):
     db.close()
     auth.as_user(world["trainer"])
     table = rows(client.get("/trainer/matrix?q=Łukasz"))
-    assert table[0][4][0] == ("not started", None)
+    assert table[0][4][0] == ("Not started", None)
     header = client.get("/trainer/matrix.csv").data.decode("utf-8-sig").splitlines()[0]
     assert header.startswith("Person;Coalition;Completed modules;Last activity;1. Module 1;")

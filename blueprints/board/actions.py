@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +13,7 @@ from blueprints.board.pages import check_rate_limit, post_context
 from koalicje import permissions
 from koalicje.board import posts
 from koalicje.web import htmx
+from koalicje.web.labels import localized
 from models import Comment, Module
 
 
@@ -191,12 +191,6 @@ def _task_of(module) -> dict | None:
     return task if isinstance(task, dict) else None
 
 
-def _localized(value, locale: str) -> str:
-    if isinstance(value, dict):
-        return value.get(locale) or value.get("pl") or next(iter(value.values()), "")
-    return str(value or "")
-
-
 def task_form(user, formdata=None) -> TaskForm:
     form = TaskForm(formdata=formdata, prefix="task")
     boards = [b for b in posts.boards_of(user) if b is None or permissions.is_member(user, b)]
@@ -214,10 +208,9 @@ def board_task(module, form: TaskForm | None = None) -> dict | None:
     task = _task_of(module)
     if task is None or not getattr(current_user, "is_authenticated", False):
         return None
-    locale = str(get_locale() or "pl")
     return {
-        "title": _localized(task.get("title"), locale),
-        "prompt": _localized(task.get("prompt"), locale),
+        "title": localized(task.get("title")),
+        "prompt": localized(task.get("prompt")),
         "category": task.get("category", "success"),
         "post": posts.task_post(current_user, module.slug),
         "form": form or task_form(current_user),

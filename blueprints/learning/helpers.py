@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Any
 
 import markdown
 import nh3
 from flask import current_app
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,36 +19,6 @@ from koalicje.learning import progress
 from koalicje.permissions import can
 from koalicje.web.errors import abort_with
 from models import LearningPreference, Module, User
-
-
-def locale_code() -> str:
-    return str(get_locale() or "pl")
-
-
-@bp.app_template_filter("loc")
-def localized(value: Any) -> str:
-    """The current language's text of a {pl, en} mapping (Polish when English is missing)."""
-    if not isinstance(value, dict):
-        return value or ""
-    return value.get(locale_code()) or value.get("pl") or ""
-
-
-@bp.app_template_filter("loc_lang")
-def localized_lang(value: Any) -> str:
-    """The language code of the text `loc` shows (for a lang="" attribute)."""
-    if isinstance(value, dict) and value.get(locale_code()):
-        return locale_code()
-    return "pl"
-
-
-@bp.app_template_filter("module_title")
-def module_title(module: Module) -> str:
-    return module.title_en if locale_code() == "en" else module.title_pl
-
-
-@bp.app_template_filter("module_summary")
-def module_summary(module: Module) -> str:
-    return module.summary_en if locale_code() == "en" else module.summary_pl
 
 
 @bp.app_template_filter("filesize")

@@ -29,13 +29,11 @@ from models import (
 
 def module_titles(lang: str | None = None) -> dict[str, str]:
     """Module titles by slug in the current language, from the synced modules."""
-    from flask_babel import get_locale
-
+    from koalicje.web.labels import module_title
     from models import Module
 
-    lang = lang or str(get_locale() or "pl")
     return {
-        module.slug: (module.title_en if lang == "en" else "") or module.title_pl
+        module.slug: module_title(module, lang)
         for module in Module.select(Module.slug, Module.title_pl, Module.title_en)
     }
 

@@ -131,16 +131,6 @@ def required_module_count() -> int:
 
 
 
-def localized(obj: object, field: str) -> str:
-    """`obj.<field>_pl` or `obj.<field>_en` for the current locale (Polish as fallback)."""
-    from flask import has_app_context
-    from flask_babel import get_locale
-
-    locale = str(get_locale()) if has_app_context() else "pl"
-    value = getattr(obj, f"{field}_{locale}", None)
-    return value or getattr(obj, f"{field}_pl", "")
-
-
 def local_today() -> date:
     """Today in the app's time zone (a next step is overdue from the local day after)."""
     from models import utcnow

@@ -102,7 +102,7 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        return User.get_or_none((User.session_token == token) & (User.active == True))  # noqa: E712
+        return User.get_or_none((User.session_token == token) & User.enabled())
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -15,7 +15,7 @@ bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
 
 def _active_quiz(slug: str) -> Quiz:
-    return get_object_or_404(Quiz, (Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
+    return get_object_or_404(Quiz.active(), Quiz.slug == slug)
 
 
 @bp.get("/")
@@ -109,7 +109,7 @@ def quiz_status(slug: str | None) -> quizzes.QuizStatus | None:
     """One quiz's status for the signed-in user (None if there is no such active quiz)."""
     if not slug or not current_user.is_authenticated:
         return None
-    quiz = Quiz.get_or_none((Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
+    quiz = Quiz.get_active(slug)
     return quizzes.statuses(current_user, [quiz])[quiz.id] if quiz else None
 
 

@@ -40,7 +40,7 @@ def _own(answer_id: int) -> SelfAssessment:
 @login_required
 def index():
     instruments = list(
-        Instrument.select().where(Instrument.archived == False).order_by(Instrument.id)  # noqa: E712
+        Instrument.active().order_by(Instrument.id)
     )
     mine = list(
         SelfAssessment.select(SelfAssessment, Instrument, Coalition)
@@ -71,7 +71,7 @@ def index():
 @login_required
 def start(instrument_slug: str):
     instrument = get_object_or_404(
-        Instrument, (Instrument.slug == instrument_slug) & (Instrument.archived == False)  # noqa: E712
+        Instrument.active(), Instrument.slug == instrument_slug
     )
     coalition = None
     raw = request.form.get("coalition", "")
@@ -235,7 +235,7 @@ def coalition(slug: str):
     item = get_object_or_404(Coalition, Coalition.slug == slug)
     require("view_coalition_results", item)
     instruments = sorted(
-        Instrument.select().where(Instrument.archived == False),  # noqa: E712
+        Instrument.active(),
         key=lambda i: (i.slug != self_assessment.DEFAULT_INSTRUMENT, i.id),
     )
     titles = {i.id: localized(self_assessment.current_version(i).definition["title"]) for i in instruments}

@@ -212,7 +212,7 @@ def active_quizzes() -> list[Quiz]:
         .join(QuizVersion, on=(
             (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
         ), attr="current")
-        .where(Quiz.archived == False)  # noqa: E712
+        .where(Quiz.not_archived())
         .order_by(Quiz.id)
     )
     return list(rows)

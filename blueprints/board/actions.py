@@ -220,7 +220,7 @@ def board_task(module, form: TaskForm | None = None) -> dict | None:
 @bp.post("/task/<module_slug>")
 @login_required
 def task(module_slug: str):
-    module = Module.get_or_none((Module.slug == module_slug) & (Module.archived == False))  # noqa: E712
+    module = Module.get_active(module_slug)
     task = _task_of(module) if module else None
     if task is None:
         abort(404)

@@ -11,8 +11,9 @@ from wtforms import DateField, SelectField, StringField, TextAreaField, TimeFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from koalicje.board.posts import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, clean_text
+from koalicje.board.posts import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX
 from koalicje.web.labels import post_category_label
+from koalicje.web.text import clean_text
 from models import POST_CATEGORIES
 
 

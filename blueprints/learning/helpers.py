@@ -83,7 +83,7 @@ def file_label(mime: str) -> str:
 
 
 def get_module(slug: str) -> Module:
-    module = Module.get_or_none((Module.slug == slug) & (Module.archived == False))  # noqa: E712
+    module = Module.get_active(slug)
     if module is None:
         abort_with(404, _("Nie ma takiego modułu."))
     return module

@@ -7,7 +7,6 @@ render; tests call them directly. Every listing runs a fixed number of queries.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
@@ -19,6 +18,7 @@ from peewee import Case, IntegrityError, fn
 from koalicje import permissions
 from koalicje.board import search
 from koalicje.learning import progress
+from koalicje.web.text import clean_text
 from models import (
     POST_CATEGORIES,
     AuditLog,
@@ -41,15 +41,6 @@ COMMENT_MAX = 5_000
 REASON_MAX = 500
 TOP_LIMIT = 50  # pinned and unconfirmed must-read posts shown above the stream
 PROGRAMME_KEY = "programme"
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(text: str) -> str:
-    """User text without control characters (PostgreSQL refuses NUL; none belong in a post);
-    newlines and tabs stay, Windows line ends become plain newlines."""
-    return _CONTROL.sub("", (text or "").replace("\r\n", "\n"))
 
 
 class RateLimited(Exception):
@@ -427,7 +418,7 @@ def unconfirmed_readers(post: Post, limit: int = 500) -> list[User]:
         ReadConfirmation.post == post.id
     )
     query = User.select(User.id, User.name, User.email).where(
-        (User.active == True) & User.id.not_in(confirmed) & (User.id != post.author_id)  # noqa: E712
+        User.enabled() & User.id.not_in(confirmed) & (User.id != post.author_id)
     )
     if post.coalition_id is not None:
         query = query.join(Membership, on=(Membership.user == User.id)).where(

@@ -7,9 +7,9 @@ import re
 from functools import reduce
 from operator import and_
 
+from koalicje.web.text import clean_text
 from models import Post, PostSearch, is_sqlite
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -32,7 +32,7 @@ def search_condition(text: str):
     diacritics; LIKE anywhere in the text, case-insensitive). A query without word
     characters (emoji, punctuation) is matched as a plain substring.
     """
-    text = _CONTROL.sub("", text or "").strip()[:200]
+    text = clean_text(text).strip()[:200]
     if not text:
         return None
     expression = fts_query(text) if is_sqlite() else None

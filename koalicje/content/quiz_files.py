@@ -18,6 +18,7 @@ import yaml
 
 from koalicje.content import module_files
 from koalicje.content.sync import ContentError, Loader, SyncReport, register
+from koalicje.web.text import SLUG_RE
 from models import (
     Instrument,
     InstrumentVersion,
@@ -39,7 +40,6 @@ def module_titles(lang: str | None = None) -> dict[str, str]:
 
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 BAND_KEYS = ("strong", "discuss", "attention")
 MAX_TEXT = 2000

@@ -9,7 +9,7 @@ from playhouse.flask_utils import get_object_or_404
 from koalicje import quizzes
 from koalicje.web.htmx import render
 from koalicje.web.labels import current_language, localized
-from models import Module, Quiz, QuizAttempt, QuizVersion
+from models import Quiz, QuizAttempt, QuizVersion
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
@@ -21,12 +21,8 @@ def _active_quiz(slug: str) -> Quiz:
 @bp.get("/")
 @login_required
 def index():
-    positions = dict(Module.select(Module.slug, Module.position).tuples())
-    items = sorted(quizzes.active_quizzes(),
-                   key=lambda q: positions.get(q.module_slug, len(positions) + 1))
-    status = quizzes.statuses(current_user, items)
     return render("quizzes/index.html", "quizzes/_list.html",
-                  rows=[status[q.id] for q in items])
+                  rows=quizzes.overview(current_user))
 
 
 def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list[str]) -> dict:
@@ -90,18 +86,6 @@ def result(slug: str, attempt_id: int):
         outdated=attempt.quiz_version.number != quiz.version,
         lang=current_language(), text=localized,
     )
-
-
-@bp.app_template_global()
-def quiz_overview() -> list[quizzes.QuizStatus]:
-    """The signed-in user's quizzes with their status (home page, module pages)."""
-    if not current_user.is_authenticated:
-        return []
-    positions = dict(Module.select(Module.slug, Module.position).tuples())
-    items = sorted(quizzes.active_quizzes(),
-                   key=lambda q: positions.get(q.module_slug, len(positions) + 1))
-    status = quizzes.statuses(current_user, items)
-    return [status[q.id] for q in items]
 
 
 @bp.app_template_global()

@@ -222,3 +222,13 @@ def title(quiz: Quiz, locale: str) -> str:
     """The quiz title in `locale` (from its current version when loaded with it)."""
     current = getattr(quiz, "current", None)
     return localized(current.definition["title"], locale) if current else quiz.title
+
+
+def overview(user: User) -> list[QuizStatus]:
+    """The user's active quizzes in the order of their modules, each with its status."""
+    from models import Module
+
+    positions = dict(Module.select(Module.slug, Module.position).tuples())
+    items = sorted(active_quizzes(), key=lambda q: positions.get(q.module_slug, len(positions) + 1))
+    status = statuses(user, items)
+    return [status[q.id] for q in items]

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from koalicje.permissions import memberships_of
 from koalicje.web.labels import localized, sector_label
 from models import (
     SECTORS,
@@ -23,6 +24,7 @@ from models import (
     InstrumentVersion,
     Membership,
     SelfAssessment,
+    TrainerAssignment,
     User,
     utcnow,
     write_transaction,
@@ -96,6 +98,53 @@ def current_version(instrument: Instrument) -> InstrumentVersion:
     return InstrumentVersion.get(
         (InstrumentVersion.instrument == instrument)
         & (InstrumentVersion.number == instrument.version)
+    )
+
+
+def active_instruments() -> list[Instrument]:
+    """Instruments that may be answered, the default one first."""
+    return sorted(Instrument.active(), key=lambda i: (i.slug != DEFAULT_INSTRUMENT, i.id))
+
+
+def instrument_titles(instruments: list[Instrument]) -> dict[int, str]:
+    """Each instrument's title in the current language (from its current version)."""
+    return {i.id: localized(current_version(i).definition["title"]) for i in instruments}
+
+
+@dataclass
+class Overview:
+    """What a person sees on the self-assessment start page."""
+
+    instruments: list[Instrument]
+    titles: dict[int, str]
+    memberships: list[Membership]
+    drafts: list[SelfAssessment]
+    submitted: list[SelfAssessment]
+    overseen: list[Coalition]  # coalitions whose profile the person may open
+
+
+def overview(user: User) -> Overview:
+    """The instruments, the person's drafts and submissions (newest first), and the
+    coalitions they coordinate or, as a trainer, are assigned to."""
+    instruments = active_instruments()
+    mine = list(
+        SelfAssessment.select(SelfAssessment, Instrument, Coalition)
+        .join(Instrument).switch(SelfAssessment)
+        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
+        .where(SelfAssessment.user == user.id)
+        .order_by(SelfAssessment.updated_at.desc())
+    )
+    memberships = sorted(memberships_of(user).values(), key=lambda m: m.coalition.name)
+    overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
+    if user.role == "trainer":
+        for assignment in (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
+                           .where(TrainerAssignment.trainer == user.id)):
+            overseen[assignment.coalition.id] = assignment.coalition
+    return Overview(
+        instruments=instruments, titles=instrument_titles(instruments), memberships=memberships,
+        drafts=[a for a in mine if a.status == "draft"],
+        submitted=[a for a in mine if a.status == "submitted"],
+        overseen=sorted(overseen.values(), key=lambda c: c.name),
     )
 
 
@@ -244,6 +293,14 @@ def read_result(result: SelfAssessment, previous: SelfAssessment | None = None) 
             remark=localized(dimension[remark_key]) if remark_key else "",
         ))
     return out
+
+
+def recommendations(dimensions: list[DimensionResult]) -> list[str]:
+    """Module slugs to suggest, once each: first for areas needing attention, then for
+    areas to discuss, in the instrument's order."""
+    slugs = [slug for d in dimensions if d.band == "attention" for slug in d.recommend]
+    slugs += [slug for d in dimensions if d.band == "discuss" for slug in d.recommend]
+    return list(dict.fromkeys(slugs))
 
 
 # --- the coalition profile ----------------------------------------------------------------

@@ -185,16 +185,9 @@ def restore_comment(comment_id: int):
 # --- module tasks (included in the module page as board/_module_task.html) -----------------
 
 
-def _task_of(module) -> dict | None:
-    meta = getattr(module, "meta", None) or {}
-    task = meta.get("task") if isinstance(meta, dict) else None
-    return task if isinstance(task, dict) else None
-
-
 def task_form(user, formdata=None) -> TaskForm:
     form = TaskForm(formdata=formdata, prefix="task")
-    boards = [b for b in posts.boards_of(user) if b is None or permissions.is_member(user, b)]
-    choices = [SelectChoice(str(b.id), b.name) for b in boards if b is not None]
+    choices = [SelectChoice(str(b.id), b.name) for b in posts.task_boards(user)]
     choices.append(SelectChoice("programme", _("Tablica programu")))
     form.board.choices = choices
     if formdata is None:
@@ -205,7 +198,7 @@ def task_form(user, formdata=None) -> TaskForm:
 @bp.app_template_global()
 def board_task(module, form: TaskForm | None = None) -> dict | None:
     """What the module page needs to show a module's board task (None: the module has none)."""
-    task = _task_of(module)
+    task = posts.task_of(module)
     if task is None or not getattr(current_user, "is_authenticated", False):
         return None
     return {
@@ -221,8 +214,7 @@ def board_task(module, form: TaskForm | None = None) -> dict | None:
 @login_required
 def task(module_slug: str):
     module = Module.get_active(module_slug)
-    task = _task_of(module) if module else None
-    if task is None:
+    if posts.task_of(module) is None:
         abort(404)
     form = task_form(current_user, request.form)
     if not form.validate():
@@ -230,14 +222,11 @@ def task(module_slug: str):
                                module=module, task_form=form)
     board = None
     if form.board.data != "programme":
-        board = next((b for b in posts.boards_of(current_user)
-                      if b is not None and str(b.id) == form.board.data), None)
+        board = next((b for b in posts.task_boards(current_user)
+                      if str(b.id) == form.board.data), None)
     check_rate_limit()
-    category = task.get("category", "success")
-    post = posts.create_post(
-        current_user, board, title=form.title.data, body=form.body.data,
-        category=category if category != "event" else "success", module_slug=module.slug,
-    )
+    post = posts.answer_task(current_user, module, board, title=form.title.data,
+                             body=form.body.data)
     if htmx.is_fragment_request():
         return htmx.render("board/task.html", "board/_module_task.html", module=module)
     flash(_("Dziękujemy! Twój wpis jest na tablicy i zalicza zadanie modułu."), "success")

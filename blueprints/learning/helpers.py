@@ -18,7 +18,7 @@ from blueprints.learning import bp
 from koalicje.learning import progress
 from koalicje.permissions import can
 from koalicje.web.errors import abort_with
-from models import LearningPreference, Module, User
+from models import Module
 
 
 @bp.app_template_filter("filesize")
@@ -62,14 +62,6 @@ def module_body(module: Module) -> Markup:
     return Markup(_render_markdown(module.body or ""))
 
 
-@bp.app_template_global()
-def learning_home() -> progress.LearningPath | None:
-    """The signed-in user's path, for the home page's "continue where you left off"."""
-    if not current_user.is_authenticated:
-        return None
-    return learner_path()
-
-
 def learner_path() -> progress.LearningPath:
     """The signed-in user's path; trainers and admins preview every module unlocked."""
     return progress.learning_path(current_user, preview=can("manage_content"))
@@ -87,11 +79,6 @@ def get_module(slug: str) -> Module:
     if module is None:
         abort_with(404, _("Nie ma takiego modułu."))
     return module
-
-
-def prefers_light(user: User) -> bool:
-    preference = LearningPreference.get_or_none(LearningPreference.user == user)
-    return bool(preference and preference.light)
 
 
 def upload_dir() -> str:

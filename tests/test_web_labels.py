@@ -24,6 +24,7 @@ from models import (
     POST_CATEGORIES,
     ROLES,
     SECTORS,
+    VISIT_PURPOSES,
     db,
 )
 
@@ -36,6 +37,7 @@ CODES = [
     ("module kind", MODULE_KINDS, labels.MODULE_KIND_LABELS),
     ("post category", POST_CATEGORIES, labels.POST_CATEGORY_LABELS),
     ("media role", MEDIA_ROLES, labels.MEDIA_ROLE_LABELS),
+    ("visit purpose", VISIT_PURPOSES, labels.VISIT_PURPOSE_LABELS),
 ]
 
 

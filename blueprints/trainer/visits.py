@@ -17,6 +17,7 @@ from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.web.labels import visit_purpose_label
 from models import VISIT_PURPOSES, Coalition, NextStep, Visit
 
 STEP_ROWS = 3
@@ -50,7 +51,7 @@ class VisitForm(FlaskForm):
 
 def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
     form = VisitForm(formdata=formdata)
-    form.purpose.choices = [(p, str(visits.PURPOSE_LABELS[p])) for p in VISIT_PURPOSES]
+    form.purpose.choices = [(p, visit_purpose_label(p)) for p in VISIT_PURPOSES]
     choices = [(0, "—")] + [(u.id, u.name) for u in visits.members(coalition)]
     for entry in form.steps:
         entry.form.owner_user.choices = choices
@@ -70,7 +71,6 @@ def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
         "trainer/visits.html", "trainer/_visit_form.html", status=status,
         coalition=coalition, visits=visits.visits_of(coalition), form=form,
         today=local_today(), is_overdue=visits.is_overdue,
-        purposes=visits.PURPOSE_LABELS,
     )
 
 

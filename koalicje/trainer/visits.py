@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN, prefetch
 
 from koalicje.trainer.scope import coalition_scope, local_today
@@ -19,14 +18,6 @@ from models import (
     utcnow,
     write_transaction,
 )
-
-PURPOSE_LABELS = {
-    "local_need": _l("analiza lokalnego problemu lub potrzeby"),
-    "partner_potential": _l("analiza potencjału partnerów"),
-    "workshop": _l("warsztat"),
-    "study_visit": _l("wizyta studyjna"),
-}
-assert set(PURPOSE_LABELS) == set(VISIT_PURPOSES)
 
 
 @dataclass

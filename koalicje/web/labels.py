@@ -2,7 +2,7 @@
 
 The database keeps stable English codes (`models.ROLES`, `models.MEMBERSHIP_ROLES`,
 `models.SECTORS`, `models.ROUNDS`, `models.MODULE_STATUSES`, `models.MODULE_KINDS`,
-`models.POST_CATEGORIES`, `models.MEDIA_ROLES`); every page, export and chart shows them
+`models.POST_CATEGORIES`, `models.MEDIA_ROLES`, `models.VISIT_PURPOSES`); every page, export and chart shows them
 through the functions here, so a code has one label, translated in one place. Curriculum
 files store texts as `{pl, en}` mappings: `localized` picks one, `module_title` and
 `module_summary` do the same for a module's columns. Templates call the same functions
@@ -25,6 +25,7 @@ from models import (
     POST_CATEGORIES,
     ROLES,
     SECTORS,
+    VISIT_PURPOSES,
 )
 
 SECTOR_LABELS = {
@@ -75,12 +76,20 @@ MEDIA_ROLE_LABELS = {
     "material": _l("Materiał do pobrania"),
 }
 
+VISIT_PURPOSE_LABELS = {
+    "local_need": _l("analiza lokalnego problemu lub potrzeby"),
+    "partner_potential": _l("analiza potencjału partnerów"),
+    "workshop": _l("warsztat"),
+    "study_visit": _l("wizyta studyjna"),
+}
+
 assert set(SECTOR_LABELS) == set(SECTORS), "every sector needs a label"
 assert set(ROLE_LABELS) == set(ROLES) | set(MEMBERSHIP_ROLES), "every role needs a label"
 assert set(MODULE_STATUS_LABELS) == set(MODULE_STATUSES), "every module status needs a label"
 assert set(MODULE_KIND_LABELS) == set(MODULE_KINDS), "every module kind needs a label"
 assert set(POST_CATEGORY_LABELS) == set(POST_CATEGORIES), "every post category needs a label"
 assert set(MEDIA_ROLE_LABELS) == set(MEDIA_ROLES), "every media role needs a label"
+assert set(VISIT_PURPOSE_LABELS) == set(VISIT_PURPOSES), "every visit purpose needs a label"
 
 
 def _label(labels: Mapping[Any, Any], code: Any) -> str:
@@ -129,6 +138,11 @@ def post_category_label(code: str | None) -> str:
 def media_role_label(code: str | None) -> str:
     """'captions' -> 'Napisy (WebVTT)' (what a module file is for)."""
     return _label(MEDIA_ROLE_LABELS, code)
+
+
+def visit_purpose_label(code: str | None) -> str:
+    """'workshop' -> 'warsztat' (why a trainer visited a coalition)."""
+    return _label(VISIT_PURPOSE_LABELS, code)
 
 
 def sector_choices() -> list[tuple[str, str]]:
@@ -219,6 +233,7 @@ def register(app) -> None:
         round_label=round_label, module_status_label=module_status_label,
         module_kind_label=module_kind_label, post_category_label=post_category_label,
         media_role_label=media_role_label, module_title=module_title,
+        visit_purpose_label=visit_purpose_label,
     )
     app.jinja_env.filters.update(
         loc=localized, loc_lang=localized_lang, module_title=module_title,

@@ -126,9 +126,7 @@ def _form_errors(board: Coalition | None, form: PostForm):
     if htmx.is_fragment_request():
         response = htmx.render("board/index.html", "board/_post_form.html", status=422,
                                    board=board, form=form)
-        response.headers["HX-Retarget"] = "#post-form"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
+        return htmx.with_headers(response, retarget="#post-form", reswap="outerHTML")
     context = list_context(board, posts.last_seen(current_user, board))
     context.update(form=form, events=posts.upcoming_events(current_user, board),
                    feed_token=feed_tokens.feed_token(current_user, board))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user
-from quizzes_support import answers_for, instrument, instrument_definition, sync_content
+from factories import answers_for, instrument, instrument_definition, sync_content
 
 from koalicje import self_assessment
 from koalicje.self_assessment import DimensionResult

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import attempt, make_module, progress
+from factories import attempt, make_module, progress
 
 from koalicje import stats
 from koalicje.web import charts
@@ -25,8 +25,8 @@ def world(app):
     for person, sector in zip(people[:4], ["library", "ngo", "ngo", "business"], strict=True):
         add_member(person, r1a, sector=sector)
     add_member(people[4], r2, sector="local_government")
-    m1 = make_module(1)
-    make_module(2, quiz=False)
+    m1 = make_module(1, quiz=True)
+    make_module(2)
     progress(people[0], m1, "completed", datetime(2026, 1, 5), datetime(2026, 1, 10))
     progress(people[1], m1, "completed", datetime(2026, 3, 1), datetime(2026, 3, 2))
     progress(people[2], m1, "in_progress")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import make_module, progress
+from factories import make_module, progress
 
 from koalicje.trainer import digest
 from models import DigestSubscription, Membership, Post, db, utcnow
@@ -25,7 +25,7 @@ def world(app):
          "coalition": make_coalition(name="Koalicja Źródła", slug="zrodla"),
          "other": make_coalition(name="Obca Koalicja")}
     assign(w["trainer"], w["coalition"])
-    module = make_module(1)
+    module = make_module(1, quiz=True)
     w["quiet"] = make_user(name="Cicha Ćwiczeniówka")
     w["reader"] = make_user(name="Czytelniczka")
     w["poster"] = make_user(name="Autor Wpisów")

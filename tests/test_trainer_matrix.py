@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
-from trainer_helpers import attempt, days_ago, make_module, progress
+from factories import attempt, days_ago, make_module, progress
 
 from koalicje.trainer.scope import local_date
 from models import db
@@ -22,7 +22,7 @@ def world(app):
     assign(w["trainer"], w["a"])
     assign(w["trainer"], w["b"])
     assign(w["other_trainer"], w["c"])
-    m1, m2, m3 = make_module(1), make_module(2), make_module(3, quiz=False)
+    m1, m2, m3 = make_module(1, quiz=True), make_module(2, quiz=True), make_module(3)
     w["modules"] = [m1, m2, m3]
     anna = make_user(name="Anna Nowak")
     lukasz = make_user(name="Łukasz Zieliński")
@@ -177,7 +177,7 @@ def test_full_page_has_a_get_form_that_works_without_javascript(client, auth, wo
 
 
 def _grow(trainer, coalition, learners: int, modules: int, start: int) -> None:
-    made = [make_module(start + i) for i in range(modules)]
+    made = [make_module(start + i, quiz=True) for i in range(modules)]
     for n in range(learners):
         person = make_user(name=f"Osoba {start}-{n:03d}")
         add_member(person, coalition)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import make_module, progress
+from factories import make_module, progress
 
 from koalicje.board import posts
 from koalicje.web import labels
@@ -129,7 +129,7 @@ def test_learning_page_and_trainer_matrix_name_a_status_alike(client, auth):
     trainer = make_user(role="trainer")
     add_member(learner, coalition)
     assign(trainer, coalition)
-    module = make_module(1, quiz=False)
+    module = make_module(1)
     progress(learner, module, "completed")
     db.close()
     auth.as_user(learner)

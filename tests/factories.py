@@ -245,9 +245,13 @@ def quiz(slug: str = "czym-jest-partnerstwo") -> Quiz:
     return Quiz.get(Quiz.slug == slug)
 
 
-def definition(slug: str = "czym-jest-partnerstwo") -> dict:
-    item = quiz(slug)
+def _current_definition(item: Quiz | Instrument) -> dict:
+    """The definition of the current version of a synced quiz or instrument."""
     return item.versions.where(item.versions.model.number == item.version).get().definition
+
+
+def definition(slug: str = "czym-jest-partnerstwo") -> dict:
+    return _current_definition(quiz(slug))
 
 
 def right_answers(definition: dict) -> dict[str, list[str]]:
@@ -275,8 +279,7 @@ def instrument(slug: str = "partnerstwo") -> Instrument:
 
 
 def instrument_definition(slug: str = "partnerstwo") -> dict:
-    item = instrument(slug)
-    return item.versions.where(item.versions.model.number == item.version).get().definition
+    return _current_definition(instrument(slug))
 
 
 def statements(definition: dict) -> list[dict]:

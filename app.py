@@ -17,7 +17,7 @@ from blueprints import BLUEPRINTS
 from koalicje import sessions
 from koalicje.config import default_config
 from koalicje.web import assets, errors, labels, limits
-from koalicje.web.extensions import babel, csrf, login_manager
+from koalicje.web.extensions import babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from koalicje.web.text import CleanRequest
 from models import User, db, init_db
@@ -111,6 +111,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    htmx.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Zaloguj się, aby zobaczyć tę stronę.")
     login_manager.login_message_category = "info"

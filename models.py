@@ -88,6 +88,11 @@ class User(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
 
+    @classmethod
+    def enabled(cls, alias=None):
+        """The filter "the account is not switched off", for `cls` or an alias of it."""
+        return (alias or cls).active == True  # noqa: E712
+
     # Flask-Login protocol
     @property
     def is_authenticated(self) -> bool:
@@ -238,13 +243,34 @@ class SchemaVersion(BaseModel):
 
 # --- learning path (content/modules, progress) ------------------------------------------
 
+MODULE_KINDS = ("webinar", "film", "reading")
 
-class Module(BaseModel):
+
+class Archivable:
+    """Query helpers of curriculum rows that content sync archives instead of deleting
+    (Module, Quiz, Instrument): "active" means not archived."""
+
+    @classmethod
+    def not_archived(cls, alias=None):
+        """The filter "not archived", for `cls` or an alias of it (`Module.alias()`)."""
+        return (alias or cls).archived == False  # noqa: E712
+
+    @classmethod
+    def active(cls):
+        return cls.select().where(cls.not_archived())
+
+    @classmethod
+    def get_active(cls, slug: str):
+        """The active row with this slug, or None."""
+        return cls.get_or_none((cls.slug == slug) & cls.not_archived())
+
+
+class Module(Archivable, BaseModel):
     """A module of the learning path, synced from content/modules/*.md by its slug."""
 
     slug = CharField(unique=True)
     position = IntegerField(index=True)
-    kind = CharField()  # webinar | film | reading
+    kind = CharField()  # one of MODULE_KINDS
     title_pl = CharField()
     title_en = CharField()
     summary_pl = TextField(default="")
@@ -262,7 +288,13 @@ class Module(BaseModel):
 
     @classmethod
     def active(cls):
-        return cls.select().where(cls.archived == False).order_by(cls.position)  # noqa: E712
+        """The learning path: active modules in order."""
+        return super().active().order_by(cls.position)
+
+    @classmethod
+    def required_and_active(cls, alias=None):
+        """The filter "counts towards completing the path": active and required."""
+        return cls.not_archived(alias) & ((alias or cls).required == True)  # noqa: E712
 
 
 MODULE_STATUSES = ("not_started", "in_progress", "completed")
@@ -357,7 +389,7 @@ LEARNING_MODELS: list[type[BaseModel]] = [
 # --- quizzes and self-assessment ----------------------------------------------------------
 
 
-class Quiz(BaseModel):
+class Quiz(Archivable, BaseModel):
     slug = CharField(unique=True)
     module_slug = CharField(null=True, index=True)
     title = CharField()
@@ -390,7 +422,7 @@ class QuizAttempt(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
-class Instrument(BaseModel):
+class Instrument(Archivable, BaseModel):
     """A self-assessment instrument (content/self_assessment/<slug>.yaml), kept by slug."""
 
     slug = CharField(unique=True)

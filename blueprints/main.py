@@ -16,8 +16,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from koalicje.permissions import memberships_of
-from models import db, write_transaction
+from koalicje import accounts, quizzes
+from koalicje.board import posts
+from koalicje.learning import progress
+from koalicje.permissions import can, memberships_of
+from models import db
 
 bp = Blueprint("main", __name__)
 
@@ -43,7 +46,12 @@ def index():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
-    return render_template("main/home.html", memberships=memberships)
+    return render_template(
+        "main/home.html", memberships=memberships,
+        learning=progress.learning_path(current_user, preview=can("manage_content")),
+        quiz_rows=quizzes.overview(current_user),
+        boards=posts.navigation(current_user),
+    )
 
 
 @bp.post("/language")
@@ -51,11 +59,8 @@ def language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
-        if current_user.is_authenticated and current_user.locale != locale:
-            user = current_user._get_current_object()
-            with write_transaction():
-                user.locale = locale
-                user.save(only=[type(user).locale])
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user._get_current_object(), locale)
     return redirect(safe_next(request.form.get("next"), url_for("main.index")), 303)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
@@ -11,24 +10,21 @@ from koalicje import quizzes
 from koalicje.learning import progress
 from koalicje.permissions import can
 from koalicje.web.htmx import render
-from models import Module, Quiz, QuizAttempt, QuizVersion
+from koalicje.web.labels import current_language, localized
+from models import Quiz, QuizAttempt, QuizVersion
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
 
 def _active_quiz(slug: str) -> Quiz:
-    return get_object_or_404(Quiz, (Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
+    return get_object_or_404(Quiz.active(), Quiz.slug == slug)
 
 
 @bp.get("/")
 @login_required
 def index():
-    positions = dict(Module.select(Module.slug, Module.position).tuples())
-    items = sorted(quizzes.active_quizzes(),
-                   key=lambda q: positions.get(q.module_slug, len(positions) + 1))
-    status = quizzes.statuses(current_user, items)
     return render("quizzes/index.html", "quizzes/_list.html",
-                  rows=[status[q.id] for q in items])
+                  rows=quizzes.overview(current_user))
 
 
 def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list[str]) -> dict:
@@ -44,8 +40,8 @@ def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list
         "missing": missing,
         "attempts": attempts,
         "best": quizzes.best_attempt(attempts),
-        "lang": str(get_locale()),
-        "text": quizzes.text,
+        "lang": current_language(),
+        "text": localized,
     }
 
 
@@ -94,20 +90,8 @@ def result(slug: str, attempt_id: int):
         reveal=quizzes.key_revealed(attempts, reveal_after), reveal_after=reveal_after,
         module_item=path.get(quiz.module_slug) if quiz.module_slug else None, path=path,
         outdated=attempt.quiz_version.number != quiz.version,
-        lang=str(get_locale()), text=quizzes.text,
+        lang=current_language(), text=localized,
     )
-
-
-@bp.app_template_global()
-def quiz_overview() -> list[quizzes.QuizStatus]:
-    """The signed-in user's quizzes with their status (home page, module pages)."""
-    if not current_user.is_authenticated:
-        return []
-    positions = dict(Module.select(Module.slug, Module.position).tuples())
-    items = sorted(quizzes.active_quizzes(),
-                   key=lambda q: positions.get(q.module_slug, len(positions) + 1))
-    status = quizzes.statuses(current_user, items)
-    return [status[q.id] for q in items]
 
 
 @bp.app_template_global()
@@ -115,10 +99,10 @@ def quiz_status(slug: str | None) -> quizzes.QuizStatus | None:
     """One quiz's status for the signed-in user (None if there is no such active quiz)."""
     if not slug or not current_user.is_authenticated:
         return None
-    quiz = Quiz.get_or_none((Quiz.slug == slug) & (Quiz.archived == False))  # noqa: E712
+    quiz = Quiz.get_active(slug)
     return quizzes.statuses(current_user, [quiz])[quiz.id] if quiz else None
 
 
 @bp.app_template_global()
 def quiz_title(quiz: Quiz) -> str:
-    return quizzes.title(quiz, str(get_locale()))
+    return quizzes.title(quiz, current_language())

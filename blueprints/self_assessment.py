@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
 from koalicje import self_assessment
@@ -15,6 +14,7 @@ from koalicje.permissions import can, memberships_of, require
 from koalicje.web import charts
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.web.labels import localized, sector_choices
 from koalicje.workshop import suggestions as workshop_suggestions
 from models import (
     SECTORS,
@@ -22,7 +22,6 @@ from models import (
     Instrument,
     InstrumentVersion,
     SelfAssessment,
-    TrainerAssignment,
 )
 
 bp = Blueprint("self_assessment", __name__, url_prefix="/self-assessment")
@@ -39,31 +38,11 @@ def _own(answer_id: int) -> SelfAssessment:
 @bp.get("/")
 @login_required
 def index():
-    instruments = list(
-        Instrument.select().where(Instrument.archived == False).order_by(Instrument.id)  # noqa: E712
-    )
-    mine = list(
-        SelfAssessment.select(SelfAssessment, Instrument, Coalition)
-        .join(Instrument).switch(SelfAssessment)
-        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
-        .where(SelfAssessment.user == current_user.id)
-        .order_by(SelfAssessment.updated_at.desc())
-    )
-    instruments.sort(key=lambda i: i.slug != self_assessment.DEFAULT_INSTRUMENT)
-    titles = {i.id: self_assessment.text(self_assessment.current_version(i).definition["title"]) for i in instruments}
-    memberships = sorted(memberships_of(current_user).values(), key=lambda m: m.coalition.name)
-    overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
-    if current_user.role == "trainer":
-        for assignment in (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
-                           .where(TrainerAssignment.trainer == current_user.id)):
-            overseen[assignment.coalition.id] = assignment.coalition
+    page = self_assessment.overview(current_user)
     return render(
         "self_assessment/index.html", "self_assessment/_mine.html",
-        instruments=instruments, memberships=memberships,
-        drafts=[a for a in mine if a.status == "draft"],
-        submitted=[a for a in mine if a.status == "submitted"],
-        overseen=sorted(overseen.values(), key=lambda c: c.name),
-        titles=titles, text=self_assessment.text,
+        instruments=page.instruments, memberships=page.memberships, drafts=page.drafts,
+        submitted=page.submitted, overseen=page.overseen, titles=page.titles, text=localized,
     )
 
 
@@ -71,7 +50,7 @@ def index():
 @login_required
 def start(instrument_slug: str):
     instrument = get_object_or_404(
-        Instrument, (Instrument.slug == instrument_slug) & (Instrument.archived == False)  # noqa: E712
+        Instrument.active(), Instrument.slug == instrument_slug
     )
     coalition = None
     raw = request.form.get("coalition", "")
@@ -112,8 +91,8 @@ def _page_context(draft: SelfAssessment, page: int, missing: list[str] | None = 
         "answered": len(draft.answers or {}),
         "total": sum(len(d["statements"]) for d in pages),
         "scale": self_assessment.SCALE_LABELS,
-        "sectors": [(key, self_assessment.SECTOR_LABELS[key]) for key in SECTORS],
-        "text": self_assessment.text,
+        "sectors": sector_choices(),
+        "text": localized,
     }
 
 
@@ -210,8 +189,6 @@ def _result(item: SelfAssessment):
     previous = self_assessment.previous_of(item, items)
     dimensions = self_assessment.read_result(item, previous)
     definition = item.instrument_version.definition
-    recommended = [slug for d in dimensions if d.band == "attention" for slug in d.recommend]
-    recommended += [slug for d in dimensions if d.band == "discuss" for slug in d.recommend]
     comparison = None
     if previous is not None:
         before = previous.scores or {}
@@ -228,8 +205,7 @@ def _result(item: SelfAssessment):
         comparison=comparison,
         item=item, definition=definition, dimensions=dimensions, previous=previous,
         history=items, chart=_chart(dimensions, _("Średnia w każdym obszarze (1–5)"), "sa-result-chart"),
-        titles=module_titles(), recommended=list(dict.fromkeys(recommended)), text=self_assessment.text,
-        sector_labels=self_assessment.SECTOR_LABELS,
+        titles=module_titles(), recommended=self_assessment.recommendations(dimensions), text=localized,
     )
 
 
@@ -238,11 +214,8 @@ def _result(item: SelfAssessment):
 def coalition(slug: str):
     item = get_object_or_404(Coalition, Coalition.slug == slug)
     require("view_coalition_results", item)
-    instruments = sorted(
-        Instrument.select().where(Instrument.archived == False),  # noqa: E712
-        key=lambda i: (i.slug != self_assessment.DEFAULT_INSTRUMENT, i.id),
-    )
-    titles = {i.id: self_assessment.text(self_assessment.current_version(i).definition["title"]) for i in instruments}
+    instruments = self_assessment.active_instruments()
+    titles = self_assessment.instrument_titles(instruments)
     chosen = request.args.get("instrument", self_assessment.DEFAULT_INSTRUMENT)
     if instruments and chosen not in {i.slug for i in instruments}:
         abort_with(404, _("Nie ma takiego narzędzia."))
@@ -256,7 +229,7 @@ def coalition(slug: str):
         "self_assessment/coalition.html", "self_assessment/_coalition.html",
         coalition=item, profile=profile, respondents=count, chart=chart,
         instruments=instruments, titles=titles, chosen=chosen, minimum=self_assessment.MIN_RESPONDENTS,
-        text=self_assessment.text,
+        text=localized,
         band_label=lambda mean: self_assessment.band_label(profile.definition, mean) if profile else "",
         workshop_steps=workshop_suggestions.for_profile(item, profile.dimensions)
         if profile and can("view_workshop", item) else [],

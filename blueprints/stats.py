@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from koalicje import stats
 from koalicje.permissions import requires
 from koalicje.web import charts
+from koalicje.web.labels import sector_label
 from models import ROUNDS
 
 bp = Blueprint("stats", __name__)
@@ -28,7 +29,7 @@ def index():
     )
     sector_total = sum(sectors.values())
     sectors_chart = charts.bar_chart(
-        [charts.Bar(str(stats.SECTOR_LABELS[s]),
+        [charts.Bar(sector_label(s),
                     100 * count / sector_total if sector_total else 0,
                     note=ngettext("%(num)d osoba", "%(num)d osób", count))
          for s, count in sectors.items()],
@@ -44,5 +45,4 @@ def index():
         "stats/index.html", rounds=rounds, sectors=sectors, months=months,
         sector_round=sector_round, sector_total=sector_total, all_rounds=ROUNDS,
         rounds_chart=rounds_chart, sectors_chart=sectors_chart, months_chart=months_chart,
-        sector_labels=stats.SECTOR_LABELS,
     )

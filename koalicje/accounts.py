@@ -287,3 +287,12 @@ def set_active(actor: User, user: User, active: bool) -> bool:
         AuditLog.record(actor, "user.reactivate" if active else "user.deactivate",
                         f"user:{user.id}", user.email)
     return True
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's language (only the column: nothing else of a stale user object)."""
+    if user.locale == locale:
+        return
+    with write_transaction():
+        user.locale = locale
+        user.save(only=[User.locale])

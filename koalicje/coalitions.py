@@ -309,7 +309,7 @@ def assignable_trainers(coalition: Coalition) -> list[User]:
     )
     return list(
         User.select()
-        .where((User.role == "trainer") & (User.active == True) & User.id.not_in(assigned))  # noqa: E712
+        .where((User.role == "trainer") & User.enabled() & User.id.not_in(assigned))
         .order_by(User.name, User.id)
     )
 

@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from koalicje.learning import progress
+from koalicje.web.labels import localized
 from models import Quiz, QuizAttempt, QuizVersion, User, utcnow, write_transaction
-
-
-def text(value: dict[str, str] | str, locale: str) -> str:
-    """A localized content text in `locale`, falling back to Polish."""
-    if isinstance(value, str):
-        return value
-    return value.get(locale) or value.get("pl", "")
-
 
 # --- option order -------------------------------------------------------------------------
 
@@ -227,7 +220,7 @@ def active_quizzes() -> list[Quiz]:
         .join(QuizVersion, on=(
             (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
         ), attr="current")
-        .where(Quiz.archived == False)  # noqa: E712
+        .where(Quiz.not_archived())
         .order_by(Quiz.id)
     )
     return list(rows)
@@ -236,4 +229,14 @@ def active_quizzes() -> list[Quiz]:
 def title(quiz: Quiz, locale: str) -> str:
     """The quiz title in `locale` (from its current version when loaded with it)."""
     current = getattr(quiz, "current", None)
-    return text(current.definition["title"], locale) if current else quiz.title
+    return localized(current.definition["title"], locale) if current else quiz.title
+
+
+def overview(user: User) -> list[QuizStatus]:
+    """The user's active quizzes in the order of their modules, each with its status."""
+    from models import Module
+
+    positions = dict(Module.select(Module.slug, Module.position).tuples())
+    items = sorted(active_quizzes(), key=lambda q: positions.get(q.module_slug, len(positions) + 1))
+    status = statuses(user, items)
+    return [status[q.id] for q in items]

@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from koalicje.permissions import memberships_of
+from koalicje.web.labels import localized, sector_label
 from models import (
     SECTORS,
     Coalition,
@@ -23,6 +24,7 @@ from models import (
     InstrumentVersion,
     Membership,
     SelfAssessment,
+    TrainerAssignment,
     User,
     utcnow,
     write_transaction,
@@ -42,29 +44,7 @@ SCALE_LABELS = {
     5: _l("zdecydowanie się zgadzam"),
     DONT_KNOW: _l("nie wiem"),
 }
-SECTOR_LABELS = {
-    "library": _l("biblioteka"),
-    "local_government": _l("urząd gminy"),
-    "education_culture": _l("szkoła lub instytucja kultury"),
-    "ngo": _l("organizacja pozarządowa"),
-    "business": _l("biznes"),
-    "resident": _l("mieszkaniec lub mieszkanka"),
-}
-assert set(SECTOR_LABELS) == set(SECTORS)
 BAND_CLASSES = {"strong": "band-strong", "discuss": "band-discuss", "attention": "band-attention"}
-
-
-def locale() -> str:
-    try:
-        return str(get_locale() or "pl")
-    except (RuntimeError, AttributeError):
-        return "pl"
-
-
-def text(value: dict[str, str] | str, lang: str | None = None) -> str:
-    if isinstance(value, str):
-        return value
-    return value.get(lang or locale()) or value.get("pl", "")
 
 
 # --- scoring ------------------------------------------------------------------------------
@@ -108,7 +88,7 @@ def band_key(definition: dict, mean: float | None) -> str | None:
 
 def band_label(definition: dict, mean: float | None) -> str:
     band = band_of(definition, mean)
-    return text(band["label"]) if band else str(_l("brak danych"))
+    return localized(band["label"]) if band else str(_l("brak danych"))
 
 
 # --- drafts and answers -------------------------------------------------------------------
@@ -118,6 +98,53 @@ def current_version(instrument: Instrument) -> InstrumentVersion:
     return InstrumentVersion.get(
         (InstrumentVersion.instrument == instrument)
         & (InstrumentVersion.number == instrument.version)
+    )
+
+
+def active_instruments() -> list[Instrument]:
+    """Instruments that may be answered, the default one first."""
+    return sorted(Instrument.active(), key=lambda i: (i.slug != DEFAULT_INSTRUMENT, i.id))
+
+
+def instrument_titles(instruments: list[Instrument]) -> dict[int, str]:
+    """Each instrument's title in the current language (from its current version)."""
+    return {i.id: localized(current_version(i).definition["title"]) for i in instruments}
+
+
+@dataclass
+class Overview:
+    """What a person sees on the self-assessment start page."""
+
+    instruments: list[Instrument]
+    titles: dict[int, str]
+    memberships: list[Membership]
+    drafts: list[SelfAssessment]
+    submitted: list[SelfAssessment]
+    overseen: list[Coalition]  # coalitions whose profile the person may open
+
+
+def overview(user: User) -> Overview:
+    """The instruments, the person's drafts and submissions (newest first), and the
+    coalitions they coordinate or, as a trainer, are assigned to."""
+    instruments = active_instruments()
+    mine = list(
+        SelfAssessment.select(SelfAssessment, Instrument, Coalition)
+        .join(Instrument).switch(SelfAssessment)
+        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
+        .where(SelfAssessment.user == user.id)
+        .order_by(SelfAssessment.updated_at.desc())
+    )
+    memberships = sorted(memberships_of(user).values(), key=lambda m: m.coalition.name)
+    overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
+    if user.role == "trainer":
+        for assignment in (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
+                           .where(TrainerAssignment.trainer == user.id)):
+            overseen[assignment.coalition.id] = assignment.coalition
+    return Overview(
+        instruments=instruments, titles=instrument_titles(instruments), memberships=memberships,
+        drafts=[a for a in mine if a.status == "draft"],
+        submitted=[a for a in mine if a.status == "submitted"],
+        overseen=sorted(overseen.values(), key=lambda c: c.name),
     )
 
 
@@ -264,15 +291,23 @@ def read_result(result: SelfAssessment, previous: SelfAssessment | None = None) 
         remark_key = "strength" if key == "strong" else "weakness" if key == "attention" else None
         out.append(DimensionResult(
             slug=dimension["slug"],
-            title=text(dimension["title"]),
+            title=localized(dimension["title"]),
             mean=mean,
             band=key,
             band_label=band_label(definition, mean),
             change=round(mean - old, 2) if mean is not None and old is not None else None,
             recommend=list(dimension["recommend"]) if key in ("attention", "discuss") else [],
-            remark=text(dimension[remark_key]) if remark_key else "",
+            remark=localized(dimension[remark_key]) if remark_key else "",
         ))
     return out
+
+
+def recommendations(dimensions: list[DimensionResult]) -> list[str]:
+    """Module slugs to suggest, once each: first for areas needing attention, then for
+    areas to discuss, in the instrument's order."""
+    slugs = [slug for d in dimensions if d.band == "attention" for slug in d.recommend]
+    slugs += [slug for d in dimensions if d.band == "discuss" for slug in d.recommend]
+    return list(dict.fromkeys(slugs))
 
 
 # --- the coalition profile ----------------------------------------------------------------
@@ -405,7 +440,7 @@ def _profile(instrument: Instrument, definition: dict,
         spread = round(max(values) - min(values), 2) if enough else None
         dimensions.append(DimensionProfile(
             slug=dimension["slug"],
-            title=text(dimension["title"]),
+            title=localized(dimension["title"]),
             mean=mean,
             band=band_key(definition, mean),
             disagreement=spread is not None and spread >= DISAGREEMENT_SPREAD - 1e-9,
@@ -424,7 +459,7 @@ def _profile(instrument: Instrument, definition: dict,
             values = [i.scores.get(dimension["slug"]) for i in items]
             values = [v for v in values if v is not None]
             means[dimension["slug"]] = _mean(values) if len(values) >= MIN_RESPONDENTS else None
-        label = str(SECTOR_LABELS.get(sector, _l("pozostałe sektory")))
+        label = sector_label(sector) if sector in SECTORS else str(_l("pozostałe sektory"))
         sectors.append(SectorProfile(sector=sector, label=label, respondents=len(items), means=means))
     return Profile(instrument=instrument, respondents=len(submissions), dimensions=dimensions,
                    sectors=sectors, definition=definition)

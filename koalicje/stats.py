@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from koalicje.trainer.scope import memberships
+from koalicje.web.labels import localized
 from models import (
     ROUNDS,
     SECTORS,
@@ -27,17 +27,6 @@ from models import (
     User,
     is_sqlite,
 )
-
-SECTOR_LABELS = {
-    "library": _l("biblioteka"),
-    "local_government": _l("samorząd lokalny"),
-    "education_culture": _l("edukacja i kultura"),
-    "ngo": _l("organizacje pozarządowe"),
-    "business": _l("biznes"),
-    "resident": _l("mieszkańcy"),
-}
-assert set(SECTOR_LABELS) == set(SECTORS)
-
 
 # --- module statistics ----------------------------------------------------------------------
 
@@ -134,10 +123,7 @@ def question_texts(definition: Any, locale: str = "pl") -> list[tuple[str, str]]
         if not isinstance(question, dict):
             continue
         qid = str(question.get("id", position))
-        text = question.get("text", question.get("prompt", ""))
-        if isinstance(text, dict):
-            text = text.get(locale) or text.get("pl") or next(iter(text.values()), "")
-        out.append((qid, str(text)))
+        out.append((qid, localized(question.get("text", question.get("prompt", "")), locale)))
     return out
 
 

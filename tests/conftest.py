@@ -7,7 +7,6 @@ Tests of SQLite-only behaviour carry `@pytest.mark.sqlite_only` and are skipped 
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -15,19 +14,16 @@ from contextlib import contextmanager
 
 import pytest
 from bs4 import BeautifulSoup
+from factories import PASSWORD, add_member, assign, make_coalition, make_user
 
 from app import create_app
 from models import (
-    Coalition,
-    Membership,
-    TrainerAssignment,
     User,
     create_or_migrate,
     db,
 )
 
-PASSWORD = "haslo-testowe-123"
-_counter = itertools.count(1)
+__all__ = ["PASSWORD", "add_member", "assign", "make_coalition", "make_user"]  # re-exported
 TEST_DATABASE_URL = os.environ.get("KOALICJE_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 
@@ -129,42 +125,6 @@ def runner(app):
 
 
 # --- factories -----------------------------------------------------------------------------
-
-
-def make_user(role: str = "user", email: str | None = None, name: str | None = None,
-              password: str = PASSWORD, active: bool = True, locale: str = "pl") -> User:
-    n = next(_counter)
-    user = User(
-        email=email or f"user{n}@example.org", name=name or f"Użytkownik {n}", role=role,
-        active=active, locale=locale,
-    )
-    user.set_password(password)
-    user.save()
-    return user
-
-
-def make_coalition(**fields) -> Coalition:
-    n = next(_counter)
-    data = {
-        "slug": f"koalicja-{n}",
-        "name": f"Koalicja {n}",
-        "gmina": f"Gmina {n}",
-        "voivodeship": "mazowieckie",
-        "library": f"Biblioteka {n}",
-        "round": 1,
-        "goals": "Cele koalicji",
-    }
-    data.update(fields)
-    return Coalition.create(**data)
-
-
-def add_member(user: User, coalition: Coalition, role: str = "member",
-               sector: str = "library") -> Membership:
-    return Membership.create(user=user, coalition=coalition, role=role, sector=sector)
-
-
-def assign(trainer: User, coalition: Coalition) -> TrainerAssignment:
-    return TrainerAssignment.create(trainer=trainer, coalition=coalition)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import soup
+from factories import build_board_world, with_db
 
 from koalicje.board import feed_tokens, posts
 from models import Post
@@ -140,5 +140,5 @@ def test_board_in_english(client, auth, bw):
     article = page.select_one("article.board-post")
     assert article.select_one("time").get_text() == "3 hours ago"
     assert article.select_one(".post-category").get_text() == "Event"
-    assert article.select_one(".post-sector").get_text() == "business"
+    assert article.select_one(".post-sector").get_text() == "Business"
     assert page.select_one(".board-events h2").get_text() == "Upcoming events"

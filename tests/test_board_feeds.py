@@ -6,8 +6,8 @@ from datetime import timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import soup
+from factories import build_board_world, with_db
 
 from koalicje.board import feed_tokens, feeds, posts
 from models import utcnow

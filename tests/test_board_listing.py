@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import Auth, count_queries, soup
+from factories import build_board_world, with_db
 
 from koalicje.board import posts, search
 from models import BoardVisit, Comment, Post, db, is_sqlite, utcnow

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from board_world import build_board_world, with_db
 from bs4 import BeautifulSoup
 from conftest import soup
+from factories import build_board_world, with_db
 
 from koalicje.board import posts
 from koalicje.web.markdown import ALLOWED_TAGS, render_markdown

@@ -4,8 +4,8 @@ that and why, others do not see them at all; hiding and restoring are logged."""
 from __future__ import annotations
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import soup
+from factories import build_board_world, with_db
 
 from koalicje.board import posts
 from models import AuditLog, Comment, Post

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import soup
+from factories import build_board_world, with_db
 
 from koalicje.board import posts
 from models import AuditLog, Comment, Post, ReadConfirmation
@@ -45,7 +45,7 @@ def test_create_plain_posts_and_redirects(client, auth, bw):
     page = soup(client.get(f"/board/{bw.coalition.slug}"))
     article = page.select_one(f"#post-{post.id}")
     assert article.select_one(".post-author").get_text() == "Marek Członek"
-    assert article.select_one(".post-sector").get_text() == "organizacja pozarządowa"
+    assert article.select_one(".post-sector").get_text() == "Organizacje pozarządowe"
     assert article.select_one(".post-category").get_text() == "Potrzeba"
     assert "temu" in article.select_one("time").get_text()
 

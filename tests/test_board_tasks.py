@@ -4,8 +4,8 @@ from it, the post is linked to the module and counts towards its completion."""
 from __future__ import annotations
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import soup
+from factories import build_board_world, with_db
 from flask import render_template_string
 from flask_login import login_user
 

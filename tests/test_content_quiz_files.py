@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from quizzes_support import CONTENT, copy_content, sync_content
+from factories import CONTENT, copy_content, sync_content
 
 from koalicje.content import quiz_files
 from koalicje.content.sync import ContentError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import make_user, soup
-from learning_factories import make_module
+from factories import make_module
 
 from koalicje.learning import certificates, progress
 from models import Certificate

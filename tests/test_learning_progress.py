@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import make_user
-from learning_factories import attempt, make_module, make_quiz, task_post
+from factories import attempt, make_module, make_quiz, task_post
 
 from koalicje.learning import progress
 from models import ModuleProgress

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_user, soup
-from learning_factories import make_module
+from factories import make_module
 
 from koalicje.learning import media
 from koalicje.ops import demo_media

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import count_queries, make_user, soup
-from learning_factories import make_module, make_quiz, write_content_file
+from factories import make_module, make_quiz, write_content_file
 
 from koalicje.learning import progress
 from koalicje.ops import demo_media

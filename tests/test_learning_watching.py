@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_user
-from learning_factories import make_module
+from factories import make_module
 
 from koalicje.learning import watching
 from koalicje.learning.watching import Report, ReportError, merge_intervals, parse_report

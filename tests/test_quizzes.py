@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import count_queries, make_user, soup
-from quizzes_support import (
+from factories import (
     copy_content,
     definition,
     form_data,

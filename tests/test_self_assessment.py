@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
-from quizzes_support import (
+from factories import (
     answers_for,
     instrument,
     instrument_definition,

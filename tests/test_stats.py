@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import attempt, make_module, progress
+from factories import attempt, make_module, progress
 
 from koalicje import stats
 from koalicje.web import charts
@@ -25,8 +25,8 @@ def world(app):
     for person, sector in zip(people[:4], ["library", "ngo", "ngo", "business"], strict=True):
         add_member(person, r1a, sector=sector)
     add_member(people[4], r2, sector="local_government")
-    m1 = make_module(1)
-    make_module(2, quiz=False)
+    m1 = make_module(1, quiz=True)
+    make_module(2)
     progress(people[0], m1, "completed", datetime(2026, 1, 5), datetime(2026, 1, 10))
     progress(people[1], m1, "completed", datetime(2026, 3, 1), datetime(2026, 3, 2))
     progress(people[2], m1, "in_progress")
@@ -61,8 +61,8 @@ def test_stats_page_charts_and_tables(client, auth, world):
     assert len(figures) == 3
     assert chart_values(figures[0]) == {"Runda 1": "2", "Runda 2": "1", "Runda 3": "0"}
     sectors = chart_values(figures[1])
-    assert sectors["organizacje pozarządowe"] == "40.0"  # 2 of 5 members, in per cent
-    assert sectors["samorząd lokalny"] == "20.0"
+    assert sectors["Organizacje pozarządowe"] == "40.0"  # 2 of 5 members, in per cent
+    assert sectors["Urząd gminy"] == "20.0"
     assert chart_values(figures[2]) == {"2026-01": "1", "2026-02": "0", "2026-03": "2"}
     for figure in figures:  # every chart has its data table for screen readers
         assert figure.select_one("svg[role=img]") is not None
@@ -76,8 +76,8 @@ def test_sector_chart_for_one_round(client, auth, world):
     auth.as_user(world["people"][0])
     page = soup(client.get("/stats?round=1"))
     sectors = chart_values(page.select("figure.chart")[1])
-    assert sectors["organizacje pozarządowe"] == "50.0"
-    assert sectors["samorząd lokalny"] == "0.0"
+    assert sectors["Organizacje pozarządowe"] == "50.0"
+    assert sectors["Urząd gminy"] == "0.0"
     assert "rundy 1" in page.select("figure.chart")[1].figcaption.get_text()
     assert client.get("/stats?round=abc").status_code == 200
 

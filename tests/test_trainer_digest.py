@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import make_module, progress
+from factories import make_module, progress
 
 from koalicje import mail
 from koalicje.trainer import digest
@@ -27,7 +27,7 @@ def world(app):
          "coalition": make_coalition(name="Koalicja Źródła", slug="zrodla"),
          "other": make_coalition(name="Obca Koalicja")}
     assign(w["trainer"], w["coalition"])
-    module = make_module(1)
+    module = make_module(1, quiz=True)
     w["quiet"] = make_user(name="Cicha Ćwiczeniówka")
     w["reader"] = make_user(name="Czytelniczka")
     w["poster"] = make_user(name="Autor Wpisów")

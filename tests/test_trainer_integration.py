@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from quizzes_support import definition, instrument, right_answers, sync_content, wrong_answers
+from factories import definition, instrument, right_answers, sync_content, wrong_answers
 
 from koalicje import quizzes, self_assessment, stats
 from models import Module, Quiz, db

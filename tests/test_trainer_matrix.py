@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
-from trainer_helpers import attempt, days_ago, make_module, progress
+from factories import attempt, days_ago, make_module, progress
 
 from koalicje.trainer.scope import local_date
 from models import db
@@ -22,7 +22,7 @@ def world(app):
     assign(w["trainer"], w["a"])
     assign(w["trainer"], w["b"])
     assign(w["other_trainer"], w["c"])
-    m1, m2, m3 = make_module(1), make_module(2), make_module(3, quiz=False)
+    m1, m2, m3 = make_module(1, quiz=True), make_module(2, quiz=True), make_module(3)
     w["modules"] = [m1, m2, m3]
     anna = make_user(name="Anna Nowak")
     lukasz = make_user(name="Łukasz Zieliński")
@@ -82,10 +82,10 @@ def test_matrix_contents_match_the_fixtures(client, auth, world, app):
     assert anna[1:3] == ["Alfa", 1]
     with app.app_context():
         assert anna[3] == local_date(days_ago(2)).isoformat()
-    assert anna[4] == [("ukończony", "100%"), ("w trakcie", "33%"), ("nierozpoczęty", None)]
+    assert anna[4] == [("Ukończony", "100%"), ("W trakcie", "33%"), ("Nierozpoczęty", None)]
     assert bogdan[2] == 3
-    assert bogdan[4] == [("ukończony", "67%"), ("ukończony", None), ("ukończony", None)]
-    assert lukasz[2:] == [0, "—", [("nierozpoczęty", None)] * 3]
+    assert bogdan[4] == [("Ukończony", "67%"), ("Ukończony", None), ("Ukończony", None)]
+    assert lukasz[2:] == [0, "—", [("Nierozpoczęty", None)] * 3]
     headers = [th.get_text(" ", strip=True) for th in soup(response).select("thead th")]
     assert headers[4].startswith("1. Moduł 1")
 
@@ -177,7 +177,7 @@ def test_full_page_has_a_get_form_that_works_without_javascript(client, auth, wo
 
 
 def _grow(trainer, coalition, learners: int, modules: int, start: int) -> None:
-    made = [make_module(start + i) for i in range(modules)]
+    made = [make_module(start + i, quiz=True) for i in range(modules)]
     for n in range(learners):
         person = make_user(name=f"Osoba {start}-{n:03d}")
         add_member(person, coalition)
@@ -223,6 +223,6 @@ def test_matrix_and_export_in_english(client, auth, world):
     db.close()
     auth.as_user(world["trainer"])
     table = rows(client.get("/trainer/matrix?q=Łukasz"))
-    assert table[0][4][0] == ("not started", None)
+    assert table[0][4][0] == ("Not started", None)
     header = client.get("/trainer/matrix.csv").data.decode("utf-8-sig").splitlines()[0]
     assert header.startswith("Person;Coalition;Completed modules;Last activity;1. Module 1;")

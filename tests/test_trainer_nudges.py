@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import attempt, make_module, progress
+from factories import attempt, make_module, progress
 
 from koalicje.trainer import nudges
 from koalicje.trainer.scope import local_date
@@ -23,7 +23,7 @@ def setting(database):
     trainer = make_user(role="trainer")
     coalition = make_coalition(name="Koalicja Żółwia")
     assign(trainer, coalition)
-    modules = [make_module(1), make_module(2)]
+    modules = [make_module(1, quiz=True), make_module(2, quiz=True)]
     return trainer, coalition, modules
 
 
@@ -134,7 +134,7 @@ def test_nudge_page_and_exports_agree(client, auth, app):
     trainer = make_user(role="trainer")
     coalition = make_coalition(name="Koalicja Żółwia")
     assign(trainer, coalition)
-    m1 = make_module(1)
+    m1 = make_module(1, quiz=True)
     person = learner(coalition, name="=Ćma Ślęczek", joined=NOW - timedelta(days=60))
     progress(person, m1, "in_progress", NOW - timedelta(days=20), NOW - timedelta(days=20))
     db.close()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from trainer_helpers import attempt, days_ago, make_module, progress
+from factories import attempt, days_ago, make_module, progress
 
 from koalicje.trainer import overview
 from koalicje.trainer.timeline import stop_point
@@ -20,8 +20,8 @@ def world(app):
     w["mine"] = make_coalition(name="Moja Koalicja", slug="moja")
     w["theirs"] = make_coalition(name="Cudza Koalicja", slug="cudza")
     assign(w["trainer"], w["mine"])
-    m1, m2 = make_module(1), make_module(2)
-    make_module(3, quiz=False, required=False)
+    m1, m2 = make_module(1, quiz=True), make_module(2, quiz=True)
+    make_module(3, required=False)
     w["modules"] = (m1, m2)
     w["ewa"] = make_user(name="Ewa Ekspert")
     w["jan"] = make_user(name="Jan Cichy")

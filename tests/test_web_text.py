@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from conftest import add_member, make_coalition, make_user
 
-from koalicje.web.text import clean_text
+from koalicje.web.text import SLUG_RE, clean_text
 from models import Coalition
 
+ROOT = Path(__file__).resolve().parent.parent
 BAD = "\x00\x01\x08\x0b\x0c\x1b\x7f\x85\ufffe\uffff\U0001fffe\ufdd0"
 
 
@@ -56,3 +59,24 @@ def test_coalition_goals_saved_through_a_form_are_clean(client, auth, database):
                            data={"goals": f"Cele\x00 na{BAD} rok", "csrf_token": auth.csrf()})
     assert response.status_code in (200, 303)
     assert Coalition.get_by_id(coalition.id).goals == "Cele na rok"
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("modul-1", True), ("a", True), ("abc-def-2", True),
+    ("Modul", False), ("-a", False), ("a-", False), ("a--b", False), ("zażółć", False),
+    ("a b", False), ("", False),
+])
+def test_one_slug_rule(value, ok):
+    assert bool(SLUG_RE.match(value)) is ok
+
+
+def test_no_other_copy_of_the_rules():
+    copies = re.compile(r"\\x00-\\x08|\[a-z0-9\]\+\(\?:-\[a-z0-9\]\+\)\*")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in [*ROOT.glob("koalicje/**/*.py"), *ROOT.glob("blueprints/**/*.py")]
+        if path != ROOT / "koalicje/web/text.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if copies.search(line)
+    ]
+    assert found == []

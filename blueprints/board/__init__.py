@@ -84,11 +84,4 @@ def board_hide_form(item, kind: str = "post"):
     return HideForm(formdata=None, prefix=("h" if kind == "post" else "hc") + str(item.id))
 
 
-@bp.app_context_processor
-def board_labels() -> dict:
-    from blueprints.board.forms import CATEGORY_LABELS, SECTOR_LABELS
-
-    return {"board_categories": CATEGORY_LABELS, "board_sectors": SECTOR_LABELS}
-
-
 from blueprints.board import actions, feeds, pages  # noqa: E402,F401  (routes)

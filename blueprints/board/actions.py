@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +13,7 @@ from blueprints.board.pages import check_rate_limit, post_context
 from koalicje import permissions
 from koalicje.board import posts
 from koalicje.web import htmx
+from koalicje.web.labels import localized
 from models import Comment, Module
 
 
@@ -185,22 +185,9 @@ def restore_comment(comment_id: int):
 # --- module tasks (included in the module page as board/_module_task.html) -----------------
 
 
-def _task_of(module) -> dict | None:
-    meta = getattr(module, "meta", None) or {}
-    task = meta.get("task") if isinstance(meta, dict) else None
-    return task if isinstance(task, dict) else None
-
-
-def _localized(value, locale: str) -> str:
-    if isinstance(value, dict):
-        return value.get(locale) or value.get("pl") or next(iter(value.values()), "")
-    return str(value or "")
-
-
 def task_form(user, formdata=None) -> TaskForm:
     form = TaskForm(formdata=formdata, prefix="task")
-    boards = [b for b in posts.boards_of(user) if b is None or permissions.is_member(user, b)]
-    choices = [SelectChoice(str(b.id), b.name) for b in boards if b is not None]
+    choices = [SelectChoice(str(b.id), b.name) for b in posts.task_boards(user)]
     choices.append(SelectChoice("programme", _("Tablica programu")))
     form.board.choices = choices
     if formdata is None:
@@ -211,13 +198,12 @@ def task_form(user, formdata=None) -> TaskForm:
 @bp.app_template_global()
 def board_task(module, form: TaskForm | None = None) -> dict | None:
     """What the module page needs to show a module's board task (None: the module has none)."""
-    task = _task_of(module)
+    task = posts.task_of(module)
     if task is None or not getattr(current_user, "is_authenticated", False):
         return None
-    locale = str(get_locale() or "pl")
     return {
-        "title": _localized(task.get("title"), locale),
-        "prompt": _localized(task.get("prompt"), locale),
+        "title": localized(task.get("title")),
+        "prompt": localized(task.get("prompt")),
         "category": task.get("category", "success"),
         "post": posts.task_post(current_user, module.slug),
         "form": form or task_form(current_user),
@@ -227,9 +213,8 @@ def board_task(module, form: TaskForm | None = None) -> dict | None:
 @bp.post("/task/<module_slug>")
 @login_required
 def task(module_slug: str):
-    module = Module.get_or_none((Module.slug == module_slug) & (Module.archived == False))  # noqa: E712
-    task = _task_of(module) if module else None
-    if task is None:
+    module = Module.get_active(module_slug)
+    if posts.task_of(module) is None:
         abort(404)
     form = task_form(current_user, request.form)
     if not form.validate():
@@ -237,14 +222,11 @@ def task(module_slug: str):
                                module=module, task_form=form)
     board = None
     if form.board.data != "programme":
-        board = next((b for b in posts.boards_of(current_user)
-                      if b is not None and str(b.id) == form.board.data), None)
+        board = next((b for b in posts.task_boards(current_user)
+                      if str(b.id) == form.board.data), None)
     check_rate_limit()
-    category = task.get("category", "success")
-    post = posts.create_post(
-        current_user, board, title=form.title.data, body=form.body.data,
-        category=category if category != "event" else "success", module_slug=module.slug,
-    )
+    post = posts.answer_task(current_user, module, board, title=form.title.data,
+                             body=form.body.data)
     if htmx.is_fragment_request():
         return htmx.render("board/task.html", "board/_module_task.html", module=module)
     flash(_("Dziękujemy! Twój wpis jest na tablicy i zalicza zadanie modułu."), "success")

@@ -12,16 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from koalicje.board.posts import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX
+from koalicje.web.labels import post_category_label
 from koalicje.web.text import clean_text
 from models import POST_CATEGORIES
-
-CATEGORY_LABELS = {
-    "announcement": _l("Ogłoszenie"),
-    "event": _l("Wydarzenie"),
-    "need": _l("Potrzeba"),
-    "offer": _l("Oferta"),
-    "success": _l("Historia sukcesu"),
-}
 
 
 def _strip(value):
@@ -45,7 +38,7 @@ def _max(n: int):
 class PostForm(FlaskForm):
     title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
     category = SelectField(
-        _l("Kategoria"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in POST_CATEGORIES],
+        _l("Kategoria"), choices=[SelectChoice(c, post_category_label(c)) for c in POST_CATEGORIES],
         default="announcement",
     )
     body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
@@ -85,13 +78,3 @@ class TaskForm(FlaskForm):
     title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
     body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
                          filters=[_clean])
-
-
-SECTOR_LABELS = {
-    "library": _l("biblioteka"),
-    "local_government": _l("samorząd"),
-    "education_culture": _l("edukacja i kultura"),
-    "ngo": _l("organizacja pozarządowa"),
-    "business": _l("biznes"),
-    "resident": _l("mieszkańcy"),
-}

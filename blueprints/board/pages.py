@@ -8,11 +8,12 @@ from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
 from blueprints.board import board_of, bp, load_board, load_post
-from blueprints.board.forms import CATEGORY_LABELS, CommentForm, PostForm
+from blueprints.board.forms import CommentForm, PostForm
 from koalicje import permissions
 from koalicje.board import feed_tokens, posts
 from koalicje.web import htmx
 from koalicje.web.errors import abort_with, best_effort
+from koalicje.web.labels import POST_CATEGORY_LABELS
 from models import POST_CATEGORIES, Coalition, Post
 
 
@@ -41,7 +42,7 @@ def list_context(board: Coalition | None, seen, after: int | None = None) -> dic
         "extras": posts.extras(current_user, shown, board),
         "seen": seen,
         "filters": filters,
-        "categories": CATEGORY_LABELS,
+        "categories": POST_CATEGORY_LABELS,
     }
 
 
@@ -52,7 +53,7 @@ def post_context(post: Post, **extra) -> dict:
         "board": board,
         "extras": posts.extras(current_user, [post], board),
         "seen": posts.last_seen(current_user, board),
-        "categories": CATEGORY_LABELS,
+        "categories": POST_CATEGORY_LABELS,
         **extra,
     }
 
@@ -127,9 +128,7 @@ def _form_errors(board: Coalition | None, form: PostForm):
     if htmx.is_fragment_request():
         response = htmx.render("board/index.html", "board/_post_form.html", status=422,
                                    board=board, form=form)
-        response.headers["HX-Retarget"] = "#post-form"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
+        return htmx.with_headers(response, retarget="#post-form", reswap="outerHTML")
     context = list_context(board, posts.last_seen(current_user, board))
     context.update(form=form, events=posts.upcoming_events(current_user, board),
                    feed_token=feed_tokens.feed_token(current_user, board))

@@ -34,8 +34,8 @@ def index():
                                listing=listing, filters=listing.filters, as_fragment=fragment)
     if fragment:
         # The address bar shows the filters in use, without empty or ignored parameters.
-        response.headers["HX-Push-Url"] = url_for("coalitions.index",
-                                                  **listing.filters.query_args())
+        return htmx.with_headers(response, push_url=url_for(
+            "coalitions.index", **listing.filters.query_args()))
     return response
 
 

@@ -17,9 +17,8 @@ from koalicje import coalitions
 from koalicje.permissions import require
 from koalicje.web import htmx
 from koalicje.web.labels import round_label
+from koalicje.web.text import SLUG_PATTERN
 from models import ROUNDS, VOIVODESHIPS, Coalition, User
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class CoalitionForm(FlaskForm):

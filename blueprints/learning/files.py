@@ -26,20 +26,11 @@ from blueprints.learning.helpers import get_module, learner_path, upload_dir
 from koalicje.learning import media, progress, watching
 from koalicje.permissions import require
 from koalicje.web.errors import abort_with
+from koalicje.web.labels import MEDIA_ROLE_LABELS
 from koalicje.web.limits import accepts_uploads
 from models import MediaFile
 
 FILE_CSP = "default-src 'none'; sandbox"
-
-ROLE_LABELS = {
-    "recording": _l("Nagranie (wideo lub dźwięk)"),
-    "light": _l("Wersja lekka nagrania (niska jakość lub sam dźwięk)"),
-    "captions": _l("Napisy (WebVTT)"),
-    "transcript": _l("Transkrypcja"),
-    "handout": _l("Ściąga / notatka do wydruku"),
-    "material": _l("Materiał do pobrania"),
-}
-
 
 @bp.get("/learning/<slug>/media/<name>")
 @login_required
@@ -96,7 +87,7 @@ def report(slug: str):
 
 
 class UploadForm(FlaskForm):
-    role = SelectField(_l("Rodzaj pliku"), choices=[SelectChoice(key, label) for key, label in ROLE_LABELS.items()],
+    role = SelectField(_l("Rodzaj pliku"), choices=[SelectChoice(key, label) for key, label in MEDIA_ROLE_LABELS.items()],
                        validators=[DataRequired()])
     title = StringField(_l("Tytuł (widoczny dla uczących się)"), validators=[Length(max=200)])
     file = FileField(_l("Plik"), validators=[FileRequired(_l("Wybierz plik."))])
@@ -114,7 +105,7 @@ def _files_page(module, form, status=200):
     uploads = media.module_uploads(module)
     return render_template(
         "learning/files.html", module=module, form=form, uploads=uploads,
-        role_labels=ROLE_LABELS, limit_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        limit_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
     ), status
 
 

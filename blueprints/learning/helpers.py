@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Any
 
 import markdown
 import nh3
 from flask import current_app
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -19,37 +18,8 @@ from blueprints.learning import bp
 from koalicje.learning import progress
 from koalicje.permissions import can
 from koalicje.web.errors import abort_with
-from models import LearningPreference, Module, User
-
-
-def locale_code() -> str:
-    return str(get_locale() or "pl")
-
-
-@bp.app_template_filter("loc")
-def localized(value: Any) -> str:
-    """The current language's text of a {pl, en} mapping (Polish when English is missing)."""
-    if not isinstance(value, dict):
-        return value or ""
-    return value.get(locale_code()) or value.get("pl") or ""
-
-
-@bp.app_template_filter("loc_lang")
-def localized_lang(value: Any) -> str:
-    """The language code of the text `loc` shows (for a lang="" attribute)."""
-    if isinstance(value, dict) and value.get(locale_code()):
-        return locale_code()
-    return "pl"
-
-
-@bp.app_template_filter("module_title")
-def module_title(module: Module) -> str:
-    return module.title_en if locale_code() == "en" else module.title_pl
-
-
-@bp.app_template_filter("module_summary")
-def module_summary(module: Module) -> str:
-    return module.summary_en if locale_code() == "en" else module.summary_pl
+from koalicje.web.labels import current_language
+from models import Module
 
 
 @bp.app_template_filter("filesize")
@@ -97,21 +67,13 @@ def module_body(module: Module) -> Markup:
 @bp.app_template_filter("module_body_lang")
 def module_body_lang(module: Module) -> str:
     """The language of the text `module_body` shows (for a lang="" attribute)."""
-    return "en" if locale_code() == "en" and (module.meta or {}).get("body_en") else "pl"
+    return "en" if current_language() == "en" and (module.meta or {}).get("body_en") else "pl"
 
 
 def module_body_source(module: Module) -> str:
-    if locale_code() == "en" and (module.meta or {}).get("body_en"):
+    if current_language() == "en" and (module.meta or {}).get("body_en"):
         return module.meta["body_en"]
     return module.body or ""
-
-
-@bp.app_template_global()
-def learning_home() -> progress.LearningPath | None:
-    """The signed-in user's path, for the home page's "continue where you left off"."""
-    if not current_user.is_authenticated:
-        return None
-    return learner_path()
 
 
 def learner_path() -> progress.LearningPath:
@@ -127,15 +89,10 @@ def file_label(mime: str) -> str:
 
 
 def get_module(slug: str) -> Module:
-    module = Module.get_or_none((Module.slug == slug) & (Module.archived == False))  # noqa: E712
+    module = Module.get_active(slug)
     if module is None:
         abort_with(404, _("Nie ma takiego modułu."))
     return module
-
-
-def prefers_light(user: User) -> bool:
-    preference = LearningPreference.get_or_none(LearningPreference.user == user)
-    return bool(preference and preference.light)
 
 
 def upload_dir() -> str:

@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.learning import bp
-from blueprints.learning.helpers import get_module, learner_path, prefers_light, upload_dir
+from blueprints.learning.helpers import get_module, learner_path, upload_dir
 from blueprints.main import safe_next
 from koalicje.learning import media, progress, watching
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.workshop import modules as workshop_modules
-from models import LearningPreference, utcnow, write_transaction
 
 
 @bp.get("/learning/")
@@ -27,7 +26,7 @@ def module_context(slug: str) -> dict:
     module = get_module(slug)
     path = learner_path()
     module_media = media.module_media(module, upload_dir())
-    light = prefers_light(current_user)
+    light = watching.prefers_light(current_user)
     player = module_media.player(light)
     track_source = module_media.track_source
     state = watching.state_for(current_user, module) if player else None
@@ -75,13 +74,5 @@ def watched(slug: str):
 @login_required
 def light():
     """Remember whether the learner wants the light version (slow connection)."""
-    value = request.form.get("light", "1") == "1"
-    with write_transaction():
-        preference, created = LearningPreference.get_or_create(
-            user=current_user.id, defaults={"light": value}
-        )
-        if not created and preference.light != value:
-            preference.light = value
-            preference.updated_at = utcnow()
-            preference.save()
+    watching.set_prefers_light(current_user, request.form.get("light", "1") == "1")
     return redirect(safe_next(request.form.get("next"), url_for("learning.index")), 303)

@@ -24,7 +24,7 @@ def modules():
 @bp.get("/modules/<slug>")
 @requires("trainer_area")
 def module(slug: str):
-    found = get_object_or_404(Module, (Module.slug == slug) & (Module.archived == False))  # noqa: E712
+    found = get_object_or_404(Module.active(), Module.slug == slug)
     detail = stats.module_detail(current_user, found, locale=str(get_locale()))
     chart = charts.bar_chart(
         [charts.Bar(q.text, None if q.share is None else q.share * 100,

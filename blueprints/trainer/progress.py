@@ -15,6 +15,7 @@ from koalicje.trainer.scope import coalitions as scoped_coalitions
 from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render
+from koalicje.web.labels import MODULE_STATUS_LABELS
 from models import ROUNDS, VOIVODESHIPS, User
 
 
@@ -30,7 +31,7 @@ def matrix():
     return render(
         "trainer/matrix.html", "trainer/_matrix.html", matrix=result,
         coalitions=list(scoped_coalitions(current_user)), rounds=ROUNDS,
-        voivodeships=VOIVODESHIPS, statuses=progress_matrix.STATUS_LABELS,
+        voivodeships=VOIVODESHIPS, statuses=MODULE_STATUS_LABELS,
     )
 
 

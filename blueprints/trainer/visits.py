@@ -17,8 +17,9 @@ from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.web.labels import visit_purpose_label
 from koalicje.workshop import plan as workshop_plan
-from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
+from models import VISIT_PURPOSES, Coalition, NextStep, Visit
 
 STEP_ROWS = 3
 
@@ -52,15 +53,9 @@ class VisitForm(FlaskForm):
 
 def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
     form = VisitForm(formdata=formdata)
-    form.purpose.choices = [(p, str(visits.PURPOSE_LABELS[p])) for p in VISIT_PURPOSES]
+    form.purpose.choices = [(p, visit_purpose_label(p)) for p in VISIT_PURPOSES]
     form.link.choices = [("", "—"), *workshop_plan.visit_links(coalition)]
-    members = (
-        User.select(User.id, User.name)
-        .join(Membership)
-        .where(Membership.coalition == coalition)
-        .order_by(User.name)
-    )
-    choices = [(0, "—")] + [(u.id, u.name) for u in members]
+    choices = [(0, "—")] + [(u.id, u.name) for u in visits.members(coalition)]
     for entry in form.steps:
         entry.form.owner_user.choices = choices
     if formdata is None and form.date.data is None:
@@ -79,7 +74,6 @@ def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
         "trainer/visits.html", "trainer/_visit_form.html", status=status,
         coalition=coalition, visits=visits.visits_of(coalition), form=form,
         today=local_today(), is_overdue=visits.is_overdue,
-        purposes=visits.PURPOSE_LABELS,
     )
 
 
@@ -98,20 +92,16 @@ def record_visit(slug: str):
     form = visit_form(coalition, formdata=request.form)
     if not form.validate():
         return _page(coalition, form, status=422)
-    members = {c[0] for c in form.steps[0].form.owner_user.choices if c[0]}
-    steps = []
-    for entry in form.steps:
-        step = entry.form
-        description = (step.description.data or "").strip()
-        if not description:
-            continue
-        owner_id = step.owner_user.data if step.owner_user.data in members else None
-        steps.append(visits.StepInput(
-            description=description,
-            owner_user=User.get_by_id(owner_id) if owner_id else None,
-            owner_name=(step.owner_name.data or "").strip() if not owner_id else "",
+    steps = [
+        visits.StepInput(
+            description=(step.description.data or "").strip(),
+            owner_user=step.owner_user.data or None,
+            owner_name=(step.owner_name.data or "").strip(),
             due_date=step.due_date.data,
-        ))
+        )
+        for step in (entry.form for entry in form.steps)
+        if (step.description.data or "").strip()
+    ]
     visits.record_visit(coalition, current_user, form.date.data, form.purpose.data,
                            (form.notes.data or "").strip(), steps,
                            link=workshop_plan.parse_visit_link(form.link.data))

@@ -38,7 +38,7 @@ def user_for_feed_token(token: str | None, board: Coalition | None) -> User | No
     row = (
         FeedToken.select(FeedToken, User)
         .join(User, on=(FeedToken.user == User.id))
-        .where((FeedToken.user == int(user_id)) & (User.active == True))  # noqa: E712
+        .where((FeedToken.user == int(user_id)) & User.enabled())
         .first()
     )
     if row is None or not hmac.compare_digest(_signature(row.secret, board), signature):

@@ -26,6 +26,7 @@ from models import (
     Coalition,
     Comment,
     Membership,
+    Module,
     Post,
     ReadConfirmation,
     User,
@@ -418,7 +419,7 @@ def unconfirmed_readers(post: Post, limit: int = 500) -> list[User]:
         ReadConfirmation.post == post.id
     )
     query = User.select(User.id, User.name, User.email).where(
-        (User.active == True) & User.id.not_in(confirmed) & (User.id != post.author_id)  # noqa: E712
+        User.enabled() & User.id.not_in(confirmed) & (User.id != post.author_id)
     )
     if post.coalition_id is not None:
         query = query.join(Membership, on=(Membership.user == User.id)).where(
@@ -473,3 +474,37 @@ def task_post(user: User, module_slug: str) -> Post | None:
         .order_by(Post.id.desc())
         .first()
     )
+
+
+# --- module tasks ---------------------------------------------------------------------------
+
+
+def task_of(module: Module | None) -> dict | None:
+    """A module's board task from its front matter (`task: {title, prompt, category}`)."""
+    meta = getattr(module, "meta", None) or {}
+    task = meta.get("task") if isinstance(meta, dict) else None
+    return task if isinstance(task, dict) else None
+
+
+def task_category(task: dict) -> str:
+    """The category of a task's post: the task's own, except that a task post is never an
+    event (it has no date), and a success story when the task names none."""
+    category = task.get("category", "success")
+    return category if category != "event" else "success"
+
+
+def task_boards(user: User) -> list[Coalition]:
+    """The coalition boards where `user` may answer a task (as a member); the programme
+    board is always possible too."""
+    return [b for b in boards_of(user) if b is not None and permissions.is_member(user, b)]
+
+
+def answer_task(user: User, module: Module, board: Coalition | None, *, title: str,
+                body: str) -> Post:
+    """Post the user's answer to a module's task (which may complete the module)."""
+    task = task_of(module)
+    if task is None:
+        raise ValueError(f"module {module.slug} has no board task")
+    return create_post(user, board, title=title, body=body, category=task_category(task),
+                       module_slug=module.slug)
+

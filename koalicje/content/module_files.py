@@ -20,10 +20,10 @@ import yaml
 
 from koalicje.content import sync
 from koalicje.content.sync import ContentError, SyncReport
-from models import POST_CATEGORIES, Module, utcnow
+from koalicje.web.text import SLUG_RE
+from models import MODULE_KINDS, POST_CATEGORIES, Module, utcnow
 
-KINDS = ("webinar", "film", "reading")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KINDS = MODULE_KINDS
 FILE_NAME_RE = re.compile(r"^(\d+)-([a-z0-9-]+)\.md$")
 # A media or material file named in front matter: a plain name in UPLOAD_DIR/content/.
 SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")

@@ -18,6 +18,7 @@ import yaml
 
 from koalicje.content import module_files
 from koalicje.content.sync import ContentError, Loader, SyncReport, register
+from koalicje.web.text import SLUG_RE
 from models import (
     Instrument,
     InstrumentVersion,
@@ -29,19 +30,16 @@ from models import (
 
 def module_titles(lang: str | None = None) -> dict[str, str]:
     """Module titles by slug in the current language, from the synced modules."""
-    from flask_babel import get_locale
-
+    from koalicje.web.labels import module_title
     from models import Module
 
-    lang = lang or str(get_locale() or "pl")
     return {
-        module.slug: (module.title_en if lang == "en" else "") or module.title_pl
+        module.slug: module_title(module, lang)
         for module in Module.select(Module.slug, Module.title_pl, Module.title_en)
     }
 
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 BAND_KEYS = ("strong", "discuss", "attention")
 MAX_TEXT = 2000

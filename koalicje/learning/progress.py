@@ -34,7 +34,7 @@ def active_quiz(module: Module) -> Quiz | None:
     """The module's quiz when one with that slug exists and is not archived."""
     if not module.quiz_slug:
         return None
-    return Quiz.get_or_none((Quiz.slug == module.quiz_slug) & (Quiz.archived == False))  # noqa: E712
+    return Quiz.get_active(module.quiz_slug)
 
 
 def quiz_passed(user: User, quiz: Quiz) -> bool:
@@ -210,7 +210,7 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
     quiz_slugs = {m.quiz_slug for m in modules if m.quiz_slug}
     quizzes = {
         q.slug: q
-        for q in Quiz.select().where(Quiz.slug.in_(quiz_slugs) & (Quiz.archived == False))  # noqa: E712
+        for q in Quiz.select().where(Quiz.slug.in_(quiz_slugs) & Quiz.not_archived())
     } if quiz_slugs else {}
     passed = {
         a.quiz_id

@@ -16,7 +16,15 @@ from typing import Any
 from peewee import IntegrityError
 
 from koalicje.learning import progress
-from models import Module, ModuleProgress, User, WatchState, utcnow, write_transaction
+from models import (
+    LearningPreference,
+    Module,
+    ModuleProgress,
+    User,
+    WatchState,
+    utcnow,
+    write_transaction,
+)
 
 MAX_RANGES_PER_REPORT = 200
 MAX_STORED_INTERVALS = 500
@@ -162,3 +170,24 @@ def resume_position(state: WatchState | None, source: str) -> float:
     if state.position >= state.duration - 3:
         return 0.0
     return state.position
+
+
+# --- the light version (slow connections) --------------------------------------------------
+
+
+def prefers_light(user: User) -> bool:
+    """Does the learner want the light version of recordings?"""
+    preference = LearningPreference.get_or_none(LearningPreference.user == user)
+    return bool(preference and preference.light)
+
+
+def set_prefers_light(user: User, light: bool) -> None:
+    """Remember the learner's choice of the light version."""
+    with write_transaction():
+        preference, created = LearningPreference.get_or_create(
+            user=user.id, defaults={"light": light}
+        )
+        if not created and preference.light != light:
+            preference.light = light
+            preference.updated_at = utcnow()
+            preference.save()

@@ -604,7 +604,7 @@ def _demo_attempts(user, module, status, days_ago, retry, now) -> None:
     from koalicje.stats import question_texts
     from models import Quiz, QuizAttempt, QuizVersion
 
-    quiz = Quiz.get_or_none((Quiz.slug == module.quiz_slug) & (Quiz.archived == False))  # noqa: E712
+    quiz = Quiz.get_active(module.quiz_slug)
     if quiz is None:
         return
     version = quiz.versions.order_by(QuizVersion.number.desc()).first()

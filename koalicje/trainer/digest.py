@@ -146,7 +146,7 @@ def recipients():
     return (
         User.select()
         .where(
-            (User.active == True)  # noqa: E712
+            User.enabled()
             & (((User.role == "trainer") & User.id.not_in(opted_out)) | User.id.in_(opted_in))
         )
         .order_by(User.id)

@@ -17,11 +17,11 @@ from flask import current_app, has_app_context
 from koalicje.trainer.scope import (
     last_activity_expr,
     local_date,
-    localized,
     memberships,
     to_datetime,
 )
 from koalicje.trainer.timeline import StopPoint, stop_point
+from koalicje.web.labels import module_title
 from models import Coalition, Module, ModuleProgress, User, utcnow
 
 DEFAULT_DAYS = 14
@@ -46,7 +46,7 @@ class Nudge:
 
     @property
     def stuck_titles(self) -> str:
-        return ", ".join(localized(m, "title") for m in self.stuck_modules)
+        return ", ".join(module_title(m) for m in self.stuck_modules)
 
 
 def nudge_days() -> int:

@@ -69,7 +69,7 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     members = dict(
         Membership.select(Membership.coalition, fn.COUNT(Membership.id))
         .join(User)
-        .where(Membership.coalition.in_(ids) & (User.active == True))  # noqa: E712
+        .where(Membership.coalition.in_(ids) & User.enabled())
         .group_by(Membership.coalition)
         .tuples()
     ) if ids else {}
@@ -80,10 +80,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         .join(Module, on=(ModuleProgress.module == Module.id))
         .where(
             Membership.coalition.in_(ids)
-            & (User.active == True)  # noqa: E712
+            & User.enabled()
             & (ModuleProgress.status == "completed")
-            & (Module.archived == False)  # noqa: E712
-            & (Module.required == True)  # noqa: E712
+            & Module.required_and_active()
         )
         .group_by(Membership.coalition)
         .tuples()
@@ -113,7 +112,7 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
         .join(User)
         .where(Membership.coalition.in_(everything.select(Coalition.id))
-               & (User.active == True))  # noqa: E712
+               & User.enabled())
         .scalar()
     ) or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges,

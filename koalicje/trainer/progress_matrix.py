@@ -13,20 +13,19 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from koalicje.trainer.scope import (
     completed_count_expr,
     last_activity_expr,
     local_date,
-    localized,
     memberships,
     module_status_rank_expr,
     required_module_count,
     started_count_expr,
     to_datetime,
 )
+from koalicje.web.labels import module_status_label, module_title
 from models import (
     MODULE_STATUSES,
     ROUNDS,
@@ -41,11 +40,6 @@ from models import (
 )
 
 PER_PAGE = 25
-STATUS_LABELS = {
-    "not_started": _l("nierozpoczęty"),
-    "in_progress": _l("w trakcie"),
-    "completed": _l("ukończony"),
-}
 FIXED_SORTS = ("name", "coalition", "completed", "last")
 
 
@@ -115,7 +109,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return module_status_label(self.status)
 
     @property
     def percent(self) -> int | None:
@@ -274,7 +268,7 @@ def headers(matrix: Matrix) -> list[str]:
 
     out = [_("Osoba"), _("Koalicja"), _("Ukończone moduły"), _("Ostatnia aktywność")]
     for module in matrix.modules:
-        title = f"{module.position}. {localized(module, 'title')}"
+        title = f"{module.position}. {module_title(module)}"
         out += [title, _("%(module)s — wynik (%%)", module=title)]
     return out
 

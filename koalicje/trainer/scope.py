@@ -48,7 +48,7 @@ def memberships(user: User):
         .join(User, on=(Membership.user == User.id))
         .switch(Membership)
         .join(Coalition, on=(Membership.coalition == Coalition.id))
-        .where(coalition_scope(user) & (User.active == True))  # noqa: E712
+        .where(coalition_scope(user) & User.enabled())
     )
 
 
@@ -86,8 +86,7 @@ def completed_count_expr(user_field=User.id):
         .where(
             (progress.user == user_field)
             & (progress.status == "completed")
-            & (module.archived == False)  # noqa: E712
-            & (module.required == True)  # noqa: E712
+            & Module.required_and_active(module)
         )
     )
 
@@ -99,7 +98,7 @@ def started_count_expr(user_field=User.id):
     return (
         progress.select(fn.COUNT(progress.id))
         .join(module, on=(progress.module == module.id))
-        .where((progress.user == user_field) & (module.archived == False))  # noqa: E712
+        .where((progress.user == user_field) & Module.not_archived(module))
     )
 
 
@@ -126,19 +125,9 @@ def to_datetime(value: object) -> datetime | None:
 
 def required_module_count() -> int:
     return Module.select().where(
-        (Module.archived == False) & (Module.required == True)  # noqa: E712
+        Module.required_and_active()
     ).count()
 
-
-
-def localized(obj: object, field: str) -> str:
-    """`obj.<field>_pl` or `obj.<field>_en` for the current locale (Polish as fallback)."""
-    from flask import has_app_context
-    from flask_babel import get_locale
-
-    locale = str(get_locale()) if has_app_context() else "pl"
-    value = getattr(obj, f"{field}_{locale}", None)
-    return value or getattr(obj, f"{field}_pl", "")
 
 
 def local_today() -> date:

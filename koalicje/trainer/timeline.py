@@ -14,7 +14,8 @@ from datetime import datetime
 from peewee import JOIN
 
 import models
-from koalicje.trainer.scope import coalition_scope, localized
+from koalicje.trainer.scope import coalition_scope
+from koalicje.web.labels import module_title
 from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, User
 
 
@@ -38,7 +39,7 @@ class StopPoint:
 
     @property
     def title(self) -> str:
-        return localized(self.module, "title") if self.module else ""
+        return module_title(self.module) if self.module else ""
 
 
 def stop_point(progress: Iterable[ModuleProgress], modules: list[Module]) -> StopPoint:
@@ -117,7 +118,7 @@ def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopP
     )
     events: list[Event] = []
     for p in progress:
-        title = localized(p.module, "title")
+        title = module_title(p.module)
         events.append(Event(p.started_at, "started", title))
         if p.status == "completed" and p.completed_at:
             events.append(Event(p.completed_at, "completed", title))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN, prefetch
 
 from koalicje.trainer.scope import coalition_scope, local_today
@@ -13,6 +12,7 @@ from models import (
     VISIT_PURPOSES,
     Coalition,
     Meeting,
+    Membership,
     NextStep,
     PlanAction,
     User,
@@ -21,37 +21,46 @@ from models import (
     write_transaction,
 )
 
-PURPOSE_LABELS = {
-    "local_need": _l("analiza lokalnego problemu lub potrzeby"),
-    "partner_potential": _l("analiza potencjału partnerów"),
-    "workshop": _l("warsztat"),
-    "study_visit": _l("wizyta studyjna"),
-}
-assert set(PURPOSE_LABELS) == set(VISIT_PURPOSES)
-
 
 @dataclass
 class StepInput:
     description: str
-    owner_user: User | None = None
-    owner_name: str = ""
+    owner_user: User | int | None = None  # a member, or a member's id (from a form)
+    owner_name: str = ""  # someone without an account (ignored when owner_user is set)
     due_date: date | None = None
+
+
+def members(coalition: Coalition) -> list[User]:
+    """The people who may own a next step: the coalition's members, by name (one query)."""
+    return list(
+        User.select(User.id, User.name)
+        .join(Membership)
+        .where(Membership.coalition == coalition)
+        .order_by(User.name)
+    )
 
 
 def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, notes: str,
                  steps: list[StepInput], link: tuple[str, int] | None = None) -> Visit:
-    """`link`: ("meeting", id) or ("action", id) of the coalition's workshop (see
+    """A visit and its next steps. An owner given by id must be a member of the coalition
+    (else the step has no owner); owners are looked up in one query, not one per step.
+    `link`: ("meeting", id) or ("action", id) of the coalition's workshop (see
     koalicje.workshop.plan.visit_links)."""
     if purpose not in VISIT_PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
     kind, target = link or (None, None)
+    ids = {step.owner_user for step in steps if isinstance(step.owner_user, int)}
+    owners = {user.id: user for user in members(coalition) if user.id in ids} if ids else {}
     with write_transaction():
         visit = Visit.create(coalition=coalition, trainer=trainer, date=when, purpose=purpose,
                              notes=notes, meeting=target if kind == "meeting" else None,
                              action=target if kind == "action" else None)
         for step in steps:
+            owner = step.owner_user
+            if isinstance(owner, int):
+                owner = owners.get(owner)
             NextStep.create(visit=visit, description=step.description,
-                            owner_user=step.owner_user, owner_name=step.owner_name,
+                            owner_user=owner, owner_name="" if owner else step.owner_name,
                             due_date=step.due_date)
     return visit
 

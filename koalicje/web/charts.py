@@ -2,6 +2,7 @@
 
 SVG uses attributes (no inline style), so the strict CSP holds; colours come from CSS
 classes in static/css/app.css. Values are escaped by Jinja when the chart is rendered.
+The templates are in templates/charts/.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float, min_value: float
         )
     return Markup(
         render_template(
-            "_bar_chart.html",
+            "charts/_bar_chart.html",
             rows=rows,
             title=title,
             chart_id=chart_id,
@@ -89,7 +90,7 @@ def column_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
         )
     return Markup(
         render_template(
-            "stats/_column_chart.html",
+            "charts/_column_chart.html",
             columns=columns,
             title=title,
             chart_id=chart_id,
@@ -148,7 +149,7 @@ def radar_chart(axes: list[str], series: list[Series], *, title: str, max_value:
         for item in series
     ]
     return Markup(render_template(
-        "_radar_chart.html", title=title, chart_id=chart_id, spokes=spokes, rings=ring_shapes,
+        "charts/_radar_chart.html", title=title, chart_id=chart_id, spokes=spokes, rings=ring_shapes,
         shapes=shapes, cx=cx, cy=cy, width=2 * (margin_x + radius),
         height=2 * (margin_y + radius), value_format=value_format, axes=axes,
     ))

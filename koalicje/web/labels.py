@@ -1,25 +1,35 @@
-"""Display labels for stored codes (roles, sectors), in the current language.
+"""Display labels for stored codes, and the current language's text of content fields.
 
 The database keeps stable English codes (`models.ROLES`, `models.MEMBERSHIP_ROLES`,
-`models.SECTORS`); every page shows them through these functions, so a label is translated
-in one place. Templates call the same functions (registered as Jinja globals by the auth
-blueprint).
+`models.SECTORS`, `models.ROUNDS`, `models.MODULE_STATUSES`, `models.MODULE_KINDS`,
+`models.POST_CATEGORIES`, `models.MEDIA_ROLES`, `models.VISIT_PURPOSES`); every page, export and chart shows them
+through the functions here, so a code has one label, translated in one place. Curriculum
+files store texts as `{pl, en}` mappings: `localized` picks one, `module_title` and
+`module_summary` do the same for a module's columns. Templates call the same functions
+(registered as Jinja globals and filters by `register`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from models import (
     ACTION_STATUSES,
+    MEDIA_ROLES,
     MEETING_STEPS,
     MEMBERSHIP_ROLES,
+    MODULE_KINDS,
+    MODULE_STATUSES,
     PARTNER_STATUSES,
+    POST_CATEGORIES,
     RESOURCE_KINDS,
     ROLES,
     SECTORS,
+    VISIT_PURPOSES,
 )
 
 SECTOR_LABELS = {
@@ -41,24 +51,67 @@ ROLE_LABELS = {
     "member": _l("Członek"),
 }
 
+MODULE_STATUS_LABELS = {
+    "not_started": _l("Nierozpoczęty"),
+    "in_progress": _l("W trakcie"),
+    "completed": _l("Ukończony"),
+}
+
+MODULE_KIND_LABELS = {
+    "webinar": _l("Webinarium"),
+    "film": _l("Film"),
+    "reading": _l("Lektura"),
+}
+
+POST_CATEGORY_LABELS = {
+    "announcement": _l("Ogłoszenie"),
+    "event": _l("Wydarzenie"),
+    "need": _l("Potrzeba"),
+    "offer": _l("Oferta"),
+    "success": _l("Historia sukcesu"),
+}
+
+MEDIA_ROLE_LABELS = {
+    "recording": _l("Nagranie (wideo lub dźwięk)"),
+    "light": _l("Wersja lekka nagrania (niska jakość lub sam dźwięk)"),
+    "captions": _l("Napisy (WebVTT)"),
+    "transcript": _l("Transkrypcja"),
+    "handout": _l("Ściąga / notatka do wydruku"),
+    "material": _l("Materiał do pobrania"),
+}
+
+VISIT_PURPOSE_LABELS = {
+    "local_need": _l("analiza lokalnego problemu lub potrzeby"),
+    "partner_potential": _l("analiza potencjału partnerów"),
+    "workshop": _l("warsztat"),
+    "study_visit": _l("wizyta studyjna"),
+}
+
 assert set(SECTOR_LABELS) == set(SECTORS), "every sector needs a label"
 assert set(ROLE_LABELS) == set(ROLES) | set(MEMBERSHIP_ROLES), "every role needs a label"
+assert set(MODULE_STATUS_LABELS) == set(MODULE_STATUSES), "every module status needs a label"
+assert set(MODULE_KIND_LABELS) == set(MODULE_KINDS), "every module kind needs a label"
+assert set(POST_CATEGORY_LABELS) == set(POST_CATEGORIES), "every post category needs a label"
+assert set(MEDIA_ROLE_LABELS) == set(MEDIA_ROLES), "every media role needs a label"
+assert set(VISIT_PURPOSE_LABELS) == set(VISIT_PURPOSES), "every visit purpose needs a label"
+
+
+def _label(labels: Mapping[Any, Any], code: Any) -> str:
+    """The label of `code`; an unknown code is shown as it is, None as nothing."""
+    if code is None:
+        return ""
+    label = labels.get(code)
+    return str(label) if label is not None else str(code)
 
 
 def sector_label(code: str | None) -> str:
     """'ngo' -> 'Organizacje pozarządowe' / 'NGOs'; an unknown code is shown as it is."""
-    if code is None:
-        return ""
-    label = SECTOR_LABELS.get(code)
-    return str(label) if label is not None else code
+    return _label(SECTOR_LABELS, code)
 
 
 def role_label(code: str | None) -> str:
     """A global role (admin, trainer, user) or a coalition role (coordinator, member)."""
-    if code is None:
-        return ""
-    label = ROLE_LABELS.get(code)
-    return str(label) if label is not None else code
+    return _label(ROLE_LABELS, code)
 
 
 ROUND_NUMERALS = {1: "I", 2: "II", 3: "III"}
@@ -69,6 +122,31 @@ def round_label(number: int | None) -> str:
     if number is None:
         return ""
     return ROUND_NUMERALS.get(number, str(number))
+
+
+def module_status_label(code: str | None) -> str:
+    """'completed' -> 'Ukończony' / 'Completed' (a learner's status in one module)."""
+    return _label(MODULE_STATUS_LABELS, code)
+
+
+def module_kind_label(code: str | None) -> str:
+    """'webinar' -> 'Webinarium'."""
+    return _label(MODULE_KIND_LABELS, code)
+
+
+def post_category_label(code: str | None) -> str:
+    """'success' -> 'Historia sukcesu'."""
+    return _label(POST_CATEGORY_LABELS, code)
+
+
+def media_role_label(code: str | None) -> str:
+    """'captions' -> 'Napisy (WebVTT)' (what a module file is for)."""
+    return _label(MEDIA_ROLE_LABELS, code)
+
+
+def visit_purpose_label(code: str | None) -> str:
+    """'workshop' -> 'warsztat' (why a trainer visited a coalition)."""
+    return _label(VISIT_PURPOSE_LABELS, code)
 
 
 def sector_choices() -> list[tuple[str, str]]:
@@ -95,8 +173,61 @@ AUDIT_LABELS = {
 
 def audit_label(action: str) -> str:
     """What an AuditLog action means, e.g. 'user.role' -> 'Zmiana roli'."""
-    label = AUDIT_LABELS.get(action)
-    return str(label) if label is not None else action
+    return _label(AUDIT_LABELS, action)
+
+
+# --- the current language's text of content ------------------------------------------------
+
+
+def current_language() -> str:
+    """The language of the current request ('pl' or 'en'); Polish outside a request."""
+    try:
+        return str(get_locale() or "pl")
+    except (RuntimeError, AttributeError):
+        return "pl"
+
+
+def localized(value: Any, lang: str | None = None) -> str:
+    """The text of a `{pl, en}` content field in `lang` (default: the current language).
+
+    Polish stands in for a missing translation; a plain string is already one text.
+    """
+    if isinstance(value, Mapping):
+        lang = lang or current_language()
+        return value.get(lang) or value.get("pl") or next(iter(value.values()), "") or ""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def localized_lang(value: Any, lang: str | None = None) -> str:
+    """The language code of the text `localized` picks (for a lang="" attribute)."""
+    lang = lang or current_language()
+    if isinstance(value, Mapping) and value.get(lang):
+        return lang
+    return "pl"
+
+
+def module_title(module: Any, lang: str | None = None) -> str:
+    """A module's title in `lang` (default: the current language), Polish when untranslated.
+
+    Works for a `models.Module` and for anything with `title_pl`/`title_en` (a certificate's
+    stored list of modules holds dicts with those keys).
+    """
+    return _module_text(module, "title", lang)
+
+
+def module_summary(module: Any, lang: str | None = None) -> str:
+    """A module's summary in `lang`, Polish when untranslated."""
+    return _module_text(module, "summary", lang)
+
+
+def _module_text(module: Any, field: str, lang: str | None) -> str:
+    if module is None:
+        return ""
+    lang = lang or current_language()
+    get = module.get if isinstance(module, Mapping) else lambda key: getattr(module, key, None)
+    return (get(f"{field}_en") if lang == "en" else None) or get(f"{field}_pl") or ""
 
 
 # --- workshop (partners' map, research meeting, action plan) --------------------------------
@@ -146,13 +277,6 @@ assert set(ACTION_STATUS_LABELS) == set(ACTION_STATUSES), "every action status n
 assert set(MEETING_STEP_LABELS) == set(MEETING_STEPS), "every meeting step needs a label"
 
 
-def _label(labels: dict, code: str | None) -> str:
-    if code is None:
-        return ""
-    label = labels.get(code)
-    return str(label) if label is not None else code
-
-
 def partner_status_label(code: str | None) -> str:
     return _label(PARTNER_STATUS_LABELS, code)
 
@@ -177,7 +301,14 @@ def register(app) -> None:
     """Make the label functions available in every template."""
     app.jinja_env.globals.update(
         role_label=role_label, sector_label=sector_label, audit_label=audit_label,
-        round_label=round_label, partner_status_label=partner_status_label,
+        round_label=round_label, module_status_label=module_status_label,
+        module_kind_label=module_kind_label, post_category_label=post_category_label,
+        media_role_label=media_role_label, module_title=module_title,
+        visit_purpose_label=visit_purpose_label, partner_status_label=partner_status_label,
         resource_label=resource_label, action_status_label=action_status_label,
         meeting_step_label=meeting_step_label, workshop_stage_label=workshop_stage_label,
+    )
+    app.jinja_env.filters.update(
+        loc=localized, loc_lang=localized_lang, module_title=module_title,
+        module_summary=module_summary,
     )

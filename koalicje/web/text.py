@@ -6,6 +6,8 @@ C1 controls, lone surrogates and the Unicode non-characters (U+FFFE, U+FFFF, U+F
 and the last two code points of every plane). Windows and old Mac line ends become "\\n".
 `CleanRequest` (the app's request class) applies it to every form field, query argument
 and uploaded file name, so views and domain functions get clean text whatever the form.
+
+`SLUG_PATTERN` / `SLUG_RE` is the one slug rule (curriculum files, coalition addresses).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 from flask import Request
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 _UNWANTED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
@@ -30,7 +35,6 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
 
 
 def _clean_multidict(values: MultiDict) -> MultiDict:

@@ -17,7 +17,7 @@ PASSWORD = "haslo-przegladarki-1"
 
 def _seed(folder: Path) -> None:
     """A small world of its own: one trainer, one coalition, three learners, an overdue step."""
-    from trainer_helpers import make_module, progress
+    from factories import make_module, progress
 
     from app import create_app
     from koalicje import accounts
@@ -33,7 +33,7 @@ def _seed(folder: Path) -> None:
         coalition = Coalition.create(slug="sosny", name="Koalicja Sosny", gmina="Sosny",
                                      voivodeship="lubelskie", library="GBP Sosny", round=1)
         TrainerAssignment.create(trainer=trainer, coalition=coalition)
-        modules = [make_module(n) for n in (1, 2)]
+        modules = [make_module(n, quiz=True) for n in (1, 2)]
         for n, name in enumerate(["Agata Zając", "Bartosz Ryś", "Celina Łoś"]):
             person = accounts.create_user(f"u{n}@example.org", name, PASSWORD)
             Membership.create(user=person, coalition=coalition)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from koalicje.config import default_config
 from koalicje.web import assets, errors, labels
 from koalicje.web.extensions import babel, csrf, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
-from models import User, db, init_db
+from models import User, db, init_db, keeps_connection, optimize
+from models import open_connection as open_db_connection
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,6 +26,8 @@ CSP = (
     "frame-src https://www.youtube-nocookie.com; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+OPTIMIZE_EVERY_SECONDS = 3600  # SQLite: PRAGMA optimize on a long-lived connection, hourly
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -65,16 +69,26 @@ def init_database(app: Flask) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     init_db(url)
 
+    # When this worker last refreshed the planner's statistics (see teardown below).
+    app.extensions["koalicje.optimized_at"] = time.monotonic()
+
     @app.before_request
-    def open_connection() -> None:
+    def connect() -> None:
         if request.endpoint == "main.healthz":
             return  # the health check connects itself, so it can answer 503 when that fails
-        db.connect(reuse_if_open=True)
+        open_db_connection()
 
     @app.teardown_request
-    def close_connection(exc: BaseException | None) -> None:
-        if not db.is_closed():
-            db.close()
+    def release_connection(exc: BaseException | None) -> None:
+        if db.is_closed():
+            return
+        if keeps_connection() and not db.in_transaction():
+            now = time.monotonic()
+            if now - app.extensions["koalicje.optimized_at"] > OPTIMIZE_EVERY_SECONDS:
+                app.extensions["koalicje.optimized_at"] = now
+                optimize()
+            return
+        db.close()
 
 
 def select_locale() -> str:

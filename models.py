@@ -7,6 +7,7 @@ bind to a `DatabaseProxy` that `init_db` points at the real database.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -442,6 +443,13 @@ class Post(BaseModel):
     hidden_reason = TextField(default="")
     hidden_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
+    class Meta:
+        indexes = (
+            # The header's unread counts on every page: posts of a board newer than the last
+            # visit, counted from the index alone (no reads of the posts' bodies).
+            (("coalition", "created_at", "author", "deleted_at", "hidden_at"), False),
+        )
+
 
 class Comment(BaseModel):
     post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE")
@@ -608,6 +616,51 @@ def init_db(url: str) -> None:
     db.initialize(make_database(url))
 
 
+def keeps_connection() -> bool:
+    """SQLite: one connection per worker, kept open across requests (its PRAGMAs run once).
+
+    PostgreSQL connections are opened per request, so a restarted server or a dropped
+    connection never poisons a worker.
+    """
+    return is_sqlite()
+
+
+def _file_identity() -> tuple[int, int] | None:
+    try:
+        stat = os.stat(db.obj.database)
+    except (OSError, TypeError):
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def open_connection() -> None:
+    """Connect for a request; on SQLite keep the worker's open connection if it still
+    points at the database file (a file replaced or removed meanwhile gets a new one)."""
+    if keeps_connection():
+        if not db.is_closed():
+            if getattr(db.obj, "koalicje_file", None) == _file_identity():
+                return
+            db.close()
+        db.connect()
+        db.obj.koalicje_file = _file_identity()
+        return
+    db.connect(reuse_if_open=True)
+
+
+def analyze() -> None:
+    """Fresh statistics for the query planner (after migrations, after bulk loads)."""
+    db.execute_sql("ANALYZE")
+
+
+def optimize() -> None:
+    """The periodic statistics refresh SQLite recommends for long-lived connections.
+
+    PostgreSQL's autovacuum keeps its statistics fresh by itself.
+    """
+    if is_sqlite():
+        db.execute_sql("PRAGMA optimize")
+
+
 def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
@@ -685,4 +738,6 @@ def create_or_migrate() -> list[int]:
         create_board_search_index()
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
+    if not fresh:  # an empty database has no statistics worth keeping
+        analyze()
     return applied

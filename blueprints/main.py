@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from koalicje.permissions import memberships_of
-from models import db, write_transaction
+from models import db, open_connection, write_transaction
 
 bp = Blueprint("main", __name__)
 
@@ -57,6 +57,7 @@ def language():
 @bp.get("/healthz")
 def healthz():
     try:
+        open_connection()
         db.execute_sql("SELECT 1").fetchone()
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         return jsonify(status="error", database=str(error.__class__.__name__)), 503

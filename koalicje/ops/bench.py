@@ -519,7 +519,7 @@ def _source_hash() -> str:
 
 def run(options: Options) -> dict[str, Any]:
     from app import create_app
-    from models import db
+    from models import create_or_migrate, db
 
     options.out.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
@@ -533,6 +533,8 @@ def run(options: Options) -> dict[str, Any]:
                       "PREFERRED_URL_SCHEME": "http",  # the test client follows it
                       "UPLOAD_DIR": env["UPLOAD_DIR"], "MAIL_OUTBOX_DIR": env["MAIL_OUTBOX_DIR"],
                       "INSTANCE_PATH": str(options.out / "instance")})
+    with app.app_context(), db.connection_context():
+        create_or_migrate()  # what `make run` does before serving (`flask db upgrade`)
     test_clients: dict[str, TestClient] = {}
 
     def test_client_for(role: str) -> TestClient:

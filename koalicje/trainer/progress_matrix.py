@@ -18,6 +18,7 @@ from peewee import fn
 
 from koalicje.trainer.scope import (
     completed_count_expr,
+    last_activity_by_user,
     last_activity_expr,
     local_date,
     localized,
@@ -25,7 +26,6 @@ from koalicje.trainer.scope import (
     module_status_rank_expr,
     required_module_count,
     started_count_expr,
-    to_datetime,
 )
 from models import (
     MODULE_STATUSES,
@@ -212,10 +212,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     if paginate:
         pages = max(1, ceil(total / per_page))
         filters = replace(filters, page=min(filters.page, pages))
-    rows_query = query.select_extend(
-        last_activity_expr().alias("last_activity"),
-        completed_count_expr().alias("completed"),
-    ).order_by(*_order(filters, modules))
+    # Last activity and completed modules are computed for the shown rows only (below),
+    # not as subqueries for every row before sorting; sorting by them stays in SQL.
+    rows_query = query.order_by(*_order(filters, modules))
     if paginate:
         rows_query = rows_query.paginate(filters.page, per_page)
     members = list(rows_query)
@@ -224,11 +223,12 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     user_ids = sorted({m.user_id for m in members})
     status: dict[tuple[int, int], str] = {}
     best: dict[tuple[int, str], float] = {}
+    last_activity: dict[int, datetime] = {}
     if user_ids:
-        in_users = (
-            User.id.in_(user_ids) if paginate
-            else User.id.in_(_filtered(viewer, filters, required, modules).select(User.id))
-        )
+        shown = (user_ids if paginate
+                 else _filtered(viewer, filters, required, modules).select(User.id))
+        in_users = User.id.in_(shown)
+        last_activity = last_activity_by_user(shown)
         for p in ModuleProgress.select(
             ModuleProgress.user, ModuleProgress.module, ModuleProgress.status
         ).join(User).where(in_users):
@@ -244,6 +244,7 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         )
         for user_id, quiz_slug, score in scores:
             best[(user_id, quiz_slug)] = float(score)
+    counted = {m.id for m in modules if m.required}
     rows = []
     for member in members:
         cells = [
@@ -257,8 +258,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
             MatrixRow(
                 user=member.user,
                 coalition=member.coalition,
-                completed=int(member.completed or 0),
-                last_activity=to_datetime(member.last_activity),
+                completed=sum(status.get((member.user_id, module_id)) == "completed"
+                              for module_id in counted),
+                last_activity=last_activity.get(member.user_id),
                 cells=cells,
             )
         )

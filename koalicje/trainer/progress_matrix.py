@@ -112,10 +112,11 @@ class MatrixFilter:
 class Cell:
     status: str  # one of MODULE_STATUSES
     score: float | None  # best quiz score 0..1, None without attempts or quiz
+    label: str = ""  # the status in the reader's language (translated once per matrix)
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = str(STATUS_LABELS[self.status])
 
     @property
     def percent(self) -> int | None:
@@ -245,11 +246,13 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         for user_id, quiz_slug, score in scores:
             best[(user_id, quiz_slug)] = float(score)
     counted = {m.id for m in modules if m.required}
+    labels = {key: str(label) for key, label in STATUS_LABELS.items()}
     rows = []
     for member in members:
         cells = [
             Cell(
-                status=status.get((member.user_id, module.id), "not_started"),
+                status=(state := status.get((member.user_id, module.id), "not_started")),
+                label=labels[state],
                 score=best.get((member.user_id, module.quiz_slug)) if module.quiz_slug else None,
             )
             for module in modules

@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from blueprints import BLUEPRINTS
 from koalicje.config import default_config
-from koalicje.web import assets, errors, labels
+from koalicje.web import assets, compression, errors, labels
 from koalicje.web.extensions import babel, csrf, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from models import User, db, init_db, keeps_connection, optimize
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     init_database(app)
+    compression.init_app(app)  # registered first, so it runs after every other after_request
     init_extensions(app)
     assets.init_app(app)
     labels.register(app)

@@ -82,6 +82,7 @@ def targets(urls: dict[str, Any]) -> list[Target]:
         Target("board search", "page", "coordinator", f"{board}?q=biblioteka"),
         Target("/trainer/ (overview)", "page", "trainer", "/trainer/"),
         Target("/trainer/matrix", "page", "trainer", "/trainer/matrix"),
+        Target("a coalition's visits", "page", "trainer", f"/trainer/visits/{urls['board']}"),
         Target("matrix CSV", "export", "trainer", "/trainer/matrix.csv"),
         Target("matrix XLSX", "export", "trainer", "/trainer/matrix.xlsx"),
         Target("directory search (htmx)", "partial", "learner", "/coalitions/?q=00",

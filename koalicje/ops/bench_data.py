@@ -29,6 +29,7 @@ from werkzeug.security import generate_password_hash
 from models import (
     POST_CATEGORIES,
     SECTORS,
+    VISIT_PURPOSES,
     VOIVODESHIPS,
     BaseModel,
     Coalition,
@@ -38,6 +39,7 @@ from models import (
     Membership,
     Module,
     ModuleProgress,
+    NextStep,
     Post,
     Quiz,
     QuizAttempt,
@@ -45,6 +47,7 @@ from models import (
     SelfAssessment,
     TrainerAssignment,
     User,
+    Visit,
     create_or_migrate,
     db,
     is_sqlite,
@@ -77,6 +80,8 @@ class Sizes:
     comments: int = 150000
     trainer_coalitions: int = 25  # the bench trainer's coalitions (the bench board among them)
     trainer_learners: int = 362  # members of those coalitions
+    visits: int = 900  # trainers' visits to coalitions (the bench trainer's first)
+    next_steps: int = 1800  # agreed at those visits; about half overdue
     days: int = 730  # activity spread over this many days before now
 
     def scaled(self, factor: float) -> Sizes:
@@ -89,7 +94,8 @@ class Sizes:
 FULL = Sizes()
 TINY = Sizes(coalitions=6, users=60, trainers=2, progress=150, quiz_attempts=200,
              self_assessments=20, posts=240, big_board_posts=80, programme_posts=30,
-             comments=500, trainer_coalitions=3, trainer_learners=25, days=60)
+             comments=500, trainer_coalitions=3, trainer_learners=25, visits=12,
+             next_steps=24, days=60)
 
 WORDS = ["biblioteka", "gmina", "szkoła", "partnerstwo", "spotkanie", "mieszkańcy", "warsztaty", "seniorzy", "młodzież", "festyn", "koło", "gospodyń", "dom", "kultury", "wolontariusze", "projekt", "wniosek", "grant", "sołectwo", "świetlica", "kronika", "wystawa", "konkurs", "zebranie", "plan", "diagnoza", "potrzeby", "współpraca", "ogłoszenie", "wyjazd"]
 
@@ -345,6 +351,31 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
         if post_rows:
             _insert(Comment, [Comment.post, Comment.author, Comment.body_source,
                               Comment.body_html, Comment.created_at], comments())
+        # --- trainers' visits and the next steps agreed at them --------------------------
+        trainer_of = {c: t for t, c in assignments}
+
+        def visits() -> Iterator[tuple]:
+            for n in range(sizes.visits):
+                coalition_id = coalition_ids[n % len(coalition_ids)]
+                yield (coalition_id, trainer_of.get(coalition_id), when().date(),
+                       VISIT_PURPOSES[n % len(VISIT_PURPOSES)], "Notatki ze spotkania.", start)
+
+        _insert(Visit, [Visit.coalition, Visit.trainer, Visit.date, Visit.purpose, Visit.notes,
+                        Visit.created_at], visits())
+        visit_rows = list(Visit.select(Visit.id, Visit.coalition).order_by(Visit.id).tuples())
+
+        def steps() -> Iterator[tuple]:
+            for n in range(sizes.next_steps if visit_rows else 0):
+                visit_id, coalition_id = visit_rows[n % len(visit_rows)]
+                owners = members_of.get(coalition_id) or []
+                named = n % 3 == 2 or not owners
+                yield (visit_id, "Ustalić termin kolejnego spotkania partnerów.",
+                       None if named else owners[n % len(owners)], "wójt" if named else "",
+                       (now + timedelta(days=rng.randint(-60, 60))).date(), False)
+
+        _insert(NextStep, [NextStep.visit, NextStep.description, NextStep.owner_user,
+                           NextStep.owner_name, NextStep.due_date, NextStep.done], steps())
+
         if is_sqlite() and db.table_exists("post_search"):
             db.execute_sql("DELETE FROM post_search")
             db.execute_sql("INSERT INTO post_search (rowid, title, body) "
@@ -354,7 +385,7 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
         db.execute_sql("PRAGMA synchronous=NORMAL")
     counts = {model.__name__: model.select().count() for model in (
         Coalition, User, Membership, ModuleProgress, QuizAttempt, SelfAssessment, Post,
-        Comment)}
+        Comment, Visit, NextStep)}
     return Summary(sizes=asdict(sizes), seed=seed, counts=counts)
 
 

@@ -247,23 +247,24 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
             best[(user_id, quiz_slug)] = float(score)
     counted = {m.id for m in modules if m.required}
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+    columns = [(m.id, m.quiz_slug) for m in modules]  # plain values: read once, not per cell
     rows = []
     for member in members:
+        user_id = member.user_id
+        states = [status.get((user_id, module_id), "not_started") for module_id, _ in columns]
         cells = [
-            Cell(
-                status=(state := status.get((member.user_id, module.id), "not_started")),
-                label=labels[state],
-                score=best.get((member.user_id, module.quiz_slug)) if module.quiz_slug else None,
-            )
-            for module in modules
+            Cell(status=state, label=labels[state],
+                 score=best.get((user_id, quiz_slug)) if quiz_slug else None)
+            for state, (_, quiz_slug) in zip(states, columns, strict=True)
         ]
         rows.append(
             MatrixRow(
                 user=member.user,
                 coalition=member.coalition,
-                completed=sum(status.get((member.user_id, module_id)) == "completed"
-                              for module_id in counted),
-                last_activity=last_activity.get(member.user_id),
+                completed=sum(state == "completed"
+                              for state, (module_id, _) in zip(states, columns, strict=True)
+                              if module_id in counted),
+                last_activity=last_activity.get(user_id),
                 cells=cells,
             )
         )

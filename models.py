@@ -665,6 +665,43 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+# Transaction plumbing, not queries: savepoints (which peewee adds on PostgreSQL where an
+# insert may conflict) and PostgreSQL's write lock (see write_transaction).
+NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SAVEPOINT", "RELEASE SAVEPOINT",
+               "ROLLBACK TO SAVEPOINT")
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements run inside the block: `with count_queries() as q: ...; q.count`.
+
+    Transaction control is not counted (NOT_COUNTED), so the same page costs the same count
+    on both engines. Used by the tests and by `make bench`.
+    """
+    counter = QueryCounter()
+    original = db.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        if not sql.startswith(NOT_COUNTED):
+            counter.statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = counting
+    try:
+        yield counter
+    finally:
+        db.obj.execute_sql = original
+
+
 # Any constant: the key of the PostgreSQL advisory lock that write transactions share.
 WRITE_LOCK_KEY = 0x4B6F616C  # "Koal"
 

@@ -235,30 +235,6 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient]) -> dict[
 # --- in-process: queries and bytes ----------------------------------------------------------
 
 
-# Transaction plumbing, not queries (the same list as the tests' count_queries).
-NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SAVEPOINT", "RELEASE SAVEPOINT",
-               "ROLLBACK TO SAVEPOINT")
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    from models import db
-
-    seen: list[str] = []
-    original = db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        if not sql.startswith(NOT_COUNTED):
-            seen.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    db.obj.execute_sql = counting
-    try:
-        yield seen
-    finally:
-        db.obj.execute_sql = original
-
-
 def compressed_sizes(body: bytes) -> dict[str, int]:
     sizes = {"gzip": len(gzip.compress(body, 6))}
     try:
@@ -272,6 +248,8 @@ def compressed_sizes(body: bytes) -> dict[str, int]:
 
 def measure_in_process(app, all_targets: list[Target]) -> dict[str, dict[str, Any]]:
     """Per target: SQL statements for one request (after a warm-up), status, body sizes."""
+    from models import count_queries
+
     clients: dict[str | None, TestClient] = {}
     out: dict[str, dict[str, Any]] = {}
     # No outer app context: each request pushes its own (and finds its own user).
@@ -282,13 +260,13 @@ def measure_in_process(app, all_targets: list[Target]) -> dict[str, dict[str, An
             sign_in(client, target.role)
         headers = {"HX-Request": "true"} if target.htmx else {}
         client.request(target.method, target.path, target.data, headers)  # warm-up
-        with counting_queries() as queries:
+        with count_queries() as queries:
             response = client.request(target.method, target.path, target.data, headers)
         encoded = client.request(target.method, target.path, target.data,
                                  {**headers, "Accept-Encoding": "gzip, br"})
         out[target.name] = {
             "status": response.status,
-            "queries": len(queries),
+            "queries": queries.count,
             "bytes_raw": len(response.body),
             "bytes_sent_compressed": len(encoded.body),
             "content_encoding": encoded.headers.get("content-encoding", ""),

@@ -13,15 +13,21 @@ WORKERS ?= 2
 # browsers; a deployment behind HTTPS leaves SESSION_COOKIE_SECURE at its default (on).
 RUN_ENV := SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0}
 
+# `make run` and `make bench` serve the app with this same command (plus --bind and the app).
+GUNICORN = $(BIN)/gunicorn --workers $(WORKERS) --access-logfile - \
+	--logger-class koalicje.ops.access_log.RedactingLogger
+
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run dev test test-postgres setup db demo lint translations translations-check audit clean
+.PHONY: run bench dev test test-postgres setup db demo lint translations translations-check audit clean
 
 run: setup db demo ## set up, load demo data and serve with gunicorn
 	@echo "Koalicje: http://$(HOST):$(PORT)/"
-	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - \
-		--logger-class koalicje.ops.access_log.RedactingLogger "app:create_app()"
+	$(RUN_ENV) $(GUNICORN) --bind $(HOST):$(PORT) "app:create_app()"
+
+bench: setup ## the full-size data set, served like `make run`, driven with wrk (README "Performance")
+	$(RUN_ENV) $(BIN)/python -m koalicje.ops.bench --gunicorn "$(GUNICORN)" $(BENCH_ARGS)
 
 dev: setup db demo ## Flask's reloading development server
 	$(RUN_ENV) $(FLASK) run --debug --host $(HOST) --port $(PORT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,12 @@ from werkzeug.routing import IntegerConverter
 from blueprints import BLUEPRINTS
 from koalicje import sessions
 from koalicje.config import default_config
-from koalicje.web import assets, errors, labels, limits
+from koalicje.web import assets, compression, errors, labels, limits
 from koalicje.web.extensions import babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from koalicje.web.text import CleanRequest
-from models import User, db, init_db
+from models import User, db, init_db, keeps_connection, optimize
+from models import open_connection as open_db_connection
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,12 +31,13 @@ CSP = (
     "frame-ancestors 'none'"
 )
 
+OPTIMIZE_EVERY_SECONDS = 3600  # SQLite: PRAGMA optimize on a long-lived connection, hourly
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then `config` (tests pass overrides)."""
     config = dict(config or {})
     app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None))
-    app.request_class = CleanRequest  # every form field, query argument and file name cleaned
     instance = Path(app.instance_path)
     app.config.update(default_config(instance, with_secret="SECRET_KEY" not in config))
     app.config.update(config)
@@ -42,7 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_proxy(app)
     init_database(app)
     limits.init_app(app)  # before CSRFProtect reads the form
+    compression.init_app(app)  # registered first, so it runs after every other after_request
     init_extensions(app)
+    # After Htmx(app), which sets its own request class: CleanRequest extends that one.
+    app.request_class = CleanRequest  # every form field, query argument and file name cleaned
     assets.init_app(app)
     labels.register(app)
     errors.init_app(app)
@@ -81,16 +87,26 @@ def init_database(app: Flask) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     init_db(url)
 
+    # When this worker last refreshed the planner's statistics (see teardown below).
+    app.extensions["koalicje.optimized_at"] = time.monotonic()
+
     @app.before_request
-    def open_connection() -> None:
+    def connect() -> None:
         if request.endpoint == "main.healthz":
             return  # the health check connects itself, so it can answer 503 when that fails
-        db.connect(reuse_if_open=True)
+        open_db_connection()
 
     @app.teardown_request
-    def close_connection(exc: BaseException | None) -> None:
-        if not db.is_closed():
-            db.close()
+    def release_connection(exc: BaseException | None) -> None:
+        if db.is_closed():
+            return
+        if keeps_connection() and not db.in_transaction():
+            now = time.monotonic()
+            if now - app.extensions["koalicje.optimized_at"] > OPTIMIZE_EVERY_SECONDS:
+                app.extensions["koalicje.optimized_at"] = now
+                optimize()
+            return
+        db.close()
 
 
 def select_locale() -> str:

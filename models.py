@@ -7,6 +7,7 @@ bind to a `DatabaseProxy` that `init_db` points at the real database.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -498,6 +499,13 @@ class Post(BaseModel):
     hidden_reason = TextField(default="")
     hidden_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
+    class Meta:
+        indexes = (
+            # The header's unread counts on every page: posts of a board newer than the last
+            # visit, counted from the index alone (no reads of the posts' bodies).
+            (("coalition", "created_at", "author", "deleted_at", "hidden_at"), False),
+        )
+
 
 class Comment(BaseModel):
     post = ForeignKeyField(Post, backref="comments", on_delete="CASCADE")
@@ -817,8 +825,90 @@ def init_db(url: str) -> None:
     db.initialize(make_database(url))
 
 
+def keeps_connection() -> bool:
+    """SQLite: one connection per worker, kept open across requests (its PRAGMAs run once).
+
+    PostgreSQL connections are opened per request, so a restarted server or a dropped
+    connection never poisons a worker.
+    """
+    return is_sqlite()
+
+
+def _file_identity() -> tuple[int, int] | None:
+    try:
+        stat = os.stat(db.obj.database)
+    except (OSError, TypeError):
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def open_connection() -> None:
+    """Connect for a request; on SQLite keep the worker's open connection if it still
+    points at the database file (a file replaced or removed meanwhile gets a new one)."""
+    if keeps_connection():
+        if not db.is_closed():
+            if getattr(db.obj, "koalicje_file", None) == _file_identity():
+                return
+            db.close()
+        db.connect()
+        db.obj.koalicje_file = _file_identity()
+        return
+    db.connect(reuse_if_open=True)
+
+
+def analyze() -> None:
+    """Fresh statistics for the query planner (after migrations, after bulk loads)."""
+    db.execute_sql("ANALYZE")
+
+
+def optimize() -> None:
+    """The periodic statistics refresh SQLite recommends for long-lived connections.
+
+    PostgreSQL's autovacuum keeps its statistics fresh by itself.
+    """
+    if is_sqlite():
+        db.execute_sql("PRAGMA optimize")
+
+
 def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
+
+
+# Transaction plumbing, not queries: savepoints (which peewee adds on PostgreSQL where an
+# insert may conflict) and PostgreSQL's write lock (see write_transaction).
+NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SAVEPOINT", "RELEASE SAVEPOINT",
+               "ROLLBACK TO SAVEPOINT")
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements run inside the block: `with count_queries() as q: ...; q.count`.
+
+    Transaction control is not counted (NOT_COUNTED), so the same page costs the same count
+    on both engines. Used by the tests and by `make bench`.
+    """
+    counter = QueryCounter()
+    original = db.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        if not sql.startswith(NOT_COUNTED):
+            counter.statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = counting
+    try:
+        yield counter
+    finally:
+        db.obj.execute_sql = original
 
 
 # Any constant: the key of the PostgreSQL advisory lock that write transactions share.
@@ -909,4 +999,6 @@ def create_or_migrate() -> list[int]:
         create_board_search_index()
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
+    if not fresh:  # an empty database has no statistics worth keeping
+        analyze()
     return applied

@@ -20,7 +20,7 @@ from koalicje import accounts, quizzes
 from koalicje.board import posts
 from koalicje.learning import progress
 from koalicje.permissions import can, memberships_of
-from models import db
+from models import db, open_connection
 
 bp = Blueprint("main", __name__)
 
@@ -67,6 +67,7 @@ def language():
 @bp.get("/healthz")
 def healthz():
     try:
+        open_connection()
         db.execute_sql("SELECT 1").fetchone()
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         return jsonify(status="error", database=str(error.__class__.__name__)), 503

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from bs4 import BeautifulSoup
 from factories import PASSWORD, add_member, assign, make_coalition, make_user
 
 from app import create_app
-from models import (
+from models import (  # noqa: F401 - count_queries is the tests' import point
+    Coalition,
+    Membership,
+    TrainerAssignment,
     User,
+    count_queries,
     create_or_migrate,
     db,
 )
@@ -191,41 +194,6 @@ def cookie_contents(app, client) -> str:
 
 def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SAVEPOINT", "RELEASE SAVEPOINT",
-               "ROLLBACK TO SAVEPOINT")
-
-
-@contextmanager
-def count_queries():
-    """Count SQL statements run inside the block: `with count_queries() as q: ...; q.count`.
-
-    Transaction control is not counted: savepoints (which peewee adds on PostgreSQL where
-    an insert may conflict) and PostgreSQL's write lock (`pg_advisory_xact_lock`, see
-    models.write_transaction, the counterpart of SQLite's BEGIN IMMEDIATE). So the same
-    page costs the same count on both engines.
-    """
-
-    class Counter:
-        count = 0
-        statements: list[str] = []
-
-    counter = Counter()
-    counter.statements = []
-    original = db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        if not sql.startswith(NOT_COUNTED):
-            counter.count += 1
-            counter.statements.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    db.obj.execute_sql = counting
-    try:
-        yield counter
-    finally:
-        db.obj.execute_sql = original
 
 
 @pytest.fixture(scope="session")

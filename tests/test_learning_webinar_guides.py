@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_user, soup
-from learning_factories import make_module
+from factories import make_module
 
 from koalicje.content import module_files
 from koalicje.content.sync import SyncReport

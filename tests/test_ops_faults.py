@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ON_POSTGRES, add_member, make_coalition, make_user
-from learning_factories import make_module
-from quizzes_support import definition, right_answers, sync_content
+from factories import definition, make_module, right_answers, sync_content
 
 from models import Comment, Module, ModuleProgress, Post, QuizAttempt, User, db, is_sqlite
 

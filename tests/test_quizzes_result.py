@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_user, soup
-from quizzes_support import definition, form_data, right_answers, sync_content, wrong_answers
+from factories import definition, form_data, right_answers, sync_content, wrong_answers
 
 from koalicje import quizzes
 from koalicje.learning import progress

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import add_member, make_coalition, make_user, soup
-from quizzes_support import answers_for, copy_content, instrument, sync_content
+from factories import answers_for, copy_content, instrument, sync_content
 
 from koalicje import self_assessment
 from models import SelfAssessment

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user
+from factories import make_module
 from openpyxl import load_workbook
 from test_trainer_matrix import rows, world  # noqa: F401  (fixture)
-from trainer_helpers import make_module
 
 from koalicje.web import exports
 from models import Membership, db, utcnow
@@ -116,7 +116,7 @@ def guarded_names(app):
     trainer = make_user(role="trainer")
     coalition = make_coalition(name="Koalicja Strażnika")
     assign(trainer, coalition)
-    make_module(1)
+    make_module(1, quiz=True)
     names = {}
     for start in GUARD_STARTS.values():
         person = make_user(name=f"{start}SUMA(A1:A9)")

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 import pytest
-from board_world import build_board_world, with_db
+from factories import build_board_world, with_db
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

@@ -8,8 +8,8 @@ import io
 import sqlite3
 
 import pytest
-from board_world import build_board_world, with_db
 from conftest import soup
+from factories import build_board_world, with_db
 
 from koalicje.web.errors import is_storage_failure
 from models import Post, db

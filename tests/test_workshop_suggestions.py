@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import add_member, make_coalition, make_user, soup
-from quizzes_support import answers_for, instrument, instrument_definition, sync_content
+from factories import answers_for, instrument, instrument_definition, sync_content
 
 from koalicje import self_assessment
 from koalicje.workshop import suggestions

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 
 from koalicje.trainer.scope import (
-    last_activity_expr,
+    last_activity_by_user,
     local_date,
     memberships,
-    to_datetime,
 )
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title
@@ -66,11 +65,12 @@ def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = 
     if coalition is not None:
         scope = scope.where(Coalition.id == coalition.id)
     people: dict[int, dict] = {}
-    for member in scope.select_extend(last_activity_expr().alias("last_activity")):
+    last_activity = last_activity_by_user(scope.select(User.id))
+    for member in scope:
         entry = people.setdefault(
             member.user_id,
             {"user": member.user, "coalitions": [], "joined": member.joined_at,
-             "last": to_datetime(member.last_activity)},
+             "last": last_activity.get(member.user_id)},
         )
         entry["coalitions"].append(member.coalition)
         entry["joined"] = min(entry["joined"], member.joined_at)

@@ -120,19 +120,15 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
 
 
 def _last_activity_by_coalition(viewer: User, ids: list[int]) -> dict[int, datetime]:
-    from koalicje.trainer.scope import last_activity_expr, memberships, to_datetime
+    from koalicje.trainer.scope import last_activity_by_user, memberships
 
     if not ids:
         return {}
+    scope = memberships(viewer).where(Membership.coalition.in_(ids))
+    by_user = last_activity_by_user(scope.select(User.id))
     out: dict[int, datetime] = {}
-    rows = (
-        memberships(viewer)
-        .select(Membership.coalition, last_activity_expr().alias("last"))
-        .where(Membership.coalition.in_(ids))
-        .tuples()
-    )
-    for cid, value in rows:
-        when = to_datetime(value)
+    for cid, user_id in scope.select(Membership.coalition, Membership.user).tuples():
+        when = by_user.get(user_id)
         if when and (cid not in out or when > out[cid]):
             out[cid] = when
     return out

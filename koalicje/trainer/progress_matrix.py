@@ -17,13 +17,13 @@ from peewee import fn
 
 from koalicje.trainer.scope import (
     completed_count_expr,
+    last_activity_by_user,
     last_activity_expr,
     local_date,
     memberships,
     module_status_rank_expr,
     required_module_count,
     started_count_expr,
-    to_datetime,
 )
 from koalicje.web.labels import module_status_label, module_title
 from models import (
@@ -106,10 +106,11 @@ class MatrixFilter:
 class Cell:
     status: str  # one of MODULE_STATUSES
     score: float | None  # best quiz score 0..1, None without attempts or quiz
+    label: str = ""  # the status in the reader's language (translated once per matrix)
 
-    @property
-    def label(self) -> str:
-        return module_status_label(self.status)
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = module_status_label(self.status)
 
     @property
     def percent(self) -> int | None:
@@ -206,10 +207,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     if paginate:
         pages = max(1, ceil(total / per_page))
         filters = replace(filters, page=min(filters.page, pages))
-    rows_query = query.select_extend(
-        last_activity_expr().alias("last_activity"),
-        completed_count_expr().alias("completed"),
-    ).order_by(*_order(filters, modules))
+    # Last activity and completed modules are computed for the shown rows only (below),
+    # not as subqueries for every row before sorting; sorting by them stays in SQL.
+    rows_query = query.order_by(*_order(filters, modules))
     if paginate:
         rows_query = rows_query.paginate(filters.page, per_page)
     members = list(rows_query)
@@ -218,11 +218,12 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     user_ids = sorted({m.user_id for m in members})
     status: dict[tuple[int, int], str] = {}
     best: dict[tuple[int, str], float] = {}
+    last_activity: dict[int, datetime] = {}
     if user_ids:
-        in_users = (
-            User.id.in_(user_ids) if paginate
-            else User.id.in_(_filtered(viewer, filters, required, modules).select(User.id))
-        )
+        shown = (user_ids if paginate
+                 else _filtered(viewer, filters, required, modules).select(User.id))
+        in_users = User.id.in_(shown)
+        last_activity = last_activity_by_user(shown)
         for p in ModuleProgress.select(
             ModuleProgress.user, ModuleProgress.module, ModuleProgress.status
         ).join(User).where(in_users):
@@ -238,21 +239,26 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         )
         for user_id, quiz_slug, score in scores:
             best[(user_id, quiz_slug)] = float(score)
+    counted = {m.id for m in modules if m.required}
+    labels = {key: module_status_label(key) for key in MODULE_STATUSES}
+    columns = [(m.id, m.quiz_slug) for m in modules]  # plain values: read once, not per cell
     rows = []
     for member in members:
+        user_id = member.user_id
+        states = [status.get((user_id, module_id), "not_started") for module_id, _ in columns]
         cells = [
-            Cell(
-                status=status.get((member.user_id, module.id), "not_started"),
-                score=best.get((member.user_id, module.quiz_slug)) if module.quiz_slug else None,
-            )
-            for module in modules
+            Cell(status=state, label=labels[state],
+                 score=best.get((user_id, quiz_slug)) if quiz_slug else None)
+            for state, (_, quiz_slug) in zip(states, columns, strict=True)
         ]
         rows.append(
             MatrixRow(
                 user=member.user,
                 coalition=member.coalition,
-                completed=int(member.completed or 0),
-                last_activity=to_datetime(member.last_activity),
+                completed=sum(state == "completed"
+                              for state, (module_id, _) in zip(states, columns, strict=True)
+                              if module_id in counted),
+                last_activity=last_activity.get(user_id),
                 cells=cells,
             )
         )

@@ -87,10 +87,13 @@ def visits_of(coalition: Coalition) -> list[Visit]:
 def overdue_steps(viewer: User, today: date | None = None):
     """Open next steps past their due date in the coalitions `viewer` oversees."""
     today = today or local_today()
+    owner = User.alias()
     return (
-        NextStep.select(NextStep, Visit, Coalition)
+        NextStep.select(NextStep, Visit, Coalition, owner)
         .join(Visit)
         .join(Coalition)
+        .switch(NextStep)
+        .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))  # no query per owner
         .where(coalition_scope(viewer) & (NextStep.done == False)  # noqa: E712
                & (NextStep.due_date < today))
         .order_by(NextStep.due_date, NextStep.id)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,19 +50,34 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Value]]) -> bytes:
 
 
 def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Value]], title: str = "Dane") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([safe_text(h) for h in header])
+    """One sheet, written in openpyxl's write-only mode (rows streamed, not kept as cells)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    header = [safe_text(h) for h in header]
+    rows = [[safe_text(v) if isinstance(v, str) else v for v in row] for row in rows]
+    widths = [len(str(h)) for h in header]
     for row in rows:
-        sheet.append([safe_text(v) if isinstance(v, str) else v for v in row])
-    for index, column in enumerate(sheet.iter_cols(min_row=1, max_row=sheet.max_row), start=1):
-        for cell in column:
-            if isinstance(cell.value, (date, datetime)):
-                cell.number_format = "yyyy-mm-dd"
-        width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+        for index, value in enumerate(row):
+            if value is not None:
+                length = 10 if isinstance(value, (date, datetime)) else len(str(value))
+                if index >= len(widths):
+                    widths.append(length)
+                elif length > widths[index]:
+                    widths[index] = length
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(40, max(8, width + 2))
     sheet.freeze_panes = "B2"
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value: Value):
+    if isinstance(value, (date, datetime)):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Request
+from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property
 
@@ -55,9 +55,9 @@ def _clean_json(value: Any) -> Any:
     return value
 
 
-class CleanRequest(Request):
-    """A Flask request whose form fields, query arguments, JSON strings and upload names
-    are clean.
+class CleanRequest(HtmxAwareRequest):
+    """htmx-flask's request (`request.htmx`) whose form fields, query arguments, JSON
+    strings and upload names are clean.
 
     Cleaning here, at the door, means no view can forget it: names, titles, bodies, goals,
     comments, notes and file names all reach the domain without control characters.

@@ -1,0 +1,684 @@
+"""`make bench`: the pages of issue 10's table against the programme's full size.
+
+1. Builds the data set with `bench_data` (cached by sizes, seed and schema version under
+   `--out`; each run works on a fresh copy, because the writes add rows).
+2. Counts the SQL statements and the response bytes of every target in-process (Flask test
+   client), signed in as the role that uses the page.
+3. Serves a bare Flask endpoint, then the app, with the very gunicorn command `make run` uses
+   (`--gunicorn`, given by the Makefile), and drives every target at each concurrency with wrk
+   (or, with `--driver python`, a small threaded client: the smoke test's driver).
+4. Writes `bench.json` and `bench.md` (share of the bare endpoint's throughput, p50/p95/p99,
+   CPU per request from the gunicorn processes' /proc counters, bytes raw and compressed,
+   queries per request, RSS per worker).
+
+Absolute figures depend on the machine and on what else runs on it; the share of the bare
+endpoint, measured in the same run, is the comparable figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from koalicje.config import ROOT
+from koalicje.ops import bench_data
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+SECRET_KEY = "bench-secret-key-not-for-production"
+# Writes run as fast as wrk can send them: the per-user posting limit would answer 429 after
+# ten, so the bench server raises it (the only setting that differs from `make run`).
+SERVER_ENV = {"SESSION_COOKIE_SECURE": "0", "BOARD_POSTS_PER_MINUTE": "100000000",
+              "SECRET_KEY": SECRET_KEY}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    group: str  # limit | page | partial | export | write
+    role: str | None  # key of bench_data.ROLE_EMAILS, None for anonymous
+    path: str
+    method: str = "GET"
+    data: dict[str, str] | None = None
+    htmx: bool = False
+
+
+def targets(urls: dict[str, Any]) -> list[Target]:
+    """Issue 10's table plus the writes it lists."""
+    board = f"/board/{urls['board']}"
+    return [
+        Target("/healthz", "page", None, "/healthz"),
+        Target("/login (anonymous)", "page", None, "/login"),
+        Target("home", "page", "learner", "/"),
+        Target("/learning/", "page", "learner", "/learning/"),
+        Target("a module", "page", "learner", f"/learning/{urls['module']}"),
+        Target("a quiz", "page", "learner", f"/quizzes/{urls['quiz']}"),
+        Target("/coalitions/", "page", "learner", "/coalitions/"),
+        Target("a coalition page", "page", "learner", f"/coalitions/{urls['board']}"),
+        Target("/self-assessment/", "page", "learner", "/self-assessment/"),
+        Target("a coalition board", "page", "coordinator", board),
+        Target("the programme board", "page", "coordinator", "/board/"),
+        Target("board search", "page", "coordinator", f"{board}?q=biblioteka"),
+        Target("/trainer/ (overview)", "page", "trainer", "/trainer/"),
+        Target("/trainer/matrix", "page", "trainer", "/trainer/matrix"),
+        Target("a coalition's visits", "page", "trainer", f"/trainer/visits/{urls['board']}"),
+        Target("matrix CSV", "export", "trainer", "/trainer/matrix.csv"),
+        Target("matrix XLSX", "export", "trainer", "/trainer/matrix.xlsx"),
+        Target("directory search (htmx)", "partial", "learner", "/coalitions/?q=00",
+               htmx=True),
+        Target("board load more (htmx)", "partial", "coordinator", urls["more"], htmx=True),
+        Target("new post (htmx)", "write", "member", f"{board}/posts", "POST",
+               {"title": "Zebranie partnerów", "category": "announcement",
+                "body": "Spotykamy się w bibliotece w czwartek o **17:00**."}, htmx=True),
+        Target("a comment (htmx)", "write", "member", f"/board/post/{urls['post']}/comments",
+               "POST", {f"c{urls['post']}-body": "Będę, dziękuję!"}, htmx=True),
+        Target("watched toggle (htmx)", "write", "learner",
+               f"/learning/{urls['module']}/watched", "POST", {"watched": "1"}, htmx=True),
+        Target("quiz submission", "write", "learner", f"/quizzes/{urls['quiz']}", "POST",
+               urls["quiz_answers"]),
+        Target("self-assessment autosave (htmx)", "write", "learner",
+               f"/self-assessment/answers/{urls['draft']}/autosave", "POST",
+               urls["autosave"], htmx=True),
+    ]
+
+
+# --- clients: one interface over HTTP and over Flask's test client ---------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class HttpClient:
+    """A signed-in (or anonymous) user of a running server: keeps the session cookie."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def request(self, method: str, path: str, data: dict | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        all_headers = {**self.headers(), **(headers or {})}
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=all_headers)
+        raw = conn.getresponse()
+        response = Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
+        for value in raw.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return response
+
+    def headers(self) -> dict[str, str]:
+        out = {}
+        if self.cookies:
+            out["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.csrf:
+            out["X-CSRFToken"] = self.csrf
+        return out
+
+
+class TestClient:
+    """The same interface over Flask's test client (in-process, for counting queries)."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+        self.csrf = ""
+
+    def request(self, method: str, path: str, data: dict | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        all_headers = {**({"X-CSRFToken": self.csrf} if self.csrf else {}), **(headers or {})}
+        raw = self.client.open(path, method=method, data=data, headers=all_headers)
+        return Response(raw.status_code, {k.lower(): v for k, v in raw.headers.items()},
+                        raw.get_data())
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_RE.search(html)
+    if not match:
+        raise RuntimeError("no CSRF token in the page")
+    return match.group(1) or match.group(2)
+
+
+def sign_in(client: HttpClient | TestClient, role: str | None) -> None:
+    if role is None:
+        return
+    client.csrf = ""
+    page = client.request("GET", "/login")
+    token = csrf_of(page.text)
+    answer = client.request("POST", "/login", {
+        "csrf_token": token, "email": bench_data.ROLE_EMAILS[role],
+        "password": bench_data.BENCH_PASSWORD})
+    if answer.status != 303:
+        raise RuntimeError(f"signing in as {role} failed: {answer.status}")
+    client.csrf = csrf_of(client.request("GET", "/").text)
+
+
+def discover(app, client_for: Callable[[str], HttpClient | TestClient]) -> dict[str, Any]:
+    """The ids and slugs the targets need, read from the database and the pages."""
+    from bs4 import BeautifulSoup
+
+    from models import Coalition, Module, Post, Quiz, SelfAssessment, User, db
+
+    # Requests must not run inside this app context: they would share its `g` (and user).
+    with app.app_context(), db.connection_context():
+        board = Coalition.select().order_by(Coalition.id).first()
+        module = (Module.select().where(Module.archived == False)  # noqa: E712
+                  .order_by(Module.position).first())
+        quiz = (Quiz.get_or_none(Quiz.slug == module.quiz_slug) if module.quiz_slug
+                else None) or Quiz.select().where(Quiz.archived == False).first()  # noqa: E712
+        post = (Post.select().where((Post.coalition == board) & Post.deleted_at.is_null()
+                                    & Post.hidden_at.is_null())
+                .order_by(Post.created_at.desc()).first())
+        learner = User.get(User.email == bench_data.ROLE_EMAILS["learner"])
+        draft = (SelfAssessment.select().where((SelfAssessment.user == learner)
+                                               & (SelfAssessment.status == "draft")).first())
+        statements = [s["id"] for d in draft.instrument_version.definition["dimensions"]
+                      for s in d["statements"]]
+    urls: dict[str, Any] = {"board": board.slug, "module": module.slug, "quiz": quiz.slug,
+                            "post": post.id, "draft": draft.id,
+                            "autosave": {f"s-{sid}": "3" for sid in statements[:4]}}
+    soup = BeautifulSoup(client_for("coordinator").request(
+        "GET", f"/board/{board.slug}").text, "html.parser")
+    more = soup.select_one(".load-more a[hx-get]")
+    urls["more"] = more["hx-get"] if more else f"/board/{board.slug}/more"
+    soup = BeautifulSoup(client_for("learner").request("GET", f"/quizzes/{quiz.slug}").text,
+                         "html.parser")
+    answers: dict[str, str] = {}
+    form = soup.select_one("#quiz-form")
+    for field_ in form.select("input[name]"):
+        name = field_["name"]
+        if field_.get("type") in ("radio", "checkbox"):
+            answers.setdefault(name, field_["value"])
+        elif name != "csrf_token":
+            answers[name] = field_.get("value", "")
+    urls["quiz_answers"] = answers
+    return urls
+
+
+# --- in-process: queries and bytes ----------------------------------------------------------
+
+
+def compressed_sizes(body: bytes) -> dict[str, int]:
+    sizes = {"gzip": len(gzip.compress(body, 6))}
+    try:
+        import brotli  # type: ignore[import-not-found]
+
+        sizes["br"] = len(brotli.compress(body, quality=5))
+    except ImportError:
+        pass
+    return sizes
+
+
+def measure_in_process(app, all_targets: list[Target]) -> dict[str, dict[str, Any]]:
+    """Per target: SQL statements for one request (after a warm-up), status, body sizes."""
+    from models import count_queries
+
+    clients: dict[str | None, TestClient] = {}
+    out: dict[str, dict[str, Any]] = {}
+    # No outer app context: each request pushes its own (and finds its own user).
+    for target in all_targets:
+        client = clients.get(target.role)
+        if client is None:
+            client = clients[target.role] = TestClient(app)
+            sign_in(client, target.role)
+        headers = {"HX-Request": "true"} if target.htmx else {}
+        client.request(target.method, target.path, target.data, headers)  # warm-up
+        with count_queries() as queries:
+            response = client.request(target.method, target.path, target.data, headers)
+        encoded = client.request(target.method, target.path, target.data,
+                                 {**headers, "Accept-Encoding": "gzip, br"})
+        out[target.name] = {
+            "status": response.status,
+            "queries": queries.count,
+            "bytes_raw": len(response.body),
+            "bytes_sent_compressed": len(encoded.body),
+            "content_encoding": encoded.headers.get("content-encoding", ""),
+            "bytes_possible": compressed_sizes(response.body),
+        }
+    return out
+
+
+# --- servers --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    def cpu_seconds(self) -> float:
+        total = 0
+        for pid in [self.process.pid, *self.children()]:
+            try:
+                parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(parts[11]) + int(parts[12])  # utime, stime
+        return total / CLOCK_TICKS
+
+    def worker_rss_mb(self) -> list[float]:
+        out = []
+        for pid in self.children():
+            try:
+                pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+            except FileNotFoundError:
+                continue
+            out.append(round(pages * PAGE_SIZE / 2**20, 1))
+        return out
+
+
+@contextmanager
+def serve(gunicorn: list[str], app_spec: str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    port = free_port()
+    command = [*gunicorn, "--bind", f"127.0.0.1:{port}", app_spec]
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                   stdout=subprocess.DEVNULL, stderr=log_file)
+    server = Server(process, port)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not answer; see {log}") from None
+                time.sleep(0.1)
+        while len(server.children()) < _workers(gunicorn) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _workers(gunicorn: list[str]) -> int:
+    for n, arg in enumerate(gunicorn):
+        if arg in ("--workers", "-w") and n + 1 < len(gunicorn):
+            return int(gunicorn[n + 1])
+        if arg.startswith("--workers="):
+            return int(arg.split("=", 1)[1])
+    return 1
+
+
+# --- load drivers ---------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+wrk.method = {method}
+{body}
+{headers}
+done = function(summary, latency, requests)
+  local f = assert(io.open({out}, "w"))
+  f:write(string.format('{{"requests": %d, "duration_s": %.6f, "bytes": %d, "errors": %d, ' ..
+    '"status_errors": %d, "p50_ms": %.3f, "p95_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f}}',
+    summary.requests, summary.duration / 1e6, summary.bytes,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3))
+  f:close()
+end
+"""
+
+
+def _lua(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal here
+
+
+def request_headers(client: HttpClient | None, target: Target) -> dict[str, str]:
+    headers = client.headers() if client else {}
+    if target.htmx:
+        headers["HX-Request"] = "true"
+    if target.data is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return headers
+
+
+def drive_wrk(port: int, target: Target, client: HttpClient | None, clients: int,
+              duration: float, workdir: Path) -> dict[str, Any]:
+    out = workdir / "wrk-result.json"
+    out.unlink(missing_ok=True)
+    headers = "\n".join(f"wrk.headers[{_lua(k)}] = {_lua(v)}"
+                        for k, v in request_headers(client, target).items())
+    body = f"wrk.body = {_lua(urlencode(target.data))}" if target.data is not None else ""
+    script = workdir / "wrk-script.lua"
+    script.write_text(WRK_SCRIPT.format(method=_lua(target.method), body=body,
+                                        headers=headers, out=_lua(str(out))))
+    subprocess.run(["wrk", f"-t{min(clients, 2)}", f"-c{clients}",
+                    f"-d{max(1, round(duration))}s", "--timeout", "30s", "-s", str(script),
+                    f"http://127.0.0.1:{port}{target.path}"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return json.loads(out.read_text())
+
+
+def drive_python(port: int, target: Target, client: HttpClient | None, clients: int,
+                 requests: int) -> dict[str, Any]:
+    """`requests` requests per client, `clients` threads: a small stand-in for wrk."""
+    headers = request_headers(client, target)
+    body = urlencode(target.data) if target.data is not None else None
+    latencies: list[float] = []
+    counts = {"bytes": 0, "errors": 0, "status_errors": 0}
+    lock = threading.Lock()
+
+    def run() -> None:
+        for _ in range(requests):
+            began = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request(target.method, target.path, body=body, headers=headers)
+                response = conn.getresponse()
+                size = len(response.read())
+                conn.close()
+            except OSError:
+                with lock:
+                    counts["errors"] += 1
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - began)
+                counts["bytes"] += size
+                if response.status >= 400:
+                    counts["status_errors"] += 1
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    ordered = sorted(latencies) or [0.0]
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1e3, 3)
+
+    return {"requests": len(latencies), "duration_s": elapsed, **counts,
+            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "max_ms": pct(100)}
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    gunicorn: list[str]
+    out: Path
+    sizes: bench_data.Sizes = bench_data.FULL
+    seed: int = 1
+    concurrency: tuple[int, ...] = (1, 16)
+    duration: float = 5.0
+    driver: str = "wrk"
+    requests: int = 3  # per client, python driver
+    only: tuple[str, ...] = ()  # target names to run (all when empty)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def data_set(options: Options) -> Path:
+    """A fresh copy of the generated data set (generated once per sizes, seed and schema)."""
+    from models import SCHEMA_VERSION, db, init_db
+
+    key = hashlib.sha256(json.dumps(
+        [asdict(options.sizes), options.seed, SCHEMA_VERSION, _source_hash()],
+        sort_keys=True).encode()).hexdigest()[:12]
+    pristine = options.out / f"data-{key}.sqlite3"
+    if not pristine.exists():
+        for old in options.out.glob("data-*.sqlite3"):
+            old.unlink()
+        partial = pristine.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        init_db(f"sqlite:///{partial}")
+        with db.connection_context():
+            bench_data.generate(options.sizes, seed=options.seed)
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        partial.rename(pristine)
+    working = options.out / "run.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{working}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(pristine, working)
+    return working
+
+
+def _source_hash() -> str:
+    return hashlib.sha256(Path(bench_data.__file__).read_bytes()).hexdigest()[:12]
+
+
+def run(options: Options) -> dict[str, Any]:
+    from app import create_app
+    from models import create_or_migrate, db
+
+    options.out.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+    database = data_set(options)
+    generated_in = time.monotonic() - began
+    url = f"sqlite:///{database}"
+    env = {**SERVER_ENV, "DATABASE_URL": url, "UPLOAD_DIR": str(options.out / "uploads"),
+           "MAIL_OUTBOX_DIR": str(options.out / "outbox")}
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
+                      "SESSION_COOKIE_SECURE": False, "BOARD_POSTS_PER_MINUTE": 10**8,
+                      "PREFERRED_URL_SCHEME": "http",  # the test client follows it
+                      "UPLOAD_DIR": env["UPLOAD_DIR"], "MAIL_OUTBOX_DIR": env["MAIL_OUTBOX_DIR"],
+                      "INSTANCE_PATH": str(options.out / "instance")})
+    with app.app_context(), db.connection_context():
+        create_or_migrate()  # what `make run` does before serving (`flask db upgrade`)
+    test_clients: dict[str, TestClient] = {}
+
+    def test_client_for(role: str) -> TestClient:
+        if role not in test_clients:
+            test_clients[role] = TestClient(app)
+            sign_in(test_clients[role], role)
+        return test_clients[role]
+
+    urls = discover(app, test_client_for)
+    all_targets = [t for t in targets(urls) if not options.only or t.name in options.only]
+    in_process = measure_in_process(app, all_targets)
+    if not db.is_closed():
+        db.close()
+
+    log = options.out / "gunicorn.log"
+    log.unlink(missing_ok=True)
+    results: list[dict[str, Any]] = []
+    limit = Target("bare Flask endpoint (the limit)", "limit", None, "/")
+    with tempfile.TemporaryDirectory() as workdir:
+        with serve(options.gunicorn, "koalicje.ops.bench_bare:create_app()", env, log) as bare:
+            results += drive(options, bare, limit, None, Path(workdir))
+        with serve(options.gunicorn, "app:create_app()", env, log) as server:
+            clients: dict[str | None, HttpClient | None] = {None: None}
+            for target in all_targets:
+                if target.role not in clients:
+                    clients[target.role] = HttpClient("127.0.0.1", server.port)
+                    sign_in(clients[target.role], target.role)
+                rows = drive(options, server, target, clients[target.role], Path(workdir))
+                for row in rows:
+                    row.update(in_process[target.name])
+                results += rows
+        # The bare endpoint again at the end: the limit is the mean of both measurements, so
+        # a machine that got busier or quieter during the run skews the shares less.
+        with serve(options.gunicorn, "koalicje.ops.bench_bare:create_app()", env, log) as bare:
+            again = drive(options, bare, limit, None, Path(workdir))
+    for first, second in zip([r for r in results if r["group"] == "limit"], again,
+                             strict=True):
+        first["req_per_s_runs"] = [first["req_per_s"], second["req_per_s"]]
+        first["req_per_s"] = round((first["req_per_s"] + second["req_per_s"]) / 2, 1)
+    bare_rate = {r["clients"]: r["req_per_s"] for r in results if r["group"] == "limit"}
+    for row in results:
+        row["share_of_bare"] = round(row["req_per_s"] / bare_rate[row["clients"]], 4) \
+            if bare_rate.get(row["clients"]) else None
+    report = {
+        "machine": machine(),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "gunicorn": " ".join(options.gunicorn),
+        "driver": options.driver,
+        "duration_s": options.duration,
+        "concurrency": list(options.concurrency),
+        "sizes": asdict(options.sizes),
+        "seed": options.seed,
+        "data_set_seconds": round(generated_in, 1),  # 0-2 s when the cached set is reused
+        "database_mb": round(database.stat().st_size / 2**20, 1),
+        "results": results,
+    }
+    (options.out / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (options.out / "bench.md").write_text(markdown(report))
+    return report
+
+
+def drive(options: Options, server: Server, target: Target, client: HttpClient | None,
+          workdir: Path) -> list[dict[str, Any]]:
+    rows = []
+    drive_python(server.port, target, client, 1, 2)  # warm-up: imports, caches, connections
+    for clients in options.concurrency:
+        cpu_before = server.cpu_seconds()
+        if options.driver == "wrk":
+            stats = drive_wrk(server.port, target, client, clients, options.duration, workdir)
+        else:
+            stats = drive_python(server.port, target, client, clients, options.requests)
+        cpu = server.cpu_seconds() - cpu_before
+        requests = max(stats["requests"], 1)
+        rows.append({
+            "target": target.name, "group": target.group, "role": target.role,
+            "method": target.method, "path": target.path, "clients": clients,
+            "req_per_s": round(stats["requests"] / stats["duration_s"], 1),
+            "cpu_ms_per_request": round(cpu * 1e3 / requests, 2),
+            "rss_mb_per_worker": max(server.worker_rss_mb() or [0.0]),
+            **stats,
+        })
+    return rows
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (0.0, 0.0, 0.0)
+    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "system": platform.platform(), "load_average": [round(x, 2) for x in load]}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """One row per page: the highest concurrency's throughput and latencies, p95 at one client."""
+    m = report["machine"]
+    by_target: dict[str, dict[int, dict[str, Any]]] = {}
+    for r in report["results"]:
+        by_target.setdefault(r["target"], {})[r["clients"]] = r
+    low, high = min(report["concurrency"]), max(report["concurrency"])
+    lines = [
+        f"Run {report['when']} on {m['cores']} × {m['cpu']} (load average "
+        f"{', '.join(map(str, m['load_average']))} at the end), {report['driver']}, "
+        f"{report['duration_s']} s per measurement; data set {report['database_mb']} MB; "
+        f"`{report['gunicorn']}`.",
+        "",
+        f"| page | req/s at {high} | share of bare | CPU ms/req | p50 / p95 / p99 ms at {high} "
+        f"| p95 ms at {low} | bytes raw / sent gzip | queries | RSS MB/worker | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, rows in by_target.items():
+        top, one = rows.get(high) or next(iter(rows.values())), rows.get(low) or {}
+        share = f"{top['share_of_bare'] * 100:.1f} %" if top.get("share_of_bare") else ""
+        sent = top.get("bytes_sent_compressed", "") if top.get("content_encoding") else "–"
+        size = f"{top['bytes_raw']:,} / {sent:,}" if "bytes_raw" in top and sent != "–" \
+            else (f"{top['bytes_raw']:,} / –" if "bytes_raw" in top else "")
+        errors = sum(r["errors"] + r["status_errors"] for r in rows.values())
+        lines.append(
+            f"| {name} | {top['req_per_s']:,} | {share} | {top['cpu_ms_per_request']} "
+            f"| {top['p50_ms']:.0f} / {top['p95_ms']:.0f} / {top['p99_ms']:.0f} "
+            f"| {one.get('p95_ms', 0):.0f} | {size} | {top.get('queries', '')} "
+            f"| {top['rss_mb_per_worker']} | {errors} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gunicorn", default=f"{sys.executable.rsplit('/', 1)[0]}/gunicorn "
+                        "--workers 2 --access-logfile -",
+                        help="the gunicorn command of `make run` without --bind and app")
+    parser.add_argument("--out", default=str(ROOT / "instance" / "bench"))
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply every size of the full data set")
+    parser.add_argument("--tiny", action="store_true", help="the smoke test's data set")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--concurrency", default="1,16")
+    parser.add_argument("--driver", choices=("wrk", "python"), default="wrk")
+    parser.add_argument("--requests", type=int, default=3, help="per client (python driver)")
+    parser.add_argument("--only", default="", help="comma-separated target names")
+    args = parser.parse_args(argv)
+    sizes = bench_data.TINY if args.tiny else bench_data.FULL.scaled(args.scale) \
+        if args.scale != 1.0 else bench_data.FULL
+    if args.driver == "wrk" and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install wrk), or use --driver python")
+    options = Options(gunicorn=shlex.split(args.gunicorn), out=Path(args.out), sizes=sizes,
+                      seed=args.seed, duration=args.duration, driver=args.driver,
+                      requests=args.requests,
+                      concurrency=tuple(int(c) for c in args.concurrency.split(",")),
+                      only=tuple(n for n in args.only.split(",") if n))
+    report = run(options)
+    print((Path(args.out) / "bench.md").read_text())
+    failed = [r["target"] for r in report["results"] if r["errors"] or r["status_errors"]]
+    if failed:
+        print(f"errors in: {', '.join(sorted(set(failed)))}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
+

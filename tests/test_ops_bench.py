@@ -1,0 +1,133 @@
+"""`make bench`: the data-set generator on both engines, and a smoke run of the benchmark
+on the tiny data set (seconds), so the benchmark cannot rot."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from koalicje.config import ROOT
+from koalicje.ops import bench, bench_data
+from models import (
+    Comment,
+    Membership,
+    ModuleProgress,
+    Post,
+    QuizAttempt,
+    SelfAssessment,
+    TrainerAssignment,
+    User,
+)
+
+GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2",
+            "--access-logfile", "-"]
+
+
+def test_generator_makes_the_sizes_it_is_asked_for(database):
+    sizes = bench_data.TINY
+    summary = bench_data.generate(sizes, seed=3)
+
+    assert Post.select().count() == sizes.posts
+    assert Comment.select().count() == sizes.comments
+    assert ModuleProgress.select().count() == sizes.progress
+    assert QuizAttempt.select().count() == sizes.quiz_attempts
+    # The submitted ones plus the bench learner's open draft.
+    assert SelfAssessment.select().where(SelfAssessment.status == "submitted").count() \
+        == sizes.self_assessments
+    trainer = User.get(User.email == bench_data.ROLE_EMAILS["trainer"])
+    scope = TrainerAssignment.select(TrainerAssignment.coalition).where(
+        TrainerAssignment.trainer == trainer)
+    assert scope.count() == sizes.trainer_coalitions
+    assert Membership.select().where(Membership.coalition.in_(scope)).count() \
+        == sizes.trainer_learners
+    big = Post.select().where(Post.coalition == scope.order_by(
+        TrainerAssignment.coalition).limit(1)).count()
+    assert big == sizes.big_board_posts
+    assert Post.select().where(Post.coalition.is_null()).count() == sizes.programme_posts
+    assert summary.counts["Post"] == sizes.posts
+    for role in bench_data.ROLE_EMAILS.values():
+        assert User.by_email(role).check_password(bench_data.BENCH_PASSWORD)
+
+
+def test_generator_refuses_a_database_with_users(database, factories):
+    factories.user()
+    with pytest.raises(RuntimeError):
+        bench_data.generate(bench_data.TINY)
+    assert Post.select().count() == 0
+
+
+def test_sizes_scale():
+    half = bench_data.FULL.scaled(0.5)
+    assert half.posts == 25000 and half.coalitions == 225 and half.days == bench_data.FULL.days
+
+
+def test_make_bench_serves_with_the_gunicorn_command_of_make_run():
+    makefile = (ROOT / "Makefile").read_text()
+    run_recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    bench_recipe = re.search(r"^bench:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert '$(GUNICORN) --bind $(HOST):$(PORT) "app:create_app()"' in run_recipe
+    assert '--gunicorn "$(GUNICORN)"' in bench_recipe
+    assert "$(RUN_ENV)" in run_recipe and "$(RUN_ENV)" in bench_recipe
+
+
+@pytest.fixture(scope="module")
+def bench_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.mark.sqlite_only
+def test_smoke_run_on_the_tiny_data_set(bench_dir):
+    options = bench.Options(gunicorn=GUNICORN, out=bench_dir, sizes=bench_data.TINY,
+                            concurrency=(1, 2), driver="python", requests=2)
+    report = bench.run(options)
+
+    rows = report["results"]
+    names = {row["target"] for row in rows}
+    expected = {t.name for t in bench.targets(json.loads(json.dumps(_fake_urls())))}
+    assert expected <= names
+    assert {row["clients"] for row in rows} == {1, 2}
+    limit = [row for row in rows if row["group"] == "limit"]
+    assert len(limit) == 2 and all(len(row["req_per_s_runs"]) == 2 for row in limit)
+    for row in rows:
+        assert row["errors"] == 0 and row["status_errors"] == 0, row
+        assert row["requests"] > 0 and row["share_of_bare"] > 0
+        assert row["rss_mb_per_worker"] > 0
+        if row["group"] != "limit":
+            assert row["status"] in (200, 303), row
+            assert row["queries"] >= 1 or row["target"] == "/login (anonymous)"
+            assert row["bytes_raw"] > 0 and row["bytes_possible"]["gzip"] > 0
+    stored = json.loads((bench_dir / "bench.json").read_text())
+    assert stored["results"] == rows
+    table = (bench_dir / "bench.md").read_text()
+    for name in expected:
+        assert f"| {name} |" in table
+
+
+@pytest.mark.sqlite_only
+def test_smoke_run_with_wrk(bench_dir):
+    if not shutil.which("wrk"):
+        if os.environ.get("KOALICJE_REQUIRE_WRK"):
+            pytest.fail("wrk is required here (apt-get install wrk)")
+        pytest.skip("wrk is not installed")
+    options = bench.Options(gunicorn=GUNICORN, out=bench_dir, sizes=bench_data.TINY,
+                            concurrency=(2,), duration=1, driver="wrk",
+                            only=("/healthz", "a coalition board", "a comment (htmx)"))
+    rows = bench.run(options)["results"]
+
+    assert {row["target"] for row in rows} == {
+        "bare Flask endpoint (the limit)", "/healthz", "a coalition board", "a comment (htmx)"}
+    for row in rows:
+        assert row["requests"] > 0 and row["errors"] == 0 and row["status_errors"] == 0, row
+        assert row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
+        assert row["cpu_ms_per_request"] > 0
+
+
+def _fake_urls() -> dict:
+    return {"board": "b", "module": "m", "quiz": "q", "post": 1, "draft": 1, "more": "/x",
+            "quiz_answers": {}, "autosave": {}}

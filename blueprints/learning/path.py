@@ -19,7 +19,8 @@ from models import LearningPreference, utcnow, write_transaction
 @login_required
 def index():
     path = learner_path()
-    return render_template("learning/index.html", path=path)
+    return render_template("learning/index.html", path=path,
+                           light=prefers_light(current_user))
 
 
 def module_context(slug: str) -> dict:

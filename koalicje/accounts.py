@@ -39,6 +39,7 @@ class SignIn:
     user: User | None = None
     throttled: bool = False
     retry_after: int = 0
+    inactive: bool = False  # right password, but the account is switched off
 
 
 @dataclass
@@ -59,7 +60,8 @@ def authenticate(email: str, password: str, address: str, limits: ThrottleLimits
     """Check credentials unless the account or address has failed too often recently.
 
     A throttled attempt is refused before the password is checked, so guessing cannot go on.
-    Inactive users cannot sign in; their failures count like any other.
+    Inactive users cannot sign in; their failures count like any other. Only with the right
+    password are they told that the account is switched off (no hint to someone guessing).
     """
     email = normalize_email(email)
     since = utcnow() - timedelta(seconds=limits.window_seconds)
@@ -73,6 +75,8 @@ def authenticate(email: str, password: str, address: str, limits: ThrottleLimits
             user.save(only=[User.last_login_at])
             LoginAttempt.delete().where(LoginAttempt.email == email).execute()
         return SignIn(user=user)
+    if user is not None and not user.active and user.check_password(password):
+        return SignIn(inactive=True)
     if user is None:
         # Spend the time a real hash check takes, so unknown e-mails are not revealed.
         check_password_hash(_dummy_hash(), password)

@@ -124,6 +124,21 @@ def test_empty_and_oversized_input_is_422_with_form_kept(client, htmx, auth, bw)
     assert with_db(lambda: Post.select().count()) == 1
 
 
+def test_over_long_paste_is_refused_with_its_length_not_cut(client, auth, bw):
+    """The textarea has no maxlength (a browser would cut a paste silently): the server
+    refuses the whole text, says how long it is and keeps it in the form."""
+    auth.as_user(bw.member)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    assert not page.select_one("form#post-form textarea[name=body]").has_attr("maxlength")
+    response = client.post("/board/posts", data=_data(auth.csrf(), body="x" * 30_000))
+    assert response.status_code == 422
+    form = soup(response).select_one("form#post-form")
+    error = form.select_one(".field-error").get_text()
+    assert "30\u00a0000" in error and "20\u00a0000" in error
+    assert len(form.select_one("textarea[name=body]").get_text().strip()) == 30_000
+    assert with_db(lambda: Post.select().count()) == 0
+
+
 def test_posting_too_fast_is_429(app, client, auth, bw):
     app.config["BOARD_POSTS_PER_MINUTE"] = 3
     auth.as_user(bw.member)

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from koalicje.board.posts import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, clean_text
+from koalicje.web.forms import TextLimit
 from models import POST_CATEGORIES
 
 CATEGORY_LABELS = {
@@ -47,7 +48,7 @@ class PostForm(FlaskForm):
         _l("Kategoria"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in POST_CATEGORIES],
         default="announcement",
     )
-    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+    body = TextAreaField(_l("Treść"), validators=[_required(), TextLimit(BODY_MAX)],
                          filters=[_clean])
     event_date = DateField(_l("Data wydarzenia"), validators=[Optional()])
     event_time = TimeField(_l("Godzina rozpoczęcia"), validators=[Optional()])
@@ -69,7 +70,7 @@ class PostForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Komentarz"), validators=[_required(), _max(COMMENT_MAX)],
+    body = TextAreaField(_l("Komentarz"), validators=[_required(), TextLimit(COMMENT_MAX)],
                          filters=[_clean])
 
 
@@ -82,7 +83,7 @@ class HideForm(FlaskForm):
 class TaskForm(FlaskForm):
     board = SelectField(_l("Tablica"), choices=[], validate_choice=True)
     title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
-    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+    body = TextAreaField(_l("Treść"), validators=[_required(), TextLimit(BODY_MAX)],
                          filters=[_clean])
 
 

@@ -103,7 +103,8 @@ class UploadForm(FlaskForm):
 
 UPLOAD_MESSAGES = {
     "too_big": _l("Plik jest za duży. Największy dopuszczalny rozmiar to %(limit)s MB."),
-    "type": _l("Ten rodzaj pliku nie pasuje do wybranej roli. Dozwolone: %(allowed)s."),
+    "type": _l("Ten plik nie pasuje do wybranego rodzaju pliku („%(kind)s”). Dozwolone formaty: "
+               "%(allowed)s."),
     "empty": _l("Plik jest pusty."),
     "role": _l("Nieznany rodzaj pliku."),
 }
@@ -144,8 +145,9 @@ def upload(slug: str):
         allowed = ", ".join(sorted({media.LABEL_OF.get(m, m)
                                     for m in media.ALLOWED_BY_ROLE.get(form.role.data, ())}))
         limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
-        form.file.errors = [str(UPLOAD_MESSAGES[error.reason]) % {"limit": limit,
-                                                                   "allowed": allowed}]
+        kind = str(ROLE_LABELS.get(form.role.data, form.role.data))
+        form.file.errors = [str(UPLOAD_MESSAGES[error.reason]) % {
+            "limit": limit, "allowed": allowed, "kind": kind}]
         return _files_page(module, form, error.code)
     flash(_("Plik został dodany do modułu."), "success")
     return redirect(url_for("learning.files", slug=slug), 303)

@@ -16,6 +16,7 @@ from blueprints.trainer.common import require_visible
 from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
+from koalicje.web.forms import TextLimit
 from koalicje.web.htmx import is_fragment_request, render
 from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
 
@@ -33,7 +34,7 @@ class StepForm(Form):
 class VisitForm(FlaskForm):
     date = DateField(_l("Data wizyty"), validators=[InputRequired()])
     purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()])
-    notes = TextAreaField(_l("Notatki"), validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)])
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 
     def validate(self, extra_validators=None) -> bool:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from playhouse.flask_utils import get_object_or_404
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -18,6 +19,7 @@ from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
 from koalicje.web.forms import TextLimit
 from koalicje.web.htmx import is_fragment_request, render
+from koalicje.web.markdown import render_markdown
 from models import VISIT_PURPOSES, Coalition, Membership, NextStep, User, Visit
 
 STEP_ROWS = 3
@@ -79,6 +81,12 @@ def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
         today=local_today(), is_overdue=visits.is_overdue,
         purposes=visits.PURPOSE_LABELS,
     )
+
+
+@bp.app_template_filter("notes_html")
+def notes_html(source: str) -> Markup:
+    """A visit's notes are Markdown written by a trainer: rendered and sanitized like posts."""
+    return Markup(render_markdown(source or ""))
 
 
 @bp.get("/visits/<slug>", endpoint="visits")

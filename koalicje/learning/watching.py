@@ -87,7 +87,10 @@ def merge_intervals(intervals: list[tuple[float, float]] | list[list[float]],
     """Clip to [0, duration], drop empty ranges, sort and join overlapping/adjacent ones."""
     clipped = []
     for start, end in intervals:
-        start, end = max(0.0, float(start)), min(float(duration), float(end))
+        # Rounded before anything else, so a range shorter than the rounding never becomes
+        # an empty [x, x] and merging the result again changes nothing.
+        start = round(max(0.0, float(start)), 2)
+        end = round(min(float(duration), float(end)), 2)
         if end > start:
             clipped.append((start, end))
     clipped.sort()
@@ -97,7 +100,7 @@ def merge_intervals(intervals: list[tuple[float, float]] | list[list[float]],
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return [[round(s, 2), round(e, 2)] for s, e in merged]
+    return merged
 
 
 def covered_seconds(intervals: list[list[float]]) -> float:

@@ -14,8 +14,16 @@ from datetime import datetime
 from peewee import JOIN
 
 import models
+from koalicje.quizzes import text as quiz_text
 from koalicje.trainer.scope import coalition_scope, localized
-from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, User
+from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, QuizVersion, User
+
+
+def _locale() -> str:
+    from flask import has_app_context
+    from flask_babel import get_locale
+
+    return str(get_locale()) if has_app_context() else "pl"
 
 
 @dataclass
@@ -77,9 +85,15 @@ def self_assessment_events(user: User) -> list[Event]:
         columns.append(instrument)
     if hasattr(model, "coalition"):
         columns.append(Coalition)
+    version_model = getattr(models, "InstrumentVersion", None)
+    if version_model is not None and hasattr(model, "instrument_version"):
+        columns.append(version_model)
     query = model.select(*columns)
     if instrument in columns:
         query = query.join(instrument, on=(model.instrument == instrument.id)).switch(model)
+    if version_model in columns:
+        query = query.join(version_model, on=(model.instrument_version == version_model.id))
+        query = query.switch(model)
     if Coalition in columns:
         query = query.join(Coalition, JOIN.LEFT_OUTER, on=(model.coalition == Coalition.id))
     query = query.where(model.user == user)
@@ -91,6 +105,9 @@ def self_assessment_events(user: User) -> list[Event]:
         if at is None:
             continue
         title = row.instrument.title if instrument in columns else _("Samoocena")
+        version = row.instrument_version if version_model in columns else None
+        if version is not None and isinstance(version.definition, dict):
+            title = quiz_text(version.definition.get("title") or title, _locale())
         coalition = row.coalition if Coalition in columns and row.coalition_id else None
         events.append(Event(at=at, kind="self_assessment", title=title,
                             detail=coalition.name if coalition else ""))
@@ -120,12 +137,16 @@ def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopP
         elif p.watched:
             events.append(Event(p.updated_at, "watched", title))
     attempts = (
-        QuizAttempt.select(QuizAttempt, Quiz)
+        QuizAttempt.select(QuizAttempt, Quiz, QuizVersion)
         .join(Quiz)
+        .switch(QuizAttempt)
+        .join(QuizVersion)
         .where(QuizAttempt.user == user)
     )
     for a in attempts:
-        events.append(Event(a.created_at, "quiz", a.quiz.title, score=a.score, passed=a.passed))
+        # The title in the reader's language, from the version the attempt answered.
+        title = quiz_text(a.quiz_version.definition.get("title") or a.quiz.title, _locale())
+        events.append(Event(a.created_at, "quiz", title, score=a.score, passed=a.passed))
     posts = (
         Post.select(Post, Coalition)
         .join(Coalition, JOIN.LEFT_OUTER)

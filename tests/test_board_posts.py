@@ -124,6 +124,21 @@ def test_empty_and_oversized_input_is_422_with_form_kept(client, htmx, auth, bw)
     assert with_db(lambda: Post.select().count()) == 1
 
 
+def test_long_posts_are_collapsed_behind_show_more(client, auth, bw):
+    short = _post(bw.member, bw.coalition, title="Krótki", body="Jedno zdanie.")
+    long = _post(bw.member, bw.coalition, title="Długi", body="Akapit długiego wpisu. " * 200)
+    auth.as_user(bw.member)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    clipped = page.select_one(f"#post-{long.id} .post-body")
+    assert "post-body-long" in clipped["class"]
+    more = clipped.find_next_sibling("details", class_="post-more")
+    assert more is not None and "Pokaż więcej" in more.summary.text
+    assert len(clipped.get_text()) > 4000  # the whole text is there (for readers, search)
+    whole = page.select_one(f"#post-{short.id} .post-body")
+    assert "post-body-long" not in whole["class"]
+    assert page.select_one(f"#post-{short.id} details.post-more") is None
+
+
 def test_over_long_paste_is_refused_with_its_length_not_cut(client, auth, bw):
     """The textarea has no maxlength (a browser would cut a paste silently): the server
     refuses the whole text, says how long it is and keeps it in the form."""

@@ -124,6 +124,27 @@ def test_empty_and_oversized_input_is_422_with_form_kept(client, htmx, auth, bw)
     assert with_db(lambda: Post.select().count()) == 1
 
 
+def test_back_and_submit_again_does_not_post_twice(client, htmx, auth, bw):
+    """Each render of the form carries its own key; sending the same render twice (Back,
+    then submit) shows the first post instead of creating a duplicate, with or without htmx."""
+    auth.as_user(bw.member)
+    url = f"/board/{bw.coalition.slug}"
+    form = soup(client.get(url)).select_one("form#post-form")
+    key = form.select_one("input[name=form_key]")["value"]
+    assert key != soup(client.get(url)).select_one("form#post-form input[name=form_key]")["value"]
+    data = _data(auth.csrf(), form_key=key)
+    first = client.post(f"{url}/posts", data=data)
+    again = client.post(f"{url}/posts", data=data)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert htmx.post(f"{url}/posts", data=data).status_code == 204
+    assert with_db(lambda: Post.select().count()) == 1
+    other = _data(auth.csrf(), form_key=soup(client.get(url)).select_one(
+        "form#post-form input[name=form_key]")["value"])
+    assert client.post(f"{url}/posts", data=other).status_code == 303  # a new render posts
+    assert with_db(lambda: Post.select().count()) == 2
+
+
 def test_long_posts_are_collapsed_behind_show_more(client, auth, bw):
     short = _post(bw.member, bw.coalition, title="Krótki", body="Jedno zdanie.")
     long = _post(bw.member, bw.coalition, title="Długi", body="Akapit długiego wpisu. " * 200)

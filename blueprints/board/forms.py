@@ -7,12 +7,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from koalicje.board.posts import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, clean_text
-from koalicje.web.forms import TextLimit
+from koalicje.web.forms import TextLimit, new_form_key
 from models import POST_CATEGORIES
 
 CATEGORY_LABELS = {
@@ -53,6 +53,7 @@ class PostForm(FlaskForm):
     event_date = DateField(_l("Data wydarzenia"), validators=[Optional()])
     event_time = TimeField(_l("Godzina rozpoczęcia"), validators=[Optional()])
     event_place = StringField(_l("Miejsce"), validators=[Optional(), _max(200)], filters=[_strip])
+    form_key = HiddenField(default=new_form_key)  # one post per form render
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+from flask import session
 from flask_babel import format_number
 from flask_babel import gettext as _
 from wtforms.validators import Length, ValidationError
@@ -26,3 +29,32 @@ class TextLimit(Length):
                 "Tekst jest za długi: ma %(length)s, a limit to %(max)s znaków. Skróć go; nic "
                 "nie zostało zapisane.",
                 length=format_number(length), max=format_number(self.max)))
+
+
+# --- one submission per form render (Back + submit again must not post twice) ---------------
+
+REMEMBERED_KEYS = 20
+
+
+def new_form_key() -> str:
+    """A fresh key for each rendering of a form (a hidden field's default)."""
+    return secrets.token_urlsafe(12)
+
+
+def already_done(kind: str, key: str | None) -> int | None:
+    """The id created by an earlier submission of this very form render, if any.
+
+    Keys live in the signed session: Back restores the old page with its old key, but not
+    the old cookie, so a second submission of that page is recognised, with or without htmx.
+    """
+    if not key:
+        return None
+    return session.get(f"done_{kind}", {}).get(key)
+
+
+def remember_done(kind: str, key: str | None, created_id: int) -> None:
+    if not key:
+        return
+    done = dict(session.get(f"done_{kind}", {}))
+    done[key] = created_id
+    session[f"done_{kind}"] = dict(list(done.items())[-REMEMBERED_KEYS:])

@@ -20,7 +20,7 @@ GUNICORN = $(BIN)/gunicorn --workers $(WORKERS) --access-logfile - \
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run bench dev test test-postgres setup db demo lint translations translations-check audit clean
+.PHONY: run bench dev test test-postgres setup db demo lint translations translations-check audit clean screenshots
 
 run: setup db demo ## set up, load demo data and serve with gunicorn
 	@echo "Koalicje: http://$(HOST):$(PORT)/"
@@ -78,3 +78,6 @@ audit: setup ## check pinned packages for known vulnerabilities (needs internet 
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor $(MO_FILES)
+
+screenshots: setup ## regenerate the README's gallery (docs/screenshots/*.png) with chromium
+	KOALICJE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_gallery.py

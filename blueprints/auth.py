@@ -129,6 +129,10 @@ def login():
         )
         if result.throttled:
             return throttled_response(result.retry_after)
+        if result.inactive:
+            form.password.errors = [_("To konto jest wyłączone. Jeśli to pomyłka, napisz do "
+                                      "administratora programu.")]
+            return render_template("auth/login.html", form=form, next_url=next_url), 422
         if result.user is None:
             form.password.errors = [_("Niepoprawny e-mail lub hasło.")]
             return render_template("auth/login.html", form=form, next_url=next_url), 422

@@ -41,6 +41,7 @@ class SignIn:
     user: User | None = None
     throttled: bool = False
     retry_after: int = 0
+    inactive: bool = False  # right password, but the account is switched off
 
 
 @dataclass
@@ -69,8 +70,9 @@ def authenticate(email: str, password: str, address: str, limits: ThrottleLimits
     """Check credentials unless the account or address has failed too often recently.
 
     A throttled attempt is refused before the password is checked, so guessing cannot go on.
-    Inactive users cannot sign in; their failures count like any other. Every attempt costs
-    one password hash (unknown and inactive accounts included), so timing tells nothing.
+    Inactive users cannot sign in; their failures count like any other, and only with the
+    right password are they told that the account is switched off. Every attempt costs one
+    password hash (unknown and inactive accounts included), so timing tells nothing.
     """
     email = normalize_email(email)
     throttled = _throttled(email, address, limits)
@@ -84,6 +86,8 @@ def authenticate(email: str, password: str, address: str, limits: ThrottleLimits
             user.save(only=[User.last_login_at])
             LoginAttempt.delete().where(LoginAttempt.email == email).execute()
         return SignIn(user=user)
+    if user is not None and not user.active and matches:
+        return SignIn(inactive=True)  # told only with the right password: no hint to a guesser
     with write_transaction():
         LoginAttempt.create(email=email, address=address)
         prune_login_attempts(utcnow() - timedelta(seconds=limits.window_seconds))

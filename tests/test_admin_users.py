@@ -94,7 +94,7 @@ def test_change_role_plain_form_redirects_back(client, auth, admin):
     user = make_user()
     response = client.post(f"/admin/users/{user.id}/role",
                            data={"role": "trainer", "next": "/admin/users?q=x",
-                                 "csrf_token": auth.csrf()})
+                                 "confirm": "1", "csrf_token": auth.csrf()})
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/users?q=x"
     assert User.get_by_id(user.id).role == "trainer"
@@ -104,10 +104,11 @@ def test_change_role_plain_form_redirects_back(client, auth, admin):
 
 def test_change_role_htmx_returns_the_row(client, htmx, auth, admin):
     user = make_user(name="Ewa Wiersz")
-    response = htmx.post(f"/admin/users/{user.id}/role", data={"role": "admin"},
+    response = htmx.post(f"/admin/users/{user.id}/role", data={"role": "admin", "confirm": "1"},
                          headers={"X-CSRFToken": auth.csrf()})
     assert response.status_code == 200
     page = soup(response)
+    assert "Ewa Wiersz ma teraz rolę" in page.select_one(f"tr#user-{user.id} [role=status]").text
     assert page.select_one("html") is None
     row = page.select_one(f"tr#user-{user.id}")
     assert row is not None
@@ -148,6 +149,31 @@ def test_unknown_user_is_404(client, auth, admin):
                        data={"role": "user", "csrf_token": token}).status_code == 404
 
 
+def test_role_change_and_deactivation_ask_for_confirmation_first(client, auth, admin):
+    """Without JavaScript a confirmation page comes first; htmx forms ask in a dialog."""
+    user = make_user(name="Olga Ostrożna")
+    rows = soup(client.get("/admin/users")).select_one(f"tr#user-{user.id}")
+    for form in rows.select("form[hx-post]"):
+        assert "Olga Ostrożna" in form["hx-confirm"] and form["hx-vals"] == '{"confirm": "1"}'
+    token = auth.csrf()
+    for path, data in ((f"/admin/users/{user.id}/role", {"role": "trainer"}),
+                       (f"/admin/users/{user.id}/active", {"active": "0"})):
+        response = client.post(path, data={**data, "next": "/admin/users", "csrf_token": token})
+        assert response.status_code == 200
+        page = soup(response)
+        assert "Olga Ostrożna" in page.select_one("main article p").text
+        form = page.select_one(f"main form[action='{path}']")
+        assert form.select_one("input[name=confirm]")["value"] == "1"
+        before = User.get_by_id(user.id)
+        assert (before.role, before.active) == (("user", True) if "role" in data
+                                                else ("trainer", True))  # nothing changed yet
+        confirmed = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+        assert client.post(path, data=confirmed).status_code == 303
+        assert "teraz" in soup(client.get("/admin/users")).select_one(".flash-success").text
+    fresh = User.get_by_id(user.id)
+    assert fresh.role == "trainer" and not fresh.active
+
+
 # --- deactivation --------------------------------------------------------------------------
 
 
@@ -164,7 +190,7 @@ def test_deactivate_and_reactivate(app, auth, admin, client, htmx):
                                "csrf_token": csrf_from(other_page.get_data(as_text=True))})
     assert "Celina Członek" in other.get("/").get_data(as_text=True)
 
-    response = htmx.post(f"/admin/users/{user.id}/active", data={"active": "0"},
+    response = htmx.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirm": "1"},
                          headers={"X-CSRFToken": auth.csrf()})
     assert response.status_code == 200
     row = soup(response).select_one(f"tr#user-{user.id}")
@@ -286,7 +312,7 @@ def test_user_detail_shows_memberships_and_history(client, auth, admin):
     user = make_user(name="Hanna Historia")
     coalition = make_coalition(name="Koalicja Pamięci")
     add_member(user, coalition, "coordinator", "ngo")
-    client.post(f"/admin/users/{user.id}/role", data={"role": "trainer",
+    client.post(f"/admin/users/{user.id}/role", data={"role": "trainer", "confirm": "1",
                                                       "csrf_token": auth.csrf()})
     page = soup(client.get(f"/admin/users/{user.id}"))
     memberships = page.select_one("section[aria-labelledby=memberships-heading]").get_text()

@@ -101,6 +101,15 @@ def test_deactivated_user_cannot_sign_in(client, auth, database):
     assert auth.login(user.email).status_code == 422
 
 
+def test_deactivated_user_is_told_so_only_with_the_right_password(client, auth, database):
+    user = make_user(active=False)
+    page = soup(auth.login(user.email))
+    error = page.select_one("form .field-error, form .form-error").text
+    assert "wyłączone" in error and "Niepoprawny" not in error
+    wrong = soup(auth.login(user.email, "zle-haslo-000")).select_one("form .field-error").text
+    assert "Niepoprawny e-mail lub hasło" in wrong
+
+
 def test_deactivation_ends_open_session(client, auth, database):
     user = make_user(name="Zofia Sesyjna")
     auth.as_user(user)

@@ -124,6 +124,57 @@ def test_empty_and_oversized_input_is_422_with_form_kept(client, htmx, auth, bw)
     assert with_db(lambda: Post.select().count()) == 1
 
 
+def test_back_and_submit_again_does_not_post_twice(client, htmx, auth, bw):
+    """Each render of the form carries its own key; sending the same render twice (Back,
+    then submit) shows the first post instead of creating a duplicate, with or without htmx."""
+    auth.as_user(bw.member)
+    url = f"/board/{bw.coalition.slug}"
+    form = soup(client.get(url)).select_one("form#post-form")
+    key = form.select_one("input[name=form_key]")["value"]
+    assert key != soup(client.get(url)).select_one("form#post-form input[name=form_key]")["value"]
+    data = _data(auth.csrf(), form_key=key)
+    first = client.post(f"{url}/posts", data=data)
+    again = client.post(f"{url}/posts", data=data)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert htmx.post(f"{url}/posts", data=data).status_code == 204
+    assert with_db(lambda: Post.select().count()) == 1
+    other = _data(auth.csrf(), form_key=soup(client.get(url)).select_one(
+        "form#post-form input[name=form_key]")["value"])
+    assert client.post(f"{url}/posts", data=other).status_code == 303  # a new render posts
+    assert with_db(lambda: Post.select().count()) == 2
+
+
+def test_long_posts_are_collapsed_behind_show_more(client, auth, bw):
+    short = _post(bw.member, bw.coalition, title="Krótki", body="Jedno zdanie.")
+    long = _post(bw.member, bw.coalition, title="Długi", body="Akapit długiego wpisu. " * 200)
+    auth.as_user(bw.member)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    clipped = page.select_one(f"#post-{long.id} .post-body")
+    assert "post-body-long" in clipped["class"]
+    more = clipped.find_next_sibling("details", class_="post-more")
+    assert more is not None and "Pokaż więcej" in more.summary.text
+    assert len(clipped.get_text()) > 4000  # the whole text is there (for readers, search)
+    whole = page.select_one(f"#post-{short.id} .post-body")
+    assert "post-body-long" not in whole["class"]
+    assert page.select_one(f"#post-{short.id} details.post-more") is None
+
+
+def test_over_long_paste_is_refused_with_its_length_not_cut(client, auth, bw):
+    """The textarea has no maxlength (a browser would cut a paste silently): the server
+    refuses the whole text, says how long it is and keeps it in the form."""
+    auth.as_user(bw.member)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    assert not page.select_one("form#post-form textarea[name=body]").has_attr("maxlength")
+    response = client.post("/board/posts", data=_data(auth.csrf(), body="x" * 30_000))
+    assert response.status_code == 422
+    form = soup(response).select_one("form#post-form")
+    error = form.select_one(".field-error").get_text()
+    assert "30\u00a0000" in error and "20\u00a0000" in error
+    assert len(form.select_one("textarea[name=body]").get_text().strip()) == 30_000
+    assert with_db(lambda: Post.select().count()) == 0
+
+
 def test_posting_too_fast_is_429(app, client, auth, bw):
     app.config["BOARD_POSTS_PER_MINUTE"] = 3
     auth.as_user(bw.member)

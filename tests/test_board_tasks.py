@@ -77,6 +77,12 @@ def test_task_post_plain_and_htmx(app, client, htmx, auth, bw):
         "task-board": str(bw.coalition.id), "task-title": "Nasza diagnoza",
         "task-body": "Mieszkańcy chcą więcej zajęć dla młodzieży.", "csrf_token": token})
     assert ok.status_code == 200
+    # The module's progress region reloads itself on this event (it no longer waits).
+    assert ok.headers["HX-Trigger"] == "progress-changed"
+    region = soup(client.get(f"/learning/{SLUG}")).select_one("#module-progress")
+    assert region["hx-trigger"] == "progress-changed from:body"
+    refreshed = soup(client.get(region["hx-get"]))
+    assert "wykonane" in refreshed.select_one("#module-progress .checklist").get_text()
     done = soup(ok).select_one(".module-task-done")
     assert "Nasza diagnoza" in done.get_text()
     post = with_db(lambda: Post.get(Post.module_slug == SLUG))

@@ -64,3 +64,38 @@ def test_no_modules_no_certificate(client, auth, database):
     auth.as_user(make_user())
     assert not soup(client.get("/learning/certificate")).select(".certificate-code")
     assert Certificate.select().count() == 0
+
+
+def _pdf_title(pdf: bytes) -> str:
+    import re
+
+    hex_title = re.search(rb"/Title <([0-9a-fA-F]+)>", pdf).group(1)
+    return bytes.fromhex(hex_title.decode()).decode("utf-16")
+
+
+def test_certificate_downloads_as_a_pdf_with_code_url_and_polish_letters(client, auth,
+                                                                         database):
+    learner = make_user(name="Żaneta Łęcka-Gąsiorowska")
+    progress.set_watched(learner, make_module())
+    auth.as_user(learner)
+    page = soup(client.get("/learning/certificate"))
+    link = page.select_one(".certificate-actions a[download]")
+    assert link["href"] == "/learning/certificate.pdf"
+    response = client.get(link["href"])
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    pdf = response.get_data()
+    assert pdf.startswith(b"%PDF-")
+    code = Certificate.get().code
+    assert code in response.headers["Content-Disposition"]
+    assert _pdf_title(pdf).endswith("Żaneta Łęcka-Gąsiorowska")
+    assert f"/URI (http://localhost/certificates/{code})".encode() in pdf
+    assert pdf.count(b"/FontFile2") == 2  # DejaVu Sans embedded (regular, bold)
+
+
+def test_certificate_pdf_before_it_is_earned_leads_to_what_is_missing(client, auth, database):
+    make_module()
+    auth.as_user(make_user())
+    response = client.get("/learning/certificate.pdf")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/learning/certificate"

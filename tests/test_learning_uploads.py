@@ -102,6 +102,18 @@ def test_wrong_type_is_refused_by_content(app, client, auth, trainer, module, da
     assert MediaFile.select().count() == 0 and stored_files(app) == []
 
 
+def test_wrong_type_message_names_the_field_and_the_hint_lists_every_format(
+        client, auth, trainer, module):
+    """The error speaks of the "Rodzaj pliku" chosen (not a "rola"); the hint lists ZIP too."""
+    auth.as_user(trainer)
+    page = soup(post_file(client, auth, PDF, "nagranie.mp4", role="recording"))
+    error = page.select_one(".field-error").text
+    assert "roli" not in error and "rodzaju pliku" in error and "Nagranie" in error
+    hint = page.select_one("#file").find_next("small").text
+    allowed = {"PDF", "DOCX", "ODT", "XLSX", "ODS", "TXT", "PNG", "JPG", "ZIP", "MP4", "WebM"}
+    assert all(label in hint for label in allowed)
+
+
 @pytest.mark.parametrize("filename", [
     "../../../etc/passwd.pdf", "..\\..\\app.py.pdf", "/tmp/absolute.pdf", "....//x.pdf",
     ".hidden.pdf", "nul\x00byte.pdf",

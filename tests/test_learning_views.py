@@ -335,3 +335,26 @@ def test_report_is_keyed_by_the_current_recording_not_the_page(client, auth, lea
     missing = client.post("/learning/bez-pliku/report", json=body,
                           headers={"X-CSRFToken": token})
     assert missing.status_code == 409
+
+
+def test_learning_path_switch_says_what_the_light_version_is(client, auth, learner, film):
+    """The path's switch follows the choice: it offers to turn it off once it is on."""
+    auth.as_user(learner)
+    switch = soup(client.get("/learning/")).select_one("form.light-switch")
+    assert switch.select_one("input[name=light]")["value"] == "1"
+    client.post("/learning/light", data={"light": "1", "next": "/learning/",
+                                         "csrf_token": auth.csrf()})
+    switch = soup(client.get("/learning/")).select_one("form.light-switch")
+    assert switch.select_one("input[name=light]")["value"] == "0"
+    assert "Wyłącz wersję lekką" in switch.select_one("button").text
+
+
+def test_played_share_text_can_follow_the_bar(client, auth, learner, film):
+    """player.js updates #watch-percent with each report and reloads the region once the
+    module starts (data-status), so the text never says 0% while the bar moves."""
+    auth.as_user(learner)
+    region = soup(client.get("/learning/film-demo")).select_one("#module-progress")
+    assert region["data-status"] == "not_started"
+    label = region.select_one("label[for=watch-share]")
+    assert label.select_one("#watch-percent").get_text() == "0%"
+    assert label.get_text(" ", strip=True).startswith("Odtworzono 0%")

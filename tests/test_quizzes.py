@@ -192,7 +192,12 @@ def test_unanswered_question_gives_422_keeps_answers_and_marks_the_gap(client, l
     assert gap["aria-describedby"] == f"error-{skipped}"
     assert page.select_one(f"#error-{skipped}").get_text(strip=True)
     assert all(i.get("aria-invalid") == "true" for i in gap.select("input"))
-    assert page.select_one(f"#quiz-errors a[href='#question-{skipped}']") is not None
+    link = page.select_one(f"#quiz-errors a[href='#question-{skipped}']")
+    # The error names the question by its number on the page, not by its place among the gaps.
+    shown = [f["id"] for f in page.select("fieldset.quiz-question")]
+    assert link.get_text(strip=True) == f"Pytanie {shown.index(f'question-{skipped}') + 1}"
+    assert page.select_one(f"#question-{skipped} legend strong").get_text(strip=True) == (
+        f"{shown.index(f'question-{skipped}') + 1}.")
     checked = [i["value"] for i in page.select(f"#question-{kept} input[checked]")]
     assert checked == answers[kept]
     assert QuizAttempt.select().count() == 0

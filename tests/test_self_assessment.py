@@ -374,6 +374,9 @@ def test_history_compares_with_the_previous_attempt(client, auth, respondent, de
     assert float(changes["sklad"]) == 3.0
     assert float(changes["wspolny-cel"]) == 0.0
     assert len(page.select("ol.sa-history li")) == 2
+    # Numbers go through the locale: "5,00" and "+3,00" in Polish, as on the dashboard.
+    sklad = page.select_one("table.sa-dimensions tr[data-dimension=sklad]")
+    assert [td.get_text(strip=True) for td in sklad.select("td")][::2] == ["5,00", "+3,00"]
     older = soup(client.get(first))
     assert older.select_one("td.change") is None  # the first has nothing to compare with
 

@@ -4,6 +4,7 @@ and the CLI writing .eml files when no SMTP server is configured."""
 from __future__ import annotations
 
 import email
+import re
 import smtplib
 from datetime import timedelta
 from email import policy
@@ -197,6 +198,24 @@ def test_settings_page_opts_in_and_out(world, client, auth):
     client.post("/digest/settings", data={"csrf_token": token})
     db.connect(reuse_if_open=True)
     assert digest.preferences(world["reader"]).posts is False
+    db.close()
+
+
+def test_trainer_previews_the_digest_without_sending_it(world, client, auth, app):
+    auth.as_user(world["trainer"])
+    settings = soup(client.get("/digest/settings"))
+    assert settings.select_one("a[href='/digest/preview']") is not None
+    page = soup(client.get("/digest/preview"))
+    preview = page.select_one("article.digest-preview")
+    assert "tygodniowe podsumowanie" in preview.header.text
+    nudged = preview.select_one("li[data-user]")
+    assert "Cicha Ćwiczeniówka" in nudged.text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", nudged.text)  # a date for people, not ISO
+    assert preview.select_one("a[href*='/digest/unsubscribe/']") is not None
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    assert not outbox.exists() or list(outbox.iterdir()) == []  # nothing sent
+    db.connect(reuse_if_open=True)
+    assert digest.preferences(world["trainer"]).last_sent_at is None
     db.close()
 
 

@@ -118,6 +118,25 @@ def test_learner_timeline_leaves_out_self_assessments_of_coalitions_not_overseen
     assert len(page.select("ol.timeline li[data-kind=self_assessment]")) == 2
 
 
+def test_learner_timeline_in_english_shows_english_quiz_and_instrument_titles(
+        world, client, auth):
+    person = world["people"][0]
+    db.connect(reuse_if_open=True)
+    submit_self_assessment(person, world["coalition"], 4)
+    quiz = Quiz.get(Quiz.slug == "czym-jest-partnerstwo")
+    quizzes.record_attempt(person, quiz, quizzes.current_version(quiz), right_answers(definition()))
+    db.close()
+    auth.as_user(world["trainer"])
+    client.post("/language", data={"locale": "en", "next": "/", "csrf_token": auth.csrf()})
+    page = soup(client.get(f"/trainer/learners/{person.id}"))
+    quiz_event = page.select_one("ol.timeline li[data-kind=quiz] strong").get_text()
+    assert quiz_event == definition()["title"]["en"]
+    survey = page.select_one("ol.timeline li[data-kind=self_assessment] strong").get_text()
+    assert survey == "Partnership self-assessment"
+    # No space before the colon ("Quiz : ..." read as a typo).
+    assert all(" :" not in " ".join(li.get_text().split()) for li in page.select("ol.timeline li"))
+
+
 def test_overview_profiles_cost_the_same_queries_for_one_or_many_coalitions(world, app):
     """Profiles for a page of coalitions come from one batch, not a query per coalition."""
     from conftest import count_queries

@@ -46,6 +46,12 @@ def world(app):
     return w
 
 
+def _last(td) -> str:
+    """The last activity date as its machine value (the text is the locale's "29 lis 2026")."""
+    time = td.select_one("time")
+    return time["datetime"] if time else td.get_text(strip=True)
+
+
 def rows(response):
     """The matrix as plain lists: name, coalition, completed, last date, then (status, score)."""
     table = soup(response).select_one("table.progress-matrix")
@@ -62,7 +68,7 @@ def rows(response):
             tr.select_one("[data-col=name]").get_text(strip=True),
             tr.select_one("[data-col=coalition]").get_text(strip=True),
             int(tr.select_one("[data-col=completed]")["data-value"]),
-            tr.select_one("[data-col=last]").get_text(strip=True),
+            _last(tr.select_one("[data-col=last]")),
             cells,
         ])
     return out

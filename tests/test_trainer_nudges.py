@@ -140,8 +140,11 @@ def test_nudge_page_and_exports_agree(client, auth, app):
     db.close()
     auth.as_user(trainer)
     page = soup(client.get("/trainer/nudges"))
-    shown = [[td.get_text(" ", strip=True) for td in tr.select("th, td")]
+    shown = [[td.time["datetime"] if td.time else td.get_text(" ", strip=True)
+              for td in tr.select("th, td")]
              for tr in page.select("table.nudge-list tbody tr")]
+    date_cell = page.select_one("table.nudge-list tbody tr time")
+    assert "-" not in date_cell.get_text()  # shown in the locale's words, not ISO
     assert shown == [["=Ćma Ślęczek", "Koalicja Żółwia",
                       local(app, NOW - timedelta(days=20)),
                       "brak aktywności; bez postępu w: Moduł 1", "w trakcie: Moduł 1"]]

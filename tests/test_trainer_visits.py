@@ -190,3 +190,13 @@ def test_step_rows_beyond_the_form_are_dropped_not_a_500(client, auth, world):
     assert [s.description for s in NextStep.select().order_by(NextStep.id)] == [
         "Krok 0", "Krok 1", "Krok 2"]
     db.close()
+
+
+def test_visit_notes_are_shown_as_sanitized_markdown(client, auth, world):
+    auth.as_user(world["trainer"])
+    notes = "Ustaliłyśmy **trzy** sprawy:\n\n- ankieta\n- festyn\n\n<script>alert(1)</script>"
+    assert post_visit(client, {"notes": notes}).status_code == 303
+    shown = soup(client.get("/trainer/visits/laki")).select_one(".visit-notes")
+    assert shown.select_one("strong").text == "trzy"
+    assert [li.text for li in shown.select("li")] == ["ankieta", "festyn"]
+    assert "**" not in shown.text and shown.select_one("script") is None

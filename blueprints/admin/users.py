@@ -68,10 +68,21 @@ def _back(user: User) -> str:
     return safe_next(request.form.get("next"), url_for("admin.users"))
 
 
-def _row(user: User, status: int = 200, error: str | None = None):
+def _row(user: User, status: int = 200, error: str | None = None, message: str | None = None):
     return render("admin/user.html", "admin/_user_row.html", status=status,
-                  **_detail_context(user), u=user, row_error=error,
+                  **_detail_context(user), u=user, row_error=error, row_message=message,
                   next_url=_back(user))
+
+
+def _confirmed() -> bool:
+    """A role change or deactivation happens only once confirmed: the htmx form asks in a
+    dialog (hx-confirm) and sends confirm=1; a plain form gets a confirmation page first."""
+    return request.form.get("confirm") == "1"
+
+
+def _confirmation(user: User, action: str, question: str, fields: dict[str, str]):
+    return render_template("admin/confirm.html", user=user, action=action, question=question,
+                           fields=fields, next_url=_back(user))
 
 
 @bp.get("/users/<int:user_id>")
@@ -105,18 +116,25 @@ def _detail_context(user: User) -> dict:
 @requires("admin")
 def change_role(user_id: int):
     user = _target(user_id)
+    role = request.form.get("role", "")
+    if user.id != current_user.id and role in ROLES and role != user.role and not _confirmed():
+        return _confirmation(
+            user, url_for("admin.change_role", user_id=user.id),
+            _("Zmienić rolę osoby %(name)s z „%(old)s” na „%(new)s”?", name=user.name,
+              old=labels.role_label(user.role), new=labels.role_label(role)),
+            {"role": role})
     try:
-        changed = accounts.set_role(current_user._get_current_object(), user,
-                                    request.form.get("role", ""))
+        changed = accounts.set_role(current_user._get_current_object(), user, role)
     except accounts.AccountError as error:
         if user.id == current_user.id:
             abort_with(403, error.message)
         return _row(user, 422, error.message)
+    message = _("%(name)s ma teraz rolę: %(role)s.", name=user.name,
+                role=labels.role_label(user.role)) if changed else None
     if is_fragment_request():
-        return _row(user)
-    if changed:
-        flash(_("%(name)s ma teraz rolę: %(role)s.", name=user.name,
-                role=labels.role_label(user.role)), "success")
+        return _row(user, message=message)
+    if message:
+        flash(message, "success")
     return redirect(_back(user), 303)
 
 
@@ -127,15 +145,24 @@ def change_active(user_id: int):
     value = request.form.get("active", "")
     if value not in ("0", "1"):
         abort_with(422, _("Niepoprawna wartość."))
+    if value == "0" and user.active and user.id != current_user.id and not _confirmed():
+        return _confirmation(
+            user, url_for("admin.change_active", user_id=user.id),
+            _("Wyłączyć konto osoby %(name)s? Ta osoba nie zaloguje się, a jej wpisy i "
+              "postępy zostaną.", name=user.name),
+            {"active": "0"})
     try:
         changed = accounts.set_active(current_user._get_current_object(), user, value == "1")
     except accounts.AccountError as error:
         abort_with(403, error.message)
-    if is_fragment_request():
-        return _row(user)
+    message = None
     if changed:
-        flash(_("Konto %(name)s jest teraz włączone.", name=user.name) if user.active
-              else _("Konto %(name)s jest teraz wyłączone.", name=user.name), "success")
+        message = (_("Konto %(name)s jest teraz włączone.", name=user.name) if user.active
+                   else _("Konto %(name)s jest teraz wyłączone.", name=user.name))
+    if is_fragment_request():
+        return _row(user, message=message)
+    if message:
+        flash(message, "success")
     return redirect(_back(user), 303)
 
 

@@ -228,6 +228,9 @@ def task(module_slug: str):
     post = posts.answer_task(current_user, module, board, title=form.title.data,
                              body=form.body.data)
     if htmx.is_fragment_request():
-        return htmx.render("board/task.html", "board/_module_task.html", module=module)
+        response = htmx.render("board/task.html", "board/_module_task.html", module=module)
+        # The module's progress region listens for this and reloads itself (task done).
+        response.headers["HX-Trigger"] = "progress-changed"
+        return response
     flash(_("Dziękujemy! Twój wpis jest na tablicy i zalicza zadanie modułu."), "success")
     return redirect(url_for("board.detail", post_id=post.id), 303)

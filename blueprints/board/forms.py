@@ -7,11 +7,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from koalicje.board.posts import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX
+from koalicje.web.forms import TextLimit, new_form_key
 from koalicje.web.labels import post_category_label
 from koalicje.web.text import clean_text
 from models import POST_CATEGORIES
@@ -41,11 +42,12 @@ class PostForm(FlaskForm):
         _l("Kategoria"), choices=[SelectChoice(c, post_category_label(c)) for c in POST_CATEGORIES],
         default="announcement",
     )
-    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+    body = TextAreaField(_l("Treść"), validators=[_required(), TextLimit(BODY_MAX)],
                          filters=[_clean])
     event_date = DateField(_l("Data wydarzenia"), validators=[Optional()])
     event_time = TimeField(_l("Godzina rozpoczęcia"), validators=[Optional()])
     event_place = StringField(_l("Miejsce"), validators=[Optional(), _max(200)], filters=[_strip])
+    form_key = HiddenField(default=new_form_key)  # one post per form render
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -63,7 +65,7 @@ class PostForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Komentarz"), validators=[_required(), _max(COMMENT_MAX)],
+    body = TextAreaField(_l("Komentarz"), validators=[_required(), TextLimit(COMMENT_MAX)],
                          filters=[_clean])
 
 
@@ -76,5 +78,5 @@ class HideForm(FlaskForm):
 class TaskForm(FlaskForm):
     board = SelectField(_l("Tablica"), choices=[], validate_choice=True)
     title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])
-    body = TextAreaField(_l("Treść"), validators=[_required(), _max(BODY_MAX)],
+    body = TextAreaField(_l("Treść"), validators=[_required(), TextLimit(BODY_MAX)],
                          filters=[_clean])

@@ -13,6 +13,7 @@ from koalicje import permissions
 from koalicje.board import feed_tokens, posts
 from koalicje.web import htmx
 from koalicje.web.errors import abort_with, best_effort
+from koalicje.web.forms import already_done, remember_done
 from koalicje.web.labels import POST_CATEGORY_LABELS
 from models import POST_CATEGORIES, Coalition, Post
 
@@ -111,12 +112,20 @@ def create(slug: str | None):
     form = PostForm()
     if not form.validate():
         return _form_errors(board, form)
+    earlier = already_done("post", form.form_key.data)
+    if earlier is not None:
+        # The same form sent again (Back, then submit): show the post, do not repeat it.
+        if htmx.is_fragment_request():
+            return "", 204
+        flash(_("Ten wpis został już opublikowany."), "success")
+        return redirect(url_for("board.index", slug=slug) + f"#post-{earlier}", 303)
     check_rate_limit()
     post = posts.create_post(
         current_user, board, title=form.title.data, body=form.body.data,
         category=form.category.data, event_at=form.event_at(),
         event_place=form.event_place.data or "",
     )
+    remember_done("post", form.form_key.data, post.id)
     if not htmx.is_fragment_request():
         flash(_("Wpis opublikowany."), "success")
         return redirect(url_for("board.index", slug=slug) + f"#post-{post.id}", 303)

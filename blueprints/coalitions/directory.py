@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import Length
 
 from blueprints.coalitions import bp, get_coalition
 from koalicje import coalitions
 from koalicje.permissions import can, require
 from koalicje.web import htmx
+from koalicje.web.forms import TextLimit
 from koalicje.workshop import plan as workshop_plan
 from models import Coalition
 
@@ -20,8 +20,7 @@ from models import Coalition
 class GoalsForm(FlaskForm):
     goals = TextAreaField(
         _l("Cele koalicji"),
-        validators=[Length(max=coalitions.MAX_GOALS_LENGTH,
-                           message=_l("Cele mogą mieć najwyżej %(max)d znaków."))],
+        validators=[TextLimit(coalitions.MAX_GOALS_LENGTH)],
     )
 
 

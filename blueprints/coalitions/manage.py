@@ -16,6 +16,7 @@ from blueprints.coalitions import bp, get_coalition
 from koalicje import coalitions
 from koalicje.permissions import require
 from koalicje.web import htmx
+from koalicje.web.forms import TextLimit
 from koalicje.web.labels import round_label
 from koalicje.web.text import SLUG_PATTERN
 from models import ROUNDS, VOIVODESHIPS, Coalition, User
@@ -38,8 +39,7 @@ class CoalitionForm(FlaskForm):
     founded = DateField(_l("Data założenia"), validators=[Optional()])
     goals = TextAreaField(
         _l("Cele koalicji"),
-        validators=[Length(max=coalitions.MAX_GOALS_LENGTH,
-                           message=_l("Cele mogą mieć najwyżej %(max)d znaków."))],
+        validators=[TextLimit(coalitions.MAX_GOALS_LENGTH)],
     )
 
 

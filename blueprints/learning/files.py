@@ -26,7 +26,7 @@ from blueprints.learning.helpers import get_module, learner_path, upload_dir
 from koalicje.learning import media, progress, watching
 from koalicje.permissions import require
 from koalicje.web.errors import abort_with
-from koalicje.web.labels import MEDIA_ROLE_LABELS
+from koalicje.web.labels import MEDIA_ROLE_LABELS, media_role_label
 from koalicje.web.limits import accepts_uploads
 from models import MediaFile
 
@@ -95,7 +95,8 @@ class UploadForm(FlaskForm):
 
 UPLOAD_MESSAGES = {
     "too_big": _l("Plik jest za duży. Największy dopuszczalny rozmiar to %(limit)s MB."),
-    "type": _l("Ten rodzaj pliku nie pasuje do wybranej roli. Dozwolone: %(allowed)s."),
+    "type": _l("Ten plik nie pasuje do wybranego rodzaju pliku („%(kind)s”). Dozwolone formaty: "
+               "%(allowed)s."),
     "empty": _l("Plik jest pusty."),
     "role": _l("Nieznany rodzaj pliku."),
 }
@@ -137,8 +138,9 @@ def upload(slug: str):
         allowed = ", ".join(sorted({media.LABEL_OF.get(m, m)
                                     for m in media.ALLOWED_BY_ROLE.get(form.role.data, ())}))
         limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
-        form.file.errors = [str(UPLOAD_MESSAGES[error.reason]) % {"limit": limit,
-                                                                   "allowed": allowed}]
+        kind = media_role_label(form.role.data)
+        form.file.errors = [str(UPLOAD_MESSAGES[error.reason]) % {
+            "limit": limit, "allowed": allowed, "kind": kind}]
         return _files_page(module, form, error.code)
     flash(_("Plik został dodany do modułu."), "success")
     return redirect(url_for("learning.files", slug=slug), 303)

@@ -19,7 +19,8 @@ from koalicje.workshop import modules as workshop_modules
 @login_required
 def index():
     path = learner_path()
-    return render_template("learning/index.html", path=path)
+    return render_template("learning/index.html", path=path,
+                           light=watching.prefers_light(current_user))
 
 
 def module_context(slug: str) -> dict:

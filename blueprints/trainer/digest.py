@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField
 
 from koalicje.trainer import digest
@@ -33,6 +34,20 @@ def settings():
         return redirect(url_for("digest.settings"), 303)
     status = 422 if form.errors else 200
     return render_template("trainer/digest_settings.html", form=form), status
+
+
+@bp.get("/preview")
+@login_required
+def preview():
+    """The digest the signed-in person would get if it were sent now (nothing is sent)."""
+    built = digest.build(current_user._get_current_object())
+    message = digest.render_message(
+        built, current_app.config,
+        lambda endpoint, **values: url_for(endpoint, _external=True, **values))
+    html = message.get_body(("html",)).get_content()
+    body = html[html.index("<body>") + len("<body>"):html.rindex("</body>")]
+    return render_template("trainer/digest_preview.html", subject=message["Subject"],
+                           body=Markup(body), empty=built.empty)  # our own escaped template
 
 
 def _user_for(token: str):

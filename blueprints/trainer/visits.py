@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from playhouse.flask_utils import get_object_or_404
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -16,8 +17,10 @@ from blueprints.trainer.common import require_visible
 from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
+from koalicje.web.forms import TextLimit
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import visit_purpose_label
+from koalicje.web.markdown import render_markdown
 from koalicje.workshop import plan as workshop_plan
 from models import VISIT_PURPOSES, Coalition, NextStep, Visit
 
@@ -35,7 +38,7 @@ class StepForm(Form):
 class VisitForm(FlaskForm):
     date = DateField(_l("Data wizyty"), validators=[InputRequired()])
     purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()])
-    notes = TextAreaField(_l("Notatki"), validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)])
     link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="")
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 
@@ -75,6 +78,12 @@ def _page(coalition: Coalition, form: VisitForm | None, status: int = 200):
         coalition=coalition, visits=visits.visits_of(coalition), form=form,
         today=local_today(), is_overdue=visits.is_overdue,
     )
+
+
+@bp.app_template_filter("notes_html")
+def notes_html(source: str) -> Markup:
+    """A visit's notes are Markdown written by a trainer: rendered and sanitized like posts."""
+    return Markup(render_markdown(source or ""))
 
 
 @bp.get("/visits/<slug>", endpoint="visits")

@@ -15,8 +15,8 @@ from peewee import JOIN
 
 import models
 from koalicje.trainer.scope import coalition_scope
-from koalicje.web.labels import module_title
-from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, User
+from koalicje.web.labels import localized, module_title
+from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, QuizVersion, User
 
 
 @dataclass
@@ -79,9 +79,15 @@ def self_assessment_events(user: User, viewer: User | None = None) -> list[Event
         columns.append(instrument)
     if hasattr(model, "coalition"):
         columns.append(Coalition)
+    version_model = getattr(models, "InstrumentVersion", None)
+    if version_model is not None and hasattr(model, "instrument_version"):
+        columns.append(version_model)
     query = model.select(*columns)
     if instrument in columns:
         query = query.join(instrument, on=(model.instrument == instrument.id)).switch(model)
+    if version_model in columns:
+        query = query.join(version_model, on=(model.instrument_version == version_model.id))
+        query = query.switch(model)
     if Coalition in columns:
         query = query.join(Coalition, JOIN.LEFT_OUTER, on=(model.coalition == Coalition.id))
     query = query.where(model.user == user)
@@ -95,6 +101,9 @@ def self_assessment_events(user: User, viewer: User | None = None) -> list[Event
         if at is None:
             continue
         title = row.instrument.title if instrument in columns else _("Samoocena")
+        version = row.instrument_version if version_model in columns else None
+        if version is not None and isinstance(version.definition, dict):
+            title = localized(version.definition.get("title") or title)
         coalition = row.coalition if Coalition in columns and row.coalition_id else None
         events.append(Event(at=at, kind="self_assessment", title=title,
                             detail=coalition.name if coalition else ""))
@@ -125,12 +134,16 @@ def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopP
         elif p.watched:
             events.append(Event(p.updated_at, "watched", title))
     attempts = (
-        QuizAttempt.select(QuizAttempt, Quiz)
+        QuizAttempt.select(QuizAttempt, Quiz, QuizVersion)
         .join(Quiz)
+        .switch(QuizAttempt)
+        .join(QuizVersion)
         .where(QuizAttempt.user == user)
     )
     for a in attempts:
-        events.append(Event(a.created_at, "quiz", a.quiz.title, score=a.score, passed=a.passed))
+        # The title in the reader's language, from the version the attempt answered.
+        title = localized(a.quiz_version.definition.get("title") or a.quiz.title)
+        events.append(Event(a.created_at, "quiz", title, score=a.score, passed=a.passed))
     posts = (
         Post.select(Post, Coalition)
         .join(Coalition, JOIN.LEFT_OUTER)

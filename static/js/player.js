@@ -63,8 +63,15 @@
         return response.json();
       }).then(function (result) {
         var bar = document.getElementById("watch-share");
-        if (bar) { bar.value = Math.round(result.share * 100); }
-        if (result.watched && !watched && window.htmx && progressUrl) {
+        var percent = Math.round(result.share * 100);
+        if (bar) { bar.value = percent; }
+        // The text follows the bar ("Odtworzono 37%"), not only the bar.
+        var text = document.getElementById("watch-percent");
+        if (text) { text.textContent = percent + "%"; }
+        // The first report starts the module: reload the region so its status says so.
+        var region = document.getElementById("module-progress");
+        var starting = region && region.getAttribute("data-status") === "not_started";
+        if ((starting || (result.watched && !watched)) && window.htmx && progressUrl) {
           window.htmx.ajax("GET", progressUrl, { target: "#module-progress", swap: "outerHTML" });
         }
         watched = result.watched;

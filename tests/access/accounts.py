@@ -44,9 +44,9 @@ CASES = [
     Case("admin.user", "GET", lambda w: f"/admin/users/{w.member.id}", anonymous=302,
          **NOT_ADMIN_403, admin=200),
     Case("admin.change_role", "POST", lambda w: f"/admin/users/{w.member.id}/role",
-         data=lambda w: {"role": "trainer"}, anonymous=302, **NOT_ADMIN_403, admin=303),
+         data=lambda w: {"role": "trainer", "confirm": "1"}, anonymous=302, **NOT_ADMIN_403, admin=303),
     Case("admin.change_active", "POST", lambda w: f"/admin/users/{w.member.id}/active",
-         data=lambda w: {"active": "0"}, anonymous=302, **NOT_ADMIN_403, admin=303),
+         data=lambda w: {"active": "0", "confirm": "1"}, anonymous=302, **NOT_ADMIN_403, admin=303),
     Case("admin.reset_link", "POST", lambda w: f"/admin/users/{w.member.id}/reset-link",
          anonymous=302, **NOT_ADMIN_403, admin=303),
 ]

@@ -65,6 +65,8 @@ CASES = [
          anonymous=302, other_trainer=303, trainer=404, admin=404, **STAFF_ONLY),
     Case("learning.certificate", "GET", lambda w: "/learning/certificate", anonymous=302,
          **SIGNED_IN_200),
+    Case("learning.certificate_pdf_download", "GET", lambda w: "/learning/certificate.pdf",
+         anonymous=302, member=200, **{p: 303 for p in SIGNED_IN_200 if p != "member"}),
     Case("learning.lookup", "GET", lambda w: "/certificates/", anonymous=200, **SIGNED_IN_200),
     Case("learning.verify", "GET", lambda w: "/certificates/ABCD-EFGH-JKMN", anonymous=200,
          **SIGNED_IN_200),

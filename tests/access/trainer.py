@@ -58,6 +58,7 @@ CASES = [
          lambda w: f"/trainer/next-steps/{w.extra['step'].id}/done",
          data=lambda w: {"done": "1"}, **VISIT_WRITE),
     Case("digest.settings", "GET", lambda w: "/digest/settings", anonymous=302, **SIGNED_IN),
+    Case("digest.preview", "GET", lambda w: "/digest/preview", anonymous=302, **SIGNED_IN),
     Case("digest.settings", "POST", lambda w: "/digest/settings", data=lambda w: {"posts": "y"},
          anonymous=302, user=303, member=303, other_trainer=303, trainer=303, coordinator=303,
          admin=303),

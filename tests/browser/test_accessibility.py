@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     ("bibliotekarka@example.org", "/learning/"),
+    ("czlonek@example.org", "/learning/"),  # locked module cards (contrast)
     ("bibliotekarka@example.org", "/learning/film-spotkanie-badawcze"),
     ("bibliotekarka@example.org", "/quizzes/czym-jest-partnerstwo"),
     ("bibliotekarka@example.org", "/self-assessment/"),

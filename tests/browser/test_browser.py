@@ -70,12 +70,21 @@ def test_role_change_swaps_the_row_without_reload(page, live_server):
     page.goto(f"{live_server}/admin/users?q=czlonek")
     row = page.locator("tbody tr", has_text="czlonek@example.org")
     marker = page.evaluate("() => (window.__notReloaded = true)")
+    asked = []
+
+    def confirm(dialog):  # the change asks first (hx-confirm)
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
     row.locator("select[name=role]").select_option("trainer")
     with page.expect_response(lambda r: r.url.endswith("/role")) as answer:
         row.get_by_role("button", name="Zmień rolę").click()
     assert answer.value.status == 200
+    assert asked and "Czesław Członek" in asked[0]
     row = page.locator("tbody tr", has_text="czlonek@example.org")
     assert row.locator("select[name=role]").input_value() == "trainer"
+    assert "ma teraz rolę" in row.locator("[role=status]").inner_text()
     assert page.evaluate("() => window.__notReloaded") is marker  # htmx swapped, no reload
     # Put it back for the other tests.
     row.locator("select[name=role]").select_option("user")

@@ -1,0 +1,60 @@
+"""Form pieces shared by every area."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import session
+from flask_babel import format_number
+from flask_babel import gettext as _
+from wtforms.validators import Length, ValidationError
+
+
+class TextLimit(Length):
+    """A maximum length that refuses over-long text with a message instead of cutting it.
+
+    WTForms' Length renders `maxlength`, and a browser then cuts a long paste silently and
+    publishes the rest. This validator renders no `maxlength`: the server says how long the
+    text is and how long it may be, and the text stays in the form to be shortened.
+    """
+
+    def __init__(self, max: int) -> None:  # noqa: A002 - the name WTForms uses
+        super().__init__(max=max)
+        self.field_flags = {}  # Length would render maxlength
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(_(
+                "Tekst jest za długi: ma %(length)s, a limit to %(max)s znaków. Skróć go; nic "
+                "nie zostało zapisane.",
+                length=format_number(length), max=format_number(self.max)))
+
+
+# --- one submission per form render (Back + submit again must not post twice) ---------------
+
+REMEMBERED_KEYS = 20
+
+
+def new_form_key() -> str:
+    """A fresh key for each rendering of a form (a hidden field's default)."""
+    return secrets.token_urlsafe(12)
+
+
+def already_done(kind: str, key: str | None) -> int | None:
+    """The id created by an earlier submission of this very form render, if any.
+
+    Keys live in the signed session: Back restores the old page with its old key, but not
+    the old cookie, so a second submission of that page is recognised, with or without htmx.
+    """
+    if not key:
+        return None
+    return session.get(f"done_{kind}", {}).get(key)
+
+
+def remember_done(kind: str, key: str | None, created_id: int) -> None:
+    if not key:
+        return
+    done = dict(session.get(f"done_{kind}", {}))
+    done[key] = created_id
+    session[f"done_{kind}"] = dict(list(done.items())[-REMEMBERED_KEYS:])

@@ -52,7 +52,7 @@ def user_for(token: str | None, limits: Limits) -> User | None:
     row = (
         UserSession.select(UserSession, User)
         .join(User, on=(UserSession.user == User.id))
-        .where((UserSession.token_hash == hash_token(token)) & (User.active == True))  # noqa: E712
+        .where((UserSession.token_hash == hash_token(token)) & User.enabled())
         .first()
     )
     if row is None:

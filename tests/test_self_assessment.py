@@ -539,10 +539,10 @@ def test_coalition_view_shows_the_other_sectors_group(client, auth, definition):
     page = soup(client.get("/self-assessment/coalition/koalicja-sektory"))
     headers = [(th["data-sector"], th.get_text(strip=True))
                for th in page.select("table.sa-sectors thead th[data-sector]")]
-    assert headers == [("library", "biblioteka (3)"), ("other", "pozostałe sektory (3)")]
+    assert headers == [("library", "Biblioteka (3)"), ("other", "pozostałe sektory (3)")]
     sklad = next(tr for tr in page.select("table.sa-sectors tbody tr")
                  if tr.th.get_text(strip=True) == "Skład partnerstwa")
-    assert [td.get_text(strip=True) for td in sklad.select("td")] == ["4.00", "1.67"]
+    assert [td.get_text(strip=True) for td in sklad.select("td")] == ["4,00", "1,67"]  # Polish decimals
 
 
 def test_coalition_view_threshold_and_values(client, auth, definition):

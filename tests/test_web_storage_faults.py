@@ -40,6 +40,8 @@ def test_read_only_database_refuses_writes_clearly_and_keeps_reads(app, client, 
     assert _new_post(client, auth, bw.coalition.slug, "Przed awarią").status_code == 303
     token = auth.csrf()
     db.obj._pragmas = [*db.obj._pragmas, ("query_only", 1)]  # the database turns read-only
+    if not db.is_closed():
+        db.close()  # the worker's kept connection reopens with the new pragma
     try:
         response = client.post(f"/board/{bw.coalition.slug}/posts", data={
             "title": "Po awarii", "body": "x", "category": "announcement", "csrf_token": token})
@@ -56,6 +58,8 @@ def test_read_only_database_refuses_writes_clearly_and_keeps_reads(app, client, 
             assert client.get(url).status_code == 200, url
     finally:
         db.obj._pragmas = [p for p in db.obj._pragmas if p[0] != "query_only"]
+        if not db.is_closed():
+            db.close()
     titles = with_db(lambda: [p.title for p in Post.select()])
     assert titles == ["Przed awarią"]
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
@@ -86,7 +90,7 @@ def test_full_disk_during_an_upload(app, client, auth, database, monkeypatch):
     from pathlib import Path
 
     from conftest import make_user
-    from learning_factories import make_module
+    from factories import make_module
 
     make_module(slug="z-plikami", kind="webinar")
     auth.as_user(make_user(role="trainer"))

@@ -43,10 +43,10 @@ def test_weak_membership_points_to_missing_sectors(client, auth, database):
 
 
 def test_film_module_links_to_the_meeting_step(client, auth, database):
-    from learning_factories import make_module
+    from factories import make_module
 
-    make_module("film-spotkanie-badawcze", 1, kind="film")
-    make_module("czym-jest-partnerstwo", 2)
+    make_module(1, "film-spotkanie-badawcze", kind="film")
+    make_module(2, "czym-jest-partnerstwo")
     coalition = make_coalition(slug="zalesie", name="Koalicja dla Zalesia")
     learner = make_user()
     add_member(learner, coalition, "member", "library")

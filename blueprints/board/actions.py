@@ -230,7 +230,6 @@ def task(module_slug: str):
     if htmx.is_fragment_request():
         response = htmx.render("board/task.html", "board/_module_task.html", module=module)
         # The module's progress region listens for this and reloads itself (task done).
-        response.headers["HX-Trigger"] = "progress-changed"
-        return response
+        return htmx.with_headers(response, trigger="progress-changed")
     flash(_("Dziękujemy! Twój wpis jest na tablicy i zalicza zadanie modułu."), "success")
     return redirect(url_for("board.detail", post_id=post.id), 303)

@@ -199,10 +199,9 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient]) -> dict[
     # Requests must not run inside this app context: they would share its `g` (and user).
     with app.app_context(), db.connection_context():
         board = Coalition.select().order_by(Coalition.id).first()
-        module = (Module.select().where(Module.archived == False)  # noqa: E712
-                  .order_by(Module.position).first())
+        module = Module.active().first()
         quiz = (Quiz.get_or_none(Quiz.slug == module.quiz_slug) if module.quiz_slug
-                else None) or Quiz.select().where(Quiz.archived == False).first()  # noqa: E712
+                else None) or Quiz.active().first()
         post = (Post.select().where((Post.coalition == board) & Post.deleted_at.is_null()
                                     & Post.hidden_at.is_null())
                 .order_by(Post.created_at.desc()).first())
@@ -236,14 +235,7 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient]) -> dict[
 
 
 def compressed_sizes(body: bytes) -> dict[str, int]:
-    sizes = {"gzip": len(gzip.compress(body, 6))}
-    try:
-        import brotli  # type: ignore[import-not-found]
-
-        sizes["br"] = len(brotli.compress(body, quality=5))
-    except ImportError:
-        pass
-    return sizes
+    return {"gzip": len(gzip.compress(body, 6))}
 
 
 def measure_in_process(app, all_targets: list[Target]) -> dict[str, dict[str, Any]]:

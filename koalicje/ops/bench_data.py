@@ -229,9 +229,8 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
                 ((t, c, start) for t, c in assignments))
 
         # --- learning progress and quiz attempts ------------------------------------------------
-        modules = list(Module.select().where(Module.archived == False)  # noqa: E712
-                       .order_by(Module.position))
-        quizzes = list(Quiz.select().where(Quiz.archived == False))  # noqa: E712
+        modules = list(Module.active())
+        quizzes = list(Quiz.active())
         versions = {v.quiz_id: v.id for v in QuizVersion.select()}
         module_by_quiz = {m.quiz_slug: m for m in modules if m.quiz_slug}
         # A learner's progress covers the first k modules (k varies), so pages see real paths.

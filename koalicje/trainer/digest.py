@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import click
 from flask import Flask, render_template
 from flask.cli import AppGroup
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
@@ -183,10 +183,10 @@ def render_message(digest: Digest, config: dict[str, Any],
 
 
 def last_step_text(nudge: Nudge) -> str:
-    """"ostatni krok 2026-11-02", or that the learner has taken no step yet."""
+    """"ostatni krok 2 lis 2026" (a date for people), or that the learner has taken no step yet."""
     if nudge.last_date is None:
         return _("jeszcze bez żadnego kroku")
-    return _("ostatni krok %(date)s", date=nudge.last_date.isoformat())
+    return _("ostatni krok %(date)s", date=format_date(nudge.last_date, "medium"))
 
 
 def external_urls(app: Flask) -> Callable[..., str]:

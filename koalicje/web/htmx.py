@@ -29,14 +29,16 @@ def render(page: str, fragment: str, status: int = 200, **context: Any) -> Respo
 
 
 def with_headers(response: Response, *, retarget: str | None = None,
-                 reswap: str | None = None, push_url: str | None = None) -> Response:
-    """Add HX-Retarget / HX-Reswap / HX-Push-Url to a response (htmx-flask writes them).
+                 reswap: str | None = None, push_url: str | None = None,
+                 trigger: str | None = None) -> Response:
+    """Add HX-Retarget / HX-Reswap / HX-Push-Url / HX-Trigger to a response (htmx-flask
+    writes them).
 
     htmx-flask 0.1.0 refuses "beforebegin", "afterbegin" and swap modifiers (a missing
     comma in its list): set `response.headers["HX-Reswap"]` directly for those.
     """
     return htmx_flask.make_response(response, retarget=retarget, reswap=reswap,
-                                    push_url=push_url)
+                                    push_url=push_url, trigger=trigger)
 
 
 def hx_redirect(url: str) -> Response:

@@ -15,7 +15,7 @@ from koalicje.web import charts
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import localized, sector_choices
-from koalicje.workshop import suggestions as workshop_suggestions
+from koalicje.workshop import suggestions
 from models import (
     SECTORS,
     Coalition,
@@ -231,6 +231,6 @@ def coalition(slug: str):
         instruments=instruments, titles=titles, chosen=chosen, minimum=self_assessment.MIN_RESPONDENTS,
         text=localized,
         band_label=lambda mean: self_assessment.band_label(profile.definition, mean) if profile else "",
-        workshop_steps=workshop_suggestions.for_profile(item, profile.dimensions)
+        workshop_steps=suggestions.for_profile(item, profile.dimensions)
         if profile and can("view_workshop", item) else [],
     )

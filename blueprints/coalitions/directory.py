@@ -13,7 +13,7 @@ from koalicje import coalitions
 from koalicje.permissions import can, require
 from koalicje.web import htmx
 from koalicje.web.forms import TextLimit
-from koalicje.workshop import plan as workshop_plan
+from koalicje.workshop import plan
 from models import Coalition
 
 
@@ -45,7 +45,7 @@ def detail_context(coalition: Coalition, **extra) -> dict:
         "groups": coalitions.members_by_sector(coalition),
         "trainers": coalitions.assigned_trainers(coalition),
         "member_error": None,
-        "workshop": workshop_plan.summary(coalition)
+        "workshop": plan.summary(coalition)
         if can("view_workshop", coalition) else None,
     }
     context.update(extra)

@@ -12,7 +12,7 @@ from blueprints.main import safe_next
 from koalicje.learning import media, progress, watching
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
-from koalicje.workshop import modules as workshop_modules
+from koalicje.workshop.modules import links_for
 
 
 @bp.get("/learning/")
@@ -38,7 +38,7 @@ def module_context(slug: str) -> dict:
         "light": light, "player": player, "track_source": track_source, "watch_state": state,
         "resume_at": watching.resume_position(state, track_source) if player else 0,
         "threshold": current_app.config["WATCH_THRESHOLD"],
-        "workshop_links": workshop_modules.links_for(module.slug, current_user),
+        "workshop_links": links_for(module.slug, current_user),
     }
 
 

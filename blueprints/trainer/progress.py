@@ -11,7 +11,7 @@ from blueprints.trainer import bp
 from blueprints.trainer.common import download
 from koalicje.permissions import can, memberships_of, requires
 from koalicje.trainer import nudges, progress_matrix
-from koalicje.trainer.scope import coalitions as scoped_coalitions
+from koalicje.trainer.scope import scoped_coalitions
 from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render

@@ -21,7 +21,7 @@ from koalicje.web.forms import TextLimit
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import visit_purpose_label
 from koalicje.web.markdown import render_markdown
-from koalicje.workshop import plan as workshop_plan
+from koalicje.workshop import plan
 from models import VISIT_PURPOSES, Coalition, NextStep, Visit
 
 STEP_ROWS = 3
@@ -57,7 +57,7 @@ class VisitForm(FlaskForm):
 def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
     form = VisitForm(formdata=formdata)
     form.purpose.choices = [(p, visit_purpose_label(p)) for p in VISIT_PURPOSES]
-    form.link.choices = [("", "—"), *workshop_plan.visit_links(coalition)]
+    form.link.choices = [("", "—"), *plan.visit_links(coalition)]
     choices = [(0, "—")] + [(u.id, u.name) for u in visits.members(coalition)]
     for entry in form.steps:
         entry.form.owner_user.choices = choices
@@ -113,7 +113,7 @@ def record_visit(slug: str):
     ]
     visits.record_visit(coalition, current_user, form.date.data, form.purpose.data,
                            (form.notes.data or "").strip(), steps,
-                           link=workshop_plan.parse_visit_link(form.link.data))
+                           link=plan.parse_visit_link(form.link.data))
     flash(_("Zapisano wizytę."), "success")
     return redirect(url_for("trainer.visits", slug=coalition.slug), 303)
 

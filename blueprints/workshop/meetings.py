@@ -7,8 +7,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from blueprints.workshop import bp, coalition_for, flags, me
 from koalicje.web import htmx
-from koalicje.workshop import Invalid, stages
-from koalicje.workshop import meetings as domain
+from koalicje.workshop import Invalid, meetings, stages
 from models import Coalition, Meeting
 
 
@@ -20,11 +19,11 @@ def index(slug: str):
                            **flags(coalition))
 
 
-@bp.get("/meetings")
-def meetings(slug: str):
+@bp.get("/meetings", endpoint="meetings")
+def meeting_list(slug: str):
     coalition = coalition_for(slug)
     return render_template("workshop/meetings.html", coalition=coalition,
-                           meetings=domain.meetings_of(coalition), errors={}, values={},
+                           meetings=meetings.meetings_of(coalition), errors={}, values={},
                            **flags(coalition))
 
 
@@ -32,17 +31,17 @@ def meetings(slug: str):
 def create_meeting(slug: str):
     coalition = coalition_for(slug, "decide_workshop")
     try:
-        data = domain.clean_meeting(request.form)
+        data = meetings.clean_meeting(request.form)
     except Invalid as refused:
         return render_template("workshop/meetings.html", coalition=coalition,
-                               meetings=domain.meetings_of(coalition), errors=refused.errors,
+                               meetings=meetings.meetings_of(coalition), errors=refused.errors,
                                values=request.form, **flags(coalition)), 422
-    meeting = domain.create_meeting(coalition, data, me())
+    meeting = meetings.create_meeting(coalition, data, me())
     return redirect(url_for("workshop.meeting", slug=slug, meeting_id=meeting.id), 303)
 
 
 def _meeting(coalition: Coalition, meeting_id: int) -> Meeting:
-    meeting = domain.get_meeting(coalition, meeting_id)
+    meeting = meetings.get_meeting(coalition, meeting_id)
     if meeting is None:
         abort(404)
     return meeting
@@ -50,13 +49,13 @@ def _meeting(coalition: Coalition, meeting_id: int) -> Meeting:
 
 def _page(coalition: Coalition, meeting: Meeting, fragment: str, status: int = 200,
           **extra):
-    participants = domain.participants_of(meeting)
+    participants = meetings.participants_of(meeting)
     context = {
         "coalition": coalition, "meeting": meeting,
-        "steps": domain.checklist_by_step(meeting),
-        "participants": participants, "attendance": domain.attendance(participants),
-        "ballot": domain.ballot(meeting, me()),
-        "comments": domain.comments_of(coalition, meeting),
+        "steps": meetings.checklist_by_step(meeting),
+        "participants": participants, "attendance": meetings.attendance(participants),
+        "ballot": meetings.ballot(meeting, me()),
+        "comments": meetings.comments_of(coalition, meeting),
         "errors": {}, "values": {}, "vote_error": None, **flags(coalition),
     }
     context.update(extra)
@@ -86,12 +85,12 @@ def edit_meeting(slug: str, meeting_id: int):
         return render_template("workshop/meeting_edit.html", coalition=coalition,
                                meeting=meeting, errors={}, values=None)
     try:
-        data = domain.clean_meeting(request.form)
+        data = meetings.clean_meeting(request.form)
     except Invalid as refused:
         return render_template("workshop/meeting_edit.html", coalition=coalition,
                                meeting=meeting, errors=refused.errors,
                                values=request.form), 422
-    domain.update_meeting(meeting, data, me())
+    meetings.update_meeting(meeting, data, me())
     return redirect(url_for("workshop.meeting", slug=slug, meeting_id=meeting.id), 303)
 
 
@@ -100,11 +99,11 @@ def update_checklist(slug: str, meeting_id: int):
     coalition = coalition_for(slug, "decide_workshop")
     meeting = _meeting(coalition, meeting_id)
     try:
-        items = domain.clean_checklist(request.form, len(meeting.checklist or []))
+        items = meetings.clean_checklist(request.form, len(meeting.checklist or []))
     except Invalid as refused:
         return _page(coalition, meeting, "_checklist.html", 422, errors=refused.errors,
                      values=request.form)
-    domain.save_checklist(meeting, items)
+    meetings.save_checklist(meeting, items)
     return _done(coalition, meeting, "_checklist.html", "checklist", checklist_saved=True)
 
 
@@ -113,11 +112,11 @@ def add_participant(slug: str, meeting_id: int):
     coalition = coalition_for(slug, "contribute_workshop")
     meeting = _meeting(coalition, meeting_id)
     try:
-        data = domain.clean_participant(request.form)
+        data = meetings.clean_participant(request.form)
     except Invalid as refused:
         return _page(coalition, meeting, "_participants.html", 422, errors=refused.errors,
                      values=request.form)
-    domain.add_participant(meeting, data)
+    meetings.add_participant(meeting, data)
     return _done(coalition, meeting, "_participants.html", "participants")
 
 
@@ -125,11 +124,11 @@ def add_participant(slug: str, meeting_id: int):
 def update_participant(slug: str, meeting_id: int, participant_id: int):
     coalition = coalition_for(slug, "contribute_workshop")
     meeting = _meeting(coalition, meeting_id)
-    participant = next((p for p in domain.participants_of(meeting)
+    participant = next((p for p in meetings.participants_of(meeting)
                         if p.id == participant_id), None)
     if participant is None:
         abort(404)
-    domain.set_present(participant, request.form.get("present") == "1")
+    meetings.set_present(participant, request.form.get("present") == "1")
     return _done(coalition, meeting, "_participants.html", "participants")
 
 
@@ -138,11 +137,11 @@ def add_need(slug: str, meeting_id: int):
     coalition = coalition_for(slug, "contribute_workshop")
     meeting = _meeting(coalition, meeting_id)
     try:
-        data = domain.clean_need(request.form)
+        data = meetings.clean_need(request.form)
     except Invalid as refused:
         return _page(coalition, meeting, "_needs.html", 422, errors=refused.errors,
                      values=request.form)
-    domain.add_need(meeting, data, me())
+    meetings.add_need(meeting, data, me())
     return _done(coalition, meeting, "_needs.html", "needs")
 
 
@@ -151,12 +150,12 @@ def vote(slug: str, meeting_id: int, need_id: int):
     """One dot given (vote=1) or taken back (vote=0): one request per change."""
     coalition = coalition_for(slug, "vote_needs")
     meeting = _meeting(coalition, meeting_id)
-    need = domain.get_need(meeting, need_id)
+    need = meetings.get_need(meeting, need_id)
     if need is None:
         abort(404)
     try:
-        domain.set_vote(meeting, need, me(), request.form.get("vote") == "1")
-    except domain.VoteRefused as refused:
+        meetings.set_vote(meeting, need, me(), request.form.get("vote") == "1")
+    except meetings.VoteRefused as refused:
         return _page(coalition, meeting, "_needs.html", 409, vote_error=refused.message)
     return _done(coalition, meeting, "_needs.html", f"need-{need.id}")
 
@@ -165,7 +164,7 @@ def vote(slug: str, meeting_id: int, need_id: int):
 def close_vote(slug: str, meeting_id: int):
     coalition = coalition_for(slug, "decide_workshop")
     meeting = _meeting(coalition, meeting_id)
-    domain.close_vote(meeting, me())
+    meetings.close_vote(meeting, me())
     return _done(coalition, meeting, "_needs.html", "needs")
 
 
@@ -174,7 +173,7 @@ def comment(slug: str, meeting_id: int):
     coalition = coalition_for(slug, "comment_workshop")
     meeting = _meeting(coalition, meeting_id)
     try:
-        domain.add_comment(coalition, meeting, me(), request.form.get("body", ""))
+        meetings.add_comment(coalition, meeting, me(), request.form.get("body", ""))
     except Invalid as refused:
         return _page(coalition, meeting, "_comments.html", 422, errors=refused.errors,
                      values=request.form)

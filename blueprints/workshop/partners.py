@@ -7,8 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from blueprints.workshop import bp, coalition_for, flags, me, spreadsheet
 from koalicje import invites
 from koalicje.web import htmx
-from koalicje.workshop import Invalid
-from koalicje.workshop import partners as domain
+from koalicje.workshop import Invalid, partners
 from models import Coalition, PartnerEntry
 
 
@@ -19,18 +18,18 @@ def _values() -> dict:
 
 def _map(coalition: Coalition, status: int = 200, errors: dict | None = None,
          values: dict | None = None, saved: bool = False):
-    entries = domain.partners_of(coalition)
-    coverage = domain.sector_coverage(coalition, entries)
+    entries = partners.partners_of(coalition)
+    coverage = partners.sector_coverage(coalition, entries)
     return htmx.render(
         "workshop/partners.html", "workshop/_partners.html", status=status,
         coalition=coalition, entries=entries, coverage=coverage,
-        missing=domain.missing_sectors(coverage), errors=errors or {}, values=values or {},
+        missing=partners.missing_sectors(coverage), errors=errors or {}, values=values or {},
         saved=saved, **flags(coalition),
     )
 
 
-@bp.get("/partners")
-def partners(slug: str):
+@bp.get("/partners", endpoint="partners")
+def partner_map(slug: str):
     return _map(coalition_for(slug))
 
 
@@ -38,17 +37,17 @@ def partners(slug: str):
 def add_partner(slug: str):
     coalition = coalition_for(slug, "contribute_workshop")
     try:
-        data = domain.clean_partner(request.form, request.form.getlist("resources"))
+        data = partners.clean_partner(request.form, request.form.getlist("resources"))
     except Invalid as refused:
         return _map(coalition, 422, refused.errors, _values())
-    domain.save_partner(coalition, data, me())
+    partners.save_partner(coalition, data, me())
     if htmx.is_fragment_request():
         return _map(coalition, saved=True)
     return redirect(url_for("workshop.partners", slug=slug), 303)
 
 
 def _entry(coalition: Coalition, entry_id: int) -> PartnerEntry:
-    entry = domain.get_entry(coalition, entry_id)
+    entry = partners.get_entry(coalition, entry_id)
     if entry is None:
         abort(404)
     return entry
@@ -62,11 +61,11 @@ def edit_partner(slug: str, entry_id: int):
         return render_template("workshop/partner_edit.html", coalition=coalition, entry=entry,
                                errors={}, values=None)
     try:
-        data = domain.clean_partner(request.form, request.form.getlist("resources"))
+        data = partners.clean_partner(request.form, request.form.getlist("resources"))
     except Invalid as refused:
         return render_template("workshop/partner_edit.html", coalition=coalition, entry=entry,
                                errors=refused.errors, values=_values()), 422
-    domain.save_partner(coalition, data, me(), entry)
+    partners.save_partner(coalition, data, me(), entry)
     return redirect(url_for("workshop.partners", slug=slug, _anchor=f"partner-{entry.id}"), 303)
 
 
@@ -76,7 +75,7 @@ def invite_partner(slug: str, entry_id: int):
     coalition = coalition_for(slug, "decide_workshop")
     entry = _entry(coalition, entry_id)
     try:
-        _invite, token = domain.invite_partner(me(), entry, current_app.config["INVITE_DAYS"])
+        _invite, token = partners.invite_partner(me(), entry, current_app.config["INVITE_DAYS"])
     except Invalid as refused:
         return render_template("workshop/partner_invite.html", coalition=coalition,
                                entry=entry, error=refused.errors["email"], link=None), 422
@@ -92,5 +91,5 @@ def invite_partner(slug: str, entry_id: int):
 @bp.get("/partners/export.<fmt>")
 def export_partners(slug: str, fmt: str):
     coalition = coalition_for(slug)
-    header, rows = domain.export_rows(domain.partners_of(coalition))
+    header, rows = partners.export_rows(partners.partners_of(coalition))
     return spreadsheet(header, rows, f"partnerzy-{coalition.slug}", fmt)

@@ -6,18 +6,16 @@ from flask import abort, redirect, request, url_for
 
 from blueprints.workshop import bp, coalition_for, flags, me, spreadsheet
 from koalicje.web import htmx
-from koalicje.workshop import Invalid, meetings
-from koalicje.workshop import partners as partners_domain
-from koalicje.workshop import plan as domain
+from koalicje.workshop import Invalid, meetings, partners, plan
 from models import Coalition
 
 
 def _page(coalition: Coalition, status: int = 200, **extra):
     context = {
-        "coalition": coalition, "directions": domain.directions(coalition),
-        "candidates": domain.candidate_needs(coalition),
-        "partners": partners_domain.partners_of(coalition),
-        "history": domain.goals_history(coalition), "is_overdue": domain.is_overdue,
+        "coalition": coalition, "directions": plan.directions(coalition),
+        "candidates": plan.candidate_needs(coalition),
+        "partners": partners.partners_of(coalition),
+        "history": plan.goals_history(coalition), "is_overdue": plan.is_overdue,
         "meeting": None, "comments": meetings.comments_of(coalition, None),
         "errors": {}, "values": {}, **flags(coalition),
     }
@@ -31,8 +29,8 @@ def _back(coalition: Coalition, anchor: str = "plan"):
     return redirect(url_for("workshop.plan", slug=coalition.slug, _anchor=anchor), 303)
 
 
-@bp.get("/plan")
-def plan(slug: str):
+@bp.get("/plan", endpoint="plan")
+def plan_page(slug: str):
     return _page(coalition_for(slug))
 
 
@@ -41,7 +39,7 @@ def choose_directions(slug: str):
     coalition = coalition_for(slug, "decide_workshop")
     ids = [int(v) for v in request.form.getlist("needs") if v.isdigit() and len(v) < 10]
     try:
-        domain.choose_directions(coalition, ids, me())
+        plan.choose_directions(coalition, ids, me())
     except Invalid as refused:
         return _page(coalition, 422, errors=refused.errors)
     return _back(coalition, "directions")
@@ -51,21 +49,21 @@ def choose_directions(slug: str):
 def add_action(slug: str):
     coalition = coalition_for(slug, "contribute_workshop")
     try:
-        data = domain.clean_action(coalition, request.form)
+        data = plan.clean_action(coalition, request.form)
     except Invalid as refused:
         return _page(coalition, 422, errors=refused.errors, values=request.form.to_dict())
-    domain.add_action(data)
+    plan.add_action(data)
     return _back(coalition)
 
 
 @bp.post("/plan/actions/<int:action_id>")
 def update_action(slug: str, action_id: int):
     coalition = coalition_for(slug, "contribute_workshop")
-    action = domain.get_action(coalition, action_id)
+    action = plan.get_action(coalition, action_id)
     if action is None:
         abort(404)
     try:
-        domain.set_status(action, request.form.get("status", ""))
+        plan.set_status(action, request.form.get("status", ""))
     except Invalid as refused:
         return _page(coalition, 422, errors=refused.errors)
     return _back(coalition, f"action-{action.id}")
@@ -85,5 +83,5 @@ def comment_plan(slug: str):
 @bp.get("/plan/export.<fmt>")
 def export_plan(slug: str, fmt: str):
     coalition = coalition_for(slug)
-    header, rows = domain.export_rows(domain.directions(coalition))
+    header, rows = plan.export_rows(plan.directions(coalition))
     return spreadsheet(header, rows, f"plan-{coalition.slug}", fmt)

@@ -13,8 +13,7 @@ from peewee import fn
 
 from koalicje import self_assessment
 from koalicje.trainer.nudges import Nudge, needing_nudge
-from koalicje.trainer.scope import coalitions as scoped_coalitions
-from koalicje.trainer.scope import local_date, required_module_count
+from koalicje.trainer.scope import local_date, required_module_count, scoped_coalitions
 from koalicje.trainer.visits import overdue_steps
 from koalicje.workshop.stages import stages_of
 from models import Coalition, Membership, Module, ModuleProgress, NextStep, User, utcnow

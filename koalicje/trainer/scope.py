@@ -36,7 +36,7 @@ def coalition_scope(user: User) -> Expression:
     return Coalition.id.in_(assigned)
 
 
-def coalitions(user: User):
+def scoped_coalitions(user: User):
     """The coalitions `user` oversees, by name."""
     return Coalition.select().where(coalition_scope(user)).order_by(Coalition.name)
 

@@ -18,7 +18,7 @@ from blueprints.learning import bp
 from koalicje.learning import progress
 from koalicje.permissions import can
 from koalicje.web.errors import abort_with
-from koalicje.web.labels import current_language
+from koalicje.web.labels import module_body_text
 from models import Module
 
 
@@ -61,19 +61,7 @@ def _render_markdown(source: str) -> str:
 def module_body(module: Module) -> Markup:
     """The module's Markdown in the current language (Polish when there is no English
     text), rendered and sanitized (cached by source)."""
-    return Markup(_render_markdown(module_body_source(module)))
-
-
-@bp.app_template_filter("module_body_lang")
-def module_body_lang(module: Module) -> str:
-    """The language of the text `module_body` shows (for a lang="" attribute)."""
-    return "en" if current_language() == "en" and (module.meta or {}).get("body_en") else "pl"
-
-
-def module_body_source(module: Module) -> str:
-    if current_language() == "en" and (module.meta or {}).get("body_en"):
-        return module.meta["body_en"]
-    return module.body or ""
+    return Markup(_render_markdown(module_body_text(module)))
 
 
 def learner_path() -> progress.LearningPath:

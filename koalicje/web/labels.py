@@ -217,6 +217,21 @@ def module_title(module: Any, lang: str | None = None) -> str:
     return _module_text(module, "title", lang)
 
 
+def _module_body(module: Any) -> dict[str, str]:
+    """A module's description as a `{pl, en}` field (the English text sits in its meta)."""
+    return {"pl": module.body or "", "en": (module.meta or {}).get("body_en") or ""}
+
+
+def module_body_text(module: Any, lang: str | None = None) -> str:
+    """A module's Markdown description in `lang`, Polish when untranslated."""
+    return localized(_module_body(module), lang)
+
+
+def module_body_lang(module: Any, lang: str | None = None) -> str:
+    """The language of the text `module_body_text` picks (for a lang="" attribute)."""
+    return localized_lang(_module_body(module), lang)
+
+
 def module_summary(module: Any, lang: str | None = None) -> str:
     """A module's summary in `lang`, Polish when untranslated."""
     return _module_text(module, "summary", lang)
@@ -310,5 +325,5 @@ def register(app) -> None:
     )
     app.jinja_env.filters.update(
         loc=localized, loc_lang=localized_lang, module_title=module_title,
-        module_summary=module_summary,
+        module_summary=module_summary, module_body_lang=module_body_lang,
     )

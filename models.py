@@ -648,6 +648,11 @@ class Priority(BaseModel):
     active = BooleanField(default=True, index=True)
     created_at = DateTimeField(default=utcnow)
 
+    @classmethod
+    def current(cls, alias=None):
+        """The filter "a direction the coalition still follows" (retired ones stay stored)."""
+        return (alias or cls).active == True  # noqa: E712
+
 
 class PlanAction(BaseModel):
     """An action of the plan under a direction: who is responsible, by when, how far."""

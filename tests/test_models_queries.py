@@ -54,7 +54,7 @@ def test_enabled_users(database):
 
 
 def test_the_filters_are_spelled_out_only_in_models():
-    spelled = re.compile(r"\b(archived|User\.active)\s*==\s*(True|False)")
+    spelled = re.compile(r"\b(archived|User\.active|Priority\.active)\s*==\s*(True|False)")
     found = [
         f"{path.relative_to(ROOT)}:{number}"
         for path in [*ROOT.glob("koalicje/**/*.py"), *ROOT.glob("blueprints/**/*.py"), ROOT / "app.py"]

@@ -44,7 +44,7 @@ class Direction:
 def directions(coalition: Coalition) -> list[Direction]:
     """Active directions with their actions and responsible partners (two queries)."""
     result = [Direction(p) for p in Priority.select().where(
-        (Priority.coalition == coalition) & (Priority.active == True)  # noqa: E712
+        (Priority.coalition == coalition) & Priority.current()
     ).order_by(Priority.position, Priority.id)]
     by_id = {d.priority.id: d for d in result}
     if by_id:
@@ -116,7 +116,7 @@ def choose_directions(coalition: Coalition, need_ids: Sequence[int], actor: User
             (Priority.coalition == coalition) & Priority.need.not_in(list(chosen))
         ).execute()
         titles = [p.title for p in Priority.select().where(
-            (Priority.coalition == coalition) & (Priority.active == True)  # noqa: E712
+            (Priority.coalition == coalition) & Priority.current()
         ).order_by(Priority.position, Priority.id)]
         coalition = Coalition.get_by_id(coalition.id)
         new_goals = goals_with_directions(coalition.goals, titles)
@@ -149,7 +149,7 @@ def clean_action(coalition: Coalition, values: Mapping) -> dict:
     if raw.isdigit() and len(raw) < 10:
         priority = Priority.get_or_none((Priority.id == int(raw))
                                         & (Priority.coalition == coalition)
-                                        & (Priority.active == True))  # noqa: E712
+                                        & Priority.current())
     if priority is None:
         errors["priority"] = _("Wybierz kierunek.")
     partner = None
@@ -223,7 +223,7 @@ def summary(coalition: Coalition) -> Summary:
     from koalicje.workshop.stages import stages_of
 
     active = list(Priority.select().where(
-        (Priority.coalition == coalition) & (Priority.active == True)  # noqa: E712
+        (Priority.coalition == coalition) & Priority.current()
     ).order_by(Priority.position, Priority.id))
     return Summary(active, stages_of([coalition.id])[coalition.id])
 

@@ -73,7 +73,7 @@ def stages_of(coalition_ids: Iterable[int]) -> dict[int, Stage]:
         result[cid]._touch(last)
     for cid, count, last in (
         Priority.select(Priority.coalition, fn.COUNT(Priority.id), fn.MAX(Priority.created_at))
-        .where(Priority.coalition.in_(ids) & (Priority.active == True))  # noqa: E712
+        .where(Priority.coalition.in_(ids) & Priority.current())
         .group_by(Priority.coalition).tuples()
     ):
         result[cid].priorities = count
@@ -83,7 +83,7 @@ def stages_of(coalition_ids: Iterable[int]) -> dict[int, Stage]:
         PlanAction.select(Priority.coalition, fn.COUNT(PlanAction.id), done,
                           fn.MAX(PlanAction.updated_at))
         .join(Priority)
-        .where(Priority.coalition.in_(ids) & (Priority.active == True)  # noqa: E712
+        .where(Priority.coalition.in_(ids) & Priority.current()
                & (PlanAction.status != "dropped"))
         .group_by(Priority.coalition).tuples()
     ):

@@ -106,11 +106,7 @@ class MatrixFilter:
 class Cell:
     status: str  # one of MODULE_STATUSES
     score: float | None  # best quiz score 0..1, None without attempts or quiz
-    label: str = ""  # the status in the reader's language (translated once per matrix)
-
-    def __post_init__(self) -> None:
-        if not self.label:
-            self.label = module_status_label(self.status)
+    label: str  # the status in the reader's language (translated once per matrix)
 
     @property
     def percent(self) -> int | None:

@@ -115,3 +115,16 @@ def test_pages_render_the_same_links(auth, client, app):
         article = page.select_one(f"#post-{post.id}")
         assert article.select_one(".post-title a")["href"] == f"/board/post/{post.id}"
         assert article.select_one(f"form[action='/board/post/{post.id}/pin']") is not None
+
+
+def test_label_tables_follow_the_language_within_one_request(app):
+    from koalicje.web import labels
+
+    with app.test_request_context("/"):
+        assert labels.module_status_label("completed") == "Ukończony"
+        with force_locale("en"):
+            assert labels.module_status_label("completed") == "Completed"
+        assert labels.module_status_label("completed") == "Ukończony"
+        assert labels.module_status_label("unknown-code") == "unknown-code"
+    with app.app_context(), force_locale("en"):  # no request (mails, CLI)
+        assert labels.module_status_label("completed") == "Completed"

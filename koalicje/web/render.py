@@ -21,7 +21,7 @@ users or languages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
@@ -74,6 +74,20 @@ def translations():
     return entry[1]
 
 
+def translated(labels: Mapping[Any, Any]) -> dict[Any, str]:
+    """A table of lazy labels as plain strings in the request's language, made once per
+    request and locale (each lazy string otherwise re-translates every time it is shown)."""
+    if not has_request_context():
+        return {code: str(label) for code, label in labels.items()}
+    catalog = translations()
+    store = _store()
+    key = ("labels", id(labels))
+    entry = store.get(key)
+    if entry is None or entry[0] is not catalog:
+        entry = store[key] = (catalog, {code: str(label) for code, label in labels.items()})
+    return entry[1]
+
+
 @pass_context
 def template_gettext(__context: Context, __string: str, **variables: Any) -> str:
     """Jinja's new-style `gettext` (escaping, `%(name)s`) over the per-request catalog."""
@@ -91,6 +105,17 @@ def template_ngettext(__context: Context, __singular: str, __plural: str, __num:
     if __context.eval_ctx.autoescape:
         rv = Markup(rv)
     return rv % variables
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+def csrf_input() -> Markup:
+    """The hidden CSRF field of a form (the `csrf()` macro of _macros.html is this), a plain
+    global so that a template repeated per row needs no macro import."""
+    from flask_wtf.csrf import generate_csrf
+
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -155,4 +180,4 @@ def init_app(app: Flask) -> None:
     """Install the cached `gettext`/`ngettext`/`_` and `url_for` for templates (after
     Flask-Babel, which installs its own)."""
     app.jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext,
-                                 _=template_gettext, url_for=url_for)
+                                 _=template_gettext, url_for=url_for, csrf_input=csrf_input)

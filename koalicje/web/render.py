@@ -152,7 +152,9 @@ def url_for(endpoint: str, **values: Any) -> str:
         return current_app.url_for(endpoint, **values)
     ids = tuple(sorted(name for name, value in values.items()
                        if type(value) is int and value >= 0))  # bool is not an id
-    if len(ids) > len(_PLACEHOLDERS):
+    if len(ids) > len(_PLACEHOLDERS) or (values and not ids):
+        # Only ids repeat with different values (one post after another); a URL made of
+        # slugs or query text is mostly built once per page, so caching it gains nothing.
         return current_app.url_for(endpoint, **values)
     try:
         key = ("url", endpoint, ids,

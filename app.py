@@ -31,6 +31,10 @@ CSP = (
     "frame-ancestors 'none'"
 )
 
+# Answers that never depend on who is signed in: no need to load the session's user for
+# them (the health check sets its own Cache-Control: no-store).
+NO_USER_ENDPOINTS = frozenset({"main.healthz"})
+
 OPTIMIZE_EVERY_SECONDS = 3600  # SQLite: PRAGMA optimize on a long-lived connection, hourly
 
 
@@ -170,6 +174,7 @@ def init_security_headers(app: Flask) -> None:
         hsts = int(app.config.get("HSTS_SECONDS") or 0)
         if hsts > 0 and request.is_secure:
             headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if request.endpoint not in NO_USER_ENDPOINTS and current_user \
+                and getattr(current_user, "is_authenticated", False):
             headers.setdefault("Cache-Control", "private, no-store")
         return response

@@ -83,9 +83,10 @@ def translated(labels: Mapping[Any, Any]) -> dict[Any, str]:
     store = _store()
     key = ("labels", id(labels))
     entry = store.get(key)
-    if entry is None or entry[0] is not catalog:
-        entry = store[key] = (catalog, {code: str(label) for code, label in labels.items()})
-    return entry[1]
+    if entry is None or entry[0] is not catalog or entry[1] is not labels:  # same id, new dict
+        entry = store[key] = (catalog, labels,
+                              {code: str(label) for code, label in labels.items()})
+    return entry[2]
 
 
 @pass_context
@@ -165,9 +166,20 @@ def url_for(endpoint: str, **values: Any) -> str:
     store = _store()
     template = store.get(key, _MISSING)
     if template is _MISSING:
-        template = store[key] = _url_template(endpoint, ids, values)
+        # The first URL of a kind is built by Flask, and the template must give the same
+        # (a converter that formats ids differently, e.g. zero-padded, is never templated).
+        url = current_app.url_for(endpoint, **values)
+        template = _url_template(endpoint, ids, values)
+        if template is not None and _fill(template, values) != url:
+            template = None
+        store[key] = template
+        return url
     if template is None:
         return current_app.url_for(endpoint, **values)
+    return _fill(template, values)
+
+
+def _fill(template: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Any]) -> str:
     parts, order = template
     if not order:
         return parts[0]

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 from blueprints import BLUEPRINTS
 from koalicje import sessions
 from koalicje.config import default_config
-from koalicje.web import assets, compression, errors, labels, limits
+from koalicje.web import assets, compression, errors, labels, limits, render
 from koalicje.web.extensions import babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from koalicje.web.text import CleanRequest
@@ -30,6 +30,10 @@ CSP = (
     "frame-src https://www.youtube-nocookie.com; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+# Answers that never depend on who is signed in: no need to load the session's user for
+# them (the health check sets its own Cache-Control: no-store).
+NO_USER_ENDPOINTS = frozenset({"main.healthz"})
 
 OPTIMIZE_EVERY_SECONDS = 3600  # SQLite: PRAGMA optimize on a long-lived connection, hourly
 
@@ -51,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.request_class = CleanRequest  # every form field, query argument and file name cleaned
     assets.init_app(app)
     labels.register(app)
+    render.init_app(app)  # per-request gettext and url_for for templates (after Babel)
     errors.init_app(app)
     init_security_headers(app)
     # Ids beyond what the database holds are unknown ids (404), not an OverflowError in the driver.
@@ -169,6 +174,7 @@ def init_security_headers(app: Flask) -> None:
         hsts = int(app.config.get("HSTS_SECONDS") or 0)
         if hsts > 0 and request.is_secure:
             headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if request.endpoint not in NO_USER_ENDPOINTS and current_user \
+                and getattr(current_user, "is_authenticated", False):
             headers.setdefault("Cache-Control", "private, no-store")
         return response

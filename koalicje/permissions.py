@@ -300,7 +300,8 @@ def _comment_workshop(user: User, coalition: Coalition | int) -> bool:
 
 def can(action: str, obj: Any = None, user: Any = None) -> bool:
     """May `user` (default: the signed-in user) do `action` to `obj`?"""
-    user = current_user if user is None else user
+    if user is None:  # the user itself, not the proxy: rules read several of its attributes
+        user = current_user._get_current_object()
     if not _signed_in(user):
         return False
     if action not in RULES:

@@ -1,6 +1,6 @@
 """Copy third-party front-end files from node_modules to static/vendor/ with hashed names,
-and write gzip copies of every static text file to static/vendor/precompressed/ (served to
-browsers that accept gzip by koalicje/web/compression.py)."""
+and write brotli and gzip copies of every static text file to static/vendor/precompressed/
+(served to browsers that accept them by koalicje/web/compression.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import json
 import shutil
 import sys
 from pathlib import Path
+
+import brotli
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {
@@ -45,14 +47,18 @@ COMPRESSED_SUFFIXES = (".css", ".js", ".svg", ".json", ".txt")
 
 
 def precompress(static: Path, target: Path) -> None:
-    """gzip -9 copies of the static text files, at the same relative paths plus .gz."""
+    """brotli -11 and gzip -9 copies of the static text files, at the same relative paths
+    plus .br and .gz (made once at setup, so the strongest settings cost nothing later)."""
     for path in sorted(static.rglob("*")):
         if not path.is_file() or path.suffix not in COMPRESSED_SUFFIXES or target in path.parents:
             continue
         relative = path.relative_to(static)
+        data = path.read_bytes()
         packed = target / (str(relative) + ".gz")
         packed.parent.mkdir(parents=True, exist_ok=True)
-        packed.write_bytes(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+        packed.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        packed.with_suffix(".br").write_bytes(
+            brotli.compress(data, mode=brotli.MODE_TEXT, quality=11))
 
 
 if __name__ == "__main__":

@@ -222,6 +222,17 @@ def test_healthz_is_200_with_the_database_up(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_does_not_load_the_signed_in_user(client, auth):
+    make_user(email="h@example.org")
+    auth.login("h@example.org")
+    assert client.get("/").status_code == 200  # signed in
+    with models.count_queries() as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+    assert queries.count == 1  # SELECT 1: no session or user lookup
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):

@@ -1,5 +1,6 @@
-"""Compressed responses: pages and fragments gzipped per response, static files from their
-setup-time gzip copies; the first visit stays under 60 KB transferred."""
+"""Compressed responses: pages and fragments compressed per response (brotli when the
+browser accepts it, else gzip), static files from their setup-time .br/.gz copies; the first
+visit stays under 60 KB transferred."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import os
 import re
 import time
 
+import brotli
+import pytest
 from bs4 import BeautifulSoup
 
 from koalicje.web import compression
 
-GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+GZIP = {"Accept-Encoding": "gzip, deflate"}
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 def _without_tokens(html: str) -> str:
@@ -51,6 +55,16 @@ def test_static_files_come_from_their_precompressed_copy(app, client, tmp_path):
     assert response.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.get_data()) == source.read_bytes()
     assert client.get("/static/css/x.css").get_data() == source.read_bytes()
+    # No .br copy: a browser that also accepts brotli gets the gzip copy.
+    assert client.get("/static/css/x.css", headers=BROWSER).headers["Content-Encoding"] == "gzip"
+    packed.with_suffix(".br").write_bytes(brotli.compress(source.read_bytes()))
+    response = client.get("/static/css/x.css", headers=BROWSER)
+    assert response.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(response.get_data()) == source.read_bytes()
+    assert response.headers["ETag"].endswith('-br"')
+    assert "Accept-Encoding" in response.headers["Vary"]
+    only_br = client.get("/static/css/x.css", headers={"Accept-Encoding": "br"})
+    assert only_br.headers["Content-Encoding"] == "br"
 
     # The source changed after setup: its stale copy is not served.
     later = time.time() + 10
@@ -60,19 +74,21 @@ def test_static_files_come_from_their_precompressed_copy(app, client, tmp_path):
     assert fresh.get_data() == source.read_bytes()
 
 
-def _first_visit_bytes(client, path: str) -> int:
-    page = client.get(path, headers=GZIP)
+def _first_visit_bytes(client, path: str, headers=GZIP, encoding="gzip") -> int:
+    page = client.get(path, headers=headers)
     assert page.status_code == 200
+    assert page.headers.get("Content-Encoding") == encoding
     total = len(page.get_data())
-    html = BeautifulSoup(gzip.decompress(page.get_data()).decode(), "html.parser")
+    unpack = brotli.decompress if encoding == "br" else gzip.decompress
+    html = BeautifulSoup(unpack(page.get_data()).decode(), "html.parser")
     assets = [link["href"] for link in html.select("link[rel=stylesheet]")
               if link.get("media") != "print"]
     assets += [script["src"] for script in html.select("script[src]")]
     assert assets
     for url in assets:
-        response = client.get(url, headers=GZIP)
+        response = client.get(url, headers=headers)
         assert response.status_code == 200, url
-        assert response.headers.get("Content-Encoding") == "gzip", url
+        assert response.headers.get("Content-Encoding") == encoding, url
         total += len(response.get_data())
     return total
 
@@ -82,3 +98,70 @@ def test_first_visit_is_at_most_60_kb(client, auth, factories):
     user = factories.user()
     auth.as_user(user)
     assert _first_visit_bytes(client, "/") <= 60 * 1024
+
+
+def test_first_visit_with_brotli_is_smaller_still(client):
+    with_gzip = _first_visit_bytes(client, "/login")
+    with_brotli = _first_visit_bytes(client, "/login", BROWSER, "br")
+    assert with_brotli < with_gzip <= 60 * 1024
+
+
+# --- brotli ---------------------------------------------------------------------------------
+
+
+def test_pages_are_brotli_when_the_browser_accepts_it(client):
+    plain = client.get("/login")
+    packed = client.get("/login", headers=BROWSER)
+    assert packed.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    body = brotli.decompress(packed.get_data())
+    assert int(packed.headers["Content-Length"]) == len(packed.get_data()) < len(body) / 2
+    assert _without_tokens(body.decode()) == _without_tokens(plain.get_data(as_text=True))
+    assert "Accept-Encoding" in plain.headers["Vary"]  # caches keep the variants apart
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("br", "br"),
+    ("gzip, br", "br"),
+    ("br;q=0.5, gzip", "gzip"),  # the client prefers gzip
+    ("gzip;q=0.5, br;q=0.5", "br"),  # a tie goes to brotli
+    ("gzip, br;q=0", "gzip"),  # q=0 refuses
+    ("*", "br"),
+    ("deflate", None),
+    ("identity", None),
+    ("", None),
+])
+def test_negotiation(client, accept, expected):
+    response = client.get("/login", headers={"Accept-Encoding": accept})
+    assert response.headers.get("Content-Encoding") == expected
+    assert "Accept-Encoding" in response.headers["Vary"]
+    data = response.get_data()
+    text = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[expected](data)
+    assert b"<form" in text
+
+
+def test_tiny_bodies_are_not_brotli_either(client):
+    small = client.get("/healthz", headers=BROWSER)
+    assert small.status_code == 200 and "Content-Encoding" not in small.headers
+
+
+def test_vendor_script_writes_brotli_and_gzip_copies(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "vendor", Path(__file__).resolve().parent.parent / "scripts" / "vendor.py")
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    source = static / "js" / "app.js"
+    source.write_text("console.log('koalicje');\n" * 200)
+    (static / "img.png").write_bytes(b"\x89PNG")
+    target = static / "vendor" / "precompressed"
+    vendor.precompress(static, target)
+    assert brotli.decompress((target / "js" / "app.js.br").read_bytes()) == source.read_bytes()
+    assert gzip.decompress((target / "js" / "app.js.gz").read_bytes()) == source.read_bytes()
+    assert not (target / "img.png.br").exists()
+    assert len((target / "js" / "app.js.br").read_bytes()) <= len(
+        (target / "js" / "app.js.gz").read_bytes())

@@ -620,7 +620,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"`{report['gunicorn']}`.",
         "",
         f"| page | req/s at {high} | share of bare | CPU ms/req | p50 / p95 / p99 ms at {high} "
-        f"| p95 ms at {low} | bytes raw / sent gzip | queries | RSS MB/worker | errors |",
+        f"| p95 ms at {low} | bytes raw / sent compressed | queries | RSS MB/worker | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, rows in by_target.items():

@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from koalicje.web import render
 from models import (
     ACTION_STATUSES,
     MEDIA_ROLES,
@@ -100,8 +101,8 @@ def _label(labels: Mapping[Any, Any], code: Any) -> str:
     """The label of `code`; an unknown code is shown as it is, None as nothing."""
     if code is None:
         return ""
-    label = labels.get(code)
-    return str(label) if label is not None else str(code)
+    label = render.translated(labels).get(code)
+    return label if label is not None else str(code)
 
 
 def sector_label(code: str | None) -> str:

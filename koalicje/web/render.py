@@ -1,0 +1,197 @@
+"""Per-request caches for what every rendered page repeats: translations and URLs.
+
+A board page renders ~20 posts, each with its own links and forms: through Flask and
+Flask-Babel as they come, that is ~330 `url_for` and ~1,100 `gettext` calls, each of which
+looks up the request, the locale and the URL adapter again. Here:
+
+- `gettext` / `ngettext` in templates (and `_`) find the request's translations once and keep
+  them in `g`; a message's translation is then one dict lookup. Same result, same escaping
+  and `%(name)s` formatting as Jinja's new-style gettext that Flask-Babel installs.
+- `url_for` in templates builds a URL once per request for each endpoint and set of non-id
+  arguments, with placeholder numbers for the integer arguments, and fills the ids in by
+  string joining after that: `/board/post/<id>/edit` is built by werkzeug once, not for
+  every post. Anything unusual (no request, a placeholder that does not appear exactly once)
+  goes to Flask's own `url_for`.
+- `cached(key, factory)`: a value computed once per request (the header's pieces, label
+  tables) for helpers that need it.
+
+Nothing here outlives the request (the cache lives in `g`), so nothing can leak between
+users or languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, has_request_context
+from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+T = TypeVar("T")
+
+# Placeholder ids: below the int converter's maximum (2**31 - 1), too long to occur by chance.
+_PLACEHOLDERS = tuple(2147480011 + 101 * i for i in range(4))
+_MISSING = object()
+
+
+def _store() -> dict[Hashable, Any]:
+    try:
+        return g._koalicje_render
+    except AttributeError:
+        store: dict[Hashable, Any] = {}
+        g._koalicje_render = store
+        return store
+
+
+def cached(key: Hashable, factory: Callable[[], T]) -> T:
+    """`factory()` computed once per request (outside a request: every time)."""
+    if not has_request_context():
+        return factory()
+    store = _store()
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = store[key] = factory()
+    return value
+
+
+# --- translations -----------------------------------------------------------------------
+
+
+def translations():
+    """The request's Flask-Babel translations, looked up once per request and locale
+    (`force_locale`, as mails in the recipient's language use, changes the locale)."""
+    try:
+        locale = g._flask_babel.babel_locale  # set by Flask-Babel's first get_locale()
+    except AttributeError:
+        return get_translations()
+    store = _store()
+    entry = store.get("translations")
+    if entry is None or entry[0] is not locale:
+        entry = store["translations"] = (locale, get_translations())
+    return entry[1]
+
+
+def translated(labels: Mapping[Any, Any]) -> dict[Any, str]:
+    """A table of lazy labels as plain strings in the request's language, made once per
+    request and locale (each lazy string otherwise re-translates every time it is shown)."""
+    if not has_request_context():
+        return {code: str(label) for code, label in labels.items()}
+    catalog = translations()
+    store = _store()
+    key = ("labels", id(labels))
+    entry = store.get(key)
+    if entry is None or entry[0] is not catalog or entry[1] is not labels:  # same id, new dict
+        entry = store[key] = (catalog, labels,
+                              {code: str(label) for code, label in labels.items()})
+    return entry[2]
+
+
+@pass_context
+def template_gettext(__context: Context, __string: str, **variables: Any) -> str:
+    """Jinja's new-style `gettext` (escaping, `%(name)s`) over the per-request catalog."""
+    rv = translations().ugettext(__string)
+    if __context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
+@pass_context
+def template_ngettext(__context: Context, __singular: str, __plural: str, __num: int,
+                      **variables: Any) -> str:
+    variables.setdefault("num", __num)
+    rv = translations().ungettext(__singular, __plural, __num)
+    if __context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+def csrf_input() -> Markup:
+    """The hidden CSRF field of a form (the `csrf()` macro of _macros.html is this), a plain
+    global so that a template repeated per row needs no macro import."""
+    from flask_wtf.csrf import generate_csrf
+
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+
+def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any]) \
+        -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The URL cut around its id placeholders: (text parts, the id names between them in
+    URL order), or None if a placeholder does not appear exactly once."""
+    filled = dict(values)
+    marks = {}
+    for name, placeholder in zip(names, _PLACEHOLDERS, strict=False):
+        filled[name] = placeholder
+        marks[str(placeholder)] = name
+    url = current_app.url_for(endpoint, **filled)
+    found = []
+    for mark, name in marks.items():
+        if url.count(mark) != 1:
+            return None
+        found.append((url.index(mark), mark, name))
+    found.sort()
+    parts, order, start = [], [], 0
+    for position, mark, name in found:
+        parts.append(url[start:position])
+        order.append(name)
+        start = position + len(mark)
+    parts.append(url[start:])
+    return tuple(parts), tuple(order)
+
+
+def url_for(endpoint: str, **values: Any) -> str:
+    """Flask's `url_for`, built once per request for each endpoint and non-id arguments."""
+    if not has_request_context():
+        return current_app.url_for(endpoint, **values)
+    ids = tuple(sorted(name for name, value in values.items()
+                       if type(value) is int and value >= 0))  # bool is not an id
+    if len(ids) > len(_PLACEHOLDERS) or (values and not ids):
+        # Only ids repeat with different values (one post after another); a URL made of
+        # slugs or query text is mostly built once per page, so caching it gains nothing.
+        return current_app.url_for(endpoint, **values)
+    try:
+        key = ("url", endpoint, ids,
+               tuple(sorted((k, v) for k, v in values.items() if k not in ids)))
+        hash(key)
+    except TypeError:  # an unhashable argument (a list for a repeated query argument)
+        return current_app.url_for(endpoint, **values)
+    store = _store()
+    template = store.get(key, _MISSING)
+    if template is _MISSING:
+        # The first URL of a kind is built by Flask, and the template must give the same
+        # (a converter that formats ids differently, e.g. zero-padded, is never templated).
+        url = current_app.url_for(endpoint, **values)
+        template = _url_template(endpoint, ids, values)
+        if template is not None and _fill(template, values) != url:
+            template = None
+        store[key] = template
+        return url
+    if template is None:
+        return current_app.url_for(endpoint, **values)
+    return _fill(template, values)
+
+
+def _fill(template: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Any]) -> str:
+    parts, order = template
+    if not order:
+        return parts[0]
+    out = [parts[0]]
+    for name, part in zip(order, parts[1:], strict=True):
+        out.append(str(values[name]))
+        out.append(part)
+    return "".join(out)
+
+
+def init_app(app: Flask) -> None:
+    """Install the cached `gettext`/`ngettext`/`_` and `url_for` for templates (after
+    Flask-Babel, which installs its own)."""
+    app.jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext,
+                                 _=template_gettext, url_for=url_for, csrf_input=csrf_input)

@@ -1,0 +1,79 @@
+"""The XLSX writer (koalicje/web/exports.py): every file opens in openpyxl with the same
+values, real dates, the frozen header and the column widths."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from koalicje.web import exports
+
+
+def read(body: bytes):
+    return load_workbook(io.BytesIO(body)).active
+
+
+def test_values_round_trip_through_openpyxl():
+    header = ["Osoba", "Koalicja", "Ukończone", "Ostatnio", "Data", "Wynik", "Ułamek", "Tak"]
+    rows = [
+        ["Zofia Żółć", "Gmina <A> & \"B\"", 3, datetime(2026, 11, 3, 14, 5, 30), date(2014, 2, 7),
+         85, 0.25, True],
+        ["  spacje  ", None, 0, None, None, None, -1.5, False],
+        ["wiele\nlinii\tz tabem", "", 10**12, datetime(1999, 12, 31), date(1900, 3, 1), 0, 1e-7,
+         None],
+    ]
+    sheet = read(exports.to_xlsx(header, rows, title="Postępy"))
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == tuple(header)
+    assert values[1] == ("Zofia Żółć", "Gmina <A> & \"B\"", 3, datetime(2026, 11, 3, 14, 5, 30),
+                         datetime(2014, 2, 7), 85, 0.25, True)
+    # an empty text is an empty cell, as openpyxl's own writer made it
+    assert values[2] == ("  spacje  ", None, 0, None, None, None, -1.5, False)
+    assert values[3] == ("wiele\nlinii\tz tabem", None, 10**12, datetime(1999, 12, 31),
+                         datetime(1900, 3, 1), 0, 1e-7, None)
+    assert sheet.title == "Postępy"
+    assert sheet.freeze_panes == "B2"
+    for cell in (sheet["D2"], sheet["E2"], sheet["D4"]):
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd"
+    assert sheet["A2"].data_type == "s" and sheet["C2"].data_type == "n"
+
+
+def test_column_widths_follow_the_longest_text_within_limits():
+    rows = [["x" * 100, "krótki", date(2020, 1, 1)]]
+    sheet = read(exports.to_xlsx(["A", "Nagłówek kolumny", "D"], rows))
+    assert sheet.column_dimensions["A"].width == 40  # capped
+    assert sheet.column_dimensions["B"].width == len("Nagłówek kolumny") + 2
+    assert sheet.column_dimensions["C"].width == 12  # a date is 10 characters
+
+
+def test_formulas_are_text_and_bad_characters_do_not_break_the_file():
+    rows = [["=HYPERLINK(\"http://x\")"], ["+48 123"], ["a\x00b\x1fc\ufffe"], ["@suma"]]
+    sheet = read(exports.to_xlsx(["=Nagłówek"], rows))
+    values = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert values == ["'=Nagłówek", "'=HYPERLINK(\"http://x\")", "'+48 123", "abc", "'@suma"]
+    assert all(c.data_type == "s" for c in sheet["A"])
+
+
+@pytest.mark.parametrize("title, expected", [("Dane: [A/B]?", "Dane   A B"), ("x" * 40, "x" * 31),
+                                             ("", "Dane")])
+def test_sheet_names_excel_accepts(title, expected):
+    assert read(exports.to_xlsx(["A"], [], title=title)).title == expected.strip()
+
+
+def test_many_columns_get_two_letter_references():
+    header = [f"k{i}" for i in range(30)]
+    sheet = read(exports.to_xlsx(header, [list(range(30))]))
+    assert sheet["AD1"].value == "k29" and sheet["AD2"].value == 29
+    assert sheet.max_column == 30
+
+
+def test_the_package_is_a_valid_zip_with_fixed_timestamps():
+    body = exports.to_xlsx(["A"], [["b"]])
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        assert package.testzip() is None
+        assert "xl/worksheets/sheet1.xml" in package.namelist()
+    assert exports.to_xlsx(["A"], [["b"]]) == body  # the same rows give the same bytes

@@ -1,0 +1,139 @@
+"""Per-request rendering caches (koalicje/web/render.py): the cached `url_for` and `gettext`
+give exactly what Flask's and Flask-Babel's give, and nothing outlives a request."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from flask import url_for as flask_url_for
+from flask_babel import force_locale
+from flask_babel import gettext as babel_gettext
+
+from koalicje.web import render
+
+
+def test_url_for_matches_flask_for_ids_slugs_and_query(app):
+    cases = [
+        ("board.detail", {"post_id": 7}),
+        ("board.detail", {"post_id": 123456}),
+        ("board.detail", {"post_id": 7, "_anchor": "comments"}),
+        ("board.index", {"slug": "gmina-x"}),
+        ("board.index", {"slug": "gmina-x", "q": "a b&c", "page": 3}),
+        ("board.index", {"slug": None}),
+        ("board.comments", {"post_id": 0}),
+        ("main.index", {}),
+        ("main.index", {"flag": True}),
+        ("main.index", {"n": -4}),
+    ]
+    with app.test_request_context("/"):
+        for endpoint, values in cases:
+            for _ in range(2):  # built, then from the cache
+                assert render.url_for(endpoint, **values) == flask_url_for(endpoint, **values)
+
+
+def test_url_for_two_ids_and_a_slug(app):
+    with app.test_request_context("/"):
+        for values in ({"slug": "k-1", "meeting_id": 5, "need_id": 99},
+                       {"slug": "k-2", "meeting_id": 99, "need_id": 5}):
+            assert render.url_for("workshop.vote", **values) \
+                == flask_url_for("workshop.vote", **values)
+
+
+def test_url_for_builds_once_per_request(app, monkeypatch):
+    calls = []
+    real = app.url_for
+    monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
+    with app.test_request_context("/"):
+        urls = [render.url_for("board.detail", post_id=i) for i in range(1, 30)]
+    assert urls[4] == "/board/post/5"
+    assert len(calls) == 2  # the first URL, and the template checked against it
+    with app.test_request_context("/"):  # a new request builds again
+        render.url_for("board.detail", post_id=1)
+    assert len(calls) == 4
+
+
+def test_url_for_respects_the_script_root(app):
+    with app.test_request_context("/", base_url="http://localhost/koalicje/"):
+        assert render.url_for("board.detail", post_id=3) == "/koalicje/board/post/3"
+
+
+def test_url_for_without_request_context(app):
+    app.config["SERVER_NAME"] = "example.org"
+    with app.app_context():
+        assert render.url_for("board.detail", post_id=3) == "http://example.org/board/post/3"
+
+
+def test_template_gettext_translates_escapes_and_formats(app):
+    template = ('{{ _("Przejdź do treści") }}|{{ _("Wyniki wyszukiwania: „%(q)s”.", q="<b>") }}'
+                '|{% trans n=2 %}Strona {{ n }}{% endtrans %}')
+    for locale in ("pl", "en"):
+        with app.test_request_context("/"), force_locale(locale):
+            out = render_template_string(template)
+            expected = babel_gettext("Przejdź do treści")
+            assert out.split("|")[0] == expected
+            assert "&lt;b&gt;" in out.split("|")[1] and "<b>" not in out
+    with app.test_request_context("/"), force_locale("en"):
+        assert render_template_string('{{ _("Przejdź do treści") }}') == "Skip to content"
+
+
+def test_template_ngettext(app):
+    with app.test_request_context("/"):
+        out = render_template_string(
+            '{{ ngettext("%(num)d kierunek", "%(num)d kierunki", 3) }}')
+        with force_locale("en"):
+            out_en = render_template_string(
+                '{{ ngettext("%(num)d kierunek", "%(num)d kierunki", 1) }}')
+    assert out == "3 kierunki"
+    assert out_en == "1 direction"
+
+
+def test_cached_is_per_request(app):
+    made = []
+    with app.test_request_context("/"):
+        assert render.cached("k", lambda: made.append(1) or len(made)) == 1
+        assert render.cached("k", lambda: made.append(1) or len(made)) == 1
+    with app.test_request_context("/"):
+        assert render.cached("k", lambda: made.append(1) or len(made)) == 2
+
+
+def test_pages_render_the_same_links(auth, client, app):
+    """A board page through the cached helpers links each post to its own address."""
+    from bs4 import BeautifulSoup
+    from factories import add_member, make_coalition, make_user
+
+    from models import Post, utcnow
+
+    coalition = make_coalition()
+    user = make_user(email="m@example.org")
+    add_member(user, coalition, role="coordinator")
+    posts = [Post.create(coalition=coalition, author=user, category="announcement",
+                         title=f"T{i}", body_source="x",
+                         body_html="<p>x</p>", created_at=utcnow()) for i in range(3)]
+    auth.login("m@example.org")
+    page = BeautifulSoup(client.get(f"/board/{coalition.slug}").get_data(as_text=True),
+                         "html.parser")
+    for post in posts:
+        article = page.select_one(f"#post-{post.id}")
+        assert article.select_one(".post-title a")["href"] == f"/board/post/{post.id}"
+        assert article.select_one(f"form[action='/board/post/{post.id}/pin']") is not None
+
+
+def test_label_tables_follow_the_language_within_one_request(app):
+    from koalicje.web import labels
+
+    with app.test_request_context("/"):
+        assert labels.module_status_label("completed") == "Ukończony"
+        with force_locale("en"):
+            assert labels.module_status_label("completed") == "Completed"
+        assert labels.module_status_label("completed") == "Ukończony"
+        assert labels.module_status_label("unknown-code") == "unknown-code"
+    with app.app_context(), force_locale("en"):  # no request (mails, CLI)
+        assert labels.module_status_label("completed") == "Completed"
+
+
+def test_url_for_never_templates_a_converter_that_formats_ids(app):
+    from werkzeug.routing import Rule
+
+    app.url_map.add(Rule("/padded/<int(fixed_digits=6):n>", endpoint="padded"))
+    with app.test_request_context("/"):
+        assert [render.url_for("padded", n=n) for n in (7, 12)] == ["/padded/000007",
+                                                                    "/padded/000012"]

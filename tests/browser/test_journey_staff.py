@@ -240,3 +240,93 @@ def test_trainer_filters_sorts_goes_back_and_downloads(server, open_context, siz
     expect(page.locator("#timeline-title")).to_have_text("Historia")
     expect(page.locator("ol.timeline li")).not_to_have_count(0)
     fits(page)
+
+
+# --- 3. an admin changes a role and deactivates an account, each after a confirmation -------
+
+
+def _confirm(page, js: bool, button: str, question: str, accept: bool = True) -> None:
+    """Press `button`; with htmx the browser asks in a dialog, without JavaScript a page asks."""
+    if js:
+        asked = []
+
+        def answer(dialog):
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", answer)
+        page.get_by_role("button", name=button).click()  # returns once the dialog is answered
+        assert asked and question in asked[0], asked
+        return
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/admin/users/*/*")
+    expect(page.locator("h1")).to_have_text("Potwierdź zmianę")
+    expect(page.locator("article.confirm-change p")).to_contain_text(question)
+    fits(page)
+    if accept:
+        page.get_by_role("button", name="Tak, zmień").click()
+    else:
+        page.get_by_role("link", name="Anuluj").click()
+    page.wait_for_url("**/admin/users?**")
+
+
+@pytest.mark.parametrize(("size", "js"), CASES, ids=IDS)
+def test_admin_changes_a_role_and_deactivates_after_confirming(server, open_context, size, js):
+    n = CASES.index((size, js))
+    person = f"Zofia Zmienna {n}"
+    page = open_context(size, js).new_page()
+    sign_in(page, server, "admin@example.org", PASSWORD)
+    page.goto(server + "/admin/users")
+    expect(page.locator("h1")).to_have_text("Użytkownicy")
+    fits(page)
+    page.fill("#user-search", person)
+    if not js:
+        page.get_by_role("button", name="Filtruj").click()
+    page.wait_for_url("**q=Zofia**")
+    expect(page.locator("#users-count")).to_have_text("1 użytkownik")
+    row = page.locator("#users-table tbody tr")
+    expect(row.locator("a")).to_have_text(person)
+    expect(row.locator("select[name=role]")).to_have_value("user")
+
+    # Changing one's mind: nothing changes.
+    row.locator("select[name=role]").select_option("trainer")
+    _confirm(page, js, f"Zmień rolę {person}", f"Zmienić rolę osoby {person}", accept=False)
+    page.reload()
+    expect(page.locator("#users-table tbody tr select[name=role]")).to_have_value("user")
+    expect(page.locator(".row-status, #flashes .flash")).to_have_count(0)
+
+    page.locator("#users-table tbody tr select[name=role]").select_option("trainer")
+    _confirm(page, js, f"Zmień rolę {person}", f"Zmienić rolę osoby {person}")
+    said = f"{person} ma teraz rolę: Trener / trenerka."
+    expect(page.locator(".row-status" if js else "#flashes .flash-success")).to_have_text(said)
+    fits(page)
+    page.reload()  # the change is stored: the list shows it, the person's page has it in history
+    expect(page.locator("#users-table tbody tr select[name=role]")).to_have_value("trainer")
+    page.select_option("#user-role", "trainer")
+    if not js:
+        page.get_by_role("button", name="Filtruj").click()
+    page.wait_for_url("**role=trainer**")
+    expect(page.locator("#users-table tbody tr a")).to_have_text([person])
+    page.go_back()  # Back: the role filter goes, the search stays, in the form and the list
+    page.wait_for_url(lambda url: "q=Zofia" in url and "role=trainer" not in url)
+    expect(page.locator("#user-role")).to_have_value("")
+    expect(page.locator("#user-search")).to_have_value(person)
+    page.go_forward()
+    page.wait_for_url("**role=trainer**")
+    expect(page.locator("#user-role")).to_have_value("trainer")
+    expect(page.locator("#users-table tbody tr a")).to_have_text([person])
+
+    _confirm(page, js, f"Wyłącz konto {person}", f"Wyłączyć konto osoby {person}")
+    expect(page.locator(".row-status" if js else "#flashes .flash-success")).to_have_text(
+        f"Konto {person} jest teraz wyłączone.")
+    row = page.locator("#users-table tbody tr")
+    expect(row.locator(".tag-off")).to_have_text("Wyłączone")
+    expect(row.get_by_role("button", name=f"Włącz konto {person}")).to_be_visible()
+    fits(page)
+
+    row.locator("a", has_text=person).click()
+    expect(page.locator("h1")).to_have_text(person)
+    history = page.locator("main")
+    expect(history).to_contain_text("Zmiana roli: Użytkownik → Trener / trenerka")
+    expect(history).to_contain_text("Wyłączenie konta")
+    fits(page)

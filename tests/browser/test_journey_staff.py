@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from browser.conftest import serve
-from browser.support import sign_in
+from browser.support import seeded_instance, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "haslo-podrozy-1"
@@ -38,15 +38,9 @@ def _seed(folder: Path) -> None:
     """Staff of three roles, two coalitions of learners, and people for the admin to change."""
     from factories import add_member, assign, make_coalition, make_module, progress
 
-    from app import create_app
     from koalicje import accounts
-    from models import create_or_migrate, db
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'koalicje.sqlite3'}",
-                      "SECRET_KEY": "browser-tests-only", "INSTANCE_PATH": str(folder / "instance")})
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        create_or_migrate()
+    with seeded_instance(folder):
         accounts.create_user("admin@example.org", "Alicja Admin", PASSWORD, role="admin")
         trainer = accounts.create_user("trener@example.org", "Tomasz Trener", PASSWORD,
                                        role="trainer")
@@ -67,7 +61,6 @@ def _seed(folder: Path) -> None:
                     progress(person, module, "completed")
         for n, _case in enumerate(CASES):
             accounts.create_user(f"zmiana{n}@example.org", f"Zofia Zmienna {n}", PASSWORD)
-        db.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +88,17 @@ def open_context(browser):
         context.close()
 
 
+def signed_in_page(open_context, size: str, js: bool, server: str, email: str, path: str,
+                   heading: str):
+    """A page signed in as `email` at `path`, its heading seen and fitting the width."""
+    page = open_context(size, js).new_page()
+    sign_in(page, server, email, PASSWORD)
+    page.goto(server + path)
+    expect(page.locator("h1")).to_have_text(heading)
+    fits(page)
+    return page
+
+
 def fits(page) -> None:
     """The page does not scroll sideways at this width."""
     wide = page.evaluate("document.scrollingElement.scrollWidth")
@@ -112,11 +116,8 @@ def flash(page):
 def test_coordinator_invites_a_member_who_registers(server, open_context, size, js):
     email = f"nowa-{size}-{'js' if js else 'nojs'}@example.org"
     name = f"Nowa Osoba {size} {'js' if js else 'nojs'}"
-    coordinator = open_context(size, js).new_page()
-    sign_in(coordinator, server, "koordynator@example.org", PASSWORD)
-    coordinator.goto(server + "/invites/")
-    expect(coordinator.locator("h1")).to_have_text("Zaproszenia")
-    fits(coordinator)
+    coordinator = signed_in_page(open_context, size, js, server, "koordynator@example.org",
+                                 "/invites/", "Zaproszenia")
     form = coordinator.locator("form[action='/invites/']")
     expect(form.locator("select[name=coalition] option:checked")).to_contain_text("Koalicja Jodły")
     form.locator("input[name=email]").fill(email)
@@ -185,12 +186,9 @@ def _download(page, link: str, suffix: str) -> bytes:
 
 @pytest.mark.parametrize(("size", "js"), CASES, ids=IDS)
 def test_trainer_filters_sorts_goes_back_and_downloads(server, open_context, size, js):
-    page = open_context(size, js).new_page()
-    sign_in(page, server, "trener@example.org", PASSWORD)
-    page.goto(server + "/trainer/matrix")
-    expect(page.locator("h1")).to_have_text("Macierz postępów")
+    page = signed_in_page(open_context, size, js, server, "trener@example.org",
+                          "/trainer/matrix", "Macierz postępów")
     _names(page).to_have_text(SOSNY + DEBY)
-    fits(page)
 
     page.select_option("#filter-coalition", "sosny")
     _filter(page, js, "coalition=sosny")
@@ -274,11 +272,8 @@ def _confirm(page, js: bool, button: str, question: str, accept: bool = True) ->
 def test_admin_changes_a_role_and_deactivates_after_confirming(server, open_context, size, js):
     n = CASES.index((size, js))
     person = f"Zofia Zmienna {n}"
-    page = open_context(size, js).new_page()
-    sign_in(page, server, "admin@example.org", PASSWORD)
-    page.goto(server + "/admin/users")
-    expect(page.locator("h1")).to_have_text("Użytkownicy")
-    fits(page)
+    page = signed_in_page(open_context, size, js, server, "admin@example.org", "/admin/users",
+                          "Użytkownicy")
     page.fill("#user-search", person)
     if not js:
         page.get_by_role("button", name="Filtruj").click()

@@ -273,6 +273,8 @@ def _confirm(page, js: bool, button: str, question: str, accept: bool = True) ->
 def test_admin_changes_a_role_and_deactivates_after_confirming(server, open_context, size, js):
     n = CASES.index((size, js))
     person = f"Zofia Zmienna {n}"
+    persons_page = open_context(size, js).new_page()  # the person is signed in elsewhere
+    sign_in(persons_page, server, f"zmiana{n}@example.org", PASSWORD)
     page = signed_in_page(open_context, size, js, server, "admin@example.org", "/admin/users",
                           "Użytkownicy")
     page.fill("#user-search", person)
@@ -319,6 +321,13 @@ def test_admin_changes_a_role_and_deactivates_after_confirming(server, open_cont
     expect(row.locator(".tag-off")).to_have_text("Wyłączone")
     expect(row.get_by_role("button", name=f"Włącz konto {person}")).to_be_visible()
     fits(page)
+    persons_page.goto(server + "/learning/")  # signed out at once, told why at the next sign-in
+    assert "/login" in persons_page.url
+    persons_page.fill("input[name=email]", f"zmiana{n}@example.org")
+    persons_page.fill("input[name=password]", PASSWORD)
+    persons_page.locator("form[action='/login'] button[type=submit]").click()
+    expect(persons_page.locator("main")).to_contain_text("To konto jest wyłączone.")
+    assert "/login" in persons_page.url
 
     row.locator("a", has_text=person).click()
     expect(page.locator("h1")).to_have_text(person)

@@ -81,6 +81,18 @@ def test_htmx_search_returns_the_table_fragment(client, htmx, admin):
     assert row_names(response) == ["Barbara Nowak"]
 
 
+def test_back_shows_the_filters_of_the_page_it_returns_to(client, admin):
+    """Without JavaScript the browser must not refill the filters from a later visit
+    (autocomplete=off); with htmx only the selects' change and typing send the form, not the
+    search box losing focus (which pushed a duplicate history entry)."""
+    form = soup(client.get("/admin/users?q=Ala")).select_one("form#user-filters")
+    assert form is not None and form["autocomplete"] == "off"
+    assert form.select_one("#user-search")["value"] == "Ala"
+    triggers = [t.strip() for t in form["hx-trigger"].split(",")]
+    assert triggers == ["submit", "change from:(#user-filters select)",
+                        "input changed delay:300ms from:#user-search"]
+
+
 def test_admin_can_open_invite_form_from_users_page(client, admin):
     link = soup(client.get("/admin/users")).select_one("a[href='/invites/']")
     assert link is not None

@@ -170,6 +170,37 @@ def test_htmx_gets_the_fragment_with_pushable_links(htmx, auth, world):
     assert names(response) == ["Bogdan Kowal"]
 
 
+def test_the_sort_swapped_in_by_htmx_travels_with_the_filter_form(htmx, client, auth, world):
+    """A sort link swaps only the table; the filter form must then send the new sort, or the
+    next filter change (htmx or the Filtruj button) silently drops it."""
+    auth.as_user(world["trainer"])
+    region = soup(htmx.get("/trainer/matrix?sort=completed&dir=desc")).select_one(
+        "#matrix-region")
+    carried = {i["name"]: i["value"] for i in region.select("input[type=hidden][form]")}
+    assert carried == {"sort": "completed", "dir": "desc"}
+    assert {i["form"] for i in region.select("input[type=hidden][form]")} == {"matrix-filters"}
+    page = soup(client.get("/trainer/matrix?sort=completed&dir=desc"))
+    form = page.select_one("form#matrix-filters")
+    assert form is not None and form.select("input[name=sort], input[name=dir]") == []
+    assert len(page.select("input[name=sort]")) == 1  # said once, in the swapped region
+    unsorted = soup(htmx.get("/trainer/matrix")).select_one("#matrix-region")
+    assert unsorted.select("input[type=hidden][form]") == []  # the default sort adds nothing
+
+
+def test_back_and_blur_keep_the_filter_form_and_the_history_in_step(client, auth, world):
+    """Back must show the filters of the page it returns to: the browser must not refill the
+    form from the later visit (autocomplete=off), and leaving the search box after typing must
+    not send the form again (a second history entry that makes Back look broken)."""
+    auth.as_user(world["trainer"])
+    form = soup(client.get("/trainer/matrix")).select_one("form.filters")
+    assert form["autocomplete"] == "off"
+    triggers = [t.strip() for t in form["hx-trigger"].split(",")]
+    assert "submit" in triggers
+    assert "input changed delay:400ms from:#filter-q" in triggers
+    changes = [t for t in triggers if t.startswith("change")]
+    assert changes == ["change from:(#matrix-filters select)"]  # not the search box's blur
+
+
 def test_full_page_has_a_get_form_that_works_without_javascript(client, auth, world):
     auth.as_user(world["trainer"])
     page = soup(client.get("/trainer/matrix?q=Anna"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +28,21 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"] if v["impact"] in impacts
     ]
+
+
+@contextmanager
+def seeded_instance(folder: Path) -> Iterator[None]:
+    """An app context on a new SQLite database in `folder` (schema created, connection open),
+    for a module that seeds a small world of its own before `serve(folder)`."""
+    from app import create_app
+    from models import create_or_migrate, db
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'koalicje.sqlite3'}",
+                      "SECRET_KEY": "browser-tests-only", "INSTANCE_PATH": str(folder / "instance")})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        create_or_migrate()
+        try:
+            yield
+        finally:
+            db.close()

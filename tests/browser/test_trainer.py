@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser.conftest import serve
-from browser.support import sign_in
+from browser.support import seeded_instance, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "haslo-przegladarki-1"
@@ -19,16 +19,11 @@ def _seed(folder: Path) -> None:
     """A small world of its own: one trainer, one coalition, three learners, an overdue step."""
     from factories import make_module, progress
 
-    from app import create_app
     from koalicje import accounts
     from koalicje.trainer import visits
-    from models import Coalition, Membership, TrainerAssignment, create_or_migrate, db, utcnow
+    from models import Coalition, Membership, TrainerAssignment, utcnow
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'koalicje.sqlite3'}",
-                      "SECRET_KEY": "browser-tests-only", "INSTANCE_PATH": str(folder / "instance")})
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        create_or_migrate()
+    with seeded_instance(folder):
         trainer = accounts.create_user("trener@example.org", "Trener", PASSWORD, role="trainer")
         coalition = Coalition.create(slug="sosny", name="Koalicja Sosny", gmina="Sosny",
                                      voivodeship="lubelskie", library="GBP Sosny", round=1)
@@ -42,7 +37,6 @@ def _seed(folder: Path) -> None:
         visits.record_visit(coalition, trainer, utcnow().date() - timedelta(days=9), "workshop",
                             "", [visits.StepInput("Plakat o spotkaniu", owner_name="sołtys",
                                                   due_date=utcnow().date() - timedelta(days=2))])
-        db.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
 from browser.support import sign_in
+from browser.test_player import FILM, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -159,3 +161,32 @@ def test_a_refused_file_type_shows_the_message_in_place(live_server, page, tmp_p
     assert "nie pasuje do wybranego rodzaju pliku" in error.inner_text()
     assert page.locator("#flashes .flash-error").count() == 0  # not the generic error line
     assert loads == []
+
+
+def test_played_share_and_status_follow_the_recording(live_server, page):
+    """While the recording plays, the text says how much was played (not "Odtworzono 0%")
+    and the status stops saying "Nierozpoczęty", without a reload."""
+    sign_in(page, live_server, "trener@example.org")  # staff preview: the film is open
+    page.goto(live_server + FILM)
+    assert page.get_attribute("#module-progress", "data-status") == "not_started"
+    assert page.inner_text("#watch-percent") == "0%"
+    assert page.inner_text("#module-progress .status-label") == "Nierozpoczęty"
+    page.evaluate("window.notReloaded = true")
+    wait_until(page, "document.getElementById('module-player').readyState >= 1")
+    page.evaluate("document.getElementById('module-player').muted = true")
+    page.evaluate("document.getElementById('module-player').play()")
+    time.sleep(3)
+    page.evaluate("document.getElementById('module-player').pause()")
+    wait_until(page, "document.getElementById('module-progress').dataset.status !== 'not_started'")
+    wait_until(page, "document.getElementById('watch-share').value > 0")
+    share = page.evaluate("document.getElementById('watch-share').value")
+    assert page.inner_text("#watch-percent") == f"{share}%"
+    assert page.inner_text("#module-progress .status-label") == "W trakcie"
+    # Later reports (no region reload any more) move the text with the bar too.
+    page.evaluate("document.getElementById('module-player').play()")
+    time.sleep(2.5)
+    page.evaluate("document.getElementById('module-player').pause()")
+    wait_until(page, f"document.getElementById('watch-share').value > {share}")
+    later = page.evaluate("document.getElementById('watch-share').value")
+    assert page.inner_text("#watch-percent") == f"{later}%"
+    assert page.evaluate("window.notReloaded === true")

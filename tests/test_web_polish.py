@@ -15,6 +15,10 @@ def test_every_page_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Clients that never read the page (feed readers, bookmarks) ask /favicon.ico itself.
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 200 and legacy.mimetype == "image/svg+xml"
+    assert legacy.get_data() == response.get_data()
 
 
 def test_every_htmx_request_has_a_loading_indicator_without_inline_styles(client):

@@ -190,3 +190,21 @@ def test_played_share_and_status_follow_the_recording(live_server, page):
     later = page.evaluate("document.getElementById('watch-share').value")
     assert page.inner_text("#watch-percent") == f"{later}%"
     assert page.evaluate("window.notReloaded === true")
+
+
+def test_search_as_you_type_shows_the_loading_bar(live_server, page):
+    """On a slow link the bar at the top lights up while an htmx request is on its way."""
+    sign_in(page, live_server, "czlonek@example.org")
+    page.goto(live_server + "/board/koalicja-zalesie")
+    loading = page.locator("#loading")
+    assert "htmx-request" not in (loading.get_attribute("class") or "")
+    assert loading.evaluate("e => getComputedStyle(e).opacity") == "0"
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.locator(".board-filters input[type=search]").press_sequentially("namiot")
+    page.wait_for_selector("#loading.htmx-request")
+    assert loading.evaluate("e => getComputedStyle(e).animationName") == "loading-slide"
+    page.wait_for_url("**q=namiot**")
+    page.wait_for_selector("#loading:not(.htmx-request)", state="attached")

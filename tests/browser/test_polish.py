@@ -208,3 +208,26 @@ def test_search_as_you_type_shows_the_loading_bar(live_server, page):
     assert loading.evaluate("e => getComputedStyle(e).animationName") == "loading-slide"
     page.wait_for_url("**q=namiot**")
     page.wait_for_selector("#loading:not(.htmx-request)", state="attached")
+
+
+def test_posting_the_board_task_updates_the_module_progress_in_place(live_server, page):
+    """After the task is posted, the module no longer says it waits for the post."""
+    sign_in(page, live_server, "trener@example.org")
+    page.goto(live_server + FILM)
+    checklist = page.locator("#module-progress .checklist")
+    assert "czeka na Twój wpis" in checklist.inner_text()
+    page.evaluate("window.notReloaded = true")
+    task = page.locator("#module-task form")
+    task.locator("select[name=task-board]").select_option("programme")
+    task.locator("input[name=task-title]").fill("Spotkanie badawcze w Zalesiu — plan")
+    task.locator("textarea[name=task-body]").fill("Termin: marzec, miejsce: biblioteka.")
+    task.locator("button[type=submit]").click()
+    page.locator("#module-task .module-task-done").wait_for()
+    page.locator("#module-progress .checklist", has_text="wykonane").wait_for()
+    assert "czeka na Twój wpis" not in checklist.inner_text()
+    assert page.evaluate("window.notReloaded === true")
+    # Leave the shared demo instance as it was: delete the post again.
+    post = page.get_attribute("#module-task .module-task-done a", "href")
+    page.goto(live_server + post + "/delete")
+    page.get_by_role("button", name="Tak, usuń").click()
+    page.wait_for_load_state()

@@ -30,6 +30,15 @@ def console_problems(page) -> list[str]:
     return problems
 
 
+def send_file(page, role: str, path, title: str | None = None) -> None:
+    """Fill in the upload form and send it."""
+    page.select_option("select[name=role]", role)
+    if title is not None:
+        page.fill("input[name=title]", title)
+    page.set_input_files("input[name=file]", str(path))
+    page.click("form[data-upload-progress] button[type=submit]")
+
+
 def remove_upload(page, title: str) -> None:
     """Leave the shared demo instance as it was: delete the file this test added."""
     row = page.locator("tr", has_text=title)
@@ -59,11 +68,8 @@ def test_large_upload_shows_its_progress_and_lands_on_the_files_page(live_server
     }""")
     loads = []
     page.on("load", lambda: loads.append(page.url))
-    page.select_option("select[name=role]", "material")
-    page.fill("input[name=title]", "Duży poradnik z postępem")
     assert page.locator(".upload-progress").is_hidden()
-    page.set_input_files("input[name=file]", str(big))
-    page.click("form[data-upload-progress] button[type=submit]")
+    send_file(page, "material", big, "Duży poradnik z postępem")
     page.locator(".upload-progress").wait_for(state="visible")
     assert page.locator("form[data-upload-progress] button[type=submit]").is_disabled()
     page.locator(".flash-success", has_text="Plik został dodany").wait_for(timeout=60_000)
@@ -91,9 +97,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_server, page, t
         out.truncate(301 * 1024 * 1024)
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-    page.select_option("select[name=role]", "recording")
-    page.set_input_files("input[name=file]", str(huge))
-    page.click("form[data-upload-progress] button[type=submit]")
+    send_file(page, "recording", huge)
     message = page.locator(".upload-progress-text.field-error")
     message.wait_for()
     assert "Plik jest za duży. Największy dopuszczalny rozmiar to 300 MB." in message.inner_text()
@@ -110,11 +114,8 @@ def test_upload_form_works_without_javascript(live_server, browser, tmp_path):
         page.goto(live_server + FILES)
         small = tmp_path / "notatka.pdf"
         small.write_bytes(PDF_HEAD + b"x" * 2048)
-        page.select_option("select[name=role]", "material")
-        page.fill("input[name=title]", "Notatka bez skryptów")
-        page.set_input_files("input[name=file]", str(small))
         assert page.locator(".upload-progress").is_hidden()
-        page.click("form[data-upload-progress] button[type=submit]")
+        send_file(page, "material", small, "Notatka bez skryptów")
         page.locator(".flash-success", has_text="Plik został dodany").wait_for()
         assert page.url == live_server + FILES
         assert page.locator("tr", has_text="Notatka bez skryptów").count() == 1
@@ -153,9 +154,7 @@ def test_a_refused_file_type_shows_the_message_in_place(live_server, page, tmp_p
     fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 4096)
     loads = []
     page.on("load", lambda: loads.append(page.url))
-    page.select_option("select[name=role]", "material")
-    page.set_input_files("input[name=file]", str(fake))
-    page.click("form[data-upload-progress] button[type=submit]")
+    send_file(page, "material", fake)
     error = page.locator("#file-error")
     error.wait_for()
     assert "nie pasuje do wybranego rodzaju pliku" in error.inner_text()

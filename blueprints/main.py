@@ -1,4 +1,4 @@
-"""Home page, language switch and health check."""
+"""Home page, language switch, the icon and the health check."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -62,6 +63,13 @@ def language():
         if current_user.is_authenticated:
             accounts.set_locale(current_user._get_current_object(), locale)
     return redirect(safe_next(request.form.get("next"), url_for("main.index")), 303)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon for clients that ask for /favicon.ico without reading the page's <link>."""
+    return send_from_directory(current_app.static_folder, "img/favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
 
 
 HEALTHY = b'{"database":"ok","status":"ok"}\n'  # what jsonify makes of it, made once

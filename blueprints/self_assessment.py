@@ -180,7 +180,7 @@ def _chart(dimensions: list, title: str, chart_id: str):
                     css_class=self_assessment.BAND_CLASSES.get(d.band or "", ""),
                     note=getattr(d, "band_label", "") or "")
          for d in dimensions],
-        title=title, min_value=1, max_value=5, value_format="{:.2f}", chart_id=chart_id,
+        title=title, min_value=1, max_value=5, digits=2, chart_id=chart_id,
     )
 
 
@@ -198,7 +198,7 @@ def _result(item: SelfAssessment):
              charts.Series(_("Poprzednia odpowiedź"), [before.get(d.slug) for d in dimensions],
                            "radar-previous")],
             title=_("Porównanie z poprzednią odpowiedzią (1–5)"), min_value=1, max_value=5,
-            value_format="{:.2f}", chart_id="sa-compare-chart",
+            digits=2, chart_id="sa-compare-chart",
         )
     return render(
         "self_assessment/result.html", "self_assessment/_result.html",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template, request
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from koalicje import stats
 from koalicje.permissions import requires
@@ -22,7 +24,7 @@ def index():
     sector_round = int(round_arg) if round_arg.isdigit() and int(round_arg) in ROUNDS else None
     rounds = stats.coalitions_per_round()
     sectors = stats.members_by_sector(sector_round)
-    months = stats.completions_by_month()
+    months = [(month_label(key), count) for key, count in stats.completions_by_month()]
     rounds_chart = charts.column_chart(
         [charts.Bar(_("Runda %(n)s", n=r), count) for r, count in rounds.items()],
         title=_("Koalicje w kolejnych rundach"), chart_id="chart-rounds",
@@ -35,7 +37,7 @@ def index():
          for s, count in sectors.items()],
         title=(_("Skład koalicji rundy %(n)s według sektorów", n=sector_round)
                if sector_round else _("Skład koalicji według sektorów")),
-        max_value=100, unit=" %", value_format="{:.0f}", chart_id="chart-sectors",
+        max_value=100, percent=True, digits=0, chart_id="chart-sectors",
     )
     months_chart = charts.column_chart(
         [charts.Bar(month, count) for month, count in months],
@@ -46,3 +48,9 @@ def index():
         sector_round=sector_round, sector_total=sector_total, all_rounds=ROUNDS,
         rounds_chart=rounds_chart, sectors_chart=sectors_chart, months_chart=months_chart,
     )
+
+
+def month_label(key: str) -> str:
+    """"2026-11" as the reader's locale names the month: "lis 2026", "Nov 2026"."""
+    year, month = map(int, key.split("-"))
+    return format_date(date(year, month, 1), "LLL y")

@@ -207,6 +207,8 @@ def test_deactivate_and_reactivate(app, auth, admin, client, htmx):
     assert response.status_code == 200
     row = soup(response).select_one(f"tr#user-{user.id}")
     assert row.select_one("input[name=active]")["value"] == "1"  # offers to reactivate
+    status = row.select_one(".row-status[role=status]")  # says what happened, in the row
+    assert status.get_text(strip=True) == "Konto Celina Członek jest teraz wyłączone."
     assert not User.get_by_id(user.id).active
     assert Post.get_by_id(post.id).title == "Zostaje"  # content stays
     assert "Celina Członek" not in other.get("/").get_data(as_text=True)  # session ended

@@ -279,3 +279,92 @@ def test_detect_type_by_content(tmp_path, name, data, expected):
     path = tmp_path / name
     path.write_bytes(data)
     assert media.detect_type(path, name) == expected
+
+
+# --- large uploads: progress with JavaScript, a plain form without, 413 that names the limit -
+
+
+def test_upload_form_is_a_plain_form_with_a_progress_bar_for_javascript(app, client, auth,
+                                                                        trainer, module):
+    auth.as_user(trainer)
+    page = soup(client.get("/learning/z-plikami/files"))
+    form = page.select_one("form[data-upload-progress]")
+    # Without JavaScript: an ordinary multipart POST to the upload view.
+    assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
+    assert form["action"] == "/learning/z-plikami/files"
+    assert form.select_one("input[type=file][name=file]") is not None
+    # With it: htmx sends it (boosted, so redirects and error pages swap the whole page) and
+    # static/js/upload.js fills the progress bar, hidden until a file is on its way.
+    assert form["hx-boost"] == "true"
+    assert int(form["data-max-bytes"]) == app.config["UPLOAD_MAX_BYTES"]
+    assert "300 MB" in form["data-too-big"] and "{percent}" in form["data-sending"]
+    box = form.select_one(".upload-progress")
+    assert box.has_attr("hidden")
+    bar = box.select_one("progress")
+    assert page.select_one(f"label[for={bar['id']}]") is not None
+    assert box.select_one("[role=status][aria-live=polite]") is not None
+    script = page.select_one("script[src^='/static/js/upload.js']")
+    assert script is not None and script.has_attr("defer")
+    assert (Path(app.static_folder) / "js/upload.js").read_text().count("htmx:xhr:progress")
+
+
+def test_boosted_upload_answers_whole_pages(app, client, auth, trainer, module):
+    """htmx (boosted) gets what the plain form gets: the redirect, or the page with the
+    message for a refused file (415 here), never a fragment."""
+    auth.as_user(trainer)
+    headers = {"HX-Request": "true", "HX-Boosted": "true"}
+    response = client.post(
+        "/learning/z-plikami/files", headers=headers, content_type="multipart/form-data",
+        data={"role": "material", "title": "x", "csrf_token": auth.csrf(),
+              "file": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 100), "x.pdf")})
+    assert response.status_code == 415
+    page = soup(response)
+    assert page.select_one("html header") is not None
+    assert "nie pasuje do wybranego rodzaju pliku" in page.select_one("#file-error").text
+    response = post_file(client, auth, PDF, "ok.pdf")
+    assert response.status_code == 303
+
+
+def test_request_over_the_upload_limit_gets_a_413_page_naming_the_limit(app, client, auth,
+                                                                       trainer, module):
+    app.config["UPLOAD_MAX_BYTES"] = 1024 * 1024  # the request may carry 1 MB + form room
+    auth.as_user(trainer)
+    response = post_file(client, auth, PDF + b"x" * (3 * 1024 * 1024), "ogromny.pdf")
+    assert response.status_code == 413
+    page = soup(response)
+    assert page.select_one("h1").text == "Za duży plik"
+    assert "Największy dopuszczalny rozmiar to 1 MB" in page.select_one("main").text
+    assert MediaFile.select().count() == 0 and stored_files(app) == []
+    # Elsewhere the general message stays.
+    other = client.post("/board/posts", data={"body": "x" * (3 * 1024 * 1024)})
+    assert other.status_code == 413 and "1 MB" not in soup(other).select_one("main").text
+
+
+def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
+        app, client, auth, trainer, module, monkeypatch):
+    """Werkzeug spools a file part over 500 KB to a temporary file; save_upload copies it in
+    CHUNK-sized reads: a 300 MB upload never sits in memory."""
+    seen = {}
+    real_save = media.save_upload
+
+    class Recording:
+        def __init__(self, stream):
+            self.stream, self.reads = stream, []
+
+        def read(self, size=-1):
+            self.reads.append(size)
+            return self.stream.read(size)
+
+    def spy(stream, *args, **kwargs):
+        seen["rolled_to_disk"] = stream._rolled  # SpooledTemporaryFile: True once on disk
+        recording = Recording(stream)
+        seen["reads"] = recording.reads
+        return real_save(recording, *args, **kwargs)
+
+    monkeypatch.setattr(media, "save_upload", spy)
+    auth.as_user(trainer)
+    size = 2 * 1024 * 1024
+    assert post_file(client, auth, PDF + b"x" * size, "duzy.pdf").status_code == 303
+    assert seen["rolled_to_disk"] is True
+    assert seen["reads"] and set(seen["reads"]) == {media.CHUNK}
+    assert MediaFile.get().size == len(PDF) + size

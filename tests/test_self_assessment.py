@@ -272,7 +272,7 @@ def test_result_page_chart_table_bands_and_recommendations(client, auth, respond
     assert "band-strong" in classes["Skład partnerstwa"]
     table = page.select("figure.chart table.chart-data tbody tr")
     assert len(table) == len(DIMENSIONS)
-    assert table[0].select_one("td").get_text(strip=True) == "2.00"
+    assert table[0].select_one("td").get_text(strip=True) == "2,00"
     bands = {tr["data-dimension"]: tr["data-band"] for tr in page.select("table.sa-dimensions tbody tr")}
     assert bands == {
         "wspolny-cel": "attention", "sklad": "strong", "samorzad": "discuss",
@@ -673,7 +673,7 @@ def test_radar_compares_with_the_previous_attempt(client, auth, respondent, defi
     assert polygons["Poprzednia odpowiedź"][1] == "2.0"
     rows = radar.select("table.chart-data tbody tr")
     assert len(rows) == len(DIMENSIONS)
-    assert [td.get_text() for td in rows[1].select("td")] == ["5.00", "2.00"]
+    assert [td.get_text() for td in rows[1].select("td")] == ["5,00", "2,00"]
 
 
 def test_radar_chart_geometry():

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from factories import attempt, make_module, progress
+from flask_babel import force_locale
 
 from koalicje import stats
 from koalicje.web import charts
@@ -63,13 +64,18 @@ def test_stats_page_charts_and_tables(client, auth, world):
     sectors = chart_values(figures[1])
     assert sectors["Organizacje pozarządowe"] == "40.0"  # 2 of 5 members, in per cent
     assert sectors["Urząd gminy"] == "20.0"
-    assert chart_values(figures[2]) == {"2026-01": "1", "2026-02": "0", "2026-03": "2"}
+    assert chart_values(figures[2]) == {"sty 2026": "1", "lut 2026": "0", "mar 2026": "2"}
     for figure in figures:  # every chart has its data table for screen readers
         assert figure.select_one("svg[role=img]") is not None
         assert figure.select_one("table.chart-data caption") is not None
     months = [[c.get_text() for c in tr.select("th, td")]
               for tr in page.select("table[data-table=months] tbody tr")]
-    assert months == [["2026-01", "1", "1"], ["2026-02", "0", "1"], ["2026-03", "2", "3"]]
+    assert months == [["sty 2026", "1", "1"], ["lut 2026", "0", "1"], ["mar 2026", "2", "3"]]
+    shares = {tr["data-sector"]: tr.select("td")[1].get_text()
+              for tr in page.select("table[data-table=sectors] tbody tr")}
+    assert shares["ngo"] == "40%" and shares["local_government"] == "20%"
+    sector_table = [td.get_text() for td in figures[1].select("table.chart-data td")]
+    assert "40%" in sector_table  # the chart's own table too, through the locale
 
 
 def test_sector_chart_for_one_round(client, auth, world):
@@ -154,3 +160,25 @@ def soup_html(html):
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(html, "html.parser")
+
+
+@pytest.mark.parametrize("locale, mean, tick, share", [
+    ("pl", "3,75", "1,00", "40%"), ("en", "3.75", "1.00", "40%")])
+def test_chart_numbers_go_through_the_locale(app, locale, mean, tick, share):
+    """Data tables, value labels and ticks: "3,75" in Polish, never "3.75" from str.format."""
+    with app.test_request_context(), force_locale(locale):
+        bars = charts.bar_chart([charts.Bar("Wymiar", 3.75)], title="T", min_value=1,
+                                max_value=5, digits=2)
+        radar = charts.radar_chart(["A", "B", "C"], [charts.Series("S", [3.75, None, 2])],
+                                   title="R", min_value=1, max_value=5, digits=2)
+        percent = charts.bar_chart([charts.Bar("NGO", 40.0)], title="P", max_value=100,
+                                   percent=True, digits=0)
+    page = soup_html(str(bars))
+    assert [td.get_text() for td in page.select("table td")] == [mean]
+    assert page.select_one(".chart-value").get_text() == mean
+    assert page.select(".chart-tick")[0].get_text() == tick
+    radar_page = soup_html(str(radar))
+    assert [td.get_text() for td in radar_page.select("tbody td")] == [mean, "—", "2,00" if
+                                                                        locale == "pl" else "2.00"]
+    assert radar_page.select(".chart-tick")[-1].get_text() == ("5,00" if locale == "pl" else "5.00")
+    assert [td.get_text() for td in soup_html(str(percent)).select("table td")] == [share]

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -24,8 +25,8 @@ from wtforms.validators import DataRequired, Length
 from blueprints.learning import bp
 from blueprints.learning.helpers import get_module, learner_path, upload_dir
 from koalicje.learning import media, progress, watching
-from koalicje.permissions import require
-from koalicje.web.errors import abort_with
+from koalicje.permissions import can, require
+from koalicje.web.errors import abort_with, error_response
 from koalicje.web.labels import MEDIA_ROLE_LABELS, media_role_label
 from koalicje.web.limits import accepts_uploads
 from models import MediaFile
@@ -102,12 +103,27 @@ UPLOAD_MESSAGES = {
 }
 
 
+def _limit_mb() -> int:
+    return current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+
+
 def _files_page(module, form, status=200):
     uploads = media.module_uploads(module)
     return render_template(
         "learning/files.html", module=module, form=form, uploads=uploads,
-        limit_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        limit_mb=_limit_mb(), max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        too_big=str(UPLOAD_MESSAGES["too_big"]) % {"limit": _limit_mb()},
     ), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """A request over the limit, refused before its body is read: on the upload form, say
+    how large a file may be (the general 413 page elsewhere)."""
+    if request.endpoint == "learning.upload" and current_user.is_authenticated \
+            and can("manage_content"):
+        return error_response(413, str(UPLOAD_MESSAGES["too_big"]) % {"limit": _limit_mb()})
+    return error_response(413)
 
 
 @bp.get("/learning/<slug>/files")
@@ -137,10 +153,9 @@ def upload(slug: str):
     except media.UploadError as error:
         allowed = ", ".join(sorted({media.LABEL_OF.get(m, m)
                                     for m in media.ALLOWED_BY_ROLE.get(form.role.data, ())}))
-        limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
         kind = media_role_label(form.role.data)
         form.file.errors = [str(UPLOAD_MESSAGES[error.reason]) % {
-            "limit": limit, "allowed": allowed, "kind": kind}]
+            "limit": _limit_mb(), "allowed": allowed, "kind": kind}]
         return _files_page(module, form, error.code)
     flash(_("Plik został dodany do modułu."), "success")
     return redirect(url_for("learning.files", slug=slug), 303)

@@ -29,8 +29,7 @@ def module(slug: str):
     chart = charts.bar_chart(
         [charts.Bar(q.text, None if q.share is None else q.share * 100,
                     css_class=band(q.share)) for q in detail.questions],
-        title=_("Odsetek poprawnych odpowiedzi na pytania"), max_value=100, unit=" %",
-        value_format="{:.0f}", chart_id="chart-questions",
+        title=_("Odsetek poprawnych odpowiedzi na pytania"), max_value=100, percent=True, digits=0, chart_id="chart-questions",
     )
     return render_template("trainer/module.html", module=found, detail=detail,
                            question_chart=chart)

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import format_decimal, format_percent
 from markupsafe import Markup
+
+
+def chart_number(value: float, digits: int = 1, percent: bool = False) -> str:
+    """A value as the reader's locale writes it ("3,75", "42%"); `percent` takes 0–100."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if percent:
+        return format_percent(value / 100, pattern + "%")
+    return format_decimal(value, pattern)
 
 
 @dataclass
@@ -22,7 +31,7 @@ class Bar:
 
 
 def bar_chart(bars: list[Bar], *, title: str, max_value: float, min_value: float = 0,
-              unit: str = "", value_format: str = "{:.1f}", chart_id: str = "chart") -> Markup:
+              percent: bool = False, digits: int = 1, chart_id: str = "chart") -> Markup:
     """A horizontal bar chart as labelled SVG plus a visually hidden data table."""
     label_width, bar_width, row_height = 220, 320, 28
     span = (max_value - min_value) or 1
@@ -34,7 +43,7 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float, min_value: float
                 "bar": bar,
                 "y": index * row_height,
                 "width": round(max(0.0, min(1.0, share)) * bar_width, 1),
-                "text": "—" if bar.value is None else value_format.format(bar.value) + unit,
+                "text": "—" if bar.value is None else chart_number(bar.value, digits, percent),
             }
         )
     return Markup(
@@ -47,10 +56,10 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float, min_value: float
             bar_width=bar_width,
             row_height=row_height,
             height=max(1, len(rows)) * row_height + 24,
-            ticks=_ticks(min_value, max_value),
+            ticks=[{"value": tick, "text": chart_number(tick, digits, percent)}
+                   for tick in _ticks(min_value, max_value)],
             span=span,
             min_value=min_value,
-            value_format=value_format,
         )
     )
 
@@ -64,7 +73,7 @@ def _ticks(low: float, high: float) -> list[float]:
 
 
 def column_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
-                 unit: str = "", value_format: str = "{:.0f}",
+                 percent: bool = False, digits: int = 0,
                  chart_id: str = "column-chart") -> Markup:
     """A vertical column chart as labelled SVG plus a visually hidden data table.
 
@@ -85,7 +94,7 @@ def column_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
                 "x": index * (column_width + gap) + gap,
                 "y": 20 + plot_height - height,
                 "height": height,
-                "text": "—" if bar.value is None else value_format.format(bar.value) + unit,
+                "text": "—" if bar.value is None else chart_number(bar.value, digits, percent),
             }
         )
     return Markup(
@@ -109,7 +118,7 @@ class Series:
 
 
 def radar_chart(axes: list[str], series: list[Series], *, title: str, max_value: float,
-                min_value: float = 0, rings: int = 4, value_format: str = "{:.1f}",
+                min_value: float = 0, rings: int = 4, digits: int = 1,
                 chart_id: str = "radar") -> Markup:
     """A radar (spider) chart as labelled SVG plus a visually hidden data table.
 
@@ -138,18 +147,18 @@ def radar_chart(axes: list[str], series: list[Series], *, title: str, max_value:
                        "ly": round(ly + (4 if math.sin(angle) >= 0 else 0), 1), "anchor": anchor})
     ring_steps = [min_value + span * step / rings for step in range(1, rings + 1)]
     ring_shapes = [
-        {"value": value, "points": " ".join(f"{x},{y}" for x, y in
+        {"value": value, "text": chart_number(value, digits), "points": " ".join(f"{x},{y}" for x, y in
                                             (point(i, value) for i in range(count)))}
         for value in ring_steps
     ]
     shapes = [
         {"series": item,
          "points": " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(item.values))),
-         "texts": ["—" if v is None else value_format.format(v) for v in item.values]}
+         "texts": ["—" if v is None else chart_number(v, digits) for v in item.values]}
         for item in series
     ]
     return Markup(render_template(
         "charts/_radar_chart.html", title=title, chart_id=chart_id, spokes=spokes, rings=ring_shapes,
         shapes=shapes, cx=cx, cy=cy, width=2 * (margin_x + radius),
-        height=2 * (margin_y + radius), value_format=value_format, axes=axes,
+        height=2 * (margin_y + radius), axes=axes,
     ))

@@ -4,6 +4,7 @@ ALL_200 = dict(user=200, member=200, other_trainer=200, trainer=200, coordinator
 
 CASES = [
     Case("main.index", "GET", lambda w: "/", anonymous=200, **ALL_200),
+    Case("main.favicon", "GET", lambda w: "/favicon.ico", anonymous=200, **ALL_200),
     Case("main.healthz", "GET", lambda w: "/healthz", anonymous=200, **ALL_200),
     Case("main.language", "POST", lambda w: "/language", data=lambda w: {"locale": "pl"},
          anonymous=303, user=303, member=303, other_trainer=303, trainer=303, coordinator=303,

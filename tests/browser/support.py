@@ -26,3 +26,32 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"] if v["impact"] in impacts
     ]
+
+
+# --- journeys: two widths, a page that fits, data seeded into a live instance ---------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+
+
+def assert_fits(page) -> None:
+    """The page does not scroll sideways at the context's width."""
+    wide, window = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert wide <= window, f"{page.url} is {wide} px wide in a {window} px window"
+
+
+def seed(database: Path, build):
+    """Run `build()` on a live instance's database from this process; return its result."""
+    from app import create_app
+    from models import db
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "browser-seed",
+                      "INSTANCE_PATH": str(database.parent / "seed-instance")})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        try:
+            return build()
+        finally:
+            db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +56,12 @@ def seed(database: Path, build):
             return build()
         finally:
             db.close()
+
+
+def wait_until(page, expression: str, timeout: float = 15) -> None:
+    """Poll an expression (page.wait_for_function would need eval, which our CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.1)

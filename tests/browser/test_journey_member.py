@@ -80,6 +80,8 @@ def post_on_the_board(page, base: str, run: str, js: bool) -> str:
     assert page.locator("main h1").inner_text().endswith(_name(run))
     assert_fits(page)
 
+    if js:
+        page.evaluate("window.notReloaded = true")
     page.locator(".board-new-post summary").click()
     page.fill("#title", "Oddam krzesła po remoncie świetlicy")
     page.select_option("#category", "offer")
@@ -136,7 +138,9 @@ def comment_on_it(page, post_id: str, js: bool) -> None:
     assert comment.locator(".comment-author").inner_text().startswith("Celina Czynna")
     assert page.locator(f"#{post_id} .comments-empty").count() == 0
     assert page.inner_text(f"#comments-count-{number}") == "Komentarze (1)"
-    if not js:
+    if js:  # posted, edited and commented without a page load
+        assert page.evaluate("window.notReloaded === true")
+    else:
         assert _flash(page) == "Komentarz dodany."
     assert_fits(page)
 

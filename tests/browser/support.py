@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,3 +47,41 @@ def seeded_instance(folder: Path) -> Iterator[None]:
             yield
         finally:
             db.close()
+
+
+# --- journeys: two widths, a page that fits, data seeded into a live instance ---------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+
+
+def assert_fits(page) -> None:
+    """The page does not scroll sideways at the context's width."""
+    wide, window = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert wide <= window, f"{page.url} is {wide} px wide in a {window} px window"
+
+
+def seed(database: Path, build):
+    """Run `build()` on a live instance's database from this process; return its result."""
+    from app import create_app
+    from models import db
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "browser-seed",
+                      "INSTANCE_PATH": str(database.parent / "seed-instance")})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        try:
+            return build()
+        finally:
+            db.close()
+
+
+def wait_until(page, expression: str, timeout: float = 15) -> None:
+    """Poll an expression (page.wait_for_function would need eval, which our CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.1)

@@ -8,20 +8,11 @@ import time
 
 import pytest
 
-from browser.support import sign_in
+from browser.support import sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
 FILM = "/learning/film-spotkanie-badawcze"
-
-
-def wait_until(page, expression: str, timeout: float = 10) -> None:
-    """Poll an expression (page.wait_for_function would need eval, which our CSP forbids)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
-        time.sleep(0.1)
 
 
 def watch_state(database, email: str):

@@ -21,6 +21,7 @@ class GoalsForm(FlaskForm):
     goals = TextAreaField(
         _l("Cele koalicji"),
         validators=[TextLimit(coalitions.MAX_GOALS_LENGTH)],
+        id="goals-input",  # "goals" is the id of the region the form is swapped into
     )
 
 

@@ -89,7 +89,8 @@ def report(slug: str):
 
 class UploadForm(FlaskForm):
     role = SelectField(_l("Rodzaj pliku"), choices=[SelectChoice(key, label) for key, label in MEDIA_ROLE_LABELS.items()],
-                       validators=[DataRequired()])
+                       validators=[DataRequired()],
+                       render_kw={"required": False})  # a select always has a value
     title = StringField(_l("Tytuł (widoczny dla uczących się)"), validators=[Length(max=200)])
     file = FileField(_l("Plik"), validators=[FileRequired(_l("Wybierz plik."))])
 

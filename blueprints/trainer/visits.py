@@ -37,7 +37,8 @@ class StepForm(Form):
 
 class VisitForm(FlaskForm):
     date = DateField(_l("Data wizyty"), validators=[InputRequired()])
-    purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()])
+    purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()],
+                          render_kw={"required": False})  # a select always has a value
     notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)])
     link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="")
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)

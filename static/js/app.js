@@ -27,3 +27,20 @@
     region.replaceChildren(p);
   });
 })();
+// A table wider than the screen scrolls sideways in its .overflow-auto box; such a box must
+// be reachable with the keyboard (WCAG 2.1.1, axe: scrollable-region-focusable). Only boxes
+// that actually scroll become tab stops; checked on load, after every htmx swap and on resize.
+(function () {
+  "use strict";
+  function markScrollers() {
+    document.querySelectorAll(".overflow-auto").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) { box.tabIndex = 0; }
+      else { box.removeAttribute("tabindex"); }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markScrollers);
+  } else { markScrollers(); }
+  document.addEventListener("htmx:afterSettle", markScrollers);
+  window.addEventListener("resize", markScrollers);
+})();

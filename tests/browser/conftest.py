@@ -128,15 +128,20 @@ def serve(folder: Path) -> Iterator[LiveServer]:
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """Base URL of the demo instance served by gunicorn (one for the whole session)."""
-    folder = tmp_path_factory.mktemp("browser-instance")
+def build_demo_instance(folder: Path) -> None:
+    """Schema, curriculum and demo data in `folder`, as a newcomer's `make run` would."""
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "app"]
     for command in (["db", "upgrade"], ["content", "sync"], ["demo", "load"]):
         done = subprocess.run(flask + command, cwd=ROOT, env=instance_env(folder),
                               capture_output=True, text=True, timeout=180)
         if done.returncode != 0:
             pytest.fail(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Base URL of the demo instance served by gunicorn (one for the whole session)."""
+    folder = tmp_path_factory.mktemp("browser-instance")
+    build_demo_instance(folder)
     with serve(folder) as url:
         yield url

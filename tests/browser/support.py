@@ -22,7 +22,8 @@ def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> N
 
 def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
     """Run axe-core on the current page (the context needs bypass_csp=True)."""
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("typeof axe !== 'undefined'"):  # once per page load, not per swap
+        page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run()")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],

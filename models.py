@@ -504,6 +504,12 @@ class Post(BaseModel):
             # The header's unread counts on every page: posts of a board newer than the last
             # visit, counted from the index alone (no reads of the posts' bodies).
             (("coalition", "created_at", "author", "deleted_at", "hidden_at"), False),
+            # A board's pinned and must-read posts (the top of the board: the flag first, so
+            # the programme board's `coalition IS NULL` works inside an OR too) and its
+            # upcoming events, read from small index ranges, not every post of the board.
+            (("pinned", "coalition"), False),
+            (("must_read", "coalition"), False),
+            (("coalition", "category", "event_at"), False),
         )
 
 

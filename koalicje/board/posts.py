@@ -63,12 +63,19 @@ def _on_board(board: Coalition | int | None):
     return Post.coalition.is_null() if bid is None else (Post.coalition == bid)
 
 
-def visible_condition(user: User, board: Coalition | int | None):
-    """Not deleted; hidden posts only for their author and the board's moderators."""
-    condition = _on_board(board) & Post.deleted_at.is_null()
+def _visible(user: User, board: Coalition | int | None):
+    """Not deleted; hidden posts only for their author and the board's moderators (the
+    board's own condition left to the caller)."""
+    condition = Post.deleted_at.is_null()
     if not permissions.can("moderate_board", board, user=user):
         condition &= Post.hidden_at.is_null() | (Post.author == user.id)
     return condition
+
+
+def visible_condition(user: User, board: Coalition | int | None):
+    """The posts of the board `user` may see: not deleted; hidden posts only for their
+    author and the board's moderators."""
+    return _on_board(board) & _visible(user, board)
 
 
 def needs_confirmation(user: User, board: Coalition | int | None) -> bool:
@@ -97,35 +104,42 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     The stream is ordered by id (newest first) and continues after the cursor `after`, so
     posts added meanwhile never cause duplicates or gaps. Two queries.
     """
-    condition = visible_condition(user, board)
+    # The board's own condition goes into each branch of `is_top` (below) rather than
+    # beside it, so the top query reads two small index ranges ((pinned, coalition) and
+    # (must_read, coalition)), not every post of the board (SQLite uses an OR of indexes
+    # only when no condition outside the OR offers an index of its own).
+    filters = _visible(user, board)
     if category in POST_CATEGORIES:
-        condition &= Post.category == category
+        filters &= Post.category == category
     searching = search.search_condition(q or "")
     if searching is not None:
-        condition &= searching
+        filters &= searching
     confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
         ReadConfirmation.user == user.id
     )
+    on_board = _on_board(board)
+    pinned = on_board & (Post.pinned == True)  # noqa: E712
     if needs_confirmation(user, board):
         unconfirmed = (
-            (Post.must_read == True)  # noqa: E712
+            on_board
+            & (Post.must_read == True)  # noqa: E712
             & (Post.author != user.id)
             & Post.id.not_in(confirmed)
         )
-        is_top = (Post.pinned == True) | unconfirmed  # noqa: E712
+        is_top = pinned | unconfirmed
     else:
         unconfirmed = None
-        is_top = Post.pinned == True  # noqa: E712
+        is_top = pinned
     result = Listing()
     if after is None:
         order = [Post.pinned.desc(), Post.id.desc()]
         if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
             order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
         result.top = list(
-            _with_author(Post.select(Post)).where(condition & is_top).order_by(*order)
+            _with_author(Post.select(Post)).where(filters & is_top).order_by(*order)
             .limit(TOP_LIMIT)
         )
-    stream = Post.select(Post).where(condition & ~is_top)
+    stream = Post.select(Post).where(on_board & filters & ~is_top)
     if after is not None:
         stream = stream.where(Post.id < after)
     rows = list(_with_author(stream).order_by(Post.id.desc()).limit(limit + 1))

@@ -15,6 +15,8 @@ import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from koalicje.web.text import clean_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,7 +90,6 @@ def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Value]], title: str =
 # the style 1 (yyyy-mm-dd). The tests read every file back with openpyxl.
 
 _EPOCH = datetime(1899, 12, 30)
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SHEET_NAME_BAD = re.compile(r"[\\/?*\[\]:]")
 
 _CONTENT_TYPES = (
@@ -139,8 +140,9 @@ _STYLES = (
 
 
 def _xml_text(value: str) -> str:
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _XML_BAD.sub("", value)
+    """Escaped for XML, without the characters XML cannot carry (clean_text's rule, which
+    user text has passed already; names from elsewhere pass it here)."""
+    return clean_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml_attr(value: str) -> str:

@@ -129,6 +129,17 @@ def test_coordinator_invites_a_member_who_registers(server, open_context, size, 
     expect(ready.locator("h2")).to_have_text(f"Zaproszenie dla {email} jest gotowe")
     link = ready.locator("#new-invite-url").input_value()
     assert link.startswith(server + "/invite/")
+    copy = ready.get_by_role("button", name="Kopiuj link")
+    if js:  # the copy button puts the link on the clipboard; without JavaScript it stays hidden
+        coordinator.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                              origin=server)
+        copy.click()
+        expect(ready.get_by_role("button", name="Skopiowano")).to_be_visible()
+        link = coordinator.evaluate("navigator.clipboard.readText()")  # what gets pasted
+        assert link == ready.locator("#new-invite-url").input_value()
+    else:
+        expect(ready.locator("button[data-copy]")).to_have_count(1)
+        expect(ready.locator("button[data-copy]")).to_be_hidden()
     expect(coordinator.locator("section[aria-labelledby=pending-heading]")).to_contain_text(email)
     fits(coordinator)
 

@@ -14,7 +14,8 @@ WORKERS ?= 2
 RUN_ENV := SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0}
 
 # `make run` and `make bench` serve the app with this same command (plus --bind and the app).
-GUNICORN = $(BIN)/gunicorn --workers $(WORKERS) --access-logfile - \
+GUNICORN = $(BIN)/gunicorn --workers $(WORKERS) --config python:koalicje.ops.gunicorn_hooks \
+	--access-logfile - \
 	--logger-class koalicje.ops.access_log.RedactingLogger
 
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)

@@ -144,6 +144,11 @@ def test_category_filter_and_url(client, htmx, auth, bw):
     form = soup(page).select_one("form.board-filters")
     assert form["method"] == "get" and form["hx-push-url"] == "true"
     assert form.select_one("option[selected]")["value"] == "offer"
+    # Back without JavaScript must not refill the filters from a later visit, and with htmx the
+    # search box losing focus must not send the form again (a duplicate history entry).
+    assert form["autocomplete"] == "off"
+    triggers = [t.strip() for t in form["hx-trigger"].split(",")]
+    assert "change" not in triggers and "change from:find select" in triggers
     fragment = htmx.get(f"/board/{bw.coalition.slug}?category=need")
     assert soup(fragment).select_one("html") is None
     assert soup(fragment).select_one("#board-posts") is not None

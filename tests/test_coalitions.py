@@ -190,6 +190,7 @@ def test_search_page_and_fragment(client, htmx, signed_in):
     assert search["hx-target"] == "#results"
     form = html.select_one("form[role=search]")
     assert form["method"] == "get" and form["action"] == "/coalitions/"
+    assert form["autocomplete"] == "off"  # Back without JS shows that page's filters
     assert html.select_one("#results-count[role=status]").get_text().startswith("Znaleziono 1")
     assert html.select_one("#results tbody") is not None
     assert html.select_one("#results [hx-swap-oob]") is None

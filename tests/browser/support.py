@@ -33,21 +33,28 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
 
 
 @contextmanager
-def seeded_instance(folder: Path) -> Iterator[None]:
-    """An app context on a new SQLite database in `folder` (schema created, connection open),
-    for a module that seeds a small world of its own before `serve(folder)`."""
+def database_context(database: Path, instance: Path, create: bool = False) -> Iterator[None]:
+    """An app context with an open connection on the SQLite database at `database` (its schema
+    created first with `create`), for seeding data from the test process."""
     from app import create_app
     from models import create_or_migrate, db
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'koalicje.sqlite3'}",
-                      "SECRET_KEY": "browser-tests-only", "INSTANCE_PATH": str(folder / "instance")})
+    app = create_app({"DATABASE_URL": f"sqlite:///{database}",
+                      "SECRET_KEY": "browser-tests-only", "INSTANCE_PATH": str(instance)})
     with app.app_context():
         db.connect(reuse_if_open=True)
-        create_or_migrate()
         try:
+            if create:
+                create_or_migrate()
             yield
         finally:
             db.close()
+
+
+def seeded_instance(folder: Path):
+    """A new database in `folder`, for a module that seeds a small world of its own before
+    `serve(folder)`."""
+    return database_context(folder / "koalicje.sqlite3", folder / "instance", create=True)
 
 
 # --- journeys: two widths, a page that fits, data seeded into a live instance ---------------
@@ -66,17 +73,8 @@ def assert_fits(page) -> None:
 
 def seed(database: Path, build):
     """Run `build()` on a live instance's database from this process; return its result."""
-    from app import create_app
-    from models import db
-
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "browser-seed",
-                      "INSTANCE_PATH": str(database.parent / "seed-instance")})
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        try:
-            return build()
-        finally:
-            db.close()
+    with database_context(database, database.parent / "seed-instance"):
+        return build()
 
 
 def wait_until(page, expression: str, timeout: float = 15) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -342,8 +343,8 @@ def test_request_over_the_upload_limit_gets_a_413_page_naming_the_limit(app, cli
 
 def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
         app, client, auth, trainer, module, monkeypatch):
-    """Werkzeug spools a file part over 500 KB to a temporary file; save_upload copies it in
-    CHUNK-sized reads: a 300 MB upload never sits in memory."""
+    """A file part over 500 KB is spooled to a temporary file under UPLOAD_DIR; save_upload
+    copies it in CHUNK-sized reads: a 300 MB upload never sits in memory."""
     seen = {}
     real_save = media.save_upload
 
@@ -357,6 +358,7 @@ def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
 
     def spy(stream, *args, **kwargs):
         seen["rolled_to_disk"] = stream._rolled  # SpooledTemporaryFile: True once on disk
+        seen["file"] = os.readlink(f"/proc/self/fd/{stream.fileno()}")
         recording = Recording(stream)
         seen["reads"] = recording.reads
         return real_save(recording, *args, **kwargs)
@@ -366,5 +368,7 @@ def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
     size = 2 * 1024 * 1024
     assert post_file(client, auth, PDF + b"x" * size, "duzy.pdf").status_code == 303
     assert seen["rolled_to_disk"] is True
+    # ... under UPLOAD_DIR (the disk that keeps uploads), not /tmp, which may be RAM (tmpfs).
+    assert seen["file"].startswith(str(Path(app.config["UPLOAD_DIR"]) / "incoming") + "/")
     assert seen["reads"] and set(seen["reads"]) == {media.CHUNK}
     assert MediaFile.get().size == len(PDF) + size

@@ -294,6 +294,7 @@ def test_upload_form_is_a_plain_form_with_a_progress_bar_for_javascript(app, cli
     assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
     assert form["action"] == "/learning/z-plikami/files"
     assert form.select_one("input[type=file][name=file]") is not None
+    assert not form.select_one("select[name=role]").has_attr("required")  # valid HTML (Nu)
     # With it: htmx sends it (boosted, so redirects and error pages swap the whole page) and
     # static/js/upload.js fills the progress bar, hidden until a file is on its way.
     assert form["hx-boost"] == "true"

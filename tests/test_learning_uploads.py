@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -293,6 +294,7 @@ def test_upload_form_is_a_plain_form_with_a_progress_bar_for_javascript(app, cli
     assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
     assert form["action"] == "/learning/z-plikami/files"
     assert form.select_one("input[type=file][name=file]") is not None
+    assert not form.select_one("select[name=role]").has_attr("required")  # valid HTML (Nu)
     # With it: htmx sends it (boosted, so redirects and error pages swap the whole page) and
     # static/js/upload.js fills the progress bar, hidden until a file is on its way.
     assert form["hx-boost"] == "true"
@@ -342,8 +344,8 @@ def test_request_over_the_upload_limit_gets_a_413_page_naming_the_limit(app, cli
 
 def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
         app, client, auth, trainer, module, monkeypatch):
-    """Werkzeug spools a file part over 500 KB to a temporary file; save_upload copies it in
-    CHUNK-sized reads: a 300 MB upload never sits in memory."""
+    """A file part over 500 KB is spooled to a temporary file under UPLOAD_DIR; save_upload
+    copies it in CHUNK-sized reads: a 300 MB upload never sits in memory."""
     seen = {}
     real_save = media.save_upload
 
@@ -357,6 +359,7 @@ def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
 
     def spy(stream, *args, **kwargs):
         seen["rolled_to_disk"] = stream._rolled  # SpooledTemporaryFile: True once on disk
+        seen["file"] = os.readlink(f"/proc/self/fd/{stream.fileno()}")
         recording = Recording(stream)
         seen["reads"] = recording.reads
         return real_save(recording, *args, **kwargs)
@@ -366,5 +369,7 @@ def test_a_large_upload_reaches_the_view_on_disk_and_is_copied_in_chunks(
     size = 2 * 1024 * 1024
     assert post_file(client, auth, PDF + b"x" * size, "duzy.pdf").status_code == 303
     assert seen["rolled_to_disk"] is True
+    # ... under UPLOAD_DIR (the disk that keeps uploads), not /tmp, which may be RAM (tmpfs).
+    assert seen["file"].startswith(str(Path(app.config["UPLOAD_DIR"]) / "incoming") + "/")
     assert seen["reads"] and set(seen["reads"]) == {media.CHUNK}
     assert MediaFile.get().size == len(PDF) + size

@@ -53,3 +53,14 @@ def test_cron_jobs_and_documented_commands_exist(tmp_path):
     assert {"mail send", "digest send", "db backup"} <= used
     assert used <= commands and documented <= commands
     assert {"db copy-to-postgres", "mail send"} <= documented
+
+
+def test_slow_uploads_are_not_cut_off_by_the_worker_timeout():
+    """Both proxies stream uploads to gunicorn (nginx: proxy_request_buffering off; Caddy
+    always). A sync worker reading a 300 MB upload for longer than --timeout is killed
+    ("WORKER TIMEOUT", a 500); gthread workers (--threads) are not."""
+    unit = (DEPLOY / "koalicje.service").read_text()
+    command = re.search(r"^ExecStart=(.*(?:\\\n.*)*)", unit, re.MULTILINE).group(1)
+    threads = re.search(r"--threads (\d+)", command)
+    assert threads and int(threads.group(1)) > 1
+    assert "--worker-class" not in command or "gthread" in command

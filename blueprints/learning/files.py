@@ -88,9 +88,10 @@ def report(slug: str):
 
 
 class UploadForm(FlaskForm):
+    # A select always sends one of its options; `required` without an empty first option is
+    # invalid HTML (Nu checker), so the attribute is left out.
     role = SelectField(_l("Rodzaj pliku"), choices=[SelectChoice(key, label) for key, label in MEDIA_ROLE_LABELS.items()],
-                       validators=[DataRequired()],
-                       render_kw={"required": False})  # a select always has a value
+                       validators=[DataRequired()], render_kw={"required": False})
     title = StringField(_l("Tytuł (widoczny dla uczących się)"), validators=[Length(max=200)])
     file = FileField(_l("Plik"), validators=[FileRequired(_l("Wybierz plik."))])
 

@@ -8,14 +8,17 @@ may manage content (who uploads); everyone else keeps the small limit there too.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import IO, TypeVar
 
 from flask import Flask, current_app, request
 from flask_login import current_user
 
 View = TypeVar("View", bound=Callable)
 FORM_FIELDS_ROOM = 1024 * 1024
+IN_MEMORY_PART = 500 * 1024  # werkzeug's own threshold for keeping a file part in memory
 
 
 def accepts_uploads(view: View) -> View:
@@ -36,3 +39,12 @@ def init_app(app: Flask) -> None:
 
         if current_user.is_authenticated and can("manage_content"):
             request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + FORM_FIELDS_ROOM
+
+
+def spool_file() -> IO[bytes]:
+    """Where a file part of a form is received: in memory up to 500 KB, then in a temporary
+    file under UPLOAD_DIR/incoming, on the disk that will keep the upload, not in /tmp,
+    which is often RAM (tmpfs). The file has no name and disappears when closed."""
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "incoming"
+    folder.mkdir(parents=True, exist_ok=True)
+    return tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_PART, mode="rb+", dir=folder)

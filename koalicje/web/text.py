@@ -13,11 +13,13 @@ and uploaded file name, so views and domain functions get clean text whatever th
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import IO, Any
 
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property
+
+from koalicje.web.limits import spool_file
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -69,6 +71,10 @@ class CleanRequest(HtmxAwareRequest):
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         return _clean_json(super().get_json(force=force, silent=silent, cache=cache))
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> IO[bytes]:        return spool_file()  # large uploads go to disk under UPLOAD_DIR, not to RAM
 
     def _load_form_data(self) -> None:
         super()._load_form_data()

@@ -321,34 +321,31 @@ def test_htmx_swaps_leave_no_serious_accessibility_violations(world, open_as, na
 
 # --- forms answered with a whole page (no htmx on them): the error state is checked too ----
 
-def test_validation_errors_have_no_serious_accessibility_violations(world, open_as):
+# who, page, fields to fill, the submit button: each answers 422 with the form and its errors
+FORM_ERRORS = [
+    (None, "/login", {"input[name=email]": "nikt@example.org",
+                      "input[name=password]": "zle-haslo"},
+     "form[action='/login'] button[type=submit]"),
+    (None, "/invite/{invite}", {}, "main form button[type=submit]"),
+    (LEARNER, "/quizzes/czym-jest-partnerstwo", {}, "#quiz-form button[type=submit]"),
+    (COORDINATOR, "/invites/", {}, "main form[method=post] button[type=submit]"),
+    (TRAINER, "/trainer/visits/koalicja-zalesie", {"#visit-form input[name=date]": ""},
+     "#visit-form button[type=submit]"),
+]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_validation_errors_have_no_serious_accessibility_violations(world, open_as, size):
     found = {}
-    for size in SIZES:
-        page = open_as(None, size)
-        page.goto(world.url + "/login")
-        page.fill("input[name=email]", "nikt@example.org")
-        page.fill("input[name=password]", "zle-haslo")
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} /login error"] = axe_violations(page)
-        page.goto(world.url + f"/invite/{world.ids['invite']}")
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} /invite error"] = axe_violations(page)
-        page = open_as(LEARNER, size)
-        page.goto(world.url + "/quizzes/czym-jest-partnerstwo")
-        page.click("#quiz-form button[type=submit]")
-        page.locator("#quiz-errors .form-error").wait_for()
-        found[f"{size} quiz 422"] = axe_violations(page)
-        page = open_as(COORDINATOR, size)
-        page.goto(world.url + "/invites/")
-        page.click("main form[method=post] button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} invite 422"] = axe_violations(page)
-        page = open_as(TRAINER, size)
-        page.goto(world.url + "/trainer/visits/koalicja-zalesie")
-        page.click("#visit-form button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} visit 422"] = axe_violations(page)
-    found = {k: v for k, v in found.items() if v}
+    for email, template, fields, submit in FORM_ERRORS:
+        page = open_as(email, size)
+        path = template.format(**world.ids)
+        page.goto(world.url + path)
+        for selector, value in fields.items():
+            page.fill(selector, value)
+        with page.expect_navigation() as navigation:
+            page.click(submit)
+        assert navigation.value.status == 422, path
+        if violations := axe_violations(page):
+            found[path] = violations
     assert found == {}, pformat(found)

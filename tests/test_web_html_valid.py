@@ -218,6 +218,16 @@ def render_main_pages(app, folder: Path) -> list[str]:
                 pages.fragment(name.lstrip("_"), url)
             else:
                 pages.page(name, url)
+
+    # a few pages in English (other words, same markup: translations must not break it)
+    pages.sign_in("koordynator@example.org")
+    token = csrf_from(pages.client.get("/").get_data(as_text=True))
+    pages.client.post("/language", data={"locale": "en", "csrf_token": token})
+    for name, url in [("en-home", "/"), ("en-learning-path", "/learning/"),
+                      ("en-board", "/board/koalicja-zalesie"),
+                      ("en-coalition", "/coalitions/koalicja-zalesie"),
+                      ("en-self-assessment", "/self-assessment/coalition/koalicja-zalesie")]:
+        assert 'lang="en"' in pages.page(name, url), url
     return pages.names
 
 

@@ -109,6 +109,45 @@ class Pages:
         self._write(name, FRAGMENT.format(name=name, body=response.get_data(as_text=True)))
 
 
+# Pages of the coordinator, the trainer and the admin: (file name, URL); a name that starts
+# with "_" is an htmx fragment. The anonymous, learner and member pages (they need data made
+# on the way) follow in render_main_pages.
+STAFF_PAGES = {
+    "koordynator@example.org": [
+        ("coordinator-home", "/"),
+        ("certificate", "/learning/certificate"),
+        ("invites", "/invites/"),
+        ("coalition-self-assessment", "/self-assessment/coalition/koalicja-zalesie"),
+        ("_goals-form", "/coalitions/koalicja-zalesie/goals/edit"),
+        ("workshop", "/coalitions/koalicja-zalesie/workshop/"),
+        ("workshop-partners", "/coalitions/koalicja-zalesie/workshop/partners"),
+        ("workshop-meetings", "/coalitions/koalicja-zalesie/workshop/meetings"),
+        ("workshop-plan", "/coalitions/koalicja-zalesie/workshop/plan"),
+    ],
+    "trener@example.org": [
+        ("trainer-home", "/"),
+        ("trainer-overview", "/trainer/"),
+        ("matrix", "/trainer/matrix"),
+        ("_matrix-filtered", "/trainer/matrix?sort=name&dir=desc&status=completed"),
+        ("timeline", "/trainer/learners/{learner}"),
+        ("trainer-modules", "/trainer/modules"),
+        ("trainer-module", "/trainer/modules/czym-jest-partnerstwo"),
+        ("nudges", "/trainer/nudges"),
+        ("visits", "/trainer/visits/koalicja-zalesie"),
+        ("digest-preview", "/digest/preview"),
+    ],
+    "admin@example.org": [
+        ("admin-users", "/admin/users"),
+        ("_admin-users-search", "/admin/users?q=bar"),
+        ("admin-user", "/admin/users/{learner}"),
+        ("coalition-new", "/coalitions/new"),
+        ("coalition-edit", "/coalitions/koalicja-zalesie/edit"),
+        ("coalition-trainers", "/coalitions/koalicja-zalesie/trainers"),
+        ("module-files", "/learning/czym-jest-partnerstwo/files"),
+    ],
+}
+
+
 def render_main_pages(app, folder: Path) -> list[str]:
     """The main pages of every role (and the htmx fragments they swap in) on the demo data."""
     sync.sync(ROOT / "content")
@@ -159,7 +198,7 @@ def render_main_pages(app, folder: Path) -> list[str]:
     token = csrf_from(pages.page("board-coalition", "/board/koalicja-zalesie"))
     pages.fragment("board-search", "/board/koalicja-zalesie?q=spotkanie")
     pages.fragment("post-422", "/board/koalicja-zalesie/posts",
-                   {"csrf_token": token, "category": "news", "title": ""}, status=422)
+                   {"csrf_token": token, "category": "announcement", "title": ""}, status=422)
     post = (Post.select().where(Post.coalition == coalition, Post.deleted_at.is_null())
             .order_by(Post.id.desc()).get())
     pages.page("post", f"/board/post/{post.id}")
@@ -171,40 +210,24 @@ def render_main_pages(app, folder: Path) -> list[str]:
     pages.page("coalition", "/coalitions/koalicja-zalesie")
     pages.page("stats", "/stats")
 
-    # coordinator
+    for email, role_pages in STAFF_PAGES.items():
+        pages.sign_in(email)
+        for name, url in role_pages:
+            url = url.format(learner=learner.id)
+            if name.startswith("_"):
+                pages.fragment(name.lstrip("_"), url)
+            else:
+                pages.page(name, url)
+
+    # a few pages in English (other words, same markup: translations must not break it)
     pages.sign_in("koordynator@example.org")
-    pages.page("coordinator-home", "/")
-    pages.page("certificate", "/learning/certificate")
-    pages.page("invites", "/invites/")
-    pages.page("coalition-self-assessment", "/self-assessment/coalition/koalicja-zalesie")
-    pages.fragment("goals-form", "/coalitions/koalicja-zalesie/goals/edit")
-    pages.page("workshop", "/coalitions/koalicja-zalesie/workshop/")
-    pages.page("workshop-partners", "/coalitions/koalicja-zalesie/workshop/partners")
-    pages.page("workshop-meetings", "/coalitions/koalicja-zalesie/workshop/meetings")
-    pages.page("workshop-plan", "/coalitions/koalicja-zalesie/workshop/plan")
-
-    # trainer
-    pages.sign_in("trener@example.org")
-    pages.page("trainer-home", "/")
-    pages.page("trainer-overview", "/trainer/")
-    pages.page("matrix", "/trainer/matrix")
-    pages.fragment("matrix-filtered", "/trainer/matrix?sort=name&dir=desc&status=completed")
-    pages.page("timeline", f"/trainer/learners/{learner.id}")
-    pages.page("trainer-modules", "/trainer/modules")
-    pages.page("trainer-module", "/trainer/modules/czym-jest-partnerstwo")
-    pages.page("nudges", "/trainer/nudges")
-    pages.page("visits", "/trainer/visits/koalicja-zalesie")
-    pages.page("digest-preview", "/digest/preview")
-
-    # admin
-    pages.sign_in("admin@example.org")
-    pages.page("admin-users", "/admin/users")
-    pages.fragment("admin-users-search", "/admin/users?q=bar")
-    pages.page("admin-user", f"/admin/users/{learner.id}")
-    pages.page("coalition-new", "/coalitions/new")
-    pages.page("coalition-edit", "/coalitions/koalicja-zalesie/edit")
-    pages.page("coalition-trainers", "/coalitions/koalicja-zalesie/trainers")
-    pages.page("module-files", "/learning/czym-jest-partnerstwo/files")
+    token = csrf_from(pages.client.get("/").get_data(as_text=True))
+    pages.client.post("/language", data={"locale": "en", "csrf_token": token})
+    for name, url in [("en-home", "/"), ("en-learning-path", "/learning/"),
+                      ("en-board", "/board/koalicja-zalesie"),
+                      ("en-coalition", "/coalitions/koalicja-zalesie"),
+                      ("en-self-assessment", "/self-assessment/coalition/koalicja-zalesie")]:
+        assert 'lang="en"' in pages.page(name, url), url
     return pages.names
 
 

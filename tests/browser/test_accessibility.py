@@ -4,13 +4,14 @@ No serious or critical violation is allowed (DESIGN.md's accessibility target). 
 are checked where people work: anonymous sign-in, registration from an invite and
 certificate lookup; the learner's home, path, modules, quiz, self-assessment, certificate;
 the member's path with locked modules, board, post page, directory, coalition, statistics;
-the coordinator's invites, coalition self-assessment, workshop, certificate; the trainer's
+the coordinator's invites, members, coalition self-assessment, workshop, certificate; the trainer's
 overview, matrix, timeline, modules, nudges, visits, digest preview; the admin's users.
 
 Then the htmx interactions that swap content, with axe after each swap: search as you type
 (board, directory, matrix, users), load more, filter and sort the matrix, edit in place
-(post, goals), autosave (self-assessment), comments, marking progress and next steps,
-confirmed role changes, and the validation errors that come back as 422 fragments.
+(post, goals), autosave (self-assessment), comments, a member's sector, marking progress
+and next steps, confirmed role changes, and the validation errors answered as 422 fragments;
+then the forms without htmx, in their 422 error state.
 
 These tests write (posts, comments, role changes), so they get a demo instance of their
 own (served once for the module) instead of the shared `live_server`.
@@ -85,6 +86,9 @@ def _ids(database: Path) -> dict[str, int | str]:
         return {
             "learner": learner,
             "janina": one('SELECT id FROM "user" WHERE email = ?', "janina.sowa@example.org"),
+            "janina_membership": one(
+                'SELECT m.id FROM membership m JOIN "user" u ON m.user_id = u.id'
+                " WHERE u.email = ?", "janina.sowa@example.org"),
             "attempt": one("SELECT '/quizzes/' || q.slug || '/attempts/' || a.id FROM quiz_attempt a"
                            " JOIN quiz q ON a.quiz_id = q.id WHERE a.user_id = ?"
                            " ORDER BY a.id DESC", learner),
@@ -142,7 +146,7 @@ PAGES = {
               "/account/password"],
     MEMBER: ["/", "/learning/", "/board/", "/board/koalicja-zalesie", "/board/post/{post}",
              "/coalitions/", "/coalitions/koalicja-zalesie", "/stats"],
-    COORDINATOR: ["/", "/learning/certificate", "/invites/",
+    COORDINATOR: ["/", "/learning/certificate", "/invites/", "/coalitions/koalicja-zalesie",
                   "/self-assessment/coalition/koalicja-zalesie",
                   "/coalitions/koalicja-zalesie/workshop/"],
     TRAINER: ["/", "/trainer/", "/trainer/matrix", "/trainer/learners/{learner}",
@@ -251,11 +255,22 @@ def member_directory(c: Checker, world: World) -> None:
     c.swap("round filter", lambda: c.page.select_option("#round", index=1), "/coalitions/")
 
 
-def coordinator_goals(c: Checker, world: World) -> None:
+def coordinator_coalition(c: Checker, world: World) -> None:
+    page = c.page
     c.goto("/coalitions/koalicja-zalesie")
-    c.swap("edit goals in place", lambda: c.page.click("#goals a[href$='/goals/edit']"),
+    c.swap("edit goals in place", lambda: page.click("#goals a[href$='/goals/edit']"),
            "/goals/edit")
-    c.swap("goals saved", lambda: c.page.click("#goals form button[type=submit]"), "/goals")
+    c.swap("goals saved", lambda: page.click("#goals form button[type=submit]"), "/goals")
+    member = world.ids["janina_membership"]
+
+    def sector(to: str):
+        def act():
+            page.select_option(f"#sector-{member}", to)
+            page.click(f"#member-{member} .member-form button[type=submit]")
+        return act
+
+    c.swap("member moved to another sector", sector("ngo"), f"/members/{member}")
+    c.swap("member moved back", sector("local_government"), f"/members/{member}")
 
 
 def trainer_matrix(c: Checker, world: World) -> None:
@@ -302,7 +317,7 @@ INTERACTIONS = {
     "learner-self-assessment": (LEARNER, learner_self_assessment),
     "member-board": (MEMBER, member_board),
     "member-directory": (MEMBER, member_directory),
-    "coordinator-goals": (COORDINATOR, coordinator_goals),
+    "coordinator-coalition": (COORDINATOR, coordinator_coalition),
     "trainer-matrix": (TRAINER, trainer_matrix),
     "trainer-next-step": (TRAINER, trainer_next_step),
     "admin-users": (ADMIN, admin_users),
@@ -321,34 +336,31 @@ def test_htmx_swaps_leave_no_serious_accessibility_violations(world, open_as, na
 
 # --- forms answered with a whole page (no htmx on them): the error state is checked too ----
 
-def test_validation_errors_have_no_serious_accessibility_violations(world, open_as):
+# who, page, fields to fill, the submit button: each answers 422 with the form and its errors
+FORM_ERRORS = [
+    (None, "/login", {"input[name=email]": "nikt@example.org",
+                      "input[name=password]": "zle-haslo"},
+     "form[action='/login'] button[type=submit]"),
+    (None, "/invite/{invite}", {}, "main form button[type=submit]"),
+    (LEARNER, "/quizzes/czym-jest-partnerstwo", {}, "#quiz-form button[type=submit]"),
+    (COORDINATOR, "/invites/", {}, "main form[method=post] button[type=submit]"),
+    (TRAINER, "/trainer/visits/koalicja-zalesie", {"#visit-form input[name=date]": ""},
+     "#visit-form button[type=submit]"),
+]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_validation_errors_have_no_serious_accessibility_violations(world, open_as, size):
     found = {}
-    for size in SIZES:
-        page = open_as(None, size)
-        page.goto(world.url + "/login")
-        page.fill("input[name=email]", "nikt@example.org")
-        page.fill("input[name=password]", "zle-haslo")
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} /login error"] = axe_violations(page)
-        page.goto(world.url + f"/invite/{world.ids['invite']}")
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} /invite error"] = axe_violations(page)
-        page = open_as(LEARNER, size)
-        page.goto(world.url + "/quizzes/czym-jest-partnerstwo")
-        page.click("#quiz-form button[type=submit]")
-        page.locator("#quiz-errors .form-error").wait_for()
-        found[f"{size} quiz 422"] = axe_violations(page)
-        page = open_as(COORDINATOR, size)
-        page.goto(world.url + "/invites/")
-        page.click("main form[method=post] button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} invite 422"] = axe_violations(page)
-        page = open_as(TRAINER, size)
-        page.goto(world.url + "/trainer/visits/koalicja-zalesie")
-        page.click("#visit-form button[type=submit]")
-        page.wait_for_load_state()
-        found[f"{size} visit 422"] = axe_violations(page)
-    found = {k: v for k, v in found.items() if v}
+    for email, template, fields, submit in FORM_ERRORS:
+        page = open_as(email, size)
+        path = template.format(**world.ids)
+        page.goto(world.url + path)
+        for selector, value in fields.items():
+            page.fill(selector, value)
+        with page.expect_navigation() as navigation:
+            page.click(submit)
+        assert navigation.value.status == 422, path
+        if violations := axe_violations(page):
+            found[path] = violations
     assert found == {}, pformat(found)

@@ -51,7 +51,10 @@ $(VENV)/.installed: requirements.lock
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-static/vendor/manifest.json: node_modules/.package-lock.json scripts/vendor.py
+# Our own CSS, JS and icons too: their brotli and gzip copies are made there as well.
+OWN_STATIC := $(shell find static/css static/js static/img -type f 2>/dev/null)
+
+static/vendor/manifest.json: node_modules/.package-lock.json scripts/vendor.py $(OWN_STATIC)
 	$(BIN)/python scripts/vendor.py
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed

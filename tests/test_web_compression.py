@@ -7,7 +7,9 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import subprocess
 import time
+from pathlib import Path
 
 import brotli
 import pytest
@@ -165,3 +167,13 @@ def test_vendor_script_writes_brotli_and_gzip_copies(tmp_path):
     assert not (target / "img.png.br").exists()
     assert len((target / "js" / "app.js.br").read_bytes()) <= len(
         (target / "js" / "app.js.gz").read_bytes())
+
+
+def test_setup_remakes_the_compressed_copies_when_our_own_css_or_js_changes():
+    """`make setup` reruns scripts/vendor.py (which also compresses static/css and static/js)
+    when one of our own files is newer than its manifest, so a stale .br/.gz is never served."""
+    root = Path(__file__).resolve().parent.parent
+    for changed in ("static/css/app.css", "static/js/app.js"):
+        plan = subprocess.run(["make", "-n", "-W", changed, "static/vendor/manifest.json"],
+                              cwd=root, capture_output=True, text=True, check=True).stdout
+        assert "scripts/vendor.py" in plan, changed

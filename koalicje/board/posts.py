@@ -15,7 +15,7 @@ from operator import or_
 from flask import current_app, g, has_request_context
 from peewee import Case, IntegrityError, fn
 
-from koalicje import permissions
+from koalicje import activity, permissions
 from koalicje.board import search
 from koalicje.learning import progress
 from koalicje.web.text import clean_text
@@ -365,6 +365,7 @@ def create_post(author: User, board: Coalition | None, *, title: str, body: str,
             module_slug=module_slug,
         )
         search.index_post(post)
+        activity.touch(author, post.created_at)
     _refresh_progress(author, module_slug)
     return post
 
@@ -394,6 +395,7 @@ def delete_post(post: Post, actor: User) -> None:
         post.deleted_at = utcnow()
         post.save(only=[Post.deleted_at])
         search.unindex_post(post)
+        activity.recompute([post.author_id])  # the post no longer counts as activity
         if actor.id != post.author_id:
             AuditLog.record(actor, "board.delete_post", f"post:{post.id}", post.title)
     author = User.get_by_id(post.author_id)
@@ -405,9 +407,11 @@ def add_comment(author: User, post: Post, body: str) -> Comment:
 
     body = clean_text(body)
     with write_transaction():
-        return Comment.create(
+        comment = Comment.create(
             post=post, author=author, body_source=body, body_html=render_markdown(body)
         )
+        activity.touch(author, comment.created_at)
+    return comment
 
 
 def set_pinned(post: Post, pinned: bool) -> None:

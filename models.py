@@ -88,6 +88,9 @@ class User(BaseModel):
     session_token = CharField(unique=True, default=lambda: secrets.token_urlsafe(24))
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    # The latest thing the person did (progress, watching, a quiz attempt, a self-assessment,
+    # a post, a comment), kept by the writes themselves (koalicje/activity.py; migration 7).
+    last_active_at = DateTimeField(null=True, index=True)
 
     @classmethod
     def enabled(cls, alias=None):
@@ -970,10 +973,24 @@ def _migration_6(migrator) -> list:
     )
 
 
+def _migration_7(migrator) -> list:
+    """Work done at write time (issue 10): each user's last-activity stamp, filled from the
+    existing rows. The board's new indexes come with `create_tables` (as every index does)."""
+    operations = _add_column(migrator, "user", "last_active_at", DateTimeField(null=True))
+    if operations:
+        migrate(*operations)
+    db.create_tables(MODELS, safe=True)  # the tables the stamp is computed from
+    from koalicje.activity import recount
+
+    recount()
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
     6: _migration_6,
+    7: _migration_7,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from koalicje import activity
 from koalicje.learning import progress
 from koalicje.web.labels import localized
 from models import Quiz, QuizAttempt, QuizVersion, User, utcnow, write_transaction
@@ -143,6 +144,7 @@ def record_attempt(user: User, quiz: Quiz, version: QuizVersion,
             results=result.results, score=result.score, passed=result.passed,
             created_at=utcnow(),
         )
+        activity.touch(user, attempt.created_at)
     refresh_module(user, quiz)
     return attempt
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
+from koalicje import activity
 from koalicje.permissions import memberships_of
 from koalicje.web.labels import localized, sector_label
 from models import (
@@ -176,11 +177,13 @@ def start(user: User, instrument: Instrument, coalition: Coalition | None) -> Se
         draft = find_draft(user, instrument, coalition)
         if draft is not None:
             return draft
-        return SelfAssessment.create(
+        draft = SelfAssessment.create(
             user=user, coalition=coalition, instrument=instrument,
             instrument_version=current_version(instrument),
             sector=default_sector(user, coalition), answers={},
         )
+        activity.touch(user, draft.updated_at)
+        return draft
 
 
 def parse_answers(definition: dict, form: Any, statement_ids: list[str] | None = None) -> dict[str, int]:
@@ -218,6 +221,7 @@ def save_answers(draft: SelfAssessment, answers: dict[str, int], sector: str | N
         if sector in SECTORS:
             fields["sector"] = sector
         SelfAssessment.update(**fields).where(SelfAssessment.id == draft.id).execute()
+        activity.touch(fresh.user_id, fields["updated_at"])
     draft.answers = merged
     if sector in SECTORS:
         draft.sector = sector
@@ -237,6 +241,7 @@ def submit(draft: SelfAssessment) -> SelfAssessment:
         draft.status = "submitted"
         draft.submitted_at = draft.updated_at = utcnow()
         draft.save()
+        activity.touch(draft.user_id, draft.updated_at)
     return draft
 
 

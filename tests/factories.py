@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from koalicje import activity
 from koalicje.config import ROOT
 from koalicje.content import quiz_files, sync
 from models import (
@@ -186,10 +187,12 @@ def attempt(user: User, of: Module | Quiz, results: dict[str, bool] | None = Non
         passed = score >= quiz.pass_mark
     else:
         score = 1.0 if passed else 0.2
-    return QuizAttempt.create(
+    made = QuizAttempt.create(
         user=user, quiz=quiz, quiz_version=version, results=results or {}, answers={},
         score=score, passed=bool(passed), created_at=at or utcnow(),
     )
+    activity.recompute([user.id])  # rows written directly keep the stamp like the domain's
+    return made
 
 
 def progress(user: User, module: Module, status: str, started: datetime | None = None,
@@ -197,11 +200,13 @@ def progress(user: User, module: Module, status: str, started: datetime | None =
     now = utcnow()
     started = started or now
     updated = updated or started
-    return ModuleProgress.create(
+    row = ModuleProgress.create(
         user=user, module=module, status=status, watched=status == "completed",
         started_at=started, updated_at=updated,
         completed_at=updated if status == "completed" else None,
     )
+    activity.recompute([user.id])
+    return row
 
 
 def days_ago(days: float, now: datetime | None = None) -> datetime:
@@ -209,9 +214,18 @@ def days_ago(days: float, now: datetime | None = None) -> datetime:
 
 
 def task_post(user: User, module: Module, deleted: bool = False) -> Post:
-    return Post.create(author=user, title="Plan spotkania", body_source="Plan",
-                       body_html="<p>Plan</p>", category="event", module_slug=module.slug,
-                       deleted_at=utcnow() if deleted else None)
+    return board_post(user, title="Plan spotkania", body="Plan", category="event",
+                      module_slug=module.slug, deleted_at=utcnow() if deleted else None)
+
+
+def board_post(user: User, coalition: Coalition | None = None, *, title: str = "Wpis",
+               body: str = "Treść", **fields) -> Post:
+    """A post written directly (any `created_at`, `deleted_at`...), the author's activity
+    stamp kept as the domain's `create_post` keeps it."""
+    post = Post.create(coalition=coalition, author=user, title=title, body_source=body,
+                       body_html=f"<p>{body}</p>", **fields)
+    activity.recompute([user.id])
+    return post
 
 
 def write_content_file(upload_dir: str | Path, name: str, data: bytes) -> Path:

@@ -78,3 +78,12 @@ def test_top_posts_are_the_same_with_the_indexes(database, bw):
         (Post.coalition == bw.coalition.id) & (Post.pinned | Post.must_read))}
     assert {p.id for p in listing.top} == expected
     assert not expected & {p.id for p in listing.posts}
+
+
+def test_unread_counts_read_the_covering_index_only(database, bw):
+    _fill(bw)
+    [plan] = _plans(lambda: posts.navigation(bw.member2))
+    assert "MULTI-INDEX OR" not in plan, plan  # it would fetch every new post's row
+    assert plan.count(
+        "USING COVERING INDEX post_coalition_id_created_at_author_id_deleted_at_hidden_at"
+    ) == 2, plan  # the programme board and the member's coalition

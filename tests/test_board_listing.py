@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from conftest import Auth, count_queries, soup
-from factories import build_board_world, with_db
+from factories import assign, build_board_world, make_coalition, make_user, with_db
 
 from koalicje.board import posts, search
-from models import BoardVisit, Comment, Post, db, is_sqlite, utcnow
+from models import BoardVisit, Comment, Post, User, db, is_sqlite, utcnow
 
 
 @pytest.fixture
@@ -306,3 +306,28 @@ def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monke
         posts.record_visit(bw.member, bw.coalition)
     assert BoardVisit.select().count() == 1
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("per_statement", [100, 2])
+def test_unread_counts_are_exact_in_any_number_of_statements(database, monkeypatch,
+                                                             per_statement):
+    """Counts per board (new since the visit, not one's own, not hidden or deleted) are the
+    same however many boards go into one statement."""
+    monkeypatch.setattr(posts, "UNION_BRANCHES", per_statement)
+    trainer = make_user(role="trainer")
+    author = make_user()
+    boards = [make_coalition(name=f"Koalicja {n}") for n in range(5)]
+    for board in boards:
+        assign(trainer, board)
+    start = utcnow() - timedelta(days=2)
+    User.update(created_at=start).where(User.id == trainer.id).execute()
+    expected = {}
+    for n, board in enumerate([None, *boards]):
+        for k in range(n + 1):
+            posts.create_post(author, board, title=f"Wpis {k}", body="x")
+        posts.create_post(trainer, board, title="Mój", body="x")  # own: never new
+        hidden = posts.create_post(author, board, title="Ukryty", body="x")
+        posts.hide(hidden, make_user(role="admin"), "x")
+        expected[board.id if board else None] = n + 1
+    entries = posts.navigation(User.get_by_id(trainer.id))
+    assert {(e.coalition.id if e.coalition else None): e.new for e in entries} == expected

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
-from factories import attempt, make_module, progress
+from factories import attempt, board_post, make_module, progress
 
 from koalicje.trainer import nudges
 from koalicje.trainer.scope import local_date
 from koalicje.web import exports
-from models import Membership, Post, db, utcnow
+from models import Membership, db, utcnow
 
 NOW = utcnow().replace(microsecond=0)
 SECOND = timedelta(seconds=1)
@@ -69,16 +69,14 @@ def test_quiz_attempts_and_posts_count_as_activity(setting, source):
     if source == "attempt":
         attempt(person, m1, {"q1": True}, at=NOW - timedelta(days=3))
     else:
-        Post.create(coalition=coalition, author=person, title="Zebranie", body_source="x",
-                    body_html="x", created_at=NOW - timedelta(days=3))
+        board_post(person, coalition, title="Zebranie", created_at=NOW - timedelta(days=3))
     assert found(trainer) == {}
 
 
 def test_deleted_posts_do_not_count(setting):
     trainer, coalition, _modules = setting
     person = learner(coalition, joined=NOW - timedelta(days=60))
-    Post.create(coalition=coalition, author=person, title="x", body_source="x", body_html="x",
-                created_at=NOW - timedelta(days=3), deleted_at=NOW)
+    board_post(person, coalition, created_at=NOW - timedelta(days=3), deleted_at=NOW)
     assert "Zofia Żak" in found(trainer)
 
 
@@ -162,3 +160,25 @@ def test_nudge_page_and_exports_agree(client, auth, app):
     assert values[1][2].date().isoformat() == shown[0][2]
     assert values[1][3:] == [shown[0][3], shown[0][4]]
     assert exports.safe_text("-1") == "'-1"
+
+
+def test_overview_summary_counts_what_the_full_list_finds(setting):
+    """The overview's counts (in SQL) and first few nudges agree with `needing_nudge`."""
+    trainer, coalition, (m1, m2) = setting
+    second = make_coalition(name="Koalicja Ślimaka")
+    assign(trainer, second)
+    quiet = learner(coalition, name="Anna Cicha", joined=NOW - timedelta(days=60))
+    progress(quiet, m1, "completed", NOW - timedelta(days=40), NOW - timedelta(days=30))
+    add_member(quiet, second)  # in both coalitions: counted once in total, once in each
+    stuck = learner(second, name="Beata Utknięta", joined=NOW - timedelta(days=60))
+    progress(stuck, m2, "in_progress", NOW - timedelta(days=20), NOW - timedelta(days=1))
+    learner(coalition, name="Celina Nowa", joined=NOW - timedelta(days=30))  # never active
+    busy = learner(coalition, name="Dorota Czynna", joined=NOW - timedelta(days=60))
+    attempt(busy, m1, {"q1": True}, at=NOW - timedelta(days=1))
+    full = nudges.needing_nudge(trainer, days=14, now=NOW)
+    summary = nudges.summary(trainer, [coalition.id, second.id], days=14, now=NOW, first=2)
+    assert summary.total == len(full) == 3
+    assert summary.by_coalition == {coalition.id: 2, second.id: 2}
+    assert [n.user.name for n in summary.first] == [n.user.name for n in full[:2]] == [
+        "Celina Nowa", "Anna Cicha"]
+    assert summary.first[1].stopped.module.id == m2.id

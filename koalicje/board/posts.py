@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
-from operator import or_
+from operator import add
 
 from flask import current_app, g, has_request_context
-from peewee import Case, IntegrityError, fn
+from peewee import SQL, Case, IntegrityError, fn
 
-from koalicje import permissions
+from koalicje import activity, permissions
 from koalicje.board import search
 from koalicje.learning import progress
 from koalicje.web.text import clean_text
@@ -305,25 +305,32 @@ def boards_of(user: User) -> list[Coalition | None]:
     return [None, *sorted(coalitions.values(), key=lambda c: c.name)]
 
 
+UNION_BRANCHES = 100  # boards counted per statement (SQLite allows 500 compound branches)
+
+
 def navigation(user: User) -> list[BoardEntry]:
-    """Each followed board with the number of posts new since the last visit (2–4 queries)."""
+    """Each followed board with the number of posts new since the last visit (2–4 queries;
+    one more per 100 boards beyond the first 100).
+
+    One UNION ALL branch per board, each counted from the covering index on (coalition,
+    created_at, author, deleted_at, hidden_at) alone; an OR of the boards in one WHERE would
+    make SQLite fetch every new post's row by its rowid (12 ms instead of 0.8 ms for 8,000
+    new posts)."""
     cache = g.setdefault("_board_nav", {}) if has_request_context() else {}
     if user.id in cache:
         return cache[user.id]
     boards = boards_of(user)
-    conditions = [
-        _on_board(board) & (Post.created_at > last_seen(user, board)) for board in boards
+    new = Post.deleted_at.is_null() & Post.hidden_at.is_null() & (Post.author != user.id)
+    branches = [
+        Post.select(SQL(str(number)), fn.COUNT(Post.id))
+        .where(_on_board(board) & (Post.created_at > last_seen(user, board)) & new)
+        for number, board in enumerate(boards)
     ]
-    rows = (
-        Post.select(Post.coalition, fn.COUNT(Post.id).alias("n"))
-        .where(
-            Post.deleted_at.is_null() & Post.hidden_at.is_null() & (Post.author != user.id)
-            & reduce(or_, conditions)
-        )
-        .group_by(Post.coalition)
-    )
-    counts = {row.coalition_id: row.n for row in rows}
-    entries = [BoardEntry(board, counts.get(board_id(board), 0)) for board in boards]
+    counts: dict[int, int] = {}
+    for start in range(0, len(branches), UNION_BRANCHES):
+        query = reduce(add, branches[start:start + UNION_BRANCHES])
+        counts.update((int(number), count) for number, count in query.tuples())
+    entries = [BoardEntry(board, counts.get(number, 0)) for number, board in enumerate(boards)]
     cache[user.id] = entries
     return entries
 
@@ -365,6 +372,7 @@ def create_post(author: User, board: Coalition | None, *, title: str, body: str,
             module_slug=module_slug,
         )
         search.index_post(post)
+        activity.touch(author, post.created_at)
     _refresh_progress(author, module_slug)
     return post
 
@@ -394,6 +402,7 @@ def delete_post(post: Post, actor: User) -> None:
         post.deleted_at = utcnow()
         post.save(only=[Post.deleted_at])
         search.unindex_post(post)
+        activity.recompute([post.author_id])  # the post no longer counts as activity
         if actor.id != post.author_id:
             AuditLog.record(actor, "board.delete_post", f"post:{post.id}", post.title)
     author = User.get_by_id(post.author_id)
@@ -405,9 +414,11 @@ def add_comment(author: User, post: Post, body: str) -> Comment:
 
     body = clean_text(body)
     with write_transaction():
-        return Comment.create(
+        comment = Comment.create(
             post=post, author=author, body_source=body, body_html=render_markdown(body)
         )
+        activity.touch(author, comment.created_at)
+    return comment
 
 
 def set_pinned(post: Post, pinned: bool) -> None:

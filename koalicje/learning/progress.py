@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from koalicje import activity
 from models import (
     Module,
     ModuleProgress,
@@ -94,6 +95,7 @@ def refresh(user: User, module: Module | str) -> ModuleProgress:
             row.completed_at = (row.completed_at or utcnow()) if completed else None
             row.updated_at = utcnow()
             row.save()
+            activity.touch(user, row.updated_at)
     return row
 
 
@@ -113,6 +115,7 @@ def set_watched(user: User, module: Module, watched: bool = True) -> ModuleProgr
             row.watched = watched
             row.updated_at = utcnow()
             row.save()
+        activity.touch(user, row.updated_at)
     return refresh(user, module)
 
 
@@ -125,6 +128,7 @@ def touch(user: User, module: Module) -> ModuleProgress:
         if not created:
             row.updated_at = utcnow()
             row.save(only=[ModuleProgress.updated_at])
+        activity.touch(user, row.updated_at)
     return row
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from peewee import IntegrityError
 
+from koalicje import activity
 from koalicje.learning import progress
 from models import (
     LearningPreference,
@@ -156,6 +157,7 @@ def _merge(user: User, module: Module, report: Report) -> WatchState:
             state.session, state.seq = report.session, report.seq
         state.updated_at = utcnow()
         state.save()
+        activity.touch(user, state.updated_at)
     return state
 
 

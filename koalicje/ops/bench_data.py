@@ -26,6 +26,7 @@ from typing import Any
 
 from werkzeug.security import generate_password_hash
 
+from koalicje import activity
 from models import (
     POST_CATEGORIES,
     SECTORS,
@@ -379,6 +380,8 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
             db.execute_sql("DELETE FROM post_search")
             db.execute_sql("INSERT INTO post_search (rowid, title, body) "
                            "SELECT id, title, body_source FROM post WHERE deleted_at IS NULL")
+    # The rows went in directly: the values the writes keep are computed once at the end.
+    activity.recount()
 
     if is_sqlite():
         db.execute_sql("PRAGMA synchronous=NORMAL")

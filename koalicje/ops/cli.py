@@ -39,6 +39,17 @@ def db_upgrade() -> None:
         click.echo("Schema is up to date.")
 
 
+@db_group.command("recount", help="Recompute the values kept at write time (each person's "
+                  "last activity) from the data, and repair those that differ.")
+def db_recount() -> None:
+    from koalicje import activity
+
+    with db.connection_context():
+        repaired = activity.recount()
+    click.echo(f"Last activity: {repaired} repaired." if repaired
+               else "Last activity: every value was right.")
+
+
 @db_group.command("backup", help="Write a consistent copy of the database to BACKUP_DIR.")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="File to write (default: a timestamped file in BACKUP_DIR).")

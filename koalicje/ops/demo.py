@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from koalicje import accounts
+from koalicje import accounts, activity
 from koalicje.ops import demo_workshop
 from models import Coalition, Membership, TrainerAssignment, User, write_transaction
 
@@ -215,6 +215,7 @@ def load(config: dict[str, Any] | None = None) -> None:
     load_board()
     load_trainer()
     demo_workshop.load()
+    activity.recount()  # some demo rows are written directly, with dates in the past
 
 
 # --- coalitions: members of the directory's coalitions ---------------------------------------

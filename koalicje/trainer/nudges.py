@@ -1,27 +1,28 @@
 """Who needs a nudge: learners with no activity for N days, or stuck on a module.
 
 Both rules count whole periods of at least N days (NUDGE_DAYS, default 14):
-- inactive: the last step (progress, quiz attempt or post; without any, the day they joined)
-  was N days ago or earlier;
+- inactive: the last step (the stamp `User.last_active_at`: progress, watching, a quiz
+  attempt, a self-assessment, a post or a comment; without any, the day they joined) was N
+  days ago or earlier;
 - stuck: a module has been in progress since N days ago or earlier.
-Fixed queries: modules, the learners with their last step, the stuck rows, all progress rows.
+`needing_nudge` (the full list) runs fixed queries: modules, the learners with their stamp,
+their progress rows (plain tuples). `summary` (the trainer's overview) counts in SQL and
+builds only the few nudges it shows.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from peewee import fn
 
-from koalicje.trainer.scope import (
-    last_activity_by_user,
-    local_date,
-    memberships,
-)
+from koalicje.trainer.scope import local_date, memberships
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title
-from models import Coalition, Module, ModuleProgress, User, utcnow
+from models import Coalition, Membership, Module, ModuleProgress, User, utcnow
 
 DEFAULT_DAYS = 14
 
@@ -48,42 +49,58 @@ class Nudge:
         return ", ".join(module_title(m) for m in self.stuck_modules)
 
 
+@dataclass
+class Summary:
+    """What the overview shows: how many need a nudge, per coalition, and the first few."""
+
+    total: int
+    by_coalition: dict[int, int]
+    first: list[Nudge]
+
+
 def nudge_days() -> int:
     if has_app_context():
         return int(current_app.config.get("NUDGE_DAYS", DEFAULT_DAYS))
     return DEFAULT_DAYS
 
 
-def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = None,
-                  coalition: Coalition | None = None) -> list[Nudge]:
-    """Learners in what `viewer` oversees who need a nudge, longest-quiet first."""
-    days = nudge_days() if days is None else days
-    now = now or utcnow()
-    cutoff = now - timedelta(days=days)
-    modules = list(Module.active())
-    scope = memberships(viewer)
-    if coalition is not None:
-        scope = scope.where(Coalition.id == coalition.id)
+# What `stop_point` and the stuck rule read of a progress row: plain tuples, not models.
+ProgressRow = namedtuple("ProgressRow", "user_id module_id status started_at updated_at")
+
+
+def _progress_rows(users) -> dict[int, list[ProgressRow]]:
+    """The progress rows of `users` (ids or a subquery), by user (one query)."""
+    out: dict[int, list[ProgressRow]] = {}
+    query = ModuleProgress.select(
+        ModuleProgress.user, ModuleProgress.module, ModuleProgress.status,
+        ModuleProgress.started_at, ModuleProgress.updated_at,
+    ).where(ModuleProgress.user.in_(users))
+    for row in query.tuples():
+        item = ProgressRow(*row)
+        out.setdefault(item.user_id, []).append(item)
+    return out
+
+
+def _people(scope) -> dict[int, dict]:
+    """Each learner of the scope once: the account, coalitions, first joining, stamp."""
     people: dict[int, dict] = {}
-    last_activity = last_activity_by_user(scope.select(User.id))
     for member in scope:
         entry = people.setdefault(
             member.user_id,
             {"user": member.user, "coalitions": [], "joined": member.joined_at,
-             "last": last_activity.get(member.user_id)},
+             "last": member.user.last_active_at},
         )
         entry["coalitions"].append(member.coalition)
         entry["joined"] = min(entry["joined"], member.joined_at)
-    if not people:
-        return []
-    in_scope = User.id.in_(scope.select(User.id))
-    progress_by_user: dict[int, list[ModuleProgress]] = {}
-    for p in ModuleProgress.select().join(User).where(in_scope):
-        progress_by_user.setdefault(p.user_id, []).append(p)
+    return people
+
+
+def _nudges(people: dict[int, dict], progress: dict[int, list[ProgressRow]],
+            modules: list[Module], cutoff: datetime) -> list[Nudge]:
     by_id = {m.id: m for m in modules}
     nudges = []
     for user_id, entry in people.items():
-        rows = progress_by_user.get(user_id, [])
+        rows = progress.get(user_id, [])
         stuck = sorted(
             (by_id[p.module_id] for p in rows
              if p.status == "in_progress" and p.module_id in by_id and p.started_at <= cutoff),
@@ -105,6 +122,64 @@ def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = 
         )
     nudges.sort(key=lambda n: (n.last_step or datetime.min, n.user.name))
     return nudges
+
+
+def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = None,
+                  coalition: Coalition | None = None) -> list[Nudge]:
+    """Learners in what `viewer` oversees who need a nudge, longest-quiet first."""
+    days = nudge_days() if days is None else days
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    scope = memberships(viewer)
+    if coalition is not None:
+        scope = scope.where(Coalition.id == coalition.id)
+    people = _people(scope)
+    if not people:
+        return []
+    return _nudges(people, _progress_rows(scope.select(User.id)), list(Module.active()),
+                   cutoff)
+
+
+def _needing_condition(cutoff: datetime):
+    """The two rules as a condition on a learner's memberships in scope (grouped by user):
+    no stamp newer than the cutoff (else the first joining), or a module of the path in
+    progress since the cutoff or earlier (looked up per learner through the (user, module)
+    index)."""
+    progress = ModuleProgress.alias()
+    module = Module.alias()
+    stuck = (
+        progress.select(progress.id)
+        .join(module, on=(progress.module == module.id))
+        .where((progress.user == User.id) & (progress.status == "in_progress")
+               & (progress.started_at <= cutoff) & Module.not_archived(module))
+    )
+    baseline = fn.COALESCE(User.last_active_at, fn.MIN(Membership.joined_at))
+    return (baseline <= cutoff) | fn.EXISTS(stuck)
+
+
+def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
+            now: datetime | None = None, first: int = 5) -> Summary:
+    """How many learners in what `viewer` oversees need a nudge, how many of them are in
+    each of `coalition_ids`, and the first `first` of the list (in its order). The rules
+    run in SQL over the learners' stamps (one query for who, one for their coalitions);
+    only the shown nudges load progress rows. The same rules as `needing_nudge`."""
+    days = nudge_days() if days is None else days
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    needing = [
+        user_id for (user_id,) in memberships(viewer).select(User.id).group_by(User.id)
+        .having(_needing_condition(cutoff))
+        .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id).tuples()
+    ]
+    wanted = set(needing)
+    by_coalition: dict[int, int] = {}
+    for coalition_id, user_id in Membership.select(Membership.coalition, Membership.user).where(
+        Membership.coalition.in_(coalition_ids)
+    ).tuples():
+        if user_id in wanted:
+            by_coalition[coalition_id] = by_coalition.get(coalition_id, 0) + 1
+    ids = needing[:first]
+    scope = memberships(viewer).where(User.id.in_(ids))
+    shown = _nudges(_people(scope), _progress_rows(ids), list(Module.active()), cutoff)
+    return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first])
 
 
 def headers() -> list[str]:

@@ -12,8 +12,14 @@ from typing import Any
 from peewee import fn
 
 from koalicje import self_assessment
-from koalicje.trainer.nudges import Nudge, needing_nudge
-from koalicje.trainer.scope import local_date, required_module_count, scoped_coalitions
+from koalicje.trainer import nudges as nudge_rules
+from koalicje.trainer.nudges import Nudge
+from koalicje.trainer.scope import (
+    local_date,
+    required_module_count,
+    scoped_coalitions,
+    to_datetime,
+)
 from koalicje.trainer.visits import overdue_steps
 from koalicje.workshop.stages import stages_of
 from models import Coalition, Membership, Module, ModuleProgress, NextStep, User, utcnow
@@ -43,7 +49,8 @@ class CoalitionSummary:
 @dataclass
 class Overview:
     summaries: list[CoalitionSummary]
-    nudges: list[Nudge]
+    nudges: list[Nudge]  # the first few of the list (the whole list is the nudges page)
+    nudge_count: int  # everyone who needs a nudge
     overdue: list[NextStep]
     total_coalitions: int
     page: int = 1
@@ -86,21 +93,19 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         .group_by(Membership.coalition)
         .tuples()
     ) if ids else {}
-    nudges = needing_nudge(viewer, now=now)
+    nudges = nudge_rules.summary(viewer, ids, now=now)
     overdue = list(overdue_steps(viewer, today=local_date(now)))
     summaries = {
         c.id: CoalitionSummary(coalition=c, members=members.get(c.id, 0),
                                completed_modules=completed.get(c.id, 0), required=required)
         for c in coalitions
     }
-    for nudge in nudges:
-        for c in nudge.coalitions:
-            if c.id in summaries:
-                summaries[c.id].nudges += 1
+    for cid, count in nudges.by_coalition.items():
+        summaries[cid].nudges = count
     for step in overdue:
         if step.visit.coalition_id in summaries:
             summaries[step.visit.coalition_id].overdue += 1
-    last = _last_activity_by_coalition(viewer, ids)
+    last = _last_activity_by_coalition(ids)
     profiles = self_assessment.coalition_profiles(coalitions) if with_profiles else {}
     workshop = stages_of(ids)
     for cid, summary in summaries.items():
@@ -114,20 +119,19 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
                & User.enabled())
         .scalar()
     ) or 0
-    return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges,
-                    overdue=overdue, total_coalitions=total, page=page, learners=learners)
+    return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges.first,
+                    nudge_count=nudges.total, overdue=overdue, total_coalitions=total, page=page, learners=learners)
 
 
-def _last_activity_by_coalition(viewer: User, ids: list[int]) -> dict[int, datetime]:
-    from koalicje.trainer.scope import last_activity_by_user, memberships
-
+def _last_activity_by_coalition(ids: list[int]) -> dict[int, datetime]:
+    """The latest stamp of the enabled members of each coalition (one grouped query)."""
     if not ids:
         return {}
-    scope = memberships(viewer).where(Membership.coalition.in_(ids))
-    by_user = last_activity_by_user(scope.select(User.id))
-    out: dict[int, datetime] = {}
-    for cid, user_id in scope.select(Membership.coalition, Membership.user).tuples():
-        when = by_user.get(user_id)
-        if when and (cid not in out or when > out[cid]):
-            out[cid] = when
-    return out
+    rows = (
+        Membership.select(Membership.coalition, fn.MAX(User.last_active_at))
+        .join(User, on=(Membership.user == User.id))
+        .where(Membership.coalition.in_(ids) & User.enabled())
+        .group_by(Membership.coalition)
+        .tuples()
+    )
+    return {cid: when for cid, value in rows if (when := to_datetime(value)) is not None}

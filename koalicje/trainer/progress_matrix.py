@@ -17,8 +17,6 @@ from peewee import fn
 
 from koalicje.trainer.scope import (
     completed_count_expr,
-    last_activity_by_user,
-    last_activity_expr,
     local_date,
     memberships,
     module_status_rank_expr,
@@ -181,7 +179,7 @@ def _order(filters: MatrixFilter, modules: list[Module]) -> list:
         primary = [fn.COALESCE(completed_count_expr(), 0)]
     elif key == "last":
         # never active sorts as the oldest: first going up, last going down
-        last = last_activity_expr()
+        last = User.last_active_at
         primary = [last.desc(nulls="LAST") if filters.desc else last.asc(nulls="FIRST")]
         return [*primary, User.name.asc(), Membership.id]
     elif key.startswith("m-") and key[2:] in by_slug:
@@ -203,8 +201,8 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     if paginate:
         pages = max(1, ceil(total / per_page))
         filters = replace(filters, page=min(filters.page, pages))
-    # Last activity and completed modules are computed for the shown rows only (below),
-    # not as subqueries for every row before sorting; sorting by them stays in SQL.
+    # Completed modules are computed for the shown rows only (below), not as subqueries for
+    # every row before sorting; sorting by them stays in SQL. Last activity is a column.
     rows_query = query.order_by(*_order(filters, modules))
     if paginate:
         rows_query = rows_query.paginate(filters.page, per_page)
@@ -214,12 +212,10 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     user_ids = sorted({m.user_id for m in members})
     status: dict[tuple[int, int], str] = {}
     best: dict[tuple[int, str], float] = {}
-    last_activity: dict[int, datetime] = {}
     if user_ids:
         shown = (user_ids if paginate
                  else _filtered(viewer, filters, required, modules).select(User.id))
         in_users = User.id.in_(shown)
-        last_activity = last_activity_by_user(shown)
         for p in ModuleProgress.select(
             ModuleProgress.user, ModuleProgress.module, ModuleProgress.status
         ).join(User).where(in_users):
@@ -254,7 +250,7 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
                 completed=sum(state == "completed"
                               for state, (module_id, _) in zip(states, columns, strict=True)
                               if module_id in counted),
-                last_activity=last_activity.get(user_id),
+                last_activity=member.user.last_active_at,
                 cells=cells,
             )
         )

@@ -16,11 +16,8 @@ from models import (
     Membership,
     Module,
     ModuleProgress,
-    Post,
-    QuizAttempt,
     TrainerAssignment,
     User,
-    is_sqlite,
 )
 
 
@@ -53,50 +50,8 @@ def memberships(user: User):
 
 
 # --- per-learner SQL expressions (correlated subqueries on User.id) -------------------------
-
-
-def greatest(*expressions):
-    """The latest non-NULL of several timestamps (NULL when all are NULL)."""
-    if is_sqlite():
-        return fn.NULLIF(fn.MAX(*[fn.COALESCE(e, "") for e in expressions]), "")
-    return fn.GREATEST(*expressions)
-
-
-def last_activity_expr(user_field=User.id):
-    """When the learner last did something: progress, a quiz attempt or a post."""
-    progress = ModuleProgress.alias()
-    attempt = QuizAttempt.alias()
-    post = Post.alias()
-    return greatest(
-        progress.select(fn.MAX(progress.updated_at)).where(progress.user == user_field),
-        attempt.select(fn.MAX(attempt.created_at)).where(attempt.user == user_field),
-        post.select(fn.MAX(post.created_at)).where(
-            (post.author == user_field) & post.deleted_at.is_null()
-        ),
-    )
-
-
-def last_activity_by_user(users) -> dict[int, datetime]:
-    """When each learner last did something (the same rule as `last_activity_expr`).
-
-    `users` is a list of ids or a subquery selecting them. Three grouped queries for any
-    number of learners, instead of three correlated subqueries per row.
-    """
-    queries = (
-        ModuleProgress.select(ModuleProgress.user, fn.MAX(ModuleProgress.updated_at))
-        .where(ModuleProgress.user.in_(users)).group_by(ModuleProgress.user),
-        QuizAttempt.select(QuizAttempt.user, fn.MAX(QuizAttempt.created_at))
-        .where(QuizAttempt.user.in_(users)).group_by(QuizAttempt.user),
-        Post.select(Post.author, fn.MAX(Post.created_at))
-        .where(Post.author.in_(users) & Post.deleted_at.is_null()).group_by(Post.author),
-    )
-    out: dict[int, datetime] = {}
-    for query in queries:
-        for user_id, value in query.tuples():
-            when = to_datetime(value)
-            if when is not None and (user_id not in out or when > out[user_id]):
-                out[user_id] = when
-    return out
+# A learner's last activity is not computed here: it is a column, `User.last_active_at`,
+# kept by the writes (koalicje/activity.py).
 
 
 def completed_count_expr(user_field=User.id):

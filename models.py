@@ -703,12 +703,16 @@ WORKSHOP_MODELS: list[type[BaseModel]] = [
 
 
 def _post_search_model():
-    """The FTS5 index of posts (SQLite only; PostgreSQL searches with LIKE instead)."""
+    """The FTS5 index of posts (SQLite only; PostgreSQL searches with LIKE instead).
+
+    `coalition_id` holds the post's board (`board_search_token`) so a board's search can
+    restrict the MATCH to that board's posts instead of reading every board's matches."""
     from playhouse.sqlite_ext import FTS5Model, SearchField
 
     class PostSearch(FTS5Model):
         title = SearchField()
         body = SearchField()
+        coalition_id = SearchField()
 
         class Meta:
             database = db
@@ -721,15 +725,29 @@ def _post_search_model():
 PostSearch = _post_search_model()
 
 
+def board_search_token(coalition_id: int | None) -> str:
+    """The value of `post_search.coalition_id`: the coalition's id, 0 for the programme
+    board (coalition ids start at 1)."""
+    return str(coalition_id or 0)
+
+
+def fill_board_search_index() -> None:
+    """(Re)fill the FTS5 table from every post not deleted (hidden ones included: who may
+    see them is decided by the listing, as for every other post)."""
+    db.execute_sql("DELETE FROM post_search")
+    db.execute_sql(
+        "INSERT INTO post_search (rowid, title, body, coalition_id) "
+        "SELECT id, title, body_source, CAST(COALESCE(coalition_id, 0) AS TEXT) "
+        "FROM post WHERE deleted_at IS NULL"
+    )
+
+
 def create_board_search_index() -> None:
     """Create the FTS5 table on SQLite and fill it from existing posts when it is new."""
     if not is_sqlite() or db.table_exists("post_search"):
         return
     PostSearch.create_table()
-    db.execute_sql(
-        "INSERT INTO post_search (rowid, title, body) "
-        "SELECT id, title, body_source FROM post WHERE deleted_at IS NULL"
-    )
+    fill_board_search_index()
 
 
 # --- trainer: visits, next steps, digests ---------------------------------------------------
@@ -986,11 +1004,24 @@ def _migration_7(migrator) -> list:
     return []
 
 
+def _migration_8(migrator) -> list:
+    """The board's search index gets the post's board as a column (issue 10), so a board's
+    search reads only that board's matches: rebuilt from the posts (it holds nothing else)."""
+    if not is_sqlite() or not db.table_exists("post_search"):
+        return []  # PostgreSQL has no index; a missing one is created and filled afterwards
+    if "coalition_id" in {c.name for c in db.get_columns("post_search")}:
+        return []
+    db.execute_sql("DROP TABLE post_search")
+    create_board_search_index()
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
     6: _migration_6,
     7: _migration_7,
+    8: _migration_8,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

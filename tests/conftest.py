@@ -196,6 +196,23 @@ def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def captured_sql(run) -> list[tuple[str, tuple]]:
+    """Every SQL statement `run()` executes, with its parameters (to explain or replay)."""
+    captured: list[tuple[str, tuple]] = []
+    original = db.obj.execute_sql
+
+    def capture(sql, params=None, *args, **kwargs):
+        captured.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    db.obj.execute_sql = capture
+    try:
+        run()
+    finally:
+        db.obj.execute_sql = original
+    return captured
+
+
 @pytest.fixture(scope="session")
 def smtp_cert(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1, for the SMTP servers in tests/smtp_server.py."""

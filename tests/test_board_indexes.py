@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from conftest import captured_sql
 from factories import build_board_world, make_coalition
 
 from koalicje.board import posts
@@ -22,18 +23,7 @@ def bw(app):
 
 def _plans(run) -> list[str]:
     """The query plan of every post query `run` makes."""
-    captured: list[tuple[str, tuple]] = []
-    original = db.obj.execute_sql
-
-    def capture(sql, params=None, *args, **kwargs):
-        captured.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    db.obj.execute_sql = capture
-    try:
-        run()
-    finally:
-        db.obj.execute_sql = original
+    captured = captured_sql(run)
     return [
         " / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
         for sql, params in captured if 'FROM "post"' in sql

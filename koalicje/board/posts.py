@@ -111,7 +111,7 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     filters = _visible(user, board)
     if category in POST_CATEGORIES:
         filters &= Post.category == category
-    searching = search.search_condition(q or "")
+    searching = search.search_condition(q or "", board_id(board))
     if searching is not None:
         filters &= searching
     confirmed = ReadConfirmation.select(ReadConfirmation.post).where(

@@ -1,5 +1,8 @@
 """Search of board posts: SQLite FTS5 (kept in sync on create, edit and delete) with a LIKE
-fallback for PostgreSQL. Any user input is safe: it never reaches FTS5 syntax unquoted."""
+fallback for PostgreSQL. Any user input is safe: it never reaches FTS5 syntax unquoted.
+
+The FTS5 table also holds each post's board, so a board's search MATCHes only that board's
+posts: a common word read across all 450 boards cost ~35 ms per query on the full data set."""
 
 from __future__ import annotations
 
@@ -8,9 +11,16 @@ from functools import reduce
 from operator import and_
 
 from koalicje.web.text import clean_text
-from models import Post, PostSearch, is_sqlite
+from models import Post, PostSearch, board_search_token, is_sqlite
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class _EveryBoard:
+    """The `board` of a search across all boards (tools and tests, not the board pages)."""
+
+
+EVERY_BOARD = _EveryBoard()
 
 
 def fts_query(text: str) -> str | None:
@@ -25,8 +35,23 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words)
 
 
-def search_condition(text: str):
+def board_fts_query(text: str, board: int | None | _EveryBoard) -> str | None:
+    """`fts_query(text)` over the title and body only, restricted to `board`'s posts."""
+    expression = fts_query(text)
+    if expression is None:
+        return None
+    expression = f"{{title body}} : ({expression})"
+    if isinstance(board, _EveryBoard):
+        return expression
+    return f'coalition_id : "{board_search_token(board)}" AND {expression}'
+
+
+def search_condition(text: str, board: int | None | _EveryBoard = EVERY_BOARD):
     """Posts whose title or body matches `text`: FTS5 on SQLite, LIKE elsewhere.
+
+    With a `board` (a coalition's id, or None for the programme board) the FTS5 MATCH
+    reads only that board's posts; the caller still restricts the posts to the board (the
+    LIKE fallback relies on it).
 
     Both look for every word of the query (FTS5 also as a word prefix, ignoring Polish
     diacritics; LIKE anywhere in the text, case-insensitive). A query without word
@@ -35,7 +60,7 @@ def search_condition(text: str):
     text = clean_text(text).strip()[:200]
     if not text:
         return None
-    expression = fts_query(text) if is_sqlite() else None
+    expression = board_fts_query(text, board) if is_sqlite() else None
     if expression is not None:
         matches = PostSearch.select(PostSearch.rowid).where(PostSearch.match(expression))
         return Post.id.in_(matches)
@@ -47,7 +72,8 @@ def index_post(post: Post) -> None:
     if not is_sqlite():
         return
     PostSearch.delete().where(PostSearch.rowid == post.id).execute()
-    PostSearch.insert(rowid=post.id, title=post.title, body=post.body_source).execute()
+    PostSearch.insert(rowid=post.id, title=post.title, body=post.body_source,
+                      coalition_id=board_search_token(post.coalition_id)).execute()
 
 
 def unindex_post(post: Post) -> None:

@@ -51,6 +51,7 @@ from models import (
     Visit,
     create_or_migrate,
     db,
+    fill_board_search_index,
     is_sqlite,
 )
 
@@ -377,9 +378,7 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
                            NextStep.owner_name, NextStep.due_date, NextStep.done], steps())
 
         if is_sqlite() and db.table_exists("post_search"):
-            db.execute_sql("DELETE FROM post_search")
-            db.execute_sql("INSERT INTO post_search (rowid, title, body) "
-                           "SELECT id, title, body_source FROM post WHERE deleted_at IS NULL")
+            fill_board_search_index()
     # The rows went in directly: the values the writes keep are computed once at the end.
     activity.recount()
 

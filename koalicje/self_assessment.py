@@ -8,12 +8,13 @@ A coalition's profile is shown only when at least MIN_RESPONDENTS members answer
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from koalicje import activity
 from koalicje.permissions import memberships_of
@@ -424,25 +425,94 @@ def coalition_profiles(
     instrument = Instrument.get_or_none(Instrument.slug == instrument_slug)
     if instrument is None or not coalitions:
         return {c.id: None for c in coalitions}
-    submissions = latest_submissions_by_coalition([c.id for c in coalitions], instrument)
-    if all(len(submissions.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
+    responses = latest_scores_by_coalition([c.id for c in coalitions], instrument)
+    if all(len(responses.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
         return {c.id: None for c in coalitions}
     definition = current_version(instrument).definition
     return {
-        c.id: _profile(instrument, definition, submissions.get(c.id, [])) for c in coalitions
+        c.id: _profile(instrument, definition, responses.get(c.id, [])) for c in coalitions
     }
 
 
+class ScoredResponse(NamedTuple):
+    """What a coalition profile needs of one member's latest submission."""
+
+    sector: str | None
+    scores: dict[str, float | None]
+
+
+def latest_scores_by_coalition(
+    coalition_ids: list[int], instrument: Instrument
+) -> dict[int, list[ScoredResponse]]:
+    """Per coalition, each current member's latest submitted scores and sector.
+
+    The same choice as `latest_submissions_by_coalition` (the latest by submission time,
+    then id), made in SQL with a window function, reading only the columns a profile needs:
+    the answers are decoded only for a submission stored without scores (then its
+    instrument version is read too, once per version).
+    """
+    if not coalition_ids:
+        return {}
+    latest_first = fn.ROW_NUMBER().over(
+        partition_by=[SelfAssessment.coalition, SelfAssessment.user],
+        order_by=[SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc()],
+    )
+    ranked = (
+        SelfAssessment.select(
+            SelfAssessment.id, SelfAssessment.coalition, SelfAssessment.submitted_at,
+            SelfAssessment.sector, SelfAssessment.instrument_version,
+            # raw JSON text: decoded below, the answers only when needed
+            fn.COALESCE(SelfAssessment.scores, "").coerce(False).alias("scores_json"),
+            fn.COALESCE(SelfAssessment.answers, "").coerce(False).alias("answers_json"),
+            latest_first.alias("position"),
+        )
+        .join(Membership, on=(
+            (Membership.user == SelfAssessment.user)
+            & (Membership.coalition == SelfAssessment.coalition)
+        ))
+        .where(
+            SelfAssessment.coalition.in_(coalition_ids)
+            & (SelfAssessment.instrument == instrument)
+            & (SelfAssessment.status == "submitted")
+        )
+        .alias("ranked")
+    )
+    rows = (
+        SelfAssessment.select(
+            ranked.c.coalition_id, ranked.c.sector, ranked.c.instrument_version_id,
+            ranked.c.scores_json, ranked.c.answers_json,
+        )
+        .from_(ranked)
+        .where(ranked.c.position == 1)
+        .order_by(ranked.c.submitted_at, ranked.c.id)
+        .tuples()
+    )
+    out: dict[int, list[ScoredResponse]] = defaultdict(list)
+    unscored: list[tuple[int, int, int, str]] = []  # coalition, index, version, answers
+    for coalition_id, sector, version_id, scores_json, answers_json in rows:
+        scores = json.loads(scores_json) if scores_json else None
+        if not scores:
+            unscored.append((coalition_id, len(out[coalition_id]), version_id, answers_json))
+        out[coalition_id].append(ScoredResponse(sector, scores or {}))
+    if unscored:
+        versions = {v.id: v.definition for v in InstrumentVersion.select().where(
+            InstrumentVersion.id.in_({version_id for _, _, version_id, _ in unscored}))}
+        for coalition_id, position, version_id, answers_json in unscored:
+            answers = json.loads(answers_json) if answers_json else {}
+            sector = out[coalition_id][position].sector
+            out[coalition_id][position] = ScoredResponse(
+                sector, dimension_scores(versions[version_id], answers or {}))
+    return dict(out)
+
+
 def _profile(instrument: Instrument, definition: dict,
-             submissions: list[SelfAssessment]) -> Profile | None:
+             submissions: list[ScoredResponse]) -> Profile | None:
     if len(submissions) < MIN_RESPONDENTS:
         return None
     per_dimension: dict[str, list[float]] = defaultdict(list)
-    by_sector: dict[str, list[SelfAssessment]] = defaultdict(list)
+    by_sector: dict[str, list[ScoredResponse]] = defaultdict(list)
     for item in submissions:
-        scores = item.scores or dimension_scores(item.instrument_version.definition, item.answers)
-        item.scores = scores
-        for slug, value in scores.items():
+        for slug, value in item.scores.items():
             if value is not None:
                 per_dimension[slug].append(value)
         by_sector[item.sector or "unknown"].append(item)  # no sector: only in "other"

@@ -18,7 +18,7 @@ from peewee import JOIN, fn
 
 from koalicje import activity
 from koalicje.permissions import memberships_of
-from koalicje.web.labels import localized, sector_label
+from koalicje.web.labels import current_language, localized, sector_label
 from models import (
     SECTORS,
     Coalition,
@@ -429,9 +429,28 @@ def coalition_profiles(
     if all(len(responses.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
         return {c.id: None for c in coalitions}
     definition = current_version(instrument).definition
+    texts = _ProfileTexts(definition)
     return {
-        c.id: _profile(instrument, definition, responses.get(c.id, [])) for c in coalitions
+        c.id: _profile(instrument, definition, responses.get(c.id, []), texts)
+        for c in coalitions
     }
+
+
+class _ProfileTexts:
+    """The instrument's dimension titles and band labels in the current language, looked up
+    once for all the profiles of a page instead of once per coalition and dimension."""
+
+    def __init__(self, definition: dict) -> None:
+        self.definition = definition
+        lang = current_language()
+        self.titles = {d["slug"]: localized(d["title"], lang) for d in definition["dimensions"]}
+        self._band_labels = {
+            id(band): localized(band["label"], lang) for band in definition["bands"]
+        }
+
+    def band_label(self, band: dict) -> str:
+        label = self._band_labels.get(id(band))
+        return localized(band["label"]) if label is None else label
 
 
 class ScoredResponse(NamedTuple):
@@ -505,10 +524,12 @@ def latest_scores_by_coalition(
     return dict(out)
 
 
-def _profile(instrument: Instrument, definition: dict,
-             submissions: list[ScoredResponse]) -> Profile | None:
+def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredResponse],
+             texts: _ProfileTexts | None = None) -> Profile | None:
     if len(submissions) < MIN_RESPONDENTS:
         return None
+    if texts is None or texts.definition is not definition:
+        texts = _ProfileTexts(definition)
     per_dimension: dict[str, list[float]] = defaultdict(list)
     by_sector: dict[str, list[ScoredResponse]] = defaultdict(list)
     for item in submissions:
@@ -522,15 +543,16 @@ def _profile(instrument: Instrument, definition: dict,
         enough = len(values) >= MIN_RESPONDENTS
         mean = _mean(values) if enough else None
         spread = round(max(values) - min(values), 2) if enough else None
+        band = band_of(definition, mean)
         dimensions.append(DimensionProfile(
             slug=dimension["slug"],
-            title=localized(dimension["title"]),
+            title=texts.titles[dimension["slug"]],
             mean=mean,
-            band=band_key(definition, mean),
+            band=band["key"] if band else None,
             disagreement=spread is not None and spread >= DISAGREEMENT_SPREAD - 1e-9,
             spread=spread,
             respondents=len(values),
-            band_label=band_label(definition, mean) if mean is not None else "",
+            band_label=texts.band_label(band) if band is not None else "",
         ))
     shown, rest = shown_sectors({s: len(items) for s, items in by_sector.items()})
     sectors = []

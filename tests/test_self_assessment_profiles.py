@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from conftest import add_member, count_queries, make_coalition, make_user
 from factories import answers_for, instrument, instrument_definition, sync_content
+from flask_babel import force_locale
 
 from koalicje import self_assessment
+from koalicje.web.labels import localized
 from models import Membership, SelfAssessment, utcnow
 
 SECTOR_CYCLE = ("library", "library", "library", "ngo", "ngo", "ngo", "business")
@@ -93,6 +95,16 @@ def test_profiles_equal_a_straightforward_computation(definition):
         assert profiles[coalition.id] == reference
         assert len(reference.sectors) >= 2
         assert any(d.mean is not None for d in reference.dimensions)
+        # titles and band labels as the per-dimension functions give them
+        for shown, dimension in zip(profiles[coalition.id].dimensions, definition["dimensions"],
+                                    strict=True):
+            assert shown.title == localized(dimension["title"])
+            assert shown.band == self_assessment.band_key(definition, shown.mean)
+            if shown.mean is not None:
+                assert shown.band_label == self_assessment.band_label(definition, shown.mean)
+            else:
+                assert shown.band_label == ""
+        assert len({d.band for d in profiles[coalition.id].dimensions} - {None}) >= 2
 
 
 def test_profiles_take_the_same_number_of_queries_for_more_coalitions(definition):
@@ -104,3 +116,15 @@ def test_profiles_take_the_same_number_of_queries_for_more_coalitions(definition
         profiles = self_assessment.coalition_profiles(many)
     assert all(profiles[c.id] is not None for c in many)
     assert large.count == small.count <= 4
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_profile_texts_follow_the_language(app, definition, locale):
+    coalitions = _data(definition, coalitions=1, members=4)
+    with app.test_request_context(), force_locale(locale):
+        profile = self_assessment.coalition_profiles(coalitions)[coalitions[0].id]
+        for shown, dimension in zip(profile.dimensions, definition["dimensions"], strict=True):
+            assert shown.title == dimension["title"][locale]
+            if shown.mean is not None:
+                assert shown.band_label == self_assessment.band_label(definition, shown.mean)
+        assert any(shown.band_label for shown in profile.dimensions)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
 from koalicje import activity
 from koalicje.permissions import memberships_of
@@ -353,6 +353,20 @@ def latest_submissions(coalition: Coalition, instrument: Instrument) -> list[Sel
     return latest_submissions_by_coalition([coalition.id], instrument).get(coalition.id, [])
 
 
+def _of_current_members(query: ModelSelect, coalition_ids: list[int],
+                        instrument: Instrument) -> ModelSelect:
+    """`query` on SelfAssessment narrowed to the submitted answers to `instrument` of the
+    coalitions' current members."""
+    return query.join(Membership, on=(
+        (Membership.user == SelfAssessment.user)
+        & (Membership.coalition == SelfAssessment.coalition)
+    )).where(
+        SelfAssessment.coalition.in_(coalition_ids)
+        & (SelfAssessment.instrument == instrument)
+        & (SelfAssessment.status == "submitted")
+    )
+
+
 def latest_submissions_by_coalition(
     coalition_ids: list[int], instrument: Instrument
 ) -> dict[int, list[SelfAssessment]]:
@@ -363,19 +377,8 @@ def latest_submissions_by_coalition(
     """
     if not coalition_ids:
         return {}
-    rows = (
-        SelfAssessment.select(SelfAssessment)
-        .join(Membership, on=(
-            (Membership.user == SelfAssessment.user)
-            & (Membership.coalition == SelfAssessment.coalition)
-        ))
-        .where(
-            SelfAssessment.coalition.in_(coalition_ids)
-            & (SelfAssessment.instrument == instrument)
-            & (SelfAssessment.status == "submitted")
-        )
-        .order_by(SelfAssessment.submitted_at, SelfAssessment.id)
-    )
+    rows = _of_current_members(SelfAssessment.select(SelfAssessment), coalition_ids,
+                               instrument).order_by(SelfAssessment.submitted_at, SelfAssessment.id)
     latest: dict[int, dict[int, SelfAssessment]] = defaultdict(dict)
     for row in rows:
         latest[row.coalition_id][row.user_id] = row
@@ -476,7 +479,7 @@ def latest_scores_by_coalition(
         partition_by=[SelfAssessment.coalition, SelfAssessment.user],
         order_by=[SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc()],
     )
-    ranked = (
+    ranked = _of_current_members(
         SelfAssessment.select(
             SelfAssessment.id, SelfAssessment.coalition, SelfAssessment.submitted_at,
             SelfAssessment.sector, SelfAssessment.instrument_version,
@@ -484,18 +487,8 @@ def latest_scores_by_coalition(
             fn.COALESCE(SelfAssessment.scores, "").coerce(False).alias("scores_json"),
             fn.COALESCE(SelfAssessment.answers, "").coerce(False).alias("answers_json"),
             latest_first.alias("position"),
-        )
-        .join(Membership, on=(
-            (Membership.user == SelfAssessment.user)
-            & (Membership.coalition == SelfAssessment.coalition)
-        ))
-        .where(
-            SelfAssessment.coalition.in_(coalition_ids)
-            & (SelfAssessment.instrument == instrument)
-            & (SelfAssessment.status == "submitted")
-        )
-        .alias("ranked")
-    )
+        ), coalition_ids, instrument,
+    ).alias("ranked")
     rows = (
         SelfAssessment.select(
             ranked.c.coalition_id, ranked.c.sector, ranked.c.instrument_version_id,

@@ -8,16 +8,17 @@ A coalition's profile is shown only when at least MIN_RESPONDENTS members answer
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN
+from peewee import JOIN, ModelSelect, fn
 
 from koalicje import activity
 from koalicje.permissions import memberships_of
-from koalicje.web.labels import localized, sector_label
+from koalicje.web.labels import current_language, localized, sector_label
 from models import (
     SECTORS,
     Coalition,
@@ -352,6 +353,20 @@ def latest_submissions(coalition: Coalition, instrument: Instrument) -> list[Sel
     return latest_submissions_by_coalition([coalition.id], instrument).get(coalition.id, [])
 
 
+def _of_current_members(query: ModelSelect, coalition_ids: list[int],
+                        instrument: Instrument) -> ModelSelect:
+    """`query` on SelfAssessment narrowed to the submitted answers to `instrument` of the
+    coalitions' current members."""
+    return query.join(Membership, on=(
+        (Membership.user == SelfAssessment.user)
+        & (Membership.coalition == SelfAssessment.coalition)
+    )).where(
+        SelfAssessment.coalition.in_(coalition_ids)
+        & (SelfAssessment.instrument == instrument)
+        & (SelfAssessment.status == "submitted")
+    )
+
+
 def latest_submissions_by_coalition(
     coalition_ids: list[int], instrument: Instrument
 ) -> dict[int, list[SelfAssessment]]:
@@ -362,19 +377,8 @@ def latest_submissions_by_coalition(
     """
     if not coalition_ids:
         return {}
-    rows = (
-        SelfAssessment.select(SelfAssessment)
-        .join(Membership, on=(
-            (Membership.user == SelfAssessment.user)
-            & (Membership.coalition == SelfAssessment.coalition)
-        ))
-        .where(
-            SelfAssessment.coalition.in_(coalition_ids)
-            & (SelfAssessment.instrument == instrument)
-            & (SelfAssessment.status == "submitted")
-        )
-        .order_by(SelfAssessment.submitted_at, SelfAssessment.id)
-    )
+    rows = _of_current_members(SelfAssessment.select(SelfAssessment), coalition_ids,
+                               instrument).order_by(SelfAssessment.submitted_at, SelfAssessment.id)
     latest: dict[int, dict[int, SelfAssessment]] = defaultdict(dict)
     for row in rows:
         latest[row.coalition_id][row.user_id] = row
@@ -424,25 +428,105 @@ def coalition_profiles(
     instrument = Instrument.get_or_none(Instrument.slug == instrument_slug)
     if instrument is None or not coalitions:
         return {c.id: None for c in coalitions}
-    submissions = latest_submissions_by_coalition([c.id for c in coalitions], instrument)
-    if all(len(submissions.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
+    responses = latest_scores_by_coalition([c.id for c in coalitions], instrument)
+    if all(len(responses.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
         return {c.id: None for c in coalitions}
     definition = current_version(instrument).definition
+    texts = _ProfileTexts(definition)
     return {
-        c.id: _profile(instrument, definition, submissions.get(c.id, [])) for c in coalitions
+        c.id: _profile(instrument, definition, responses.get(c.id, []), texts)
+        for c in coalitions
     }
 
 
-def _profile(instrument: Instrument, definition: dict,
-             submissions: list[SelfAssessment]) -> Profile | None:
+class _ProfileTexts:
+    """The instrument's dimension titles and band labels in the current language, looked up
+    once for all the profiles of a page instead of once per coalition and dimension."""
+
+    def __init__(self, definition: dict) -> None:
+        self.definition = definition
+        lang = current_language()
+        self.titles = {d["slug"]: localized(d["title"], lang) for d in definition["dimensions"]}
+        self._band_labels = {
+            id(band): localized(band["label"], lang) for band in definition["bands"]
+        }
+
+    def band_label(self, band: dict) -> str:
+        label = self._band_labels.get(id(band))
+        return localized(band["label"]) if label is None else label
+
+
+class ScoredResponse(NamedTuple):
+    """What a coalition profile needs of one member's latest submission."""
+
+    sector: str | None
+    scores: dict[str, float | None]
+
+
+def latest_scores_by_coalition(
+    coalition_ids: list[int], instrument: Instrument
+) -> dict[int, list[ScoredResponse]]:
+    """Per coalition, each current member's latest submitted scores and sector.
+
+    The same choice as `latest_submissions_by_coalition` (the latest by submission time,
+    then id), made in SQL with a window function, reading only the columns a profile needs:
+    the answers are decoded only for a submission stored without scores (then its
+    instrument version is read too, once per version).
+    """
+    if not coalition_ids:
+        return {}
+    latest_first = fn.ROW_NUMBER().over(
+        partition_by=[SelfAssessment.coalition, SelfAssessment.user],
+        order_by=[SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc()],
+    )
+    ranked = _of_current_members(
+        SelfAssessment.select(
+            SelfAssessment.id, SelfAssessment.coalition, SelfAssessment.submitted_at,
+            SelfAssessment.sector, SelfAssessment.instrument_version,
+            # raw JSON text: decoded below, the answers only when needed
+            fn.COALESCE(SelfAssessment.scores, "").coerce(False).alias("scores_json"),
+            fn.COALESCE(SelfAssessment.answers, "").coerce(False).alias("answers_json"),
+            latest_first.alias("position"),
+        ), coalition_ids, instrument,
+    ).alias("ranked")
+    rows = (
+        SelfAssessment.select(
+            ranked.c.coalition_id, ranked.c.sector, ranked.c.instrument_version_id,
+            ranked.c.scores_json, ranked.c.answers_json,
+        )
+        .from_(ranked)
+        .where(ranked.c.position == 1)
+        .order_by(ranked.c.submitted_at, ranked.c.id)
+        .tuples()
+    )
+    out: dict[int, list[ScoredResponse]] = defaultdict(list)
+    unscored: list[tuple[int, int, int, str]] = []  # coalition, index, version, answers
+    for coalition_id, sector, version_id, scores_json, answers_json in rows:
+        scores = json.loads(scores_json) if scores_json else None
+        if not scores:
+            unscored.append((coalition_id, len(out[coalition_id]), version_id, answers_json))
+        out[coalition_id].append(ScoredResponse(sector, scores or {}))
+    if unscored:
+        versions = {v.id: v.definition for v in InstrumentVersion.select().where(
+            InstrumentVersion.id.in_({version_id for _, _, version_id, _ in unscored}))}
+        for coalition_id, position, version_id, answers_json in unscored:
+            answers = json.loads(answers_json) if answers_json else {}
+            sector = out[coalition_id][position].sector
+            out[coalition_id][position] = ScoredResponse(
+                sector, dimension_scores(versions[version_id], answers or {}))
+    return dict(out)
+
+
+def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredResponse],
+             texts: _ProfileTexts | None = None) -> Profile | None:
     if len(submissions) < MIN_RESPONDENTS:
         return None
+    if texts is None or texts.definition is not definition:
+        texts = _ProfileTexts(definition)
     per_dimension: dict[str, list[float]] = defaultdict(list)
-    by_sector: dict[str, list[SelfAssessment]] = defaultdict(list)
+    by_sector: dict[str, list[ScoredResponse]] = defaultdict(list)
     for item in submissions:
-        scores = item.scores or dimension_scores(item.instrument_version.definition, item.answers)
-        item.scores = scores
-        for slug, value in scores.items():
+        for slug, value in item.scores.items():
             if value is not None:
                 per_dimension[slug].append(value)
         by_sector[item.sector or "unknown"].append(item)  # no sector: only in "other"
@@ -452,15 +536,16 @@ def _profile(instrument: Instrument, definition: dict,
         enough = len(values) >= MIN_RESPONDENTS
         mean = _mean(values) if enough else None
         spread = round(max(values) - min(values), 2) if enough else None
+        band = band_of(definition, mean)
         dimensions.append(DimensionProfile(
             slug=dimension["slug"],
-            title=localized(dimension["title"]),
+            title=texts.titles[dimension["slug"]],
             mean=mean,
-            band=band_key(definition, mean),
+            band=band["key"] if band else None,
             disagreement=spread is not None and spread >= DISAGREEMENT_SPREAD - 1e-9,
             spread=spread,
             respondents=len(values),
-            band_label=band_label(definition, mean) if mean is not None else "",
+            band_label=texts.band_label(band) if band is not None else "",
         ))
     shown, rest = shown_sectors({s: len(items) for s, items in by_sector.items()})
     sectors = []

@@ -137,3 +137,32 @@ def test_url_for_never_templates_a_converter_that_formats_ids(app):
     with app.test_request_context("/"):
         assert [render.url_for("padded", n=n) for n in (7, 12)] == ["/padded/000007",
                                                                     "/padded/000012"]
+
+
+def test_decimalformat_gives_what_flask_babel_gives_in_each_language(app, monkeypatch):
+    import flask_babel
+
+    from koalicje.web import render as render_module
+
+    values = [3.5, 3.5, 3, 3.0, 4.25, -1.5, 0, 2.675, 1234.5]
+    patterns = ["0.00", "+0.00;−0.00", None]
+    template = "{% for v in values %}{% for p in patterns %}[{{ v | decimalformat(p) if p else v | decimalformat }}]{% endfor %}{% endfor %}"
+    expected = {}
+    for locale in ("pl", "en"):
+        with app.test_request_context("/"), force_locale(locale):
+            expected[locale] = "".join(
+                "[" + flask_babel.format_decimal(v, p) + "]" for v in values for p in patterns)
+    assert expected["pl"] != expected["en"]  # the languages do differ: "3,50" and "3.50"
+    calls = []
+    real = render_module.format_decimal
+    monkeypatch.setattr(render_module, "format_decimal",
+                        lambda *a: calls.append(a) or real(*a))
+    with app.test_request_context("/"):
+        flask_babel.get_locale()
+        assert render_template_string(template, values=values, patterns=patterns) == expected["pl"]
+        with force_locale("en"):  # a change of language within the request
+            assert render_template_string(template, values=values, patterns=patterns) \
+                == expected["en"]
+        assert render_template_string(template, values=values, patterns=patterns) == expected["pl"]
+    # each distinct number and pattern once per language (3.5 twice, 3 and 3.0 apart)
+    assert len(calls) == (len(values) - 1) * len(patterns) * 3

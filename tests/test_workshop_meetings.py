@@ -10,7 +10,7 @@ from conftest import add_member, make_coalition, make_user, soup
 
 from koalicje.board import feeds, posts
 from koalicje.workshop import Invalid, meetings
-from models import Meeting, NeedVote, Post, db
+from models import Meeting, MeetingParticipant, NeedVote, Post, db
 
 
 @pytest.fixture
@@ -104,6 +104,30 @@ def test_participants_by_sector_warn_about_missing_sectors(client, auth, world):
     assert "Biznes" in invited and "Urząd gminy" not in invited
     present = page.select_one("#missing-present").get_text(" ", strip=True)
     assert "Oświata i kultura" in present and "Urząd gminy" not in present
+
+
+def test_marking_presence_holds_the_meeting_and_other_meetings_participants_are_404(
+        client, auth, world):
+    db.connect(reuse_if_open=True)
+    here = meetings.add_participant(world["meeting"], {"name": "Sołtys", "sector": "resident"})
+    other_meeting = meetings.create_meeting(world["coalition"], meetings.clean_meeting(
+        {"title": "Drugie spotkanie", "place": "Szkoła", "starts_at": "2026-04-02T17:00",
+         "votes_per_person": "2"}), world["coordinator"])
+    elsewhere = meetings.add_participant(other_meeting, {"name": "Radna", "sector": "ngo"})
+    db.close()
+    auth.as_user(world["member"])
+    url = _url(world, f"/participants/{here.id}")
+    assert client.post(url, data={"present": "1", "csrf_token": auth.csrf()}).status_code == 303
+    db.connect(reuse_if_open=True)
+    assert MeetingParticipant.get_by_id(here.id).present
+    assert Meeting.get_by_id(world["meeting"].id).held
+    db.close()
+    wrong = _url(world, f"/participants/{elsewhere.id}")
+    assert client.post(wrong, data={"present": "1", "csrf_token": auth.csrf()}).status_code == 404
+    assert client.post(_url(world, "/participants/999999"),
+                       data={"present": "1", "csrf_token": auth.csrf()}).status_code == 404
+    db.connect(reuse_if_open=True)
+    assert not MeetingParticipant.get_by_id(elsewhere.id).present
 
 
 # --- needs and voting -----------------------------------------------------------------------

@@ -124,8 +124,7 @@ def add_participant(slug: str, meeting_id: int):
 def update_participant(slug: str, meeting_id: int, participant_id: int):
     coalition = coalition_for(slug, "contribute_workshop")
     meeting = _meeting(coalition, meeting_id)
-    participant = next((p for p in meetings.participants_of(meeting)
-                        if p.id == participant_id), None)
+    participant = meetings.get_participant(meeting, participant_id)
     if participant is None:
         abort(404)
     meetings.set_present(participant, request.form.get("present") == "1")

@@ -204,6 +204,11 @@ def participants_of(meeting: Meeting) -> list[MeetingParticipant]:
     )
 
 
+def get_participant(meeting: Meeting, participant_id: int) -> MeetingParticipant | None:
+    return MeetingParticipant.get_or_none((MeetingParticipant.id == participant_id)
+                                          & (MeetingParticipant.meeting == meeting))
+
+
 def clean_participant(values: Mapping) -> dict:
     errors: dict[str, str] = {}
     name = required_text(

@@ -84,7 +84,8 @@ def bench_dir(tmp_path_factory):
 @pytest.mark.sqlite_only
 def test_smoke_run_on_the_tiny_data_set(bench_dir):
     options = bench.Options(gunicorn=GUNICORN, out=bench_dir, sizes=bench_data.TINY,
-                            concurrency=(1, 2), driver="python", requests=2)
+                            concurrency=(1, 2), driver="python", requests=2,
+                            cpu_requests=1, cpu_rounds=1)
     report = bench.run(options)
 
     rows = report["results"]
@@ -107,6 +108,34 @@ def test_smoke_run_on_the_tiny_data_set(bench_dir):
     table = (bench_dir / "bench.md").read_text()
     for name in expected:
         assert f"| {name} |" in table
+
+    # The growth target: every page timed in-process on the demo data and on the data set.
+    pages = {t.name for t in bench.targets(_fake_urls()) if t.method == "GET"}
+    cpu = report["cpu_in_process"]
+    assert set(cpu["demo"]) == pages and set(cpu["full"]) == pages
+    assert all(ms > 0 for ms in [*cpu["demo"].values(), *cpu["full"].values()])
+    verdicts = {row["target"]: row for row in report["targets"]}
+    assert set(verdicts) == expected
+    for name in pages:
+        row = verdicts[name]
+        assert row["growth"] == round(cpu["full"][name] / cpu["demo"][name], 2)
+        assert row["growth_met"] == (row["growth"] <= bench.GROWTH_LIMIT)
+        assert row["p95_1_met"] == (row["p95_1"] <= 20)
+    assert verdicts["home"]["cpu_ms_met"] == (verdicts["home"]["cpu_ms"] <= 5)
+    assert verdicts["new post (htmx)"]["growth"] is None  # writes: no growth target
+    assert stored["targets"] == report["targets"]
+    assert "| page | CPU ms in-process demo / full | growth |" in table
+    home_row = next(line for line in table.splitlines()
+                    if line.startswith("| home |") and "×" in line)
+    growth_cell = home_row.split(" | ")[2]
+    assert growth_cell.startswith(f"{verdicts['home']['growth']}× ")
+    assert ("✓" if verdicts["home"]["growth_met"] else "✗") in growth_cell
+    whole = report["overall"]
+    assert whole["errors"] == 0 and whole["errors_met"]
+    assert whole["rss_mb"] == max(row["rss_mb_per_worker"] for row in rows
+                                  if row["group"] != "limit")
+    assert whole["htmx_bytes"] > 0
+    assert "Whole run: RSS per worker" in table
 
 
 @pytest.mark.sqlite_only

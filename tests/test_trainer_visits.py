@@ -200,3 +200,37 @@ def test_visit_notes_are_shown_as_sanitized_markdown(client, auth, world):
     assert shown.select_one("strong").text == "trzy"
     assert [li.text for li in shown.select("li")] == ["ankieta", "festyn"]
     assert "**" not in shown.text and shown.select_one("script") is None
+
+
+def test_visit_log_page_queries_do_not_grow_with_visits_steps_and_members(client, auth, world):
+    from conftest import count_queries
+
+    def queries() -> int:
+        client.get("/trainer/visits/laki")  # warm-up: the session's first request
+        with count_queries() as counter:
+            response = client.get("/trainer/visits/laki")
+        assert response.status_code == 200
+        return counter.count
+
+    def add(visit_count: int, members: int) -> None:
+        db.connect(reuse_if_open=True)
+        people = [make_user(name=f"Osoba {n}") for n in range(members)]
+        for person in people:
+            add_member(person, world["coalition"])
+        for n in range(visit_count):
+            visits.record_visit(world["coalition"], world["other_trainer"],
+                                TODAY - timedelta(days=n), "workshop", f"**Notatka** {n}", [
+                visits.StepInput(f"Krok {n}.{k}", owner_user=people[k % len(people)].id,
+                                 due_date=TODAY + timedelta(days=k)) for k in range(3)])
+        db.close()
+
+    add(1, 1)
+    auth.as_user(world["trainer"])
+    few = queries()
+    add(10, 12)
+    many = queries()
+    page = soup(client.get("/trainer/visits/laki"))
+    assert len(page.select("article.visit")) == 11
+    assert len(page.select("li.next-step")) == 33
+    assert len(page.select("#steps-0-owner_user option")) == 1 + 2 + 13  # "—", the members
+    assert few == many, (few, many)

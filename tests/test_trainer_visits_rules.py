@@ -34,3 +34,55 @@ def test_owners_by_id_are_members_looked_up_in_one_query(database):
         (None, "ignorowane"),  # not a member: no account owner
         (None, "sołtys"),
     ]
+
+
+def _linked_visits(coalition, trainer, owner, count: int, steps: int) -> None:
+    """`count` visits, every other one linked to a workshop meeting or a plan action, each
+    with `steps` next steps (owned by a member, by a named person, or nobody)."""
+    from koalicje.workshop import meetings
+    from models import PlanAction, Priority
+
+    meeting = meetings.create_meeting(coalition, meetings.clean_meeting(
+        {"title": "Spotkanie badawcze"}), owner)
+    priority = Priority.create(coalition=coalition, title="Młodzież")
+    action = PlanAction.create(priority=priority, title="Klub filmowy")
+    for n in range(count):
+        link = [("meeting", meeting.id), ("action", action.id), None][n % 3]
+        visits.record_visit(coalition, trainer, date(2026, 1, 1 + n), "workshop", f"W{n}", [
+            visits.StepInput(f"Krok {n}.{k}", owner_user=owner.id if k % 3 == 0 else None,
+                             owner_name="wójt" if k % 3 == 1 else "",
+                             due_date=date(2026, 3, 1 + k) if k % 2 else None)
+            for k in range(steps)], link=link)
+
+
+def test_visits_of_loads_steps_owners_and_links_in_one_query_whatever_the_count(database):
+    coalition = make_coalition()
+    trainer = make_user(role="trainer", name="Trenerka")
+    owner = make_user(name="Anna")
+    add_member(owner, coalition)
+    _linked_visits(coalition, trainer, owner, 1, 1)
+    with count_queries() as few:
+        shown = [(v.notes, v.trainer.name, [s.owner_label for s in v.next_steps])
+                 for v in visits.visits_of(coalition)]
+    assert shown == [("W0", "Trenerka", ["Anna"])]
+
+    other = make_coalition()
+    add_member(owner, other)
+    _linked_visits(other, trainer, owner, 9, 4)
+    visits.record_visit(other, trainer, date(2026, 1, 5), "workshop", "bez kroków", [])
+    with count_queries() as many:
+        loaded = visits.visits_of(other)
+        for visit in loaded:
+            _ = (visit.trainer.name, visit.meeting_id and visit.meeting.title,
+                 visit.action_id and visit.action.title,
+                 [(s.owner_label, s.due_date) for s in visit.next_steps])
+    assert few.count == many.count == 1
+    # newest first (the same day: the later one first); steps by due date, undated last
+    assert [v.notes for v in loaded] == ["W8", "W7", "W6", "W5", "bez kroków", "W4", "W3",
+                                        "W2", "W1", "W0"]
+    assert loaded[4].next_steps == []
+    assert [(s.description, s.owner_label) for s in loaded[0].next_steps] == [
+        ("Krok 8.1", "wójt"), ("Krok 8.3", "Anna"), ("Krok 8.0", "Anna"), ("Krok 8.2", "")]
+    assert [v.meeting.title if v.meeting_id else v.action.title if v.action_id else None
+            for v in loaded[-3:]] == [None, "Klub filmowy", "Spotkanie badawcze"]
+    assert all(s.visit_id == v.id for v in loaded for s in v.next_steps)

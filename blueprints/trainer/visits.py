@@ -17,7 +17,7 @@ from blueprints.trainer.common import require_visible
 from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
-from koalicje.web.forms import TextLimit
+from koalicje.web.forms import LeanSelect, TextLimit
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import visit_purpose_label
 from koalicje.web.markdown import render_markdown
@@ -29,7 +29,8 @@ STEP_ROWS = 3
 
 class StepForm(Form):
     description = StringField(_l("Uzgodniony krok"), validators=[Optional(), Length(max=500)])
-    owner_user = SelectField(_l("Kto odpowiada (członek koalicji)"), coerce=int, default=0)
+    owner_user = SelectField(_l("Kto odpowiada (członek koalicji)"), coerce=int, default=0,
+                             widget=LeanSelect())
     owner_name = StringField(_l("albo kto odpowiada (osoba bez konta)"),
                              validators=[Optional(), Length(max=120)])
     due_date = DateField(_l("Termin"), validators=[Optional()])
@@ -38,9 +39,10 @@ class StepForm(Form):
 class VisitForm(FlaskForm):
     date = DateField(_l("Data wizyty"), validators=[InputRequired()])
     purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()],
-                          render_kw={"required": False})  # a select always has a value
+                          render_kw={"required": False},  # a select always has a value
+                          widget=LeanSelect())
     notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)])
-    link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="")
+    link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="", widget=LeanSelect())
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 
     def validate(self, extra_validators=None) -> bool:

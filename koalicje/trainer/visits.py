@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN, prefetch
+from peewee import JOIN
 
 from koalicje.trainer.scope import coalition_scope, local_today
 from models import (
@@ -66,22 +66,34 @@ def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, 
 
 
 def visits_of(coalition: Coalition) -> list[Visit]:
-    """The coalition's visits, newest first, each with `.next_steps` loaded (3 queries)."""
-    visit_query = (
-        Visit.select(Visit, User, Meeting.id, Meeting.title, PlanAction.id, PlanAction.title)
-        .join(User, JOIN.LEFT_OUTER, on=(Visit.trainer == User.id))
+    """The coalition's visits, newest first, each with `.next_steps` (due first) loaded.
+
+    One query: the visits joined to their steps (a visit with none comes once, without a
+    step), their trainer's and the steps' owners' names, and the workshop meeting or action
+    they are linked to."""
+    trainer, owner = User.alias(), User.alias()
+    rows = (
+        Visit.select(Visit, trainer.id, trainer.name, Meeting.id, Meeting.title,
+                     PlanAction.id, PlanAction.title, NextStep, owner.id, owner.name)
+        .join(trainer, JOIN.LEFT_OUTER, on=(Visit.trainer == trainer.id), attr="trainer")
         .switch(Visit).join(Meeting, JOIN.LEFT_OUTER, on=(Visit.meeting == Meeting.id))
         .switch(Visit).join(PlanAction, JOIN.LEFT_OUTER, on=(Visit.action == PlanAction.id))
+        .switch(Visit).join(NextStep, JOIN.LEFT_OUTER, on=(NextStep.visit == Visit.id),
+                            attr="step")
+        .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id), attr="owner_user")
         .where(Visit.coalition == coalition)
-        .order_by(Visit.date.desc(), Visit.id.desc())
+        .order_by(Visit.date.desc(), Visit.id.desc(), NextStep.due_date.asc(nulls="LAST"),
+                  NextStep.id)
     )
-    owner = User.alias()
-    step_query = (
-        NextStep.select(NextStep, owner)
-        .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))
-        .order_by(NextStep.due_date.asc(nulls="LAST"), NextStep.id)
-    )
-    return prefetch(visit_query, step_query)
+    out: list[Visit] = []
+    for row in rows:
+        if not out or out[-1].id != row.id:
+            row.next_steps = []
+            out.append(row)
+        step = getattr(row, "step", None)
+        if step is not None and step.id is not None:
+            out[-1].next_steps.append(step)
+    return out
 
 
 def overdue_steps(viewer: User, today: date | None = None):

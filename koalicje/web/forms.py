@@ -7,7 +7,9 @@ import secrets
 from flask import session
 from flask_babel import format_number
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from wtforms.validators import Length, ValidationError
+from wtforms.widgets import Select
 
 
 class TextLimit(Length):
@@ -58,3 +60,25 @@ def remember_done(kind: str, key: str | None, created_id: int) -> None:
     done = dict(session.get(f"done_{kind}", {}))
     done[key] = created_id
     session[f"done_{kind}"] = dict(list(done.items())[-REMEMBERED_KEYS:])
+
+
+# --- a select that renders its options cheaply ------------------------------------------------
+
+
+class LeanSelect(Select):
+    """WTForms' Select with the same markup, each plain option written directly.
+
+    WTForms builds every option's attributes with `html_params` (sorting, escaping and
+    joining a dict per option); a form with a member list in each of several rows renders
+    dozens of options per request. An option with no extra attributes is written here as
+    `html_params` would write it: `<option selected value="...">label</option>`.
+    """
+
+    @classmethod
+    def render_option(cls, choice, **kwargs) -> Markup:
+        if choice.render_kw or kwargs:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = escape(choice.label or choice.value)
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')

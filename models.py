@@ -763,6 +763,8 @@ class Visit(BaseModel):
     date = DateField(index=True)
     purpose = CharField()  # one of VISIT_PURPOSES
     notes = TextField(default="")
+    # `notes` rendered when written (migration 13; nullable: added without a table rebuild)
+    notes_html = TextField(null=True, default="")
     created_at = DateTimeField(default=utcnow)
     # What the visit worked on in the coalition's workshop (migration 6).
     meeting = ForeignKeyField(Meeting, null=True, backref="visits", on_delete="SET NULL")
@@ -1016,12 +1018,33 @@ def _migration_8(migrator) -> list:
     return []
 
 
+def _migration_13(migrator) -> list:
+    """Work done at write time (issue 10): a visit's notes are rendered from Markdown once,
+    when the visit is recorded, not at every view of the visit log. Filled from the notes
+    of the existing visits."""
+    if not db.table_exists("visit"):
+        return []  # created afterwards, already with the column
+    # Nullable: a NOT NULL column would make SQLite's migrator rebuild the table, and
+    # dropping the old one would cascade to every next step.
+    operations = _add_column(migrator, "visit", "notes_html", TextField(null=True))
+    if operations:
+        migrate(*operations)
+    from koalicje.web.markdown import render_markdown
+
+    written = Visit.select(Visit.id, Visit.notes).where(Visit.notes != "").tuples()
+    for visit_id, notes in list(written):
+        Visit.update(notes_html=render_markdown(notes)).where(Visit.id == visit_id).execute()
+    Visit.update(notes_html="").where(Visit.notes_html.is_null()).execute()
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
     6: _migration_6,
     7: _migration_7,
     8: _migration_8,
+    13: _migration_13,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -23,6 +23,7 @@ from models import (
     SelfAssessment,
     TrainerAssignment,
     User,
+    Visit,
 )
 
 GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2",
@@ -51,6 +52,11 @@ def test_generator_makes_the_sizes_it_is_asked_for(database):
     assert big == sizes.big_board_posts
     assert Post.select().where(Post.coalition.is_null()).count() == sizes.programme_posts
     assert summary.counts["Post"] == sizes.posts
+    from koalicje.web.markdown import render_markdown
+
+    # visits carry their notes rendered, as recording one stores them
+    assert {(v.notes, v.notes_html) for v in Visit.select()} == {
+        ("Notatki ze spotkania.", render_markdown("Notatki ze spotkania."))}
     for role in bench_data.ROLE_EMAILS.values():
         assert User.by_email(role).check_password(bench_data.BENCH_PASSWORD)
 

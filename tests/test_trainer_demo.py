@@ -15,6 +15,11 @@ def test_demo_without_modules_loads_no_progress(database):
     demo.load()
     progress, _attempts, visits, steps = counts()  # other areas' demo may add attempts
     assert (progress, visits, steps) == (0, 2, 3)  # the visit log needs no modules
+    from koalicje.web.markdown import render_markdown
+
+    # as recording a visit does: the notes are stored rendered too
+    assert [(v.notes_html == render_markdown(v.notes), bool(v.notes)) for v in Visit.select()] \
+        == [(True, True), (True, True)]
 
 
 def test_demo_gives_the_trainer_a_living_dashboard_and_loads_twice(database):

@@ -234,3 +234,22 @@ def test_visit_log_page_queries_do_not_grow_with_visits_steps_and_members(client
     assert len(page.select("li.next-step")) == 33
     assert len(page.select("#steps-0-owner_user option")) == 1 + 2 + 13  # "—", the members
     assert few == many, (few, many)
+
+
+def test_visit_log_shows_the_notes_as_rendered_when_recorded(client, auth, world):
+    db.connect(reuse_if_open=True)
+    recorded = visits.record_visit(world["coalition"], world["trainer"], TODAY, "workshop",
+                                   "Pierwsza", [])
+    # the page shows what was stored, it does not render the notes again
+    Visit.update(notes_html="<p>Zapisane <em>wcześniej</em></p>").where(
+        Visit.id == recorded.id).execute()
+    # a visit written without the rendered notes (directly, not by recording) still shows
+    direct = Visit.create(coalition=world["coalition"], trainer=world["trainer"],
+                          date=TODAY - timedelta(days=1), purpose="workshop", notes="*dwa*")
+    db.close()
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/visits/laki"))
+    shown = page.select_one(f"#visit-{recorded.id} .visit-notes")
+    assert shown.get_text(" ", strip=True) == "Zapisane wcześniej"
+    assert shown.select_one("em").text == "wcześniej"
+    assert page.select_one(f"#visit-{direct.id} .visit-notes em").text == "dwa"

@@ -86,3 +86,47 @@ def test_visits_of_loads_steps_owners_and_links_in_one_query_whatever_the_count(
     assert [v.meeting.title if v.meeting_id else v.action.title if v.action_id else None
             for v in loaded[-3:]] == [None, "Klub filmowy", "Spotkanie badawcze"]
     assert all(s.visit_id == v.id for v in loaded for s in v.next_steps)
+
+
+def test_recording_a_visit_stores_its_notes_rendered(database):
+    from koalicje.web.markdown import render_markdown
+    from models import Visit
+
+    coalition, trainer = make_coalition(), make_user(role="trainer")
+    notes = "Ustaliłyśmy **trzy** sprawy:\n\n- ankieta\n- festyn\n\n<script>alert(1)</script>"
+    visit = visits.record_visit(coalition, trainer, date(2026, 5, 1), "workshop", notes, [])
+    empty = visits.record_visit(coalition, trainer, date(2026, 5, 2), "workshop", "", [])
+    stored = Visit.get_by_id(visit.id)
+    assert stored.notes == notes
+    assert stored.notes_html == render_markdown(notes)
+    assert "<strong>trzy</strong>" in stored.notes_html and "<script>" not in stored.notes_html
+    assert Visit.get_by_id(empty.id).notes_html == ""
+
+
+def test_migration_13_renders_the_notes_of_existing_visits(database):
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+    import models
+    from koalicje.web.markdown import render_markdown
+    from models import SchemaVersion, Visit, create_or_migrate, db
+
+    coalition, trainer = make_coalition(), make_user(role="trainer")
+    written = visits.record_visit(coalition, trainer, date(2026, 5, 1), "workshop",
+                                  "Mapa **zasobów**", [visits.StepInput("Ankieta"),
+                                                       visits.StepInput("Festyn")])
+    blank = visits.record_visit(coalition, trainer, date(2026, 5, 2), "workshop", "", [])
+    migrator = SqliteMigrator(db.obj) if models.is_sqlite() else PostgresqlMigrator(db.obj)
+    migrate(migrator.drop_column("visit", "notes_html"))  # the table as version 12 had it
+    assert "notes_html" not in {c.name for c in db.get_columns("visit")}
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=12)
+
+    assert 13 in create_or_migrate()
+    assert Visit.get_by_id(written.id).notes_html == render_markdown("Mapa **zasobów**")
+    assert Visit.get_by_id(blank.id).notes_html == ""
+    assert Visit.get_by_id(written.id).notes == "Mapa **zasobów**"
+    # the visits and their next steps are kept (no table rebuild cascading to the steps)
+    assert [v.id for v in Visit.select().order_by(Visit.id)] == [written.id, blank.id]
+    assert [s.description for s in NextStep.select().order_by(NextStep.id)] == [
+        "Ankieta", "Festyn"]
+    assert create_or_migrate() == []  # idempotent

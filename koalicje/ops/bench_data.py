@@ -27,6 +27,7 @@ from typing import Any
 from werkzeug.security import generate_password_hash
 
 from koalicje import activity
+from koalicje.web.markdown import render_markdown
 from models import (
     POST_CATEGORIES,
     SECTORS,
@@ -104,8 +105,6 @@ WORDS = ["biblioteka", "gmina", "szkoÅ‚a", "partnerstwo", "spotkanie", "mieszkaÅ
 
 def _bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
     """A few Markdown bodies with their rendered HTML (rendered once, reused)."""
-    from koalicje.web.markdown import render_markdown
-
     out = []
     for n in range(count):
         lines = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))).capitalize() + "."
@@ -355,14 +354,17 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
         # --- trainers' visits and the next steps agreed at them --------------------------
         trainer_of = {c: t for t, c in assignments}
 
+        notes = "Notatki ze spotkania."
+        notes_html = render_markdown(notes)  # what recording a visit stores beside the notes
+
         def visits() -> Iterator[tuple]:
             for n in range(sizes.visits):
                 coalition_id = coalition_ids[n % len(coalition_ids)]
                 yield (coalition_id, trainer_of.get(coalition_id), when().date(),
-                       VISIT_PURPOSES[n % len(VISIT_PURPOSES)], "Notatki ze spotkania.", start)
+                       VISIT_PURPOSES[n % len(VISIT_PURPOSES)], notes, notes_html, start)
 
         _insert(Visit, [Visit.coalition, Visit.trainer, Visit.date, Visit.purpose, Visit.notes,
-                        Visit.created_at], visits())
+                        Visit.notes_html, Visit.created_at], visits())
         visit_rows = list(Visit.select(Visit.id, Visit.coalition).order_by(Visit.id).tuples())
 
         def steps() -> Iterator[tuple]:

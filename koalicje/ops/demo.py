@@ -532,6 +532,7 @@ def load_trainer() -> None:
     """
     from datetime import timedelta
 
+    from koalicje.web.markdown import render_markdown
     from models import (
         Module,
         ModuleProgress,
@@ -579,11 +580,11 @@ def load_trainer() -> None:
         trainer = User.by_email("trener@example.org")
         if coalition is not None and not Visit.select().where(Visit.coalition == coalition).exists():
             today = now.date()
+            notes = ("Spotkanie w bibliotece z dyrektorką szkoły, sołtysem i kołem gospodyń. "
+                     "Najczęściej wracał temat braku zajęć dla młodzieży po lekcjach.")
             visit = Visit.create(
                 coalition=coalition, trainer=trainer, date=today - timedelta(days=21),
-                purpose="local_need",
-                notes="Spotkanie w bibliotece z dyrektorką szkoły, sołtysem i kołem gospodyń. "
-                "Najczęściej wracał temat braku zajęć dla młodzieży po lekcjach.",
+                purpose="local_need", notes=notes, notes_html=render_markdown(notes),
             )
             koordynator = User.by_email("koordynator@example.org")
             NextStep.create(visit=visit, description="Krótka ankieta wśród uczniów klas 6–8",
@@ -593,9 +594,10 @@ def load_trainer() -> None:
             NextStep.create(visit=visit, description="Lista partnerów z kontaktami",
                             owner_user=koordynator, due_date=today - timedelta(days=14),
                             done=True, done_at=now - timedelta(days=15), done_by=koordynator)
+            notes = "Mapa zasobów: kto w gminie co może wnieść do partnerstwa."
             Visit.create(coalition=coalition, trainer=trainer, date=today - timedelta(days=70),
-                         purpose="partner_potential",
-                         notes="Mapa zasobów: kto w gminie co może wnieść do partnerstwa.")
+                         purpose="partner_potential", notes=notes,
+                         notes_html=render_markdown(notes))
 
 
 def _demo_attempts(user, module, status, days_ago, retry, now) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 from peewee import JOIN
 
 from koalicje.trainer.scope import coalition_scope, local_today
+from koalicje.web.markdown import render_markdown
 from models import (
     VISIT_PURPOSES,
     Coalition,
@@ -42,7 +43,8 @@ def members(coalition: Coalition) -> list[User]:
 
 def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, notes: str,
                  steps: list[StepInput], link: tuple[str, int] | None = None) -> Visit:
-    """A visit and its next steps. An owner given by id must be a member of the coalition
+    """A visit and its next steps; the notes (Markdown) are rendered here, once, and kept
+    beside their source. An owner given by id must be a member of the coalition
     (else the step has no owner); owners are looked up in one query, not one per step.
     `link`: ("meeting", id) or ("action", id) of the coalition's workshop (see
     koalicje.workshop.plan.visit_links)."""
@@ -53,7 +55,8 @@ def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, 
     owners = {user.id: user for user in members(coalition) if user.id in ids} if ids else {}
     with write_transaction():
         visit = Visit.create(coalition=coalition, trainer=trainer, date=when, purpose=purpose,
-                             notes=notes, meeting=target if kind == "meeting" else None,
+                             notes=notes, notes_html=render_markdown(notes),
+                             meeting=target if kind == "meeting" else None,
                              action=target if kind == "action" else None)
         for step in steps:
             owner = step.owner_user

@@ -151,18 +151,36 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
 
 @dataclass
 class PostExtras:
-    """Per-post facts for rendering a list, fetched in a fixed number of queries."""
+    """Per-post facts for rendering a list, fetched in a fixed number of queries, and what
+    the reader may do to each post, asked once per board (not once per post and action in
+    the template)."""
 
     comment_counts: dict[int, int] = field(default_factory=dict)
     confirmed: set[int] = field(default_factory=set)
     sectors: dict[int, str] = field(default_factory=dict)  # author id -> sector
+    reader_id: int | None = None
+    manage: bool = False  # pin, must-read, readers ("manage_board")
+    moderate: bool = False  # hide and restore ("moderate_board")
+    asks_confirmation: bool = False  # must-read posts ask this reader to confirm
+    editable: set[int] = field(default_factory=set)  # post ids ("edit_post")
+    deletable: set[int] = field(default_factory=set)  # post ids ("delete_post")
 
 
 def extras(user: User, posts: list[Post], board: Coalition | int | None) -> PostExtras:
-    """Comment counts, the reader's confirmations and the authors' sectors: three queries."""
+    """Comment counts, the reader's confirmations and the authors' sectors (three queries),
+    and the reader's permissions on the board and on each post (the rules of
+    `koalicje.permissions`, no query: memberships are cached per request)."""
     result = PostExtras()
     ids = [p.id for p in posts]
+    # The user itself, not flask_login's proxy: the rules read several of its attributes.
+    user = getattr(user, "_get_current_object", lambda: user)()
     moderator = permissions.can("moderate_board", board, user=user)
+    result.reader_id = user.id
+    result.moderate = moderator
+    result.manage = permissions.can("manage_board", board, user=user)
+    result.asks_confirmation = needs_confirmation(user, board)
+    result.editable = {p.id for p in posts if permissions.can("edit_post", p, user=user)}
+    result.deletable = {p.id for p in posts if permissions.can("delete_post", p, user=user)}
     comments = Comment.select(Comment.post, fn.COUNT(Comment.id).alias("n")).where(
         Comment.post.in_(ids) & Comment.deleted_at.is_null()
     )

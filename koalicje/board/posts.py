@@ -250,16 +250,30 @@ def get_visible_post(user: User, post_id: int) -> Post | None:
     return post
 
 
-def comments_of(user: User, post: Post) -> list[Comment]:
+def _visible_comments(user: User, post: Post):
     condition = (Comment.post == post.id) & Comment.deleted_at.is_null()
     if not permissions.can("moderate_board", post.coalition_id, user=user):
         condition &= Comment.hidden_at.is_null() | (Comment.author == user.id)
+    return condition
+
+
+def comments_of(user: User, post: Post, after: int | None = None) -> list[Comment]:
+    """The post's comments `user` may see, oldest first; with `after`, only those after the
+    comment of that id (what a reader showing the list up to it has not seen)."""
+    condition = _visible_comments(user, post)
+    if after is not None:
+        condition &= Comment.id > after
     return list(
         Comment.select(Comment, User)
         .join(User, on=(Comment.author == User.id))
         .where(condition)
         .order_by(Comment.id)
     )
+
+
+def comment_count(user: User, post: Post) -> int:
+    """How many of the post's comments `user` sees (as `extras` counts them)."""
+    return Comment.select().where(_visible_comments(user, post)).count()
 
 
 # --- visits and unread counts ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from functools import reduce
 from operator import add
 
 from flask import current_app, g, has_request_context
-from peewee import SQL, Case, IntegrityError, fn
+from peewee import SQL, Case, IntegrityError, Select, fn
 
 from koalicje import activity, permissions
 from koalicje.board import search
@@ -111,7 +111,15 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     filters = _visible(user, board)
     if category in POST_CATEGORIES:
         filters &= Post.category == category
-    searching = search.search_condition(q or "", board_id(board))
+    top_filters = filters
+    # A search's first page: the top and the stream in one statement over the matches
+    # (one MATCH, not one per query), then their rows by id.
+    matches = search.fts_matches(q or "", board_id(board)) if after is None else None
+    if matches is not None:
+        searching, top_searching = search.in_matches(matches), \
+            search.in_matches(matches, driving=False)
+    else:
+        searching = top_searching = search.search_condition(q or "", board_id(board))
     if searching is not None:
         filters &= searching
     confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
@@ -131,22 +139,48 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         unconfirmed = None
         is_top = pinned
     result = Listing()
+    stream = on_board & filters & ~is_top
+    if after is not None:
+        stream &= Post.id < after
     if after is None:
         order = [Post.pinned.desc(), Post.id.desc()]
         if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
             order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
-        result.top = list(
-            _with_author(Post.select(Post)).where(filters & is_top).order_by(*order)
-            .limit(TOP_LIMIT)
-        )
-    stream = Post.select(Post).where(on_board & filters & ~is_top)
-    if after is not None:
-        stream = stream.where(Post.id < after)
-    rows = list(_with_author(stream).order_by(Post.id.desc()).limit(limit + 1))
+        if searching is None:
+            top = filters & is_top
+        else:
+            # The few top posts found by their indexes, then checked against the matches
+            # (not every match of a common word read to find the few that are on top).
+            top = (top_filters & Post.id.in_(Post.select(Post.id).where(is_top))
+                   & top_searching)
+        if matches is not None:
+            result.top, rows = _top_and_stream(
+                matches, Post.select(Post.id).where(top).order_by(*order).limit(TOP_LIMIT),
+                Post.select(Post.id).where(stream).order_by(Post.id.desc()).limit(limit + 1))
+        else:
+            result.top = list(
+                _with_author(Post.select(Post)).where(top).order_by(*order).limit(TOP_LIMIT)
+            )
+    if after is not None or matches is None:
+        query = _with_author(Post.select(Post)).where(stream)
+        rows = list(query.order_by(Post.id.desc()).limit(limit + 1))
     result.posts = rows[:limit]
     if len(rows) > limit:
         result.next_cursor = result.posts[-1].id
     return result
+
+
+def _top_and_stream(matches, top, stream) -> tuple[list[Post], list[Post]]:
+    """The ids of the top and the stream in one statement (each part keeps its own order
+    and limit), then their posts in that order: two queries, one MATCH."""
+    parts = (Select([top.alias("top_ids")], [SQL("1"), SQL('"top_ids"."id"')])
+             .union_all(Select([stream.alias("stream_ids")], [SQL("0"), SQL('"stream_ids"."id"')]))
+             .with_cte(matches))
+    picked = list(db.execute(parts))
+    rows = {p.id: p for p in _with_author(Post.select(Post)).where(
+        Post.id.in_([post_id for _, post_id in picked]))}
+    found = [(part, rows[post_id]) for part, post_id in picked if post_id in rows]
+    return [p for part, p in found if part == 1], [p for part, p in found if part == 0]
 
 
 @dataclass

@@ -331,3 +331,81 @@ def test_unread_counts_are_exact_in_any_number_of_statements(database, monkeypat
         expected[board.id if board else None] = n + 1
     entries = posts.navigation(User.get_by_id(trainer.id))
     assert {(e.coalition.id if e.coalition else None): e.new for e in entries} == expected
+
+
+# --- each post's actions: the rules of koalicje.permissions, the URLs of url_for ------------
+
+
+def _actions_shown(article) -> dict[str, str]:
+    """What a post offers, by kind, with the URL each action goes to."""
+    shown = {"detail": article.select_one(".post-title a")["href"]}
+    for link in article.select(".post-action-list a"):
+        kind = link["href"].rsplit("/", 1)[1]
+        shown[kind] = link["href"]
+        if link.get("hx-get"):
+            assert link["hx-get"] == link["href"]
+    for form in article.select("form"):
+        kind = form["action"].rsplit("/", 1)[1]
+        assert form["hx-post"] == form["action"]
+        assert form.select_one("input[name=csrf_token]")["value"]
+        shown[kind] = form["action"]
+    more = article.select_one("[hx-get$='/comments']")
+    if more is not None:
+        shown["comments"] = more["hx-get"]
+        assert more.select_one("a")["href"] == shown["detail"] + "#comments"
+    return shown
+
+
+@pytest.mark.parametrize("who", ["member", "coordinator", "trainer", "admin"])
+def test_each_posts_actions_follow_the_rules_and_urls(app, client, auth, bw, who):
+    """The actions a board page offers on each post are exactly what `permissions.can`
+    allows this reader (asked once per board now, not per post in the template), each
+    at the URL Flask's url_for builds."""
+    from flask import url_for
+
+    from koalicje import permissions
+
+    mine = _post(bw.member, bw.coalition, title="Mój wpis")
+    hidden = _post(bw.member, bw.coalition, title="Ukryty")
+    must = _post(bw.coordinator, bw.coalition, title="Obowiązkowy")
+    pinned = _post(bw.member2, bw.coalition, title="Przypięty")
+    with_db(lambda: (posts.hide(hidden, bw.trainer, "Nie na temat"),
+                     posts.set_must_read(must, True), posts.set_pinned(pinned, True)))
+    reader = getattr(bw, who)
+    auth.as_user(reader)
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    endpoints = {"edit": "board.edit", "delete": "board.delete", "pin": "board.pin",
+                 "must-read": "board.must_read", "readers": "board.readers",
+                 "hide": "board.hide", "restore": "board.restore",
+                 "confirm": "board.confirm", "comments": "board.comments"}
+    seen = set()
+    with app.test_request_context():
+        db.connect(reuse_if_open=True)
+        user = User.get_by_id(reader.id)
+        for post in (mine, hidden, must, pinned):
+            article = page.select_one(f"#post-{post.id}")
+            if article is None:  # a hidden post: only its author and moderators see it
+                assert not permissions.can("moderate_board", post, user=user)
+                assert user.id != post.author_id
+                continue
+            seen.add(post.id)
+            post = Post.get_by_id(post.id)
+            shown = _actions_shown(article)
+            expected = {"detail", "comments"}
+            if permissions.can("edit_post", post, user=user):
+                expected.add("edit")
+            if permissions.can("delete_post", post, user=user):
+                expected.add("delete")
+            if permissions.can("manage_board", post, user=user):
+                expected |= {"pin", "must-read"} | ({"readers"} if post.must_read else set())
+            if permissions.can("moderate_board", post, user=user):
+                expected.add("restore" if post.hidden_at else "hide")
+            if post.must_read and post.author_id != user.id \
+                    and posts.needs_confirmation(user, post.coalition_id):
+                expected.add("confirm")
+            assert set(shown) == expected, (who, post.title)
+            assert shown.pop("detail") == url_for("board.detail", post_id=post.id)
+            for kind, url in shown.items():
+                assert url == url_for(endpoints[kind], post_id=post.id), (kind, url)
+        db.close()
+    assert {mine.id, must.id, pinned.id} <= seen

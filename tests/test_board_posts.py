@@ -306,6 +306,70 @@ def test_comments_expand_and_add_in_place(htmx, client, auth, bw):
     assert board.select_one(f"#comments-count-{post.id}").get_text() == "Komentarze (1)"
 
 
+def test_comment_answer_adds_only_what_the_form_had_not_shown(htmx, client, auth, bw):
+    """The form says which comment it showed last; the htmx answer adds the comments after
+    it (the reader's and any written meanwhile) below the others, a fresh form that knows
+    the new last comment, and the count: the same list as before, in a fixed number of
+    queries however many comments the post has."""
+    from conftest import count_queries
+
+    post = _post(bw.member, bw.coalition)
+    first = with_db(lambda: posts.add_comment(bw.member2, post, "Pierwszy"))
+    auth.as_user(bw.member)
+    token = auth.csrf()
+    listing = soup(htmx.get(f"/board/post/{post.id}/comments"))
+    form = listing.select_one(f"#comment-form-{post.id}")
+    assert form.select_one("input[name=after]")["value"] == str(first.id)
+    assert form["hx-target"] == f"#comments-{post.id}"
+    meanwhile = with_db(lambda: posts.add_comment(bw.member2, post, "W międzyczasie"))
+    hidden = with_db(lambda: posts.add_comment(bw.member2, post, "Ukryty"))
+    with_db(lambda: posts.hide(hidden, bw.trainer, "spam"))
+    added = htmx.post(f"/board/post/{post.id}/comments",
+                      data={f"c{post.id}-body": "Mój", "after": str(first.id),
+                            "csrf_token": token})
+    assert added.status_code == 200
+    assert added.headers["HX-Retarget"] == f"#comment-form-{post.id}"
+    assert added.headers["HX-Reswap"] == "outerHTML"
+    fragment = soup(added)
+    new = fragment.select_one(f"[hx-swap-oob='beforeend:#comment-items-{post.id}']")
+    assert [c.get_text(strip=True) for c in new.select(".comment-body")] == [
+        "W międzyczasie", "Mój"]
+    assert new.select_one(f"#comment-{meanwhile.id} .comment-author").get_text() == "Maria Druga"
+    mine = with_db(lambda: Comment.select().order_by(Comment.id.desc()).get())
+    form = fragment.select_one(f"form#comment-form-{post.id}")
+    assert form.select_one("input[name=after]")["value"] == str(mine.id)
+    assert form.select_one(f"textarea[name=c{post.id}-body]").get_text().strip() == ""
+    count = fragment.select_one(f"#comments-count-{post.id}")
+    assert count["hx-swap-oob"] == "true" and count.get_text() == "Komentarze (3)"
+    # What the whole list shows now is what the page had plus what the answer added.
+    full = soup(htmx.get(f"/board/post/{post.id}/comments"))
+    assert [c.get_text(strip=True) for c in full.select(f"#comment-items-{post.id} .comment-body")] \
+        == ["Pierwszy", "W międzyczasie", "Mój"]
+    # No comment shown yet ("no comments"): the answer replaces the list's items.
+    other = _post(bw.member2, bw.coalition)
+    empty = soup(htmx.get(f"/board/post/{other.id}/comments"))
+    assert empty.select_one(f"#comment-items-{other.id} .comments-empty")
+    assert empty.select_one("input[name=after]")["value"] == "0"
+    first_answer = soup(htmx.post(f"/board/post/{other.id}/comments",
+                                  data={f"c{other.id}-body": "Pierwszy!", "after": "0",
+                                        "csrf_token": token}))
+    items = first_answer.select_one(f"#comment-items-{other.id}")
+    assert items["hx-swap-oob"] == "true" and items.select_one(".comments-empty") is None
+    assert [c.get_text(strip=True) for c in items.select(".comment-body")] == ["Pierwszy!"]
+
+    def queries(n_more: int) -> int:
+        with_db(lambda: [posts.add_comment(bw.member2, post, f"k{i}") for i in range(n_more)])
+        last = with_db(lambda: Comment.select().order_by(Comment.id.desc()).get())
+        with count_queries() as q:
+            answer = htmx.post(f"/board/post/{post.id}/comments",
+                               data={f"c{post.id}-body": "Jeszcze", "after": str(last.id),
+                                     "csrf_token": token})
+        assert len(soup(answer).select(".comment-body")) == 1
+        return q.count
+
+    assert queries(1) == queries(30)
+
+
 def test_comment_plain_and_errors(client, htmx, auth, bw):
     post = _post(bw.member, bw.coalition)
     auth.as_user(bw.member2)

@@ -74,9 +74,62 @@ def test_a_board_search_reads_no_other_boards_matches(app, bw, festyn, board):
     coalition = bw.coalition if board == "lipowa" else None
     own = {p.id for p in festyn[board]}
     reads = _fts_reads(lambda: _search(app, bw.member, coalition, "festyn"))
-    assert len(reads) == 2  # the top and the stream
+    assert len(reads) == 1  # the top and the stream share one MATCH
     for read in reads:
         assert read == own
+    with app.test_request_context():
+        reads = _fts_reads(lambda: posts.listing(bw.member, coalition, q="festyn",
+                                                 after=max(own) + 1))
+    assert reads == [own]  # a later page: the stream only
+
+
+def test_search_keeps_the_top_apart_and_in_order(app, bw, database):
+    """Pinned and unconfirmed must-read posts that match come first (must-read before
+    pinned, newest first), the other matches after them newest first, page by page; the
+    same on both engines, checked against the rule computed here from every post."""
+    made = []
+    for n in range(14):
+        author = (bw.member, bw.member2, bw.coordinator)[n % 3]
+        made.append(posts.create_post(author, bw.coalition, title=f"Zebranie {n}",
+                                      body="Lipowa" if n % 4 else "Inna treść"))
+        posts.create_post(author, bw.coalition, title=f"Wpis {n}", body="Bez słowa")
+    for n in (1, 4, 6, 9):
+        posts.set_pinned(made[n], True)
+    for n in (2, 4, 7, 11, 12):
+        posts.set_must_read(made[n], True)
+    posts.confirm_read(bw.member, made[7])  # confirmed: back in the stream
+    posts.hide(made[5], bw.trainer, "spam")  # the member sees it only as its author
+    posts.delete_post(made[3], bw.member)
+    posts.create_post(bw.outsider, bw.other, title="Zebranie obce", body="x")
+    posts.set_pinned(Post.select().where(Post.title == "Zebranie obce").get(), True)
+
+    with app.test_request_context():
+        for reader in (bw.member, bw.member2, bw.trainer):
+            visible = [p for p in Post.select().where(Post.coalition == bw.coalition)
+                       .order_by(Post.id.desc())
+                       if p.title.startswith("Zebranie") and p.deleted_at is None
+                       and (p.hidden_at is None or p.author_id == reader.id
+                            or reader.role == "trainer")]
+            confirmed = {made[7].id} if reader.id == bw.member.id else set()
+            asks = posts.needs_confirmation(reader, bw.coalition)
+
+            def unconfirmed(p, confirmed=confirmed, asks=asks, reader=reader):
+                return asks and p.must_read and p.author_id != reader.id \
+                    and p.id not in confirmed
+
+            top = sorted([p for p in visible if p.pinned or unconfirmed(p)],
+                         key=lambda p: (not unconfirmed(p), not p.pinned, -p.id))
+            stream = [p for p in visible if p not in top]
+            page = posts.listing(reader, bw.coalition, q="zebranie", limit=4)
+            assert [p.id for p in page.top] == [p.id for p in top], reader.name
+            shown, cursor = [p.id for p in page.posts], page.next_cursor
+            while cursor is not None:
+                more = posts.listing(reader, bw.coalition, q="zebranie", after=cursor, limit=4)
+                assert more.top == []
+                shown += [p.id for p in more.posts]
+                cursor = more.next_cursor
+            assert shown == [p.id for p in stream], reader.name
+            assert page.posts[0].author.name  # the author came with the post
 
 
 @pytest.mark.sqlite_only
@@ -123,7 +176,7 @@ def test_migration_8_rebuilds_the_index_with_the_board(app, bw, festyn):
     assert "coalition_id" in {c.name for c in db.get_columns("post_search")}
     assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6
     own = {p.id for p in festyn["debowa"]}
-    assert _fts_reads(lambda: _search(app, bw.outsider, bw.other, "festyn")) == [own, own]
+    assert _fts_reads(lambda: _search(app, bw.outsider, bw.other, "festyn")) == [own]
     assert create_or_migrate() == []
     assert current_version() == SCHEMA_VERSION
     assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6

@@ -70,13 +70,6 @@ def board_navigation() -> list[posts.BoardEntry]:
 
 
 @bp.app_template_global()
-def board_needs_confirmation(post: Post) -> bool:
-    """Should the reader confirm this must-read post? (members; everyone on the programme
-    board). Uses the per-request membership cache: no query."""
-    return posts.needs_confirmation(current_user, post.coalition_id)
-
-
-@bp.app_template_global()
 def board_hide_form(item, kind: str = "post"):
     """An empty moderation form for a post or comment (ids stay unique on the page)."""
     from blueprints.board.forms import HideForm

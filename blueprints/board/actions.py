@@ -58,8 +58,19 @@ def comments(post_id: int):
     if not htmx.is_fragment_request():
         flash(_("Komentarz dodany."), "success")
         return redirect(_back_to(post) + "#comments", 303)
-    return htmx.render("board/post.html", "board/_comments.html", update_count=True,
+    after = request.form.get("after", "")
+    if not (after.isdigit() and len(after) < 12):
+        return htmx.render("board/post.html", "board/_comments.html", update_count=True,
                            **comments_context(post))
+    # The form says which comment the reader saw last: send only the ones after it (theirs
+    # and any written meanwhile) and a fresh form, not the whole list again.
+    response = htmx.render(
+        "board/post.html", "board/_comments_added.html", post=post, board=board_of(post),
+        after=int(after), comments=posts.comments_of(current_user, post, after=int(after)),
+        comment_count=posts.comment_count(current_user, post),
+        comment_form=CommentForm(formdata=None, prefix=f"c{post.id}"),
+    )
+    return htmx.with_headers(response, retarget=f"#comment-form-{post.id}", reswap="outerHTML")
 
 
 def _post_response(post, message: str):

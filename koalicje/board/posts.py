@@ -13,7 +13,7 @@ from functools import reduce
 from operator import add
 
 from flask import current_app, g, has_request_context
-from peewee import SQL, Case, IntegrityError, fn
+from peewee import SQL, Case, IntegrityError, Select, fn
 
 from koalicje import activity, permissions
 from koalicje.board import search
@@ -111,7 +111,15 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     filters = _visible(user, board)
     if category in POST_CATEGORIES:
         filters &= Post.category == category
-    searching = search.search_condition(q or "", board_id(board))
+    top_filters = filters
+    # A search's first page: the top and the stream in one statement over the matches
+    # (one MATCH, not one per query), then their rows by id.
+    matches = search.fts_matches(q or "", board_id(board)) if after is None else None
+    if matches is not None:
+        searching, top_searching = search.in_matches(matches), \
+            search.in_matches(matches, driving=False)
+    else:
+        searching = top_searching = search.search_condition(q or "", board_id(board))
     if searching is not None:
         filters &= searching
     confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
@@ -131,38 +139,82 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         unconfirmed = None
         is_top = pinned
     result = Listing()
+    stream = on_board & filters & ~is_top
+    if after is not None:
+        stream &= Post.id < after
     if after is None:
         order = [Post.pinned.desc(), Post.id.desc()]
         if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
             order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
-        result.top = list(
-            _with_author(Post.select(Post)).where(filters & is_top).order_by(*order)
-            .limit(TOP_LIMIT)
-        )
-    stream = Post.select(Post).where(on_board & filters & ~is_top)
-    if after is not None:
-        stream = stream.where(Post.id < after)
-    rows = list(_with_author(stream).order_by(Post.id.desc()).limit(limit + 1))
+        if searching is None:
+            top = filters & is_top
+        else:
+            # The few top posts found by their indexes, then checked against the matches
+            # (not every match of a common word read to find the few that are on top).
+            top = (top_filters & Post.id.in_(Post.select(Post.id).where(is_top))
+                   & top_searching)
+        if matches is not None:
+            result.top, rows = _top_and_stream(
+                matches, Post.select(Post.id).where(top).order_by(*order).limit(TOP_LIMIT),
+                Post.select(Post.id).where(stream).order_by(Post.id.desc()).limit(limit + 1))
+        else:
+            result.top = list(
+                _with_author(Post.select(Post)).where(top).order_by(*order).limit(TOP_LIMIT)
+            )
+    if after is not None or matches is None:
+        query = _with_author(Post.select(Post)).where(stream)
+        rows = list(query.order_by(Post.id.desc()).limit(limit + 1))
     result.posts = rows[:limit]
     if len(rows) > limit:
         result.next_cursor = result.posts[-1].id
     return result
 
 
+def _top_and_stream(matches, top, stream) -> tuple[list[Post], list[Post]]:
+    """The ids of the top and the stream in one statement (each part keeps its own order
+    and limit), then their posts in that order: two queries, one MATCH."""
+    parts = (Select([top.alias("top_ids")], [SQL("1"), SQL('"top_ids"."id"')])
+             .union_all(Select([stream.alias("stream_ids")], [SQL("0"), SQL('"stream_ids"."id"')]))
+             .with_cte(matches))
+    picked = list(db.execute(parts))
+    rows = {p.id: p for p in _with_author(Post.select(Post)).where(
+        Post.id.in_([post_id for _, post_id in picked]))}
+    found = [(part, rows[post_id]) for part, post_id in picked if post_id in rows]
+    return [p for part, p in found if part == 1], [p for part, p in found if part == 0]
+
+
 @dataclass
 class PostExtras:
-    """Per-post facts for rendering a list, fetched in a fixed number of queries."""
+    """Per-post facts for rendering a list, fetched in a fixed number of queries, and what
+    the reader may do to each post, asked once per board (not once per post and action in
+    the template)."""
 
     comment_counts: dict[int, int] = field(default_factory=dict)
     confirmed: set[int] = field(default_factory=set)
     sectors: dict[int, str] = field(default_factory=dict)  # author id -> sector
+    reader_id: int | None = None
+    manage: bool = False  # pin, must-read, readers ("manage_board")
+    moderate: bool = False  # hide and restore ("moderate_board")
+    asks_confirmation: bool = False  # must-read posts ask this reader to confirm
+    editable: set[int] = field(default_factory=set)  # post ids ("edit_post")
+    deletable: set[int] = field(default_factory=set)  # post ids ("delete_post")
 
 
 def extras(user: User, posts: list[Post], board: Coalition | int | None) -> PostExtras:
-    """Comment counts, the reader's confirmations and the authors' sectors: three queries."""
+    """Comment counts, the reader's confirmations and the authors' sectors (three queries),
+    and the reader's permissions on the board and on each post (the rules of
+    `koalicje.permissions`, no query: memberships are cached per request)."""
     result = PostExtras()
     ids = [p.id for p in posts]
+    # The user itself, not flask_login's proxy: the rules read several of its attributes.
+    user = getattr(user, "_get_current_object", lambda: user)()
     moderator = permissions.can("moderate_board", board, user=user)
+    result.reader_id = user.id
+    result.moderate = moderator
+    result.manage = permissions.can("manage_board", board, user=user)
+    result.asks_confirmation = needs_confirmation(user, board)
+    result.editable = {p.id for p in posts if permissions.can("edit_post", p, user=user)}
+    result.deletable = {p.id for p in posts if permissions.can("delete_post", p, user=user)}
     comments = Comment.select(Comment.post, fn.COUNT(Comment.id).alias("n")).where(
         Comment.post.in_(ids) & Comment.deleted_at.is_null()
     )
@@ -232,16 +284,30 @@ def get_visible_post(user: User, post_id: int) -> Post | None:
     return post
 
 
-def comments_of(user: User, post: Post) -> list[Comment]:
+def _visible_comments(user: User, post: Post):
     condition = (Comment.post == post.id) & Comment.deleted_at.is_null()
     if not permissions.can("moderate_board", post.coalition_id, user=user):
         condition &= Comment.hidden_at.is_null() | (Comment.author == user.id)
+    return condition
+
+
+def comments_of(user: User, post: Post, after: int | None = None) -> list[Comment]:
+    """The post's comments `user` may see, oldest first; with `after`, only those after the
+    comment of that id (what a reader showing the list up to it has not seen)."""
+    condition = _visible_comments(user, post)
+    if after is not None:
+        condition &= Comment.id > after
     return list(
         Comment.select(Comment, User)
         .join(User, on=(Comment.author == User.id))
         .where(condition)
         .order_by(Comment.id)
     )
+
+
+def comment_count(user: User, post: Post) -> int:
+    """How many of the post's comments `user` sees (as `extras` counts them)."""
+    return Comment.select().where(_visible_comments(user, post)).count()
 
 
 # --- visits and unread counts ---------------------------------------------------------------

@@ -10,6 +10,8 @@ import re
 from functools import reduce
 from operator import and_
 
+from peewee import CTE
+
 from koalicje.web.text import clean_text
 from models import Post, PostSearch, board_search_token, is_sqlite
 
@@ -66,6 +68,27 @@ def search_condition(text: str, board: int | None | _EveryBoard = EVERY_BOARD):
         return Post.id.in_(matches)
     words = _WORD.findall(text)[:12] or [text]
     return reduce(and_, [Post.title.contains(w) | Post.body_source.contains(w) for w in words])
+
+
+def fts_matches(text: str, board: int | None) -> CTE | None:
+    """SQLite: the ids of `board`'s posts matching `text` as a materialized CTE (column
+    `id`), so that a statement using it twice runs the MATCH once (a prefix query of a
+    common word, ~5k matches on a big board, is most of a search's cost). None when FTS5
+    does not answer (PostgreSQL, no word characters): use `search_condition` then."""
+    text = clean_text(text).strip()[:200]
+    expression = board_fts_query(text, board) if text and is_sqlite() else None
+    if expression is None:
+        return None
+    return (PostSearch.select(PostSearch.rowid.alias("id"))
+            .where(PostSearch.match(expression)).cte("board_matches", materialized=True))
+
+
+def in_matches(matches: CTE, driving: bool = True):
+    """Posts among `matches`. `driving=False` for a query that finds its few rows by other
+    indexes (a board's pinned and must-read posts) and only checks them against the matches:
+    the id is then compared as an expression, so SQLite does not start from every match."""
+    ids = matches.select(matches.c.id)
+    return Post.id.in_(ids) if driving else (Post.id + 0).in_(ids)
 
 
 def index_post(post: Post) -> None:

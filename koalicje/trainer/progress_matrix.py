@@ -17,7 +17,7 @@ from peewee import fn
 
 from koalicje.trainer.scope import (
     completed_count_expr,
-    local_date,
+    local_date_of,
     memberships,
     module_status_rank_expr,
     required_module_count,
@@ -100,28 +100,23 @@ class MatrixFilter:
         return self.args(sort=key, desc=(self.sort == key and not self.desc), page=1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     status: str  # one of MODULE_STATUSES
     score: float | None  # best quiz score 0..1, None without attempts or quiz
     label: str  # the status in the reader's language (translated once per matrix)
-
-    @property
-    def percent(self) -> int | None:
-        return None if self.score is None else round(self.score * 100)
+    percent: int | None  # the score as a whole percentage, None without a score
 
 
 @dataclass
 class MatrixRow:
-    user: User
-    coalition: Coalition
+    user_id: int
+    name: str
+    coalition: str  # the coalition's name
     completed: int
     last_activity: datetime | None
+    last_date: date | None  # last_activity's calendar date in the app's time zone
     cells: list[Cell]
-
-    @property
-    def last_date(self) -> date | None:
-        return local_date(self.last_activity)
 
 
 @dataclass
@@ -203,23 +198,27 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         filters = replace(filters, page=min(filters.page, pages))
     # Completed modules are computed for the shown rows only (below), not as subqueries for
     # every row before sorting; sorting by them stays in SQL. Last activity is a column.
-    rows_query = query.order_by(*_order(filters, modules))
+    # Plain tuples, not model instances: the exports read every learner in scope.
+    rows_query = query.order_by(*_order(filters, modules)).select(
+        User.id, User.name, User.last_active_at, Coalition.name
+    )
     if paginate:
         rows_query = rows_query.paginate(filters.page, per_page)
-    members = list(rows_query)
+    members = list(rows_query.tuples())
     if not paginate:
         total = len(members)
-    user_ids = sorted({m.user_id for m in members})
     status: dict[tuple[int, int], str] = {}
     best: dict[tuple[int, str], float] = {}
-    if user_ids:
-        shown = (user_ids if paginate
+    if members:
+        shown = (sorted({m[0] for m in members}) if paginate
                  else _filtered(viewer, filters, required, modules).select(User.id))
         in_users = User.id.in_(shown)
-        for p in ModuleProgress.select(
-            ModuleProgress.user, ModuleProgress.module, ModuleProgress.status
-        ).join(User).where(in_users):
-            status[(p.user_id, p.module_id)] = p.status
+        progress = (
+            ModuleProgress.select(ModuleProgress.user, ModuleProgress.module, ModuleProgress.status)
+            .join(User).where(in_users).tuples()
+        )
+        for user_id, module_id, state in progress:
+            status[(user_id, module_id)] = state
         scores = (
             QuizAttempt.select(QuizAttempt.user, Quiz.slug, fn.MAX(QuizAttempt.score).alias("best"))
             .join(Quiz, on=(QuizAttempt.quiz == Quiz.id))
@@ -231,29 +230,32 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         )
         for user_id, quiz_slug, score in scores:
             best[(user_id, quiz_slug)] = float(score)
-    counted = {m.id for m in modules if m.required}
     labels = {key: module_status_label(key) for key in MODULE_STATUSES}
-    columns = [(m.id, m.quiz_slug) for m in modules]  # plain values: read once, not per cell
+    # plain values read once, not per cell: (module id, quiz slug, counts towards "completed")
+    columns = [(m.id, m.quiz_slug, m.required) for m in modules]
+    # A cell is immutable and there are few distinct ones (three states times the scores
+    # seen): each is made once per matrix and shared by the rows that show it.
+    cells: dict[tuple[str, float | None], Cell] = {}
+    to_local_date = local_date_of()
     rows = []
-    for member in members:
-        user_id = member.user_id
-        states = [status.get((user_id, module_id), "not_started") for module_id, _ in columns]
-        cells = [
-            Cell(status=state, label=labels[state],
-                 score=best.get((user_id, quiz_slug)) if quiz_slug else None)
-            for state, (_, quiz_slug) in zip(states, columns, strict=True)
-        ]
-        rows.append(
-            MatrixRow(
-                user=member.user,
-                coalition=member.coalition,
-                completed=sum(state == "completed"
-                              for state, (module_id, _) in zip(states, columns, strict=True)
-                              if module_id in counted),
-                last_activity=member.user.last_active_at,
-                cells=cells,
-            )
-        )
+    for user_id, name, last_active, coalition_name in members:
+        row_cells = []
+        completed = 0
+        for module_id, quiz_slug, counted in columns:
+            state = status.get((user_id, module_id), "not_started")
+            if counted and state == "completed":
+                completed += 1
+            score = best.get((user_id, quiz_slug)) if quiz_slug else None
+            cell = cells.get((state, score))
+            if cell is None:
+                cell = cells[(state, score)] = Cell(
+                    status=state, score=score, label=labels[state],
+                    percent=None if score is None else round(score * 100),
+                )
+            row_cells.append(cell)
+        rows.append(MatrixRow(user_id=user_id, name=name, coalition=coalition_name,
+                              completed=completed, last_activity=last_active,
+                              last_date=to_local_date(last_active), cells=row_cells))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
 
@@ -276,8 +278,8 @@ def table(matrix: Matrix) -> list[list[str | int | date | None]]:
     out = []
     for row in matrix.rows:
         values: list[str | int | date | None] = [
-            row.user.name,
-            row.coalition.name,
+            row.name,
+            row.coalition,
             row.completed,
             row.last_date,
         ]

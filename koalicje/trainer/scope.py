@@ -7,7 +7,8 @@ a fixed number of queries however many learners and modules there are.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 from peewee import Case, Expression, fn
 
@@ -107,7 +108,6 @@ def required_module_count() -> int:
     ).count()
 
 
-
 def local_today() -> date:
     """Today in the app's time zone (a next step is overdue from the local day after)."""
     from models import utcnow
@@ -126,3 +126,23 @@ def local_date(value: datetime | None) -> date | None:
 
         return to_user_timezone(value).date()
     return value.date()
+
+
+def local_date_of() -> Callable[[datetime | None], date | None]:
+    """`local_date` for many timestamps: the time zone looked up once, not once per value."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return local_date
+    from flask_babel import get_timezone
+
+    zone = get_timezone()
+
+    def convert(value: datetime | None) -> date | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return zone.normalize(value.astimezone(zone)).date()
+
+    return convert

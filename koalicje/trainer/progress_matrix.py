@@ -22,6 +22,7 @@ from koalicje.trainer.scope import (
     module_status_rank_expr,
     required_module_count,
     started_count_expr,
+    to_datetime,
 )
 from koalicje.web.labels import module_status_label, module_title
 from models import (
@@ -35,6 +36,7 @@ from models import (
     Quiz,
     QuizAttempt,
     User,
+    db,
 )
 
 PER_PAGE = 25
@@ -204,7 +206,7 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     )
     if paginate:
         rows_query = rows_query.paginate(filters.page, per_page)
-    members = list(rows_query.tuples())
+    members = _fetch(rows_query)
     if not paginate:
         total = len(members)
     status: dict[tuple[int, int], str] = {}
@@ -215,9 +217,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         in_users = User.id.in_(shown)
         progress = (
             ModuleProgress.select(ModuleProgress.user, ModuleProgress.module, ModuleProgress.status)
-            .join(User).where(in_users).tuples()
+            .join(User).where(in_users)
         )
-        for user_id, module_id, state in progress:
+        for user_id, module_id, state in _fetch(progress):
             status[(user_id, module_id)] = state
         scores = (
             QuizAttempt.select(QuizAttempt.user, Quiz.slug, fn.MAX(QuizAttempt.score).alias("best"))
@@ -226,9 +228,8 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
             .join(User, on=(QuizAttempt.user == User.id))
             .where(in_users)
             .group_by(QuizAttempt.user, Quiz.slug)
-            .tuples()
         )
-        for user_id, quiz_slug, score in scores:
+        for user_id, quiz_slug, score in _fetch(scores):
             best[(user_id, quiz_slug)] = float(score)
     labels = {key: module_status_label(key) for key in MODULE_STATUSES}
     # plain values read once, not per cell: (module id, quiz slug, counts towards "completed")
@@ -253,11 +254,19 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
                     percent=None if score is None else round(score * 100),
                 )
             row_cells.append(cell)
+        when = to_datetime(last_active)
         rows.append(MatrixRow(user_id=user_id, name=name, coalition=coalition_name,
-                              completed=completed, last_activity=last_active,
-                              last_date=to_local_date(last_active), cells=row_cells))
+                              completed=completed, last_activity=when,
+                              last_date=to_local_date(when), cells=row_cells))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
+
+
+def _fetch(query) -> list[tuple]:
+    """The rows of `query` as the driver gives them: no model instances and no per-value
+    conversion (the columns here are ids, text and numbers; timestamps go through
+    `to_datetime`, as SQLite gives text). About half of the export's time went there."""
+    return db.execute(query).fetchall()
 
 
 # --- the plain table both exports write --------------------------------------------------

@@ -129,20 +129,30 @@ def local_date(value: datetime | None) -> date | None:
 
 
 def local_date_of() -> Callable[[datetime | None], date | None]:
-    """`local_date` for many timestamps: the time zone looked up once, not once per value."""
+    """`local_date` for many timestamps: the time zone looked up once, not once per value,
+    and converted by the standard library's zoneinfo (C, a fifth of pytz's cost per value)
+    when it knows the zone; otherwise as Flask-Babel converts."""
     from flask import has_app_context
 
     if not has_app_context():
         return local_date
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from flask_babel import get_timezone
 
     zone = get_timezone()
+    try:
+        fast = ZoneInfo(str(getattr(zone, "zone", zone)))
+    except (ZoneInfoNotFoundError, ValueError):
+        fast = None
 
     def convert(value: datetime | None) -> date | None:
         if value is None:
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
+        if fast is not None:
+            return value.astimezone(fast).date()
         return zone.normalize(value.astimezone(zone)).date()
 
     return convert

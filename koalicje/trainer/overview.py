@@ -92,14 +92,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
     coalitions = list(everything.paginate(page, PER_PAGE))
     ids = [c.id for c in coalitions]
-    required = required_module_count()
-    members = dict(
-        Membership.select(Membership.coalition, fn.COUNT(Membership.id))
-        .join(User)
-        .where(Membership.coalition.in_(ids) & User.enabled())
-        .group_by(Membership.coalition)
-        .tuples()
-    ) if ids else {}
+    modules = list(Module.active())
+    required = required_module_count(modules)
+    members, last = _members_and_last_activity(ids)
     completed = dict(
         Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
         .join(User)
@@ -114,7 +109,7 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         .group_by(Membership.coalition)
         .tuples()
     ) if ids else {}
-    nudges = nudge_rules.summary(viewer, ids, now=now)
+    nudges = nudge_rules.summary(viewer, ids, now=now, modules=modules)
     overdue = _overdue(viewer, local_date(now))
     summaries = {
         c.id: CoalitionSummary(coalition=c, members=members.get(c.id, 0),
@@ -126,7 +121,6 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     for step in overdue:
         if step.coalition_id in summaries:
             summaries[step.coalition_id].overdue += 1
-    last = _last_activity_by_coalition(ids)
     profiles = self_assessment.coalition_profiles(coalitions) if with_profiles else {}
     workshop = stages_of(ids)
     for cid, summary in summaries.items():
@@ -165,15 +159,22 @@ def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:
             for cid, slug, name, description, owner_id, user_name, other, due in rows]
 
 
-def _last_activity_by_coalition(ids: list[int]) -> dict[int, datetime]:
-    """The latest stamp of the enabled members of each coalition (one grouped query)."""
+def _members_and_last_activity(ids: list[int]) -> tuple[dict[int, int], dict[int, datetime]]:
+    """Per coalition, how many enabled members it has and their latest stamp (one grouped
+    query)."""
     if not ids:
-        return {}
+        return {}, {}
     rows = (
-        Membership.select(Membership.coalition, fn.MAX(User.last_active_at))
+        Membership.select(Membership.coalition, fn.COUNT(Membership.id), fn.MAX(User.last_active_at))
         .join(User, on=(Membership.user == User.id))
         .where(Membership.coalition.in_(ids) & User.enabled())
         .group_by(Membership.coalition)
         .tuples()
     )
-    return {cid: when for cid, value in rows if (when := to_datetime(value)) is not None}
+    members: dict[int, int] = {}
+    last: dict[int, datetime] = {}
+    for cid, count, value in rows:
+        members[cid] = count
+        if (when := to_datetime(value)) is not None:
+            last[cid] = when
+    return members, last

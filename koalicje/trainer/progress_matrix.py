@@ -192,7 +192,7 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
           per_page: int = PER_PAGE) -> Matrix:
     """The matrix for what `viewer` oversees, filtered, sorted and (optionally) one page."""
     modules = list(Module.active())
-    required = required_module_count()
+    required = required_module_count(modules)
     query = _filtered(viewer, filters, required, modules)
     total = query.count() if paginate else 0
     if paginate:

@@ -102,7 +102,11 @@ def to_datetime(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def required_module_count() -> int:
+def required_module_count(active_modules: list[Module] | None = None) -> int:
+    """How many modules count towards completing the path; from the active modules when
+    the caller has them already (no query), else one query."""
+    if active_modules is not None:
+        return sum(1 for module in active_modules if module.required)
     return Module.select().where(
         Module.required_and_active()
     ).count()

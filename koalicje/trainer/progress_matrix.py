@@ -2,8 +2,9 @@
 
 `build(viewer, filters)` answers the page (one page of rows) and, with `paginate=False`, the
 exports; `table(matrix)` turns it into the plain rows both exports write, so the page, the CSV
-and the XLSX cannot disagree. The number of queries is fixed: modules, the required count,
-the row count, the rows, their progress and their best scores.
+and the XLSX cannot disagree. The number of queries is fixed: modules (the required count is
+taken from them), the row count (pages only), the rows, their progress and their best
+scores, the last three read straight from the cursor as plain tuples.
 """
 
 from __future__ import annotations

@@ -263,3 +263,30 @@ def test_matrix_and_export_in_english(client, auth, world):
     assert table[0][4][0] == ("Not started", None)
     header = client.get("/trainer/matrix.csv").data.decode("utf-8-sig").splitlines()[0]
     assert header.startswith("Person;Coalition;Completed modules;Last activity;1. Module 1;")
+
+
+@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/Sao_Paulo", "Pacific/Auckland", "UTC"])
+def test_local_date_of_matches_local_date_in_every_season(app, zone):
+    """The matrix converts its timestamps with `local_date_of` (the zone looked up once):
+    the same calendar dates as `local_date`, around midnight and the clock changes."""
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+
+    import pytz
+    from flask import g
+
+    from koalicje.trainer.scope import local_date_of
+
+    stamps = [datetime(2026, 1, 1) + timedelta(hours=hours, minutes=30)
+              for hours in range(0, 365 * 24, 7)]
+    stamps += [datetime(2026, 3, 28, 22, 59), datetime(2026, 3, 29, 0, 59, 59, 999999),
+               datetime(2026, 10, 24, 22, 0), datetime(2026, 10, 25, 1, 0), None]
+    with app.test_request_context("/"):
+        g.sentinel = True  # Flask-Babel keeps its per-request state on a non-empty g
+        flask_babel_state = g.setdefault("_flask_babel", SimpleNamespace())
+        flask_babel_state.babel_tzinfo = pytz.timezone(zone)  # what its zone selector sets
+        convert = local_date_of()
+        assert [convert(s) for s in stamps] == [local_date(s) for s in stamps]
+        # the zone is the configured one: 13:00 UTC is the next day in Auckland (UTC+12)
+        next_day = convert(datetime(2026, 6, 30, 13, 0)) == datetime(2026, 7, 1).date()
+        assert next_day == (zone == "Pacific/Auckland")

@@ -132,3 +132,17 @@ def test_overview_domain_figures(world, app):
     assert (summary.members, summary.completed_modules, summary.required) == (2, 1, 2)
     assert summary.completion == 0.25
     db.close()
+
+
+def test_overview_completion_counts_only_required_active_modules(world, app):
+    """Completed optional or archived modules do not count towards the path's completion."""
+    db.connect(reuse_if_open=True)
+    optional = make_module(4, required=False)
+    archived = make_module(5, archived=True)
+    for module in (optional, archived):
+        progress(world["jan"], module, "completed", days_ago(3), days_ago(2))
+    progress(world["obcy"], world["modules"][1], "completed", days_ago(3), days_ago(2))
+    with app.app_context():
+        summary = overview.build(world["trainer"], with_profiles=False).summaries[0]
+    assert (summary.members, summary.completed_modules, summary.required) == (2, 1, 2)
+    db.close()

@@ -22,7 +22,7 @@ from peewee import fn
 from koalicje.trainer.scope import local_date, memberships
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title
-from models import Coalition, Membership, Module, ModuleProgress, User, utcnow
+from models import Coalition, Membership, Module, ModuleProgress, User, db, utcnow
 
 DEFAULT_DAYS = 14
 
@@ -157,28 +157,36 @@ def _needing_condition(cutoff: datetime):
 
 
 def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
-            now: datetime | None = None, first: int = 5) -> Summary:
+            now: datetime | None = None, first: int = 5,
+            modules: list[Module] | None = None) -> Summary:
     """How many learners in what `viewer` oversees need a nudge, how many of them are in
     each of `coalition_ids`, and the first `first` of the list (in its order). The rules
     run in SQL over the learners' stamps (one query for who, one for their coalitions);
-    only the shown nudges load progress rows. The same rules as `needing_nudge`."""
+    only the shown nudges load progress rows. The same rules as `needing_nudge`.
+    `modules`: the active modules, when the caller has read them already."""
     days = nudge_days() if days is None else days
     cutoff = (now or utcnow()) - timedelta(days=days)
+    # Both read as the driver gives them (ids only): a row per learner in scope and per
+    # membership of the page's coalitions, hundreds on a trainer's full scope.
     needing = [
-        user_id for (user_id,) in memberships(viewer).select(User.id).group_by(User.id)
-        .having(_needing_condition(cutoff))
-        .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id).tuples()
+        user_id for (user_id,) in db.execute(
+            memberships(viewer).select(User.id).group_by(User.id)
+            .having(_needing_condition(cutoff))
+            .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id)
+        ).fetchall()
     ]
     wanted = set(needing)
     by_coalition: dict[int, int] = {}
-    for coalition_id, user_id in Membership.select(Membership.coalition, Membership.user).where(
-        Membership.coalition.in_(coalition_ids)
-    ).tuples():
+    for coalition_id, user_id in db.execute(
+        Membership.select(Membership.coalition, Membership.user)
+        .where(Membership.coalition.in_(coalition_ids))
+    ).fetchall():
         if user_id in wanted:
             by_coalition[coalition_id] = by_coalition.get(coalition_id, 0) + 1
     ids = needing[:first]
     scope = memberships(viewer).where(User.id.in_(ids))
-    shown = _nudges(_people(scope), _progress_rows(ids), list(Module.active()), cutoff)
+    modules = list(Module.active()) if modules is None else modules
+    shown = _nudges(_people(scope), _progress_rows(ids), modules, cutoff)
     return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first])
 
 

@@ -7,7 +7,8 @@ a fixed number of queries however many learners and modules there are.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 from peewee import Case, Expression, fn
 
@@ -101,11 +102,14 @@ def to_datetime(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def required_module_count() -> int:
+def required_module_count(active_modules: list[Module] | None = None) -> int:
+    """How many modules count towards completing the path; from the active modules when
+    the caller has them already (no query), else one query."""
+    if active_modules is not None:
+        return sum(1 for module in active_modules if module.required)
     return Module.select().where(
         Module.required_and_active()
     ).count()
-
 
 
 def local_today() -> date:
@@ -126,3 +130,33 @@ def local_date(value: datetime | None) -> date | None:
 
         return to_user_timezone(value).date()
     return value.date()
+
+
+def local_date_of() -> Callable[[datetime | None], date | None]:
+    """`local_date` for many timestamps: the time zone looked up once, not once per value,
+    and converted by the standard library's zoneinfo (C, a fifth of pytz's cost per value)
+    when it knows the zone; otherwise as Flask-Babel converts."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return local_date
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from flask_babel import get_timezone
+
+    zone = get_timezone()
+    try:
+        fast = ZoneInfo(str(getattr(zone, "zone", zone)))
+    except (ZoneInfoNotFoundError, ValueError):
+        fast = None
+
+    def convert(value: datetime | None) -> date | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        if fast is not None:
+            return value.astimezone(fast).date()
+        return zone.normalize(value.astimezone(zone)).date()
+
+    return convert

@@ -53,18 +53,20 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Value]]) -> bytes:
 def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Value]], title: str = "Dane") -> bytes:
     """One sheet: the header row frozen, columns as wide as their text, dates as real dates
     shown yyyy-mm-dd. Written directly as SpreadsheetML (see `_sheet_xml`)."""
-    header = [safe_text(h) for h in header]
-    rows = [[safe_text(v) if isinstance(v, str) else v for v in row] for row in rows]
-    widths = [len(str(h)) for h in header]
+    texts = _Texts()
+    widths = [texts.width(h) for h in header]
     for row in rows:
         for index, value in enumerate(row):
             if value is not None:
-                length = 10 if isinstance(value, (date, datetime)) else len(str(value))
+                if isinstance(value, str):
+                    length = texts.width(value)
+                else:
+                    length = 10 if isinstance(value, (date, datetime)) else len(str(value))
                 if index >= len(widths):
                     widths.append(length)
                 elif length > widths[index]:
                     widths[index] = length
-    sheet = _sheet_xml([min(40, max(8, w + 2)) for w in widths], [header, *rows])
+    sheet = _sheet_xml([min(40, max(8, w + 2)) for w in widths], [header, *rows], texts)
     name = _SHEET_NAME_BAD.sub(" ", title).strip()[:31] or "Dane"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
@@ -178,7 +180,29 @@ def _cell_xml(ref: str, value: Value) -> str:
     return _cell_xml(ref, str(value))
 
 
-def _sheet_xml(widths: Sequence[float], rows: Sequence[Sequence[Value]]) -> str:
+class _Texts(dict):
+    """The strings of one sheet, each neutralised (`safe_text`), measured and escaped once:
+    a sheet repeats few distinct strings many times (a status label in most cells)."""
+
+    def _add(self, value: str) -> tuple[int, str]:
+        safe = safe_text(value)
+        entry = self[value] = (
+            len(safe),
+            f'" t="inlineStr"><is><t xml:space="preserve">{_xml_text(safe)}</t></is></c>',
+        )
+        return entry
+
+    def width(self, value: str) -> int:
+        return (self.get(value) or self._add(value))[0]
+
+    def cell_end(self, value: str) -> str:
+        """What follows `<c r="A1` in the string's cell."""
+        return (self.get(value) or self._add(value))[1]
+
+
+def _sheet_xml(widths: Sequence[float], rows: Sequence[Sequence[Value]],
+               texts: _Texts | None = None) -> str:
+    texts = _Texts() if texts is None else texts
     letters = [_column_letter(i) for i in range(max([len(widths), *map(len, rows)]))]
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -194,8 +218,13 @@ def _sheet_xml(widths: Sequence[float], rows: Sequence[Sequence[Value]]) -> str:
             for i, w in enumerate(widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
     for number, row in enumerate(rows, start=1):
-        cells = "".join([_cell_xml(f"{letters[i]}{number}", v) for i, v in enumerate(row)
-                         if v is not None])
-        parts.append(f'<row r="{number}">{cells}</row>')
+        parts.append(f'<row r="{number}">')
+        for index, value in enumerate(row):
+            if isinstance(value, str):  # the most common value first; "" is an empty cell
+                if value:
+                    parts.append(f'<c r="{letters[index]}{number}{texts.cell_end(value)}')
+            elif value is not None:
+                parts.append(_cell_xml(f"{letters[index]}{number}", value))
+        parts.append("</row>")
     parts.append("</sheetData></worksheet>")
     return "".join(parts)

@@ -16,7 +16,7 @@ from functools import reduce
 from typing import Any
 
 from flask_babel import gettext as _
-from peewee import JOIN, SQL, fn
+from peewee import SQL, fn
 from playhouse.shortcuts import model_to_dict
 
 from koalicje.web.markdown import render_markdown
@@ -30,6 +30,7 @@ from models import (
     Membership,
     TrainerAssignment,
     User,
+    fold,
     write_transaction,
 )
 
@@ -39,12 +40,6 @@ MAX_GOALS_LENGTH = 5000
 # Slugs that would collide with fixed URLs under /coalitions/.
 RESERVED_SLUGS = frozenset({"new"})
 
-# Polish letters with diacritics and the plain letters people type instead.
-POLISH_FOLDS = {
-    "ą": "a", "ć": "c", "ę": "e", "ł": "l", "ń": "n", "ó": "o", "ś": "s", "ź": "z", "ż": "z",
-    "Ą": "a", "Ć": "c", "Ę": "e", "Ł": "l", "Ń": "n", "Ó": "o", "Ś": "s", "Ź": "z", "Ż": "z",
-}
-_FOLD_TABLE = str.maketrans(POLISH_FOLDS)
 
 
 class MembershipError(Exception):
@@ -52,23 +47,8 @@ class MembershipError(Exception):
 
 
 # --- search -------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower-case and without Polish diacritics: 'Łódź' -> 'lodz'."""
-    return text.translate(_FOLD_TABLE).lower()
-
-
-def folded_column(column: Any) -> Any:
-    """SQL for `fold(column)`, the same on SQLite and PostgreSQL.
-
-    REPLACE() maps each Polish letter (both cases, since SQLite's LOWER() only knows ASCII),
-    then LOWER() handles the rest.
-    """
-    expression = column
-    for letter, plain in POLISH_FOLDS.items():
-        expression = fn.REPLACE(expression, letter, plain)
-    return fn.LOWER(expression)
+# `fold` (models): what the search compares; each coalition keeps its gmina and library
+# folded (`Coalition.gmina_folded`, `library_folded`), so a search folds only the term.
 
 
 @dataclass
@@ -135,7 +115,8 @@ class DirectoryPage:
 def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryPage:
     """One page of the directory: two queries (count, page) whatever the data.
 
-    Each coalition carries `member_count`, counted by the database in the same query.
+    Each coalition carries `member_count`, counted by the database in the same query for
+    the page's rows only (a subquery per shown row, not a join over every membership).
     """
     conditions = []
     if filters.round:
@@ -145,19 +126,19 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
     if filters.q:
         term = fold(filters.q)
         conditions.append(
-            folded_column(Coalition.gmina).contains(term)
-            | folded_column(Coalition.library).contains(term)
+            Coalition.gmina_folded.contains(term) | Coalition.library_folded.contains(term)
         )
     condition = reduce(operator.and_, conditions) if conditions else SQL("1 = 1")
     base = Coalition.select().where(condition)
     total = base.count()
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
+    members = Membership.alias()
+    member_count = (members.select(fn.COUNT(members.id))
+                    .where(members.coalition == Coalition.id))
     rows = (
-        Coalition.select(Coalition, fn.COUNT(Membership.id).alias("member_count"))
-        .join(Membership, JOIN.LEFT_OUTER)
+        Coalition.select(Coalition, member_count.alias("member_count"))
         .where(condition)
-        .group_by(Coalition.id)
         .order_by(Coalition.name, Coalition.id)
         .paginate(page, per_page)
     )
@@ -286,11 +267,11 @@ def save_coalition(data: Mapping[str, Any], coalition: Coalition | None = None,
             coalition = Coalition.create(**values)
             AuditLog.record(actor, "coalition.create", coalition.slug)
         else:
-            Coalition.update(**values).where(Coalition.id == coalition.id).execute()
+            Coalition.update(**Coalition.folded(values)).where(Coalition.id == coalition.id).execute()
             AuditLog.record(actor, "coalition.edit", values.get("slug", coalition.slug))
     if updating:
         # Only now, so a refused save leaves the caller's object as it was stored.
-        for name, value in values.items():
+        for name, value in Coalition.folded(values).items():
             setattr(coalition, name, value)
     return coalition
 

@@ -141,6 +141,39 @@ def test_search_wildcards_are_literal(client, signed_in):
     assert result_names(client.get("/coalitions/", query_string={"q": "Gmina_"})) == []
 
 
+def _folded_as_stored(coalition: Coalition) -> tuple[str, str]:
+    stored = Coalition.get_by_id(coalition.id)
+    return stored.gmina_folded, stored.library_folded
+
+
+def test_folded_search_columns_follow_every_write(client, signed_in):
+    """The search reads folded copies of the gmina and library: every kind of write keeps
+    them equal to `fold()` of what they copy."""
+    coalition = make_coalition(name="Łódzka", gmina="Łódź", library="Biblioteka Śląska")
+    assert _folded_as_stored(coalition) == ("lodz", "biblioteka slaska")
+    # save() of some fields only
+    coalition.gmina = "Żółkiewka"
+    coalition.save(only=[Coalition.gmina])
+    assert _folded_as_stored(coalition) == ("zolkiewka", "biblioteka slaska")
+    coalition.library = "GBP w Łęcznej"
+    coalition.save(only=["library"])
+    assert _folded_as_stored(coalition) == ("zolkiewka", "gbp w lecznej")
+    # the admin's edit (an UPDATE of the fields given)
+    coalitions.save_coalition({"gmina": "Ćmielów", "library": "Miejska"}, coalition)
+    assert _folded_as_stored(coalition) == ("cmielow", "miejska")
+    assert (coalition.gmina_folded, coalition.library_folded) == ("cmielow", "miejska")
+    assert result_names(client.get("/coalitions/", query_string={"q": "ćmiel"})) == ["Łódzka"]
+    assert result_names(client.get("/coalitions/", query_string={"q": "lodz"})) == []
+    # the admin's create
+    created = coalitions.save_coalition({
+        "slug": "nowa", "name": "Nowa", "gmina": "Świdnik", "voivodeship": "lubelskie",
+        "library": "MBP Świdnik", "round": 2, "founded": None, "goals": ""})
+    assert _folded_as_stored(created) == ("swidnik", "mbp swidnik")
+    # a write of other fields leaves them alone
+    coalitions.update_goals(created, "Cele")
+    assert _folded_as_stored(created) == ("swidnik", "mbp swidnik")
+
+
 @pytest.mark.parametrize("query", [
     "round=4", "round=x", "round=-1", "round=" + "9" * 50, "voivodeship=nieznane",
     "page=0", "page=-3", "page=abc", "page=" + "9" * 40, "page=99999", "round=²", "page=²",

@@ -112,6 +112,11 @@ class DirectoryPage:
         return self.page < self.pages
 
 
+# The columns the directory shows (not the goals, nor dates it would parse for nothing).
+LISTED = (Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina, Coalition.voivodeship,
+          Coalition.library, Coalition.round)
+
+
 def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryPage:
     """One page of the directory: two queries (count, page) whatever the data.
 
@@ -137,7 +142,7 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
     member_count = (members.select(fn.COUNT(members.id))
                     .where(members.coalition == Coalition.id))
     rows = (
-        Coalition.select(Coalition, member_count.alias("member_count"))
+        Coalition.select(*LISTED, member_count.alias("member_count"))
         .where(condition)
         .order_by(Coalition.name, Coalition.id)
         .paginate(page, per_page)

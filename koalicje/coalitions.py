@@ -15,6 +15,7 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from peewee import SQL, fn
 from playhouse.shortcuts import model_to_dict
@@ -156,8 +157,9 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
 
 def members_by_sector(coalition: Coalition) -> list[tuple[str, list[Membership]]]:
     """Memberships grouped by sector (in SECTORS order), coordinators first, then by name."""
-    memberships = (
-        Membership.select(Membership, User)
+    memberships = (  # what the page shows of each (not the password hash and the rest)
+        Membership.select(Membership.id, Membership.user, Membership.coalition, Membership.role,
+                          Membership.sector, User.id, User.name)
         .join(User)
         .where(Membership.coalition == coalition)
         .order_by(User.name, User.id)
@@ -174,17 +176,33 @@ def members_by_sector(coalition: Coalition) -> list[tuple[str, list[Membership]]
 
 
 def assigned_trainers(coalition: Coalition) -> list[User]:
+    """The coalition's trainers, with what the pages show of them (name, email)."""
     return list(
-        User.select()
+        User.select(User.id, User.name, User.email)
         .join(TrainerAssignment, on=TrainerAssignment.trainer)
         .where(TrainerAssignment.coalition == coalition)
         .order_by(User.name, User.id)
     )
 
 
+GOALS_HTML_KEPT = 512  # rendered goals a worker keeps (450 coalitions in the programme)
+
+
 def goals_html(text: str) -> str:
-    """The goals as safe HTML: coordinators write them, so the board's untrusted renderer."""
-    return render_markdown(text)
+    """The goals as safe HTML: coordinators write them, so the board's untrusted renderer.
+
+    The HTML depends on the text alone, so each worker renders a text once and keeps it on
+    the app (at most GOALS_HTML_KEPT of them): a Markdown parser and nh3 cost more than the
+    rest of the goals' part of the page."""
+    if not has_app_context():
+        return render_markdown(text)
+    kept = current_app.extensions.setdefault("koalicje.goals_html", {})
+    html = kept.get(text)
+    if html is None:
+        if len(kept) >= GOALS_HTML_KEPT:
+            kept.clear()
+        html = kept[text] = render_markdown(text)
+    return html
 
 
 # --- goals and members ----------------------------------------------------------------------

@@ -245,6 +245,26 @@ def test_search_page_and_fragment(client, htmx, signed_in):
     assert soup(restore).select_one("form[role=search]") is not None
 
 
+def test_goals_html_is_rendered_once_per_text(app, monkeypatch):
+    from koalicje.web.markdown import render_markdown
+
+    text = "**Razem** dla gminy <script>x</script>"
+    expected = render_markdown(text)
+    calls = []
+    monkeypatch.setattr(coalitions, "render_markdown",
+                        lambda source: calls.append(source) or render_markdown(source))
+    with app.app_context():
+        assert coalitions.goals_html(text) == expected
+        assert coalitions.goals_html(text) == expected
+        assert coalitions.goals_html("Inne cele") == render_markdown("Inne cele")
+        assert calls == [text, "Inne cele"]
+        # Bounded: past the limit the kept ones are dropped, and rendered again when asked.
+        monkeypatch.setattr(coalitions, "GOALS_HTML_KEPT", 2)
+        coalitions.goals_html("Trzecie")
+        assert coalitions.goals_html(text) == expected
+        assert calls[-1] == text
+
+
 def _directory_queries(client) -> int:
     with count_queries() as counter:
         response = client.get("/coalitions/")

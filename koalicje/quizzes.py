@@ -234,6 +234,31 @@ def title(quiz: Quiz, locale: str) -> str:
     return localized(current.definition["title"], locale) if current else quiz.title
 
 
+@dataclass(frozen=True)
+class Tally:
+    passed: int
+    total: int
+
+
+def tally(user: User) -> Tally:
+    """How many of the active quizzes (`active_quizzes`) the user has passed: what the home
+    page shows, in one query (not the quizzes' definitions, positions and scores)."""
+    from peewee import Case, fn
+
+    passed_ids = QuizAttempt.select(QuizAttempt.quiz).where(
+        (QuizAttempt.user == user) & QuizAttempt.passed)
+    total, passed = (
+        Quiz.select(fn.COUNT(Quiz.id), fn.SUM(Case(None, [(Quiz.id.in_(passed_ids), 1)], 0)))
+        .join(QuizVersion, on=(
+            (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
+        ))
+        .where(Quiz.not_archived())
+        .tuples()
+        .get()
+    )
+    return Tally(passed=int(passed or 0), total=int(total or 0))
+
+
 def overview(user: User) -> list[QuizStatus]:
     """The user's active quizzes in the order of their modules, each with its status."""
     from models import Module

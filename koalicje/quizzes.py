@@ -188,31 +188,20 @@ class QuizStatus:
 
 def statuses(user: User, quizzes: list[Quiz]) -> dict[int, QuizStatus]:
     """Per quiz: number of attempts, best score, passed — in one aggregate query."""
-    from peewee import Case, fn
-
-    rows = (
-        QuizAttempt.select(
-            QuizAttempt.quiz,
-            fn.COUNT(QuizAttempt.id).alias("n"),
-            fn.MAX(QuizAttempt.score).alias("best"),
-            # MAX over a boolean works on SQLite only; count passed attempts instead.
-            fn.SUM(Case(None, [(QuizAttempt.passed == True, 1)], 0)).alias("passed"),  # noqa: E712
-        )
-        .where((QuizAttempt.user == user) & (QuizAttempt.quiz.in_([q.id for q in quizzes])))
-        .group_by(QuizAttempt.quiz)
-        .dicts()
-    )
-    found = {row["quiz"]: row for row in rows}
+    found = progress.quiz_stats(user, [q.id for q in quizzes])
     out = {}
     for quiz in quizzes:
-        row = found.get(quiz.id)
-        out[quiz.id] = QuizStatus(
-            quiz=quiz,
-            attempts=row["n"] if row else 0,
-            best_score=row["best"] if row else None,
-            passed=bool(row and row["passed"]),
-        )
+        attempts, best, passed = found.get(quiz.id, (0, None, False))
+        out[quiz.id] = QuizStatus(quiz=quiz, attempts=attempts, best_score=best, passed=passed)
     return out
+
+
+def module_status(item: progress.ModuleStatus) -> QuizStatus | None:
+    """The status of a module's quiz from the learner's path (which read it already)."""
+    if item.quiz is None:
+        return None
+    return QuizStatus(quiz=item.quiz, attempts=item.quiz_attempts, best_score=item.quiz_best,
+                      passed=item.quiz_passed)
 
 
 def active_quizzes() -> list[Quiz]:

@@ -481,3 +481,32 @@ def test_tally_counts_what_the_overview_lists(synced, client, auth):
     auth.as_user(user)
     text = soup(client.get("/")).select_one("#home-quizzes p").get_text()
     assert f"Zaliczone quizy: 1 z {len(active) - 1}." in text
+
+
+def test_module_page_shows_the_quiz_status_from_the_path(client, learner, auth):
+    """The module page's quiz section reads the attempts the learner's path aggregated."""
+    from factories import attempt, make_module
+
+    module = make_module(1, SLUG, quiz_slug=SLUG)
+    the_quiz = quiz()
+    url = f"/learning/{module.slug}"
+
+    def section():
+        found = soup(client.get(url)).select_one("#module-quiz")
+        return found and " ".join(found.get_text(" ", strip=True).split())
+
+    assert "Sprawdź swoją wiedzę" in section() and "Rozwiąż quiz" in section()
+    attempt(learner, the_quiz, passed=False)
+    assert "Najlepszy wynik: 20%. Quiz nie jest jeszcze zaliczony." in section()
+    assert "Rozwiąż ponownie" in section()
+    attempt(learner, the_quiz, passed=True)
+    attempt(learner, the_quiz, passed=False)
+    assert "Quiz zaliczony (najlepszy wynik: 100%)." in section()
+    link = soup(client.get(url)).select_one("#module-quiz a[role=button]")
+    assert link["href"] == f"/quizzes/{the_quiz.slug}"
+    # Someone else's attempts do not count; an archived quiz has no section.
+    auth.logout()
+    auth.as_user(make_user())
+    assert "Sprawdź swoją wiedzę" in section()
+    Quiz.update(archived=True).where(Quiz.id == the_quiz.id).execute()
+    assert section() is None

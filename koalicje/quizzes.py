@@ -204,17 +204,16 @@ def module_status(item: progress.ModuleStatus) -> QuizStatus | None:
                       passed=item.quiz_passed)
 
 
+def with_current_version(query: Any) -> Any:
+    """`query` (of Quiz) with each quiz's current QuizVersion joined as `.current`."""
+    return query.select_extend(*QuizVersion._meta.sorted_fields).join(
+        QuizVersion, on=((QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)),
+        attr="current")
+
+
 def active_quizzes() -> list[Quiz]:
     """Active quizzes, each with `.current` (its current QuizVersion), in one query."""
-    rows = (
-        Quiz.select(Quiz, QuizVersion)
-        .join(QuizVersion, on=(
-            (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
-        ), attr="current")
-        .where(Quiz.not_archived())
-        .order_by(Quiz.id)
-    )
-    return list(rows)
+    return list(with_current_version(Quiz.select().where(Quiz.not_archived())).order_by(Quiz.id))
 
 
 def title(quiz: Quiz, locale: str) -> str:

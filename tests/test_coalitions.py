@@ -791,3 +791,37 @@ def test_coalition_page_links_to_what_the_reader_may_open(client, auth, database
     ]
     assert links(member) == ["/board/zalesie-linki"]
     assert links(outsider) == []
+
+
+def _page_queries(client, url: str, htmx: bool = False) -> int:
+    with count_queries() as counter:
+        response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_coalition_page_and_search_queries_do_not_grow(client, auth, team):
+    """A coordinator's coalition page (every member with its forms) and the directory's
+    search: the same number of queries with 10 and with 100 members and coalitions."""
+    from models import SECTORS
+
+    auth.as_user(team.coordinator)
+    url = f"/coalitions/{team.coalition.slug}"
+
+    def grow(to: int) -> None:
+        while Membership.select().where(Membership.coalition == team.coalition).count() < to:
+            n = Membership.select().count()
+            add_member(make_user(), team.coalition, "coordinator" if n % 7 == 0 else "member",
+                       SECTORS[n % len(SECTORS)])
+            make_coalition(gmina=f"Zalesie {n}")
+
+    grow(10)
+    small = (_page_queries(client, url), _page_queries(client, "/coalitions/?q=zales", True))
+    page = soup(client.get(url))
+    assert len(page.select("#members li.member")) == 10
+    assert len(page.select("#members form.member-form")) == 10
+    grow(100)
+    page = soup(client.get(url))
+    assert len(page.select("#members li.member")) == 100
+    assert (_page_queries(client, url), _page_queries(client, "/coalitions/?q=zales", True)) \
+        == small

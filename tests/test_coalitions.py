@@ -825,3 +825,20 @@ def test_coalition_page_and_search_queries_do_not_grow(client, auth, team):
     assert len(page.select("#members li.member")) == 100
     assert (_page_queries(client, url), _page_queries(client, "/coalitions/?q=zales", True)) \
         == small
+
+
+def test_migration_10_adds_and_fills_the_folded_columns(database):
+    from models import MIGRATIONS, SchemaVersion, create_or_migrate, current_version, db
+
+    coalition = make_coalition(name="Łódzka", gmina="Łódź", library="Biblioteka Śląska")
+    member = add_member(make_user(), coalition)
+    db.execute_sql('ALTER TABLE "coalition" DROP COLUMN "gmina_folded"')
+    db.execute_sql('ALTER TABLE "coalition" DROP COLUMN "library_folded"')
+    SchemaVersion.update(version=8).execute()
+    db.close()
+    db.connect()
+    assert create_or_migrate() == [v for v in sorted(MIGRATIONS) if v >= 10]
+    assert _folded_as_stored(coalition) == ("lodz", "biblioteka slaska")
+    assert Membership.get_by_id(member.id).coalition_id == coalition.id  # nothing cascaded
+    assert create_or_migrate() == []
+    assert current_version() == max(MIGRATIONS)

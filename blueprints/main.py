@@ -50,7 +50,7 @@ def index():
     return render_template(
         "main/home.html", memberships=memberships,
         learning=progress.learning_path(current_user, preview=can("manage_content")),
-        quiz_rows=quizzes.overview(current_user),
+        quiz_tally=quizzes.tally(current_user),
         boards=posts.navigation(current_user),
     )
 

@@ -28,9 +28,10 @@ def index():
 
 
 def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list[str]) -> dict:
-    number = quizzes.next_attempt_number(current_user, quiz)
-    seed = quizzes.attempt_seed(current_user.id, quiz.slug, number)
     attempts = quizzes.attempts_of(current_user, quiz)
+    # All of the learner's attempts: the next one's number without counting them again.
+    number = len(attempts) + 1
+    seed = quizzes.attempt_seed(current_user.id, quiz.slug, number)
     return {
         "quiz": quiz,
         "version": version,
@@ -48,8 +49,8 @@ def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list
 @bp.get("/<slug>")
 @login_required
 def take(slug: str):
-    quiz = _active_quiz(slug)
-    version = quizzes.current_version(quiz)
+    quiz = get_object_or_404(quizzes.with_current_version(Quiz.active()), Quiz.slug == slug)
+    version = quiz.current
     return render("quizzes/take.html", "quizzes/_form.html",
                   **_form_context(quiz, version, {}, []))
 

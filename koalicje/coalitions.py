@@ -15,8 +15,9 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from peewee import JOIN, SQL, fn
+from peewee import SQL, fn
 from playhouse.shortcuts import model_to_dict
 
 from koalicje.web.markdown import render_markdown
@@ -30,6 +31,7 @@ from models import (
     Membership,
     TrainerAssignment,
     User,
+    fold,
     write_transaction,
 )
 
@@ -39,12 +41,6 @@ MAX_GOALS_LENGTH = 5000
 # Slugs that would collide with fixed URLs under /coalitions/.
 RESERVED_SLUGS = frozenset({"new"})
 
-# Polish letters with diacritics and the plain letters people type instead.
-POLISH_FOLDS = {
-    "ą": "a", "ć": "c", "ę": "e", "ł": "l", "ń": "n", "ó": "o", "ś": "s", "ź": "z", "ż": "z",
-    "Ą": "a", "Ć": "c", "Ę": "e", "Ł": "l", "Ń": "n", "Ó": "o", "Ś": "s", "Ź": "z", "Ż": "z",
-}
-_FOLD_TABLE = str.maketrans(POLISH_FOLDS)
 
 
 class MembershipError(Exception):
@@ -52,23 +48,8 @@ class MembershipError(Exception):
 
 
 # --- search -------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower-case and without Polish diacritics: 'Łódź' -> 'lodz'."""
-    return text.translate(_FOLD_TABLE).lower()
-
-
-def folded_column(column: Any) -> Any:
-    """SQL for `fold(column)`, the same on SQLite and PostgreSQL.
-
-    REPLACE() maps each Polish letter (both cases, since SQLite's LOWER() only knows ASCII),
-    then LOWER() handles the rest.
-    """
-    expression = column
-    for letter, plain in POLISH_FOLDS.items():
-        expression = fn.REPLACE(expression, letter, plain)
-    return fn.LOWER(expression)
+# `fold` (models): what the search compares; each coalition keeps its gmina and library
+# folded (`Coalition.gmina_folded`, `library_folded`), so a search folds only the term.
 
 
 @dataclass
@@ -132,10 +113,16 @@ class DirectoryPage:
         return self.page < self.pages
 
 
+# The columns the directory shows (not the goals, nor dates it would parse for nothing).
+LISTED = (Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina, Coalition.voivodeship,
+          Coalition.library, Coalition.round)
+
+
 def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryPage:
     """One page of the directory: two queries (count, page) whatever the data.
 
-    Each coalition carries `member_count`, counted by the database in the same query.
+    Each coalition carries `member_count`, counted by the database in the same query for
+    the page's rows only (a subquery per shown row, not a join over every membership).
     """
     conditions = []
     if filters.round:
@@ -145,19 +132,19 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
     if filters.q:
         term = fold(filters.q)
         conditions.append(
-            folded_column(Coalition.gmina).contains(term)
-            | folded_column(Coalition.library).contains(term)
+            Coalition.gmina_folded.contains(term) | Coalition.library_folded.contains(term)
         )
     condition = reduce(operator.and_, conditions) if conditions else SQL("1 = 1")
     base = Coalition.select().where(condition)
     total = base.count()
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
+    members = Membership.alias()
+    member_count = (members.select(fn.COUNT(members.id))
+                    .where(members.coalition == Coalition.id))
     rows = (
-        Coalition.select(Coalition, fn.COUNT(Membership.id).alias("member_count"))
-        .join(Membership, JOIN.LEFT_OUTER)
+        Coalition.select(*LISTED, member_count.alias("member_count"))
         .where(condition)
-        .group_by(Coalition.id)
         .order_by(Coalition.name, Coalition.id)
         .paginate(page, per_page)
     )
@@ -170,8 +157,9 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
 
 def members_by_sector(coalition: Coalition) -> list[tuple[str, list[Membership]]]:
     """Memberships grouped by sector (in SECTORS order), coordinators first, then by name."""
-    memberships = (
-        Membership.select(Membership, User)
+    memberships = (  # what the page shows of each (not the password hash and the rest)
+        Membership.select(Membership.id, Membership.user, Membership.coalition, Membership.role,
+                          Membership.sector, User.id, User.name)
         .join(User)
         .where(Membership.coalition == coalition)
         .order_by(User.name, User.id)
@@ -188,17 +176,33 @@ def members_by_sector(coalition: Coalition) -> list[tuple[str, list[Membership]]
 
 
 def assigned_trainers(coalition: Coalition) -> list[User]:
+    """The coalition's trainers, with what the pages show of them (name, email)."""
     return list(
-        User.select()
+        User.select(User.id, User.name, User.email)
         .join(TrainerAssignment, on=TrainerAssignment.trainer)
         .where(TrainerAssignment.coalition == coalition)
         .order_by(User.name, User.id)
     )
 
 
+GOALS_HTML_KEPT = 512  # rendered goals a worker keeps (450 coalitions in the programme)
+
+
 def goals_html(text: str) -> str:
-    """The goals as safe HTML: coordinators write them, so the board's untrusted renderer."""
-    return render_markdown(text)
+    """The goals as safe HTML: coordinators write them, so the board's untrusted renderer.
+
+    The HTML depends on the text alone, so each worker renders a text once and keeps it on
+    the app (at most GOALS_HTML_KEPT of them): a Markdown parser and nh3 cost more than the
+    rest of the goals' part of the page."""
+    if not has_app_context():
+        return render_markdown(text)
+    kept = current_app.extensions.setdefault("koalicje.goals_html", {})
+    html = kept.get(text)
+    if html is None:
+        if len(kept) >= GOALS_HTML_KEPT:
+            kept.clear()
+        html = kept[text] = render_markdown(text)
+    return html
 
 
 # --- goals and members ----------------------------------------------------------------------
@@ -286,11 +290,11 @@ def save_coalition(data: Mapping[str, Any], coalition: Coalition | None = None,
             coalition = Coalition.create(**values)
             AuditLog.record(actor, "coalition.create", coalition.slug)
         else:
-            Coalition.update(**values).where(Coalition.id == coalition.id).execute()
+            Coalition.update(**Coalition.folded(values)).where(Coalition.id == coalition.id).execute()
             AuditLog.record(actor, "coalition.edit", values.get("slug", coalition.slug))
     if updating:
         # Only now, so a refused save leaves the caller's object as it was stored.
-        for name, value in values.items():
+        for name, value in Coalition.folded(values).items():
             setattr(coalition, name, value)
     return coalition
 

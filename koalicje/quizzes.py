@@ -188,50 +188,63 @@ class QuizStatus:
 
 def statuses(user: User, quizzes: list[Quiz]) -> dict[int, QuizStatus]:
     """Per quiz: number of attempts, best score, passed — in one aggregate query."""
-    from peewee import Case, fn
-
-    rows = (
-        QuizAttempt.select(
-            QuizAttempt.quiz,
-            fn.COUNT(QuizAttempt.id).alias("n"),
-            fn.MAX(QuizAttempt.score).alias("best"),
-            # MAX over a boolean works on SQLite only; count passed attempts instead.
-            fn.SUM(Case(None, [(QuizAttempt.passed == True, 1)], 0)).alias("passed"),  # noqa: E712
-        )
-        .where((QuizAttempt.user == user) & (QuizAttempt.quiz.in_([q.id for q in quizzes])))
-        .group_by(QuizAttempt.quiz)
-        .dicts()
-    )
-    found = {row["quiz"]: row for row in rows}
+    found = progress.quiz_stats(user, [q.id for q in quizzes])
     out = {}
     for quiz in quizzes:
-        row = found.get(quiz.id)
-        out[quiz.id] = QuizStatus(
-            quiz=quiz,
-            attempts=row["n"] if row else 0,
-            best_score=row["best"] if row else None,
-            passed=bool(row and row["passed"]),
-        )
+        attempts, best, passed = found.get(quiz.id, (0, None, False))
+        out[quiz.id] = QuizStatus(quiz=quiz, attempts=attempts, best_score=best, passed=passed)
     return out
+
+
+def module_status(item: progress.ModuleStatus) -> QuizStatus | None:
+    """The status of a module's quiz from the learner's path (which read it already)."""
+    if item.quiz is None:
+        return None
+    return QuizStatus(quiz=item.quiz, attempts=item.quiz_attempts, best_score=item.quiz_best,
+                      passed=item.quiz_passed)
+
+
+def with_current_version(query: Any) -> Any:
+    """`query` (of Quiz) with each quiz's current QuizVersion joined as `.current`."""
+    return query.select_extend(*QuizVersion._meta.sorted_fields).join(
+        QuizVersion, on=((QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)),
+        attr="current")
 
 
 def active_quizzes() -> list[Quiz]:
     """Active quizzes, each with `.current` (its current QuizVersion), in one query."""
-    rows = (
-        Quiz.select(Quiz, QuizVersion)
-        .join(QuizVersion, on=(
-            (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
-        ), attr="current")
-        .where(Quiz.not_archived())
-        .order_by(Quiz.id)
-    )
-    return list(rows)
+    return list(with_current_version(Quiz.select().where(Quiz.not_archived())).order_by(Quiz.id))
 
 
 def title(quiz: Quiz, locale: str) -> str:
     """The quiz title in `locale` (from its current version when loaded with it)."""
     current = getattr(quiz, "current", None)
     return localized(current.definition["title"], locale) if current else quiz.title
+
+
+@dataclass(frozen=True)
+class Tally:
+    passed: int
+    total: int
+
+
+def tally(user: User) -> Tally:
+    """How many of the active quizzes (`active_quizzes`) the user has passed: what the home
+    page shows, in one query (not the quizzes' definitions, positions and scores)."""
+    from peewee import Case, fn
+
+    passed_ids = QuizAttempt.select(QuizAttempt.quiz).where(
+        (QuizAttempt.user == user) & QuizAttempt.passed)
+    total, passed = (
+        Quiz.select(fn.COUNT(Quiz.id), fn.SUM(Case(None, [(Quiz.id.in_(passed_ids), 1)], 0)))
+        .join(QuizVersion, on=(
+            (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
+        ))
+        .where(Quiz.not_archived())
+        .tuples()
+        .get()
+    )
+    return Tally(passed=int(passed or 0), total=int(total or 0))
 
 
 def overview(user: User) -> list[QuizStatus]:

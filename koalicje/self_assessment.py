@@ -104,13 +104,23 @@ def current_version(instrument: Instrument) -> InstrumentVersion:
 
 
 def active_instruments() -> list[Instrument]:
-    """Instruments that may be answered, the default one first."""
-    return sorted(Instrument.active(), key=lambda i: (i.slug != DEFAULT_INSTRUMENT, i.id))
+    """Instruments that may be answered, the default one first, each with `.current` (its
+    current InstrumentVersion), in one query."""
+    query = (
+        Instrument.active().select_extend(*InstrumentVersion._meta.sorted_fields)
+        .join(InstrumentVersion, on=(
+            (InstrumentVersion.instrument == Instrument.id)
+            & (InstrumentVersion.number == Instrument.version)
+        ), attr="current")
+    )
+    return sorted(query, key=lambda i: (i.slug != DEFAULT_INSTRUMENT, i.id))
 
 
 def instrument_titles(instruments: list[Instrument]) -> dict[int, str]:
-    """Each instrument's title in the current language (from its current version)."""
-    return {i.id: localized(current_version(i).definition["title"]) for i in instruments}
+    """Each instrument's title in the current language (from its current version, read
+    with it by `active_instruments`, else looked up)."""
+    return {i.id: localized((getattr(i, "current", None) or current_version(i))
+                            .definition["title"]) for i in instruments}
 
 
 @dataclass
@@ -129,8 +139,11 @@ def overview(user: User) -> Overview:
     """The instruments, the person's drafts and submissions (newest first), and the
     coalitions they coordinate or, as a trainer, are assigned to."""
     instruments = active_instruments()
-    mine = list(
-        SelfAssessment.select(SelfAssessment, Instrument, Coalition)
+    mine = list(  # what the lists show (not the answers and scores)
+        SelfAssessment.select(
+            SelfAssessment.id, SelfAssessment.instrument, SelfAssessment.coalition,
+            SelfAssessment.status, SelfAssessment.updated_at, SelfAssessment.submitted_at,
+            Instrument.id, Instrument.title, Coalition.id, Coalition.name)
         .join(Instrument).switch(SelfAssessment)
         .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
         .where(SelfAssessment.user == user.id)

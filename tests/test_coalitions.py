@@ -141,6 +141,39 @@ def test_search_wildcards_are_literal(client, signed_in):
     assert result_names(client.get("/coalitions/", query_string={"q": "Gmina_"})) == []
 
 
+def _folded_as_stored(coalition: Coalition) -> tuple[str, str]:
+    stored = Coalition.get_by_id(coalition.id)
+    return stored.gmina_folded, stored.library_folded
+
+
+def test_folded_search_columns_follow_every_write(client, signed_in):
+    """The search reads folded copies of the gmina and library: every kind of write keeps
+    them equal to `fold()` of what they copy."""
+    coalition = make_coalition(name="Łódzka", gmina="Łódź", library="Biblioteka Śląska")
+    assert _folded_as_stored(coalition) == ("lodz", "biblioteka slaska")
+    # save() of some fields only
+    coalition.gmina = "Żółkiewka"
+    coalition.save(only=[Coalition.gmina])
+    assert _folded_as_stored(coalition) == ("zolkiewka", "biblioteka slaska")
+    coalition.library = "GBP w Łęcznej"
+    coalition.save(only=["library"])
+    assert _folded_as_stored(coalition) == ("zolkiewka", "gbp w lecznej")
+    # the admin's edit (an UPDATE of the fields given)
+    coalitions.save_coalition({"gmina": "Ćmielów", "library": "Miejska"}, coalition)
+    assert _folded_as_stored(coalition) == ("cmielow", "miejska")
+    assert (coalition.gmina_folded, coalition.library_folded) == ("cmielow", "miejska")
+    assert result_names(client.get("/coalitions/", query_string={"q": "ćmiel"})) == ["Łódzka"]
+    assert result_names(client.get("/coalitions/", query_string={"q": "lodz"})) == []
+    # the admin's create
+    created = coalitions.save_coalition({
+        "slug": "nowa", "name": "Nowa", "gmina": "Świdnik", "voivodeship": "lubelskie",
+        "library": "MBP Świdnik", "round": 2, "founded": None, "goals": ""})
+    assert _folded_as_stored(created) == ("swidnik", "mbp swidnik")
+    # a write of other fields leaves them alone
+    coalitions.update_goals(created, "Cele")
+    assert _folded_as_stored(created) == ("swidnik", "mbp swidnik")
+
+
 @pytest.mark.parametrize("query", [
     "round=4", "round=x", "round=-1", "round=" + "9" * 50, "voivodeship=nieznane",
     "page=0", "page=-3", "page=abc", "page=" + "9" * 40, "page=99999", "round=²", "page=²",
@@ -210,6 +243,26 @@ def test_search_page_and_fragment(client, htmx, signed_in):
     # A history restore asks for the whole page.
     restore = htmx.get("/coalitions/?q=alf", headers={"HX-History-Restore-Request": "true"})
     assert soup(restore).select_one("form[role=search]") is not None
+
+
+def test_goals_html_is_rendered_once_per_text(app, monkeypatch):
+    from koalicje.web.markdown import render_markdown
+
+    text = "**Razem** dla gminy <script>x</script>"
+    expected = render_markdown(text)
+    calls = []
+    monkeypatch.setattr(coalitions, "render_markdown",
+                        lambda source: calls.append(source) or render_markdown(source))
+    with app.app_context():
+        assert coalitions.goals_html(text) == expected
+        assert coalitions.goals_html(text) == expected
+        assert coalitions.goals_html("Inne cele") == render_markdown("Inne cele")
+        assert calls == [text, "Inne cele"]
+        # Bounded: past the limit the kept ones are dropped, and rendered again when asked.
+        monkeypatch.setattr(coalitions, "GOALS_HTML_KEPT", 2)
+        coalitions.goals_html("Trzecie")
+        assert coalitions.goals_html(text) == expected
+        assert calls[-1] == text
 
 
 def _directory_queries(client) -> int:
@@ -738,3 +791,54 @@ def test_coalition_page_links_to_what_the_reader_may_open(client, auth, database
     ]
     assert links(member) == ["/board/zalesie-linki"]
     assert links(outsider) == []
+
+
+def _page_queries(client, url: str, htmx: bool = False) -> int:
+    with count_queries() as counter:
+        response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_coalition_page_and_search_queries_do_not_grow(client, auth, team):
+    """A coordinator's coalition page (every member with its forms) and the directory's
+    search: the same number of queries with 10 and with 100 members and coalitions."""
+    from models import SECTORS
+
+    auth.as_user(team.coordinator)
+    url = f"/coalitions/{team.coalition.slug}"
+
+    def grow(to: int) -> None:
+        while Membership.select().where(Membership.coalition == team.coalition).count() < to:
+            n = Membership.select().count()
+            add_member(make_user(), team.coalition, "coordinator" if n % 7 == 0 else "member",
+                       SECTORS[n % len(SECTORS)])
+            make_coalition(gmina=f"Zalesie {n}")
+
+    grow(10)
+    small = (_page_queries(client, url), _page_queries(client, "/coalitions/?q=zales", True))
+    page = soup(client.get(url))
+    assert len(page.select("#members li.member")) == 10
+    assert len(page.select("#members form.member-form")) == 10
+    grow(100)
+    page = soup(client.get(url))
+    assert len(page.select("#members li.member")) == 100
+    assert (_page_queries(client, url), _page_queries(client, "/coalitions/?q=zales", True)) \
+        == small
+
+
+def test_migration_10_adds_and_fills_the_folded_columns(database):
+    from models import MIGRATIONS, SchemaVersion, create_or_migrate, current_version, db
+
+    coalition = make_coalition(name="Łódzka", gmina="Łódź", library="Biblioteka Śląska")
+    member = add_member(make_user(), coalition)
+    db.execute_sql('ALTER TABLE "coalition" DROP COLUMN "gmina_folded"')
+    db.execute_sql('ALTER TABLE "coalition" DROP COLUMN "library_folded"')
+    SchemaVersion.update(version=8).execute()
+    db.close()
+    db.connect()
+    assert create_or_migrate() == [v for v in sorted(MIGRATIONS) if v >= 10]
+    assert _folded_as_stored(coalition) == ("lodz", "biblioteka slaska")
+    assert Membership.get_by_id(member.id).coalition_id == coalition.id  # nothing cascaded
+    assert create_or_migrate() == []
+    assert current_version() == max(MIGRATIONS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import add_member, make_coalition, make_user, soup
 from flask import template_rendered
 
-from koalicje import accounts
+from koalicje import accounts, quizzes
 from koalicje.learning import watching
 from models import LearningPreference, Module, User, db
 
@@ -32,7 +32,7 @@ def test_home_context_is_built_by_the_view(app, client, auth):
     context = dict(seen)["main/home.html"]
     assert context["learning"].total == 1
     assert [entry.coalition.name for entry in context["boards"] if entry.coalition] == ["Alfa"]
-    assert context["quiz_rows"] == []
+    assert context["quiz_tally"] == quizzes.Tally(passed=0, total=0)
     assert page.select_one(".learning-continue .continue-link").get_text() == "Pierwszy moduł"
     for name in ("learning_home", "quiz_overview"):  # no template global runs these queries
         assert name not in app.jinja_env.globals

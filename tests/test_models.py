@@ -145,6 +145,9 @@ def test_migration_from_version_1_keeps_rows(tmp_path, with_empty_version_table)
         membership = Membership.get_by_id(1)
         assert (membership.user.email, membership.coalition.slug, membership.role) == (
             "stara@example.org", "stara-koalicja", "coordinator")
+        # Migration 10: the directory's folded search columns, filled from the rows.
+        assert (membership.coalition.gmina_folded, membership.coalition.library_folded) == (
+            "zalesie", "gbp w zalesiu")
         # Tables added since version 1 exist now.
         for model in models.MODELS:
             assert db.table_exists(model._meta.table_name), model

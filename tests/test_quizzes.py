@@ -456,3 +456,57 @@ def test_quiz_pages_queries_do_not_grow_with_attempts(client, learner, auth):
         for _ in range(5):
             assert client.post(f"/quizzes/{SLUG}", data=data).status_code == 303
     assert counts["few"] == counts["many"]
+
+
+def test_tally_counts_what_the_overview_lists(synced, client, auth):
+    """The home page's "passed n of m" comes from one query; it agrees with the overview
+    (archived quizzes left out, a quiz passed twice counted once, others' passes not)."""
+    from factories import attempt
+
+    user, other = make_user(), make_user()
+    active = quizzes.active_quizzes()
+    assert len(active) >= 4
+    first, second, third, archived = active[:4]
+    attempt(user, first, passed=True)
+    attempt(user, first, passed=True)
+    attempt(user, second, passed=False)
+    attempt(other, third, passed=True)
+    attempt(user, archived, passed=True)
+    Quiz.update(archived=True).where(Quiz.id == archived.id).execute()
+    rows = quizzes.overview(user)
+    assert quizzes.tally(user) == quizzes.Tally(
+        passed=sum(1 for r in rows if r.passed), total=len(rows))
+    assert quizzes.tally(user) == quizzes.Tally(passed=1, total=len(active) - 1)
+    assert quizzes.tally(make_user()) == quizzes.Tally(passed=0, total=len(active) - 1)
+    auth.as_user(user)
+    text = soup(client.get("/")).select_one("#home-quizzes p").get_text()
+    assert f"Zaliczone quizy: 1 z {len(active) - 1}." in text
+
+
+def test_module_page_shows_the_quiz_status_from_the_path(client, learner, auth):
+    """The module page's quiz section reads the attempts the learner's path aggregated."""
+    from factories import attempt, make_module
+
+    module = make_module(1, SLUG, quiz_slug=SLUG)
+    the_quiz = quiz()
+    url = f"/learning/{module.slug}"
+
+    def section():
+        found = soup(client.get(url)).select_one("#module-quiz")
+        return found and " ".join(found.get_text(" ", strip=True).split())
+
+    assert "Sprawdź swoją wiedzę" in section() and "Rozwiąż quiz" in section()
+    attempt(learner, the_quiz, passed=False)
+    assert "Najlepszy wynik: 20%. Quiz nie jest jeszcze zaliczony." in section()
+    assert "Rozwiąż ponownie" in section()
+    attempt(learner, the_quiz, passed=True)
+    attempt(learner, the_quiz, passed=False)
+    assert "Quiz zaliczony (najlepszy wynik: 100%)." in section()
+    link = soup(client.get(url)).select_one("#module-quiz a[role=button]")
+    assert link["href"] == f"/quizzes/{the_quiz.slug}"
+    # Someone else's attempts do not count; an archived quiz has no section.
+    auth.logout()
+    auth.as_user(make_user())
+    assert "Sprawdź swoją wiedzę" in section()
+    Quiz.update(archived=True).where(Quiz.id == the_quiz.id).execute()
+    assert section() is None

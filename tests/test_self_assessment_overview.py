@@ -39,6 +39,31 @@ def test_overview_lists_drafts_submissions_and_overseen_coalitions(synced):
     assert [c.name for c in page.overseen] == ["Beta", "Gamma"]  # coordinated, assigned
 
 
+def test_start_page_lists_titles_and_coalitions_of_the_answers(synced, client, auth):
+    """The start page reads each answer's instrument title and coalition name only, and the
+    instruments' titles from their current versions read with them."""
+    from conftest import soup
+
+    from koalicje.web.labels import localized
+
+    alfa = make_coalition(name="Alfa")
+    person = make_user()
+    add_member(person, alfa, "member")
+    alone = self_assessment.start(person, instrument(), None)
+    done = self_assessment.start(person, instrument(), alfa)
+    self_assessment.save_answers(done, answers_for(instrument_definition(), {}))
+    self_assessment.submit(done)
+    auth.as_user(person)
+    page = soup(client.get("/self-assessment/"))
+    title = localized(instrument_definition()["title"], "pl")
+    drafts = [" ".join(li.get_text(" ", strip=True).split()) for li in page.select(".sa-drafts li")]
+    assert len(drafts) == 1 and drafts[0].startswith(title + " (zapisano") and "Alfa" not in drafts[0]
+    assert page.select_one(".sa-drafts a")["href"] == f"/self-assessment/answers/{alone.id}"
+    submitted = page.select_one(".sa-submitted li").get_text(" ", strip=True)
+    assert submitted.startswith(f"{title} — Alfa,")
+    assert title in [h.get_text(strip=True) for h in page.select("h2")]
+
+
 def test_a_member_oversees_nothing(synced):
     person = make_user()
     add_member(person, make_coalition(), "member")

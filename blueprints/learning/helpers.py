@@ -83,5 +83,14 @@ def get_module(slug: str) -> Module:
     return module
 
 
+def path_item(path: progress.LearningPath, slug: str) -> progress.ModuleStatus:
+    """An active module's place in the learner's path (its Module loaded with it), or 404
+    as from `get_module`: the path holds every active module."""
+    item = path.get(slug)
+    if item is None:
+        abort_with(404, _("Nie ma takiego modułu."))
+    return item
+
+
 def upload_dir() -> str:
     return current_app.config["UPLOAD_DIR"]

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.learning import bp
-from blueprints.learning.helpers import get_module, learner_path, upload_dir
+from blueprints.learning.helpers import get_module, learner_path, path_item, upload_dir
 from blueprints.main import safe_next
+from koalicje import quizzes
 from koalicje.learning import media, progress, watching
 from koalicje.web.errors import abort_with
 from koalicje.web.htmx import is_fragment_request, render
@@ -24,15 +25,17 @@ def index():
 
 
 def module_context(slug: str) -> dict:
-    module = get_module(slug)
     path = learner_path()
+    item = path_item(path, slug)
+    module = item.module
     module_media = media.module_media(module, upload_dir())
     light = watching.prefers_light(current_user)
     player = module_media.player(light)
     track_source = module_media.track_source
     state = watching.state_for(current_user, module) if player else None
     return {
-        "module": module, "item": path.get(module.slug), "path": path, "media": module_media,
+        "module": module, "item": item, "path": path, "media": module_media,
+        "module_quiz": quizzes.module_status(item),
         # Watching when there is a recording; otherwise the module is studied by reading.
         "watch_mode": module_media.has_recording,
         "light": light, "player": player, "track_source": track_source, "watch_state": state,

@@ -46,6 +46,27 @@ def quiz_passed(user: User, quiz: Quiz) -> bool:
     )
 
 
+def quiz_stats(user: User, quiz_ids: list[int]) -> dict[int, tuple[int, float | None, bool]]:
+    """Per quiz id the user attempted: (attempts, best score, passed), in one aggregate query."""
+    from peewee import Case, fn
+
+    if not quiz_ids:
+        return {}
+    rows = (
+        QuizAttempt.select(
+            QuizAttempt.quiz,
+            fn.COUNT(QuizAttempt.id),
+            fn.MAX(QuizAttempt.score),
+            # MAX over a boolean works on SQLite only; count passed attempts instead.
+            fn.SUM(Case(None, [(QuizAttempt.passed == True, 1)], 0)),  # noqa: E712
+        )
+        .where((QuizAttempt.user == user) & QuizAttempt.quiz.in_(quiz_ids))
+        .group_by(QuizAttempt.quiz)
+        .tuples()
+    )
+    return {quiz_id: (n, best, bool(passed)) for quiz_id, n, best, passed in rows}
+
+
 def task_done(user: User, module: Module) -> bool:
     return (
         Post.select()
@@ -145,6 +166,8 @@ class ModuleStatus:
     missing: list[Module] = field(default_factory=list)  # prerequisites not yet completed
     quiz: Quiz | None = None
     quiz_passed: bool = False
+    quiz_attempts: int = 0
+    quiz_best: float | None = None
     task_done: bool = False
     updated_at: object = None
     is_next: bool = False
@@ -216,13 +239,7 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
         q.slug: q
         for q in Quiz.select().where(Quiz.slug.in_(quiz_slugs) & Quiz.not_archived())
     } if quiz_slugs else {}
-    passed = {
-        a.quiz_id
-        for a in QuizAttempt.select(QuizAttempt.quiz).where(
-            (QuizAttempt.user == user) & QuizAttempt.passed
-            & QuizAttempt.quiz.in_([q.id for q in quizzes.values()])
-        )
-    } if quizzes else set()
+    stats = quiz_stats(user, [q.id for q in quizzes.values()])
     task_slugs = {m.slug for m in modules if has_task(m)}
     tasks = {
         p.module_slug
@@ -243,7 +260,9 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
             watched_share=watch[module.id].share if module.id in watch else 0.0,
             watch_position=watch[module.id].position if module.id in watch else 0.0,
             quiz=quiz,
-            quiz_passed=bool(quiz and quiz.id in passed),
+            quiz_passed=bool(quiz and stats.get(quiz.id, (0, None, False))[2]),
+            quiz_attempts=stats[quiz.id][0] if quiz and quiz.id in stats else 0,
+            quiz_best=stats[quiz.id][1] if quiz and quiz.id in stats else None,
             task_done=module.slug in tasks,
             updated_at=row.updated_at if row else None,
             preview=preview,

@@ -53,6 +53,7 @@ from models import (
     create_or_migrate,
     db,
     fill_board_search_index,
+    fold,
     is_sqlite,
 )
 
@@ -167,11 +168,13 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
         # --- coalitions ------------------------------------------------------------------
         _insert(Coalition, [Coalition.slug, Coalition.name, Coalition.gmina,
                             Coalition.voivodeship, Coalition.library, Coalition.round,
-                            Coalition.founded, Coalition.goals, Coalition.created_at], (
+                            Coalition.founded, Coalition.goals, Coalition.created_at,
+                            Coalition.gmina_folded, Coalition.library_folded], (
             (f"koalicja-{n:04d}", f"Koalicja {n:04d}", f"Gmina {n:04d}",
              VOIVODESHIPS[n % len(VOIVODESHIPS)], f"Gminna Biblioteka Publiczna {n:04d}",
              1 + n % 3, date(2010, 1, 1) + timedelta(days=n), "Cele: " + " ".join(
-                 rng.choice(WORDS) for _ in range(20)), start)
+                 rng.choice(WORDS) for _ in range(20)), start,
+             fold(f"Gmina {n:04d}"), fold(f"Gminna Biblioteka Publiczna {n:04d}"))
             for n in range(sizes.coalitions)))
         coalition_ids = [c for (c,) in Coalition.select(Coalition.id)
                          .order_by(Coalition.id).tuples()]

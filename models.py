@@ -549,7 +549,15 @@ class Post(BaseModel):
             (("pinned", "coalition"), False),
             (("must_read", "coalition"), False),
             (("coalition", "category", "event_at"), False),
+            # The posting rate check reads one author's posts of the last minute, not all
+            # of them.
+            (("author", "created_at"), False),
         )
+
+
+# The learning path's course-task posts of one author: a partial index holds only task
+# posts, so it stays small and the planner picks it even when an author wrote hundreds.
+Post.add_index(Post.index(Post.author, Post.module_slug).where(Post.module_slug.is_null(False)))
 
 
 class Comment(BaseModel):
@@ -563,6 +571,10 @@ class Comment(BaseModel):
     hidden_at = DateTimeField(null=True)
     hidden_reason = TextField(default="")
     hidden_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        # The posting rate check counts an author's comments of the last minute.
+        indexes = ((("author", "created_at"), False),)
 
 
 class BoardVisit(BaseModel):

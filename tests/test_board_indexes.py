@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 from conftest import captured_sql
-from factories import build_board_world, make_coalition
+from factories import build_board_world, make_coalition, make_module
 
 from koalicje.board import posts
-from models import Post, db, utcnow
+from koalicje.learning import progress
+from models import Comment, Post, db, utcnow
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -77,3 +78,24 @@ def test_unread_counts_read_the_covering_index_only(database, bw):
     assert plan.count(
         "USING COVERING INDEX post_coalition_id_created_at_author_id_deleted_at_hidden_at"
     ) == 2, plan  # the programme board and the member's coalition
+
+
+def test_rate_check_and_task_posts_read_the_authors_range(app, database, bw):
+    """An author with many posts and comments: the rate check reads only the last minute's
+    rows, the learning path only the author's course-task posts, each from its index."""
+    _fill(bw)  # 1,600 posts by bw.member
+    old = utcnow() - timedelta(days=30)
+    Post.update(created_at=old).execute()
+    Comment.insert_many([dict(post=Post.select(Post.id).limit(1).scalar(), author=bw.member.id,
+                              body_source="x", body_html="x", created_at=old)] * 300).execute()
+    db.execute_sql("ANALYZE")
+    with app.app_context():
+        captured = captured_sql(lambda: posts.check_rate(bw.member))
+    plans = [" / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+             for sql, params in captured]
+    assert len(plans) == 2, plans
+    assert "post_author_id_created_at (author_id=? AND created_at>?)" in plans[0], plans
+    assert "comment_author_id_created_at (author_id=? AND created_at>?)" in plans[1], plans
+    make_module(task=True)
+    task = " | ".join(_plans(lambda: progress.learning_path(bw.member)))
+    assert "post_author_id_module_slug (author_id=? AND module_slug=?)" in task, task

@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
+from koalicje.prepared import prepared
 from models import Coalition, Membership, TrainerAssignment, User
 
 Rule = Callable[[User, Any], bool]
@@ -33,17 +34,19 @@ def _signed_in(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
+@prepared
+def _memberships(user_id: int):
+    return Membership.select(Membership, Coalition).join(Coalition).where(Membership.user == user_id)
+
+
 def memberships_of(user: User) -> dict[int, Membership]:
-    """The user's memberships by coalition id (cached per request)."""
+    """The user's memberships by coalition id (one query per request and user; its SQL is
+    built once per process)."""
     cache = g.setdefault("_memberships", {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = {
-            m.coalition_id: m
-            for m in Membership.select(Membership, Coalition)
-            .join(Coalition)
-            .where(Membership.user == user)
-        }
-    return cache[user.id]
+    found = cache.get(user.id)
+    if found is None:
+        found = cache[user.id] = {m.coalition_id: m for m in _memberships.rows(user.id)}
+    return found
 
 
 def assigned_coalition_ids(user: User) -> set[int]:

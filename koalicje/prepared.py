@@ -75,14 +75,24 @@ def _slot(sentinels: dict[tuple[type, Any], int], param: Any) -> tuple[object, A
     return (None, param) if number is None else (_ARGUMENT, number)
 
 
-@dataclass(frozen=True)
+# A cursor wrapper's own counters, never shared between cursors.
+_PER_CURSOR = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
+
+
+@dataclass
 class Built:
     """One built query: its SQL text, its parameters (constants or argument numbers), and the
-    query object whose cursor wrapper turns rows into what Peewee returns."""
+    query object whose cursor wrapper turns rows into what Peewee returns.
+
+    `columns` is what the wrapper's `initialize()` worked out from the first result's column
+    description (which column goes to which model and field, with which converter): the
+    same text always has the same columns, so later wrappers start from it instead of
+    resolving the columns again. Set once, then only read."""
 
     sql: str
     slots: tuple[tuple[object, Any], ...]  # (_ARGUMENT, argument number) or (None, constant)
     query: Any
+    columns: dict[str, Any] | None = None
 
     def bind(self, params: Sequence[Any]) -> list[Any]:
         return [params[value] if mark is _ARGUMENT else value for mark, value in self.slots]
@@ -141,13 +151,28 @@ class Prepared:
     def execute(self, *params: Any, key: Hashable = None):
         """Run the query; returns the query's own cursor wrapper (iterable, like
         `query.execute()`)."""
-        built = self.built(params, key)
+        return self._run(self.built(params, key), params)
+
+    def _run(self, built: Built, params: Sequence[Any]):
         cursor = db.execute_sql(built.sql, built.bind(params))
-        return built.query._get_cursor_wrapper(cursor)
+        wrapper = built.query._get_cursor_wrapper(cursor)
+        if built.columns is not None:
+            wrapper.__dict__.update(built.columns)
+            wrapper.initialized = True
+        return wrapper
 
     def rows(self, *params: Any, key: Hashable = None) -> list[Any]:
         """Every row, as `list(query)` gives them."""
-        return list(self.execute(*params, key=key))
+        built = self.built(params, key)
+        wrapper = self._run(built, params)
+        if built.columns is not None:
+            return list(wrapper)
+        before = dict(vars(wrapper))
+        rows = list(wrapper)
+        if wrapper.initialized:  # only once a row came: keep what initialize() worked out
+            built.columns = {name: value for name, value in vars(wrapper).items()
+                             if name not in _PER_CURSOR and before.get(name, _ARGUMENT) is not value}
+        return rows
 
     def first(self, *params: Any, key: Hashable = None) -> Any | None:
         """The first row or None (the builder should limit the query to one row)."""

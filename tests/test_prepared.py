@@ -70,9 +70,13 @@ def test_rows_as_dicts_tuples_and_named_tuples_with_datetime_and_string_paramete
 
             plain = list(build(board, since, "wpis 4"))
             assert len(plain) == 3  # days 4, 5, 7, 8 on board one, less "wpis 4"
-            assert Prepared(build).rows(board, since, "wpis 4") == plain
-            assert Prepared(build).first(board, since, "wpis 4") == plain[0]
-            assert Prepared(build).first(board, datetime(2999, 1, 1), "") is None
+            query = Prepared(build)
+            assert query.rows(board, since, "wpis 4") == plain
+            assert query.rows(board, since, "wpis 4") == plain  # with the columns kept
+            assert query.first(board, since, "wpis 4") == plain[0]
+            assert query.first(board, datetime(2999, 1, 1), "") is None
+            assert query.rows(world["two"].id, world["start"], "") == list(
+                build(world["two"].id, world["start"], ""))
         assert isinstance(plain[0].created_at, datetime)  # converted like Peewee converts it
 
 
@@ -94,21 +98,29 @@ def test_a_second_call_builds_no_sql(app, world, monkeypatch):
         calls["builder"] += 1
         return _membership_query(user_id)
 
-    original_sql = peewee.Context.sql
+    original_sql, original_columns = peewee.Context.sql, peewee._resolve_model_columns
 
     def counting_sql(self, obj):
         calls["sql"] += 1
         return original_sql(self, obj)
 
+    def counting_columns(*args):
+        calls["columns"] = calls.get("columns", 0) + 1
+        return original_columns(*args)
+
     monkeypatch.setattr(peewee.Context, "sql", counting_sql)
+    monkeypatch.setattr(peewee, "_resolve_model_columns", counting_columns)
     query = Prepared(build)
     with app.app_context():
         query.rows(world["anna"].id)
         assert calls["builder"] == 2 and calls["sql"] > 0  # built once (two sentinel sets)
-        calls.update(builder=0, sql=0)
+        assert calls["columns"] == 1  # the result's columns resolved once
+        calls.update(builder=0, sql=0, columns=0)
+        _same_models(query.rows(world["anna"].id), list(_membership_query(world["anna"].id)))
+        calls.update(builder=0, sql=0, columns=0)
         query.rows(world["anna"].id)
         query.rows(world["bea"].id)
-        assert calls == {"builder": 0, "sql": 0}
+        assert calls == {"builder": 0, "sql": 0, "columns": 0}
         assert len(app.extensions[prepared_module.EXTENSION]) == 1
 
 

@@ -49,20 +49,21 @@ def memberships_of(user: User) -> dict[int, Membership]:
     return found
 
 
+@prepared
+def _assigned_ids(trainer_id: int):
+    return TrainerAssignment.select(TrainerAssignment.coalition).where(
+        TrainerAssignment.trainer == trainer_id).tuples()
+
+
 def assigned_coalition_ids(user: User) -> set[int]:
     """Ids of the coalitions a trainer is assigned to (cached per request)."""
     cache = g.setdefault("_assigned", {}) if has_request_context() else {}
-    if user.id not in cache:
-        if user.role != "trainer":
-            cache[user.id] = set()
-        else:
-            cache[user.id] = {
-                a.coalition_id
-                for a in TrainerAssignment.select(TrainerAssignment.coalition).where(
-                    TrainerAssignment.trainer == user
-                )
-            }
-    return cache[user.id]
+    found = cache.get(user.id)
+    if found is None:
+        found = cache[user.id] = (
+            {coalition_id for (coalition_id,) in _assigned_ids.rows(user.id)}
+            if user.role == "trainer" else set())
+    return found
 
 
 def _coalition_id(obj: Coalition | int) -> int:

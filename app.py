@@ -44,6 +44,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None))
     instance = Path(app.instance_path)
     app.config.update(default_config(instance, with_secret="SECRET_KEY" not in config))
+    # The cookie's lifetime counts from the sign-in, like the server's own limit
+    # (`sessions.Limits.lifetime`): sign and send it again only when its content changes,
+    # not with every response (the idle limit is the server's, on the session row).
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config.update(config)
 
     init_proxy(app)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
+from koalicje.prepared import prepared
 from models import Coalition, Membership, TrainerAssignment, User
 
 Rule = Callable[[User, Any], bool]
@@ -33,33 +34,36 @@ def _signed_in(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
+@prepared
+def _memberships(user_id: int):
+    return Membership.select(Membership, Coalition).join(Coalition).where(Membership.user == user_id)
+
+
 def memberships_of(user: User) -> dict[int, Membership]:
-    """The user's memberships by coalition id (cached per request)."""
+    """The user's memberships by coalition id (one query per request and user; its SQL is
+    built once per process)."""
     cache = g.setdefault("_memberships", {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = {
-            m.coalition_id: m
-            for m in Membership.select(Membership, Coalition)
-            .join(Coalition)
-            .where(Membership.user == user)
-        }
-    return cache[user.id]
+    found = cache.get(user.id)
+    if found is None:
+        found = cache[user.id] = {m.coalition_id: m for m in _memberships.rows(user.id)}
+    return found
+
+
+@prepared
+def _assigned_ids(trainer_id: int):
+    return TrainerAssignment.select(TrainerAssignment.coalition).where(
+        TrainerAssignment.trainer == trainer_id).tuples()
 
 
 def assigned_coalition_ids(user: User) -> set[int]:
     """Ids of the coalitions a trainer is assigned to (cached per request)."""
     cache = g.setdefault("_assigned", {}) if has_request_context() else {}
-    if user.id not in cache:
-        if user.role != "trainer":
-            cache[user.id] = set()
-        else:
-            cache[user.id] = {
-                a.coalition_id
-                for a in TrainerAssignment.select(TrainerAssignment.coalition).where(
-                    TrainerAssignment.trainer == user
-                )
-            }
-    return cache[user.id]
+    found = cache.get(user.id)
+    if found is None:
+        found = cache[user.id] = (
+            {coalition_id for (coalition_id,) in _assigned_ids.rows(user.id)}
+            if user.role == "trainer" else set())
+    return found
 
 
 def _coalition_id(obj: Coalition | int) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from koalicje.accounts import hash_token, new_token
+from koalicje.prepared import prepared
 from models import User, UserSession, utcnow, write_transaction
 
 # A row's last_seen_at is written at most this often, so reading pages rarely writes.
@@ -45,16 +46,22 @@ def start(user: User, limits: Limits) -> str:
     return token
 
 
+@prepared
+def _session_of(token_hash: str):
+    """The session row with its user (every signed-in request runs it: SQL built once)."""
+    return (
+        UserSession.select(UserSession, User)
+        .join(User, on=(UserSession.user == User.id))
+        .where((UserSession.token_hash == token_hash) & User.enabled())
+        .limit(1)
+    )
+
+
 def user_for(token: str | None, limits: Limits) -> User | None:
     """The active user signed in with `token`, or None if it is unknown, ended or expired."""
     if not token:
         return None
-    row = (
-        UserSession.select(UserSession, User)
-        .join(User, on=(UserSession.user == User.id))
-        .where((UserSession.token_hash == hash_token(token)) & User.enabled())
-        .first()
-    )
+    row = _session_of.first(hash_token(token))
     if row is None:
         return None
     now = utcnow()

@@ -1,0 +1,111 @@
+"""What every signed-in page pays before its own content: the session's user, memberships,
+the header's board navigation. Each is looked up once per request, with SQL text built once
+per process, and the session cookie is not signed again when nothing in it changed."""
+
+from __future__ import annotations
+
+from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
+from flask_login import current_user
+
+from koalicje import permissions, prepared
+from koalicje.board import posts
+from models import Post
+
+
+def _followed_world():
+    anna = make_user(name="Anna")
+    boards = [make_coalition(name=f"Koalicja {n}") for n in range(3)]
+    for board in boards[:2]:
+        add_member(anna, board)
+    for n, board in enumerate(boards):
+        for k in range(n + 1):
+            Post.create(coalition=board, author=make_user(), title=f"t{n}{k}",
+                        body_source="x", body_html="<p>x</p>")
+    return anna, boards
+
+
+def test_navigation_and_memberships_once_per_request(app, client, auth):
+    with app.app_context():
+        anna, boards = _followed_world()
+    auth.as_user(anna)
+    client.get("/")  # warm: prepared queries built
+    with count_queries() as home:
+        page = client.get("/")
+    statements = home.statements
+    assert sum('FROM "membership"' in s for s in statements) == 1
+    assert sum('FROM "board_visit"' in s for s in statements) == 1
+    assert sum("UNION ALL" in s for s in statements) == 1
+    assert sum('FROM "user_session"' in s for s in statements) == 1
+    # the header shows each followed board with its count of new posts
+    links = {a["data-board"]: a.get_text(" ", strip=True) for a in soup(page).select(".board-nav a")}
+    assert set(links) == {"programme", boards[0].slug, boards[1].slug}
+    assert "1 nowy" in links[boards[0].slug] and "2 nowe" in links[boards[1].slug]
+
+
+def test_navigation_is_computed_once_even_when_asked_twice(app, client, auth):
+    with app.app_context():
+        anna, _ = _followed_world()
+    auth.as_user(anna)
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        login_user(anna)
+        user = current_user._get_current_object()
+        with count_queries() as first:
+            entries = posts.navigation(user)
+            permissions.memberships_of(user)
+        with count_queries() as again:
+            assert posts.navigation(user) is entries
+            permissions.memberships_of(user)
+            permissions.is_member(user, entries[1].coalition)
+        assert len(first.statements) == 3  # memberships, visits, counts
+        assert again.statements == []
+
+
+def test_the_headers_queries_are_built_once_per_process(app, client, auth):
+    with app.app_context():
+        anna, boards = _followed_world()
+        trainer = make_user(role="trainer")
+        for board in boards:
+            assign(trainer, board)
+    auth.as_user(anna)
+    client.get("/")
+    built = dict(app.extensions[prepared.EXTENSION])
+    names = {key[0].name.rsplit(".", 1)[-1] for key in built}
+    assert {"_session_of", "_memberships", "_visit_rows", "_new_counts"} <= names
+    client.get("/")
+    client.get("/coalitions/")
+    assert app.extensions[prepared.EXTENSION] == built  # nothing new built
+    client.post("/logout", data={"csrf_token": auth.csrf()})
+    auth.as_user(trainer)
+    page = client.get("/")  # another number of boards: its own text for the count
+    assert len(app.extensions[prepared.EXTENSION]) > len(built)
+    assert "_assigned_coalitions" in {k[0].name.rsplit(".", 1)[-1]
+                                      for k in app.extensions[prepared.EXTENSION]}
+    shown = {a["data-board"] for a in soup(page).select(".board-nav a")}
+    assert shown == {"programme", *(b.slug for b in boards)}
+
+
+def test_a_signed_in_page_does_not_sign_the_cookie_again(app, client, auth):
+    with app.app_context():
+        anna = make_user()
+    login = auth.login(anna.email)
+    assert login.status_code == 303
+    assert "session=" in login.headers.get("Set-Cookie", "")  # signing in writes it
+    client.get("/")  # shows (and so removes) the sign-in's flash message: the cookie changes
+    for path in ("/", "/coalitions/", "/self-assessment/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "session=" not in response.headers.get("Set-Cookie", ""), path
+    # the cookie still works, and still ends where the server ends the session
+    assert soup(client.get("/")).select_one(".account-name").get_text() == anna.name
+
+
+def test_healthz_still_loads_no_user(app, client, auth):
+    with app.app_context():
+        anna = make_user()
+    auth.as_user(anna)
+    with count_queries() as health:
+        assert client.get("/healthz").status_code == 200
+    assert len(health.statements) == 1
+    assert not any("user_session" in s for s in health.statements)

@@ -165,4 +165,46 @@ def test_smoke_run_with_wrk(bench_dir):
 
 def _fake_urls() -> dict:
     return {"board": "b", "module": "m", "quiz": "q", "post": 1, "draft": 1, "more": "/x",
-            "quiz_answers": {}, "autosave": {}}
+            "quiz_answers": {}, "autosave": {}, "last_comment": 0}
+
+
+def test_the_comment_target_sends_what_the_last_answer_showed(app, htmx, auth):
+    """The comment write follows the form each answer carries (`after`: the newest comment the
+    reader was shown), as a browser does; the bench reads that value from the answer. With a
+    fixed `after`, every answer would carry all the comments the run wrote, and the figure
+    would grow with the run."""
+    from factories import build_board_world, with_db
+
+    from koalicje.board import posts
+
+    bw = build_board_world()
+    post = with_db(lambda: posts.create_post(bw.member, bw.coalition, title="W", body="T"))
+    first = with_db(lambda: posts.add_comment(bw.member2, post, "Pierwszy"))
+    [target] = [t for t in bench.targets({**_fake_urls(), "post": post.id,
+                                          "last_comment": first.id})
+                if t.name == "a comment (htmx)"]
+    assert target.follow == "after" and target.data["after"] == str(first.id)
+    auth.as_user(bw.member)
+    data = {**target.data, "csrf_token": auth.csrf()}
+    sizes = []
+    for _ in range(3):
+        answer = htmx.post(target.path, data=data)
+        assert answer.status_code == 200
+        newest = with_db(lambda: Comment.select().order_by(Comment.id.desc()).get())
+        assert bench.followed(answer.data, "after") == str(newest.id)
+        data["after"] = bench.followed(answer.data, "after")
+        sizes.append(len(answer.data))
+    assert sizes[0] == sizes[1] == sizes[2]  # only the new comment each time, not the list
+    assert bench.followed(b"<p>no form</p>", "after") is None
+
+
+def test_the_wrk_script_of_a_followed_field():
+    """The Lua that wrk runs for a followed field: the body without the field plus its current
+    value, the value taken from each answer with an escaped pattern (the wrk smoke run runs
+    it); nothing for a target without one."""
+    targets = {t.name: t for t in bench.targets({**_fake_urls(), "last_comment": 7})}
+    script = bench.wrk_follow(targets["a comment (htmx)"])
+    assert 'local follow_value = "7"' in script
+    assert '"c1-body=B%C4%99d%C4%99%2C+dzi%C4%99kuj%C4%99%21" .. "&" .. "after" .. "="' in script
+    assert 'string.match(body, "name%=%\\"after%\\" value%=%\\"([^\\"]*)\\"")' in script
+    assert bench.wrk_follow(targets["new post (htmx)"]) == ""

@@ -85,6 +85,10 @@ class Target:
     method: str = "GET"
     data: dict[str, str] | None = None
     htmx: bool = False
+    # A form field each client takes from the previous answer, as a browser does when htmx
+    # swaps in the fresh form the answer carries (the comment form's `after`: the newest
+    # comment the reader was shown). Its starting value is in `data`.
+    follow: str | None = None
 
 
 def targets(urls: dict[str, Any]) -> list[Target]:
@@ -115,7 +119,8 @@ def targets(urls: dict[str, Any]) -> list[Target]:
                {"title": "Zebranie partnerów", "category": "announcement",
                 "body": "Spotykamy się w bibliotece w czwartek o **17:00**."}, htmx=True),
         Target("a comment (htmx)", "write", "member", f"/board/post/{urls['post']}/comments",
-               "POST", {f"c{urls['post']}-body": "Będę, dziękuję!"}, htmx=True),
+               "POST", {f"c{urls['post']}-body": "Będę, dziękuję!",
+                        "after": str(urls["last_comment"])}, htmx=True, follow="after"),
         Target("watched toggle (htmx)", "write", "learner",
                f"/learning/{urls['module']}/watched", "POST", {"watched": "1"}, htmx=True),
         Target("quiz submission", "write", "learner", f"/quizzes/{urls['quiz']}", "POST",
@@ -221,8 +226,9 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient],
     write then has no draft (only the pages are measured there).
     """
     from bs4 import BeautifulSoup
+    from peewee import fn
 
-    from models import Coalition, Module, Post, Quiz, SelfAssessment, User, db
+    from models import Coalition, Comment, Module, Post, Quiz, SelfAssessment, User, db
 
     # Requests must not run inside this app context: they would share its `g` (and user).
     with app.app_context(), db.connection_context():
@@ -233,6 +239,9 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient],
         post = (Post.select().where((Post.coalition == board) & Post.deleted_at.is_null()
                                     & Post.hidden_at.is_null())
                 .order_by(Post.created_at.desc()).first())
+        # The newest comment on the post: what the comment form of a reader says it showed.
+        last_comment = (Comment.select(fn.MAX(Comment.id))
+                        .where(Comment.post == post.id).scalar() or 0)
         learner = User.get(User.email == accounts.emails["learner"])
         draft = (SelfAssessment.select().where((SelfAssessment.user == learner)
                                                & (SelfAssessment.status == "draft")).first())
@@ -242,7 +251,8 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient],
         # demo's libraries are all "... Biblioteka Publiczna ...".
         numbered = Coalition.select().where(Coalition.gmina.contains("00")).exists()
     urls: dict[str, Any] = {"board": board.slug, "module": module.slug, "quiz": quiz.slug,
-                            "post": post.id, "draft": draft.id if draft else 0,
+                            "post": post.id, "last_comment": last_comment,
+                            "draft": draft.id if draft else 0,
                             "autosave": {f"s-{sid}": "3" for sid in statements[:4]},
                             "directory_q": "00" if numbered else "publiczna"}
     soup = BeautifulSoup(client_for("coordinator").request(
@@ -547,6 +557,7 @@ WRK_SCRIPT = """
 wrk.method = {method}
 {body}
 {headers}
+{follow}
 done = function(summary, latency, requests)
   local f = assert(io.open({out}, "w"))
   f:write(string.format('{{"requests": %d, "duration_s": %.6f, "bytes": %d, "errors": %d, ' ..
@@ -560,8 +571,47 @@ end
 """
 
 
+# A followed field (Target.follow): each wrk thread sends the value the last answer it read
+# carried, so its connections post like readers of one page, each answer adding what they
+# had not been shown (a thread's connections share the value: what one was shown last).
+WRK_FOLLOW = """
+local follow_value = {start}
+request = function()
+  return wrk.format(nil, nil, nil, {base} .. "&" .. {name} .. "=" .. follow_value)
+end
+response = function(status, headers, body)
+  local value = string.match(body, {pattern})
+  if value then follow_value = value end
+end
+"""
+
+
 def _lua(value: str) -> str:
     return json.dumps(value)  # a JSON string literal is a valid Lua string literal here
+
+
+def _follow_pattern(name: str) -> str:
+    return f'name="{name}" value="'
+
+
+def wrk_follow(target: Target) -> str:
+    """The Lua for a target's followed field (Target.follow), or nothing."""
+    if not target.follow or target.data is None:
+        return ""
+    base = {k: v for k, v in target.data.items() if k != target.follow}
+    return WRK_FOLLOW.format(
+        start=_lua(target.data.get(target.follow, "")), base=_lua(urlencode(base)),
+        name=_lua(target.follow),
+        # a Lua pattern: the literal prefix with its magic characters escaped
+        pattern=_lua(re.sub(r"([^\w\s])", r"%\1", _follow_pattern(target.follow))
+                     + '([^"]*)"'))
+
+
+def followed(body: bytes | str, name: str) -> str | None:
+    """The value of the hidden field `name` in an answer (Target.follow), if it has one."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    match = re.search(re.escape(_follow_pattern(name)) + r'([^"]*)"', text)
+    return match.group(1) if match else None
 
 
 def request_headers(client: HttpClient | None, target: Target) -> dict[str, str]:
@@ -582,7 +632,8 @@ def drive_wrk(port: int, target: Target, client: HttpClient | None, clients: int
     body = f"wrk.body = {_lua(urlencode(target.data))}" if target.data is not None else ""
     script = workdir / "wrk-script.lua"
     script.write_text(WRK_SCRIPT.format(method=_lua(target.method), body=body,
-                                        headers=headers, out=_lua(str(out))))
+                                        headers=headers, follow=wrk_follow(target),
+                                        out=_lua(str(out))))
     subprocess.run(["wrk", f"-t{min(clients, 2)}", f"-c{clients}",
                     f"-d{max(1, round(duration))}s", "--timeout", "30s", "-s", str(script),
                     f"http://127.0.0.1:{port}{target.path}"],
@@ -600,14 +651,19 @@ def drive_python(port: int, target: Target, client: HttpClient | None, clients: 
     lock = threading.Lock()
 
     def run() -> None:
+        data = dict(target.data or {})
         for _ in range(requests):
+            sent = urlencode(data) if target.follow else body
             began = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                conn.request(target.method, target.path, body=body, headers=headers)
+                conn.request(target.method, target.path, body=sent, headers=headers)
                 response = conn.getresponse()
-                size = len(response.read())
+                answer = response.read()
+                size = len(answer)
                 conn.close()
+                if target.follow:
+                    data[target.follow] = followed(answer, target.follow) or data[target.follow]
             except OSError:
                 with lock:
                     counts["errors"] += 1

@@ -166,3 +166,44 @@ def test_decimalformat_gives_what_flask_babel_gives_in_each_language(app, monkey
         assert render_template_string(template, values=values, patterns=patterns) == expected["pl"]
     # each distinct number and pattern once per language (3.5 twice, 3 and 3.0 apart)
     assert len(calls) == (len(values) - 1) * len(patterns) * 3
+
+
+def test_date_filters_give_what_flask_babel_gives(app):
+    """The cached `datetimeformat` and `dateformat` filters: the same strings as Flask-Babel's
+    functions, for every format the templates use and the named ones, across two years of
+    times (both clock changes), in both languages, a language change within the request
+    included, and for plain dates."""
+    from datetime import date, datetime, timedelta
+
+    import flask_babel
+
+    values = [datetime(2026, 1, 1, 0, 30) + timedelta(hours=37 * i, minutes=7 * i)
+              for i in range(480)]
+    values += [datetime(2026, 3, 29, 0, 59), datetime(2026, 3, 29, 1, 0),
+               datetime(2026, 10, 25, 0, 59), datetime(2026, 10, 25, 1, 0)]
+    days = [date(2026, 1, 1) + timedelta(days=11 * i) for i in range(60)]
+    dt_formats = [None, "short", "medium", "long", "full", "EEEE, d MMMM y, HH:mm", "d MMMM, HH:mm"]
+    d_formats = [None, "short", "medium", "long", "full", "d MMMM y"]
+    template = ("{% for v in values %}{% for f in dt_formats %}[{{ v | datetimeformat(f) if f "
+                "else v | datetimeformat }}]{% endfor %}{% for f in d_formats %}[{{ v | "
+                "dateformat(f) if f else v | dateformat }}]{% endfor %}{% endfor %}"
+                "{% for d in days %}{% for f in d_formats %}[{{ d | dateformat(f) if f else "
+                "d | dateformat }}]{% endfor %}{% endfor %}")
+
+    def expected() -> str:
+        return "".join(
+            [("".join(f"[{flask_babel.format_datetime(v, f)}]" for f in dt_formats)
+              + "".join(f"[{flask_babel.format_date(v, f)}]" for f in d_formats)) for v in values]
+            + ["".join(f"[{flask_babel.format_date(d, f)}]" for f in d_formats) for d in days])
+
+    context = dict(values=values, days=days, dt_formats=dt_formats, d_formats=d_formats)
+    with app.test_request_context("/"):
+        flask_babel.get_locale()
+        polish = expected()
+        assert render_template_string(template, **context) == polish
+        with force_locale("en"):  # a change of language within the request
+            english = expected()
+            assert english != polish
+            assert render_template_string(template, **context) == english
+        assert render_template_string(template, **context) == polish
+        assert "marca 2026" in polish and "March 2026" in english  # the formats did localise

@@ -25,8 +25,12 @@ users or languages.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
+import flask_babel
+from babel import dates as babel_dates
 from flask import Flask, current_app, g, has_request_context
 from flask_babel import format_decimal, get_translations
 from jinja2 import pass_context
@@ -132,6 +136,94 @@ def decimalformat(number: Any, format: str | None = None) -> str:
     return formatted
 
 
+# --- dates -----------------------------------------------------------------------------
+
+_NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
+def _date_cache() -> tuple[Any, Any, dict[Hashable, Any]] | None:
+    """The request's locale, its time zone (as zoneinfo: converting with it costs a fraction
+    of pytz's normalize), and its date patterns and formatted days; kept for the current
+    locale and zone. None outside a request or before a locale is chosen: then Flask-Babel
+    formats."""
+    try:
+        ctx = g._get_current_object()
+        babel_ctx = ctx._flask_babel
+        locale = babel_ctx.babel_locale  # set by Flask-Babel's first get_locale()
+    except (AttributeError, RuntimeError):
+        return None
+    tz = getattr(babel_ctx, "babel_tzinfo", None) or flask_babel.get_timezone()
+    try:
+        store = ctx._koalicje_render
+    except AttributeError:
+        store = ctx._koalicje_render = {}
+    entry = store.get("dates")
+    if entry is None or entry[0] is not locale or entry[3] is not tz:
+        entry = store["dates"] = (locale, ZoneInfo(str(tz)), {}, tz)
+    return entry[:3]
+
+
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """What Flask-Babel's rebasing gives: a naive datetime is UTC, shown in the user's zone."""
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(zone)
+
+
+def _day(cache: dict[Hashable, Any], locale: Any, format: str, day: date) -> str:
+    """A day in a date format (the date part of any datetime format), once per request."""
+    key = ("day", format, day)
+    text = cache.get(key)
+    if text is None:
+        pattern = cache.get(("day-pattern", format))
+        if pattern is None:
+            pattern = cache[("day-pattern", format)] = babel_dates.parse_pattern(
+                babel_dates.get_date_format(format, locale=locale)
+                if format in _NAMED_FORMATS else format)
+        text = cache[key] = pattern.apply(day, locale)
+    return text
+
+
+def datetimeformat(value: Any, format: str | None = None) -> str:
+    """Flask-Babel's `datetimeformat` filter with the locale, time zone and patterns looked
+    up once per request (and each day's date part formatted once): the same string as
+    `flask_babel.format_datetime`, at a fraction of its cost (a trainer's overview shows
+    ~90 dates, a board's posts two each)."""
+    entry = _date_cache()
+    if entry is None or type(value) is not datetime:
+        return flask_babel.format_datetime(value, format)
+    locale, tz, cache = entry
+    plan = cache.get(("datetime", format))
+    if plan is None:
+        resolved = flask_babel._get_format("datetime", format)
+        if resolved in _NAMED_FORMATS:
+            plan = (resolved,
+                    babel_dates.get_datetime_format(resolved, locale=locale).replace("'", ""),
+                    babel_dates.parse_pattern(babel_dates.get_time_format(resolved, locale=locale)))
+        else:
+            plan = (None, None, babel_dates.parse_pattern(resolved))
+        cache[("datetime", format)] = plan
+    named, glue, pattern = plan
+    local = _local(value, tz)
+    if named is None:
+        return pattern.apply(local, locale)
+    # As babel.dates.format_datetime: the time part, then the date part, into the glue.
+    return (glue.replace("{0}", pattern.apply(local.timetz(), locale, reference_date=local.date()))
+            .replace("{1}", _day(cache, locale, named, local.date())))
+
+
+def dateformat(value: Any, format: str | None = None) -> str:
+    """Flask-Babel's `dateformat` filter, each day formatted once per request, locale and
+    format: the same string as `flask_babel.format_date`."""
+    entry = _date_cache()
+    if entry is None or type(value) not in (datetime, date):
+        return flask_babel.format_date(value, format)
+    locale, tz, cache = entry
+    resolved = cache.get(("date", format))
+    if resolved is None:
+        resolved = cache[("date", format)] = flask_babel._get_format("date", format)
+    day = _local(value, tz).date() if type(value) is datetime else value
+    return _day(cache, locale, resolved, day)
+
+
 # --- forms -----------------------------------------------------------------------------
 
 
@@ -219,4 +311,5 @@ def init_app(app: Flask) -> None:
     Flask-Babel, which installs its own)."""
     app.jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext,
                                  _=template_gettext, url_for=url_for, csrf_input=csrf_input)
-    app.jinja_env.filters["decimalformat"] = decimalformat
+    app.jinja_env.filters.update(decimalformat=decimalformat, datetimeformat=datetimeformat,
+                                 dateformat=dateformat)

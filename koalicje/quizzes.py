@@ -12,6 +12,7 @@ from typing import Any
 
 from koalicje import activity
 from koalicje.learning import progress
+from koalicje.prepared import prepared
 from koalicje.web.labels import localized
 from models import Quiz, QuizAttempt, QuizVersion, User, utcnow, write_transaction
 
@@ -231,20 +232,26 @@ class Tally:
 def tally(user: User) -> Tally:
     """How many of the active quizzes (`active_quizzes`) the user has passed: what the home
     page shows, in one query (not the quizzes' definitions, positions and scores)."""
+    row = _tally.first(user.id)
+    total, passed = row if row else (0, 0)
+    return Tally(passed=int(passed or 0), total=int(total or 0))
+
+
+@prepared
+def _tally(user_id: int):
+    """(active quizzes, those the user passed): `tally`'s query, its SQL text built once."""
     from peewee import Case, fn
 
     passed_ids = QuizAttempt.select(QuizAttempt.quiz).where(
-        (QuizAttempt.user == user) & QuizAttempt.passed)
-    total, passed = (
+        (QuizAttempt.user == user_id) & QuizAttempt.passed)
+    return (
         Quiz.select(fn.COUNT(Quiz.id), fn.SUM(Case(None, [(Quiz.id.in_(passed_ids), 1)], 0)))
         .join(QuizVersion, on=(
             (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
         ))
         .where(Quiz.not_archived())
         .tuples()
-        .get()
     )
-    return Tally(passed=int(passed or 0), total=int(total or 0))
 
 
 def overview(user: User) -> list[QuizStatus]:

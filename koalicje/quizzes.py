@@ -157,9 +157,14 @@ def refresh_module(user: User, quiz: Quiz) -> None:
 
 
 def attempts_of(user: User, quiz: Quiz) -> list[QuizAttempt]:
-    return list(
+    return _attempts_of.rows(user.id, quiz.id)
+
+
+@prepared
+def _attempts_of(user_id: int, quiz_id: int):
+    return (
         QuizAttempt.select()
-        .where((QuizAttempt.user == user) & (QuizAttempt.quiz == quiz))
+        .where((QuizAttempt.user == user_id) & (QuizAttempt.quiz == quiz_id))
         .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
     )
 
@@ -210,6 +215,16 @@ def with_current_version(query: Any) -> Any:
     return query.select_extend(*QuizVersion._meta.sorted_fields).join(
         QuizVersion, on=((QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)),
         attr="current")
+
+
+def active_with_current_version(slug: str) -> Quiz | None:
+    """The active quiz with this slug, with `.current` (its current QuizVersion), or None."""
+    return _active_with_current_version.first(slug)
+
+
+@prepared
+def _active_with_current_version(slug: str):
+    return with_current_version(Quiz.active()).where(Quiz.slug == slug).limit(1)
 
 
 def active_quizzes() -> list[Quiz]:

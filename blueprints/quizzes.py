@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
@@ -49,7 +49,9 @@ def _form_context(quiz: Quiz, version: QuizVersion, answers: dict, missing: list
 @bp.get("/<slug>")
 @login_required
 def take(slug: str):
-    quiz = get_object_or_404(quizzes.with_current_version(Quiz.active()), Quiz.slug == slug)
+    quiz = quizzes.active_with_current_version(slug)
+    if quiz is None:
+        abort(404)
     version = quiz.current
     return render("quizzes/take.html", "quizzes/_form.html",
                   **_form_context(quiz, version, {}, []))

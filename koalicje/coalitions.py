@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from peewee import SQL, fn
 from playhouse.shortcuts import model_to_dict
 
+from koalicje.prepared import prepared
 from koalicje.web.markdown import render_markdown
 from models import (
     MEMBERSHIP_ROLES,
@@ -157,15 +158,8 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
 
 def members_by_sector(coalition: Coalition) -> list[tuple[str, list[Membership]]]:
     """Memberships grouped by sector (in SECTORS order), coordinators first, then by name."""
-    memberships = (  # what the page shows of each (not the password hash and the rest)
-        Membership.select(Membership.id, Membership.user, Membership.coalition, Membership.role,
-                          Membership.sector, User.id, User.name)
-        .join(User)
-        .where(Membership.coalition == coalition)
-        .order_by(User.name, User.id)
-    )
     groups: dict[str, list[Membership]] = {}
-    for membership in memberships:
+    for membership in _members.rows(coalition.id):
         groups.setdefault(membership.sector, []).append(membership)
     order = {sector: i for i, sector in enumerate(SECTORS)}
     result = []
@@ -175,14 +169,42 @@ def members_by_sector(coalition: Coalition) -> list[tuple[str, list[Membership]]
     return result
 
 
-def assigned_trainers(coalition: Coalition) -> list[User]:
-    """The coalition's trainers, with what the pages show of them (name, email)."""
-    return list(
-        User.select(User.id, User.name, User.email)
-        .join(TrainerAssignment, on=TrainerAssignment.trainer)
-        .where(TrainerAssignment.coalition == coalition)
+@prepared
+def _members(coalition_id: int):
+    """The coalition's memberships with what the page shows of each (not the password hash
+    and the rest), by name."""
+    return (
+        Membership.select(Membership.id, Membership.user, Membership.coalition, Membership.role,
+                          Membership.sector, User.id, User.name)
+        .join(User)
+        .where(Membership.coalition == coalition_id)
         .order_by(User.name, User.id)
     )
+
+
+def assigned_trainers(coalition: Coalition) -> list[User]:
+    """The coalition's trainers, with what the pages show of them (name, email)."""
+    return _trainers.rows(coalition.id)
+
+
+@prepared
+def _trainers(coalition_id: int):
+    return (
+        User.select(User.id, User.name, User.email)
+        .join(TrainerAssignment, on=TrainerAssignment.trainer)
+        .where(TrainerAssignment.coalition == coalition_id)
+        .order_by(User.name, User.id)
+    )
+
+
+def by_slug(slug: str) -> Coalition | None:
+    """The coalition with this slug, or None."""
+    return _by_slug.first(slug)
+
+
+@prepared
+def _by_slug(slug: str):
+    return Coalition.select().where(Coalition.slug == slug).limit(1)
 
 
 GOALS_HTML_KEPT = 512  # rendered goals a worker keeps (450 coalitions in the programme)

@@ -12,6 +12,7 @@ from typing import Any
 
 from koalicje import activity
 from koalicje.learning import progress
+from koalicje.prepared import prepared
 from koalicje.web.labels import localized
 from models import Quiz, QuizAttempt, QuizVersion, User, utcnow, write_transaction
 
@@ -156,9 +157,14 @@ def refresh_module(user: User, quiz: Quiz) -> None:
 
 
 def attempts_of(user: User, quiz: Quiz) -> list[QuizAttempt]:
-    return list(
+    return _attempts_of.rows(user.id, quiz.id)
+
+
+@prepared
+def _attempts_of(user_id: int, quiz_id: int):
+    return (
         QuizAttempt.select()
-        .where((QuizAttempt.user == user) & (QuizAttempt.quiz == quiz))
+        .where((QuizAttempt.user == user_id) & (QuizAttempt.quiz == quiz_id))
         .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
     )
 
@@ -211,6 +217,16 @@ def with_current_version(query: Any) -> Any:
         attr="current")
 
 
+def active_with_current_version(slug: str) -> Quiz | None:
+    """The active quiz with this slug, with `.current` (its current QuizVersion), or None."""
+    return _active_with_current_version.first(slug)
+
+
+@prepared
+def _active_with_current_version(slug: str):
+    return with_current_version(Quiz.active()).where(Quiz.slug == slug).limit(1)
+
+
 def active_quizzes() -> list[Quiz]:
     """Active quizzes, each with `.current` (its current QuizVersion), in one query."""
     return list(with_current_version(Quiz.select().where(Quiz.not_archived())).order_by(Quiz.id))
@@ -231,20 +247,26 @@ class Tally:
 def tally(user: User) -> Tally:
     """How many of the active quizzes (`active_quizzes`) the user has passed: what the home
     page shows, in one query (not the quizzes' definitions, positions and scores)."""
+    row = _tally.first(user.id)
+    total, passed = row if row else (0, 0)
+    return Tally(passed=int(passed or 0), total=int(total or 0))
+
+
+@prepared
+def _tally(user_id: int):
+    """(active quizzes, those the user passed): `tally`'s query, its SQL text built once."""
     from peewee import Case, fn
 
     passed_ids = QuizAttempt.select(QuizAttempt.quiz).where(
-        (QuizAttempt.user == user) & QuizAttempt.passed)
-    total, passed = (
+        (QuizAttempt.user == user_id) & QuizAttempt.passed)
+    return (
         Quiz.select(fn.COUNT(Quiz.id), fn.SUM(Case(None, [(Quiz.id.in_(passed_ids), 1)], 0)))
         .join(QuizVersion, on=(
             (QuizVersion.quiz == Quiz.id) & (QuizVersion.number == Quiz.version)
         ))
         .where(Quiz.not_archived())
         .tuples()
-        .get()
     )
-    return Tally(passed=int(passed or 0), total=int(total or 0))
 
 
 def overview(user: User) -> list[QuizStatus]:

@@ -18,6 +18,7 @@ from peewee import JOIN, ModelSelect, fn
 
 from koalicje import activity
 from koalicje.permissions import memberships_of
+from koalicje.prepared import prepared
 from koalicje.web.labels import current_language, localized, sector_label
 from models import (
     SECTORS,
@@ -97,23 +98,36 @@ def band_label(definition: dict, mean: float | None) -> str:
 
 
 def current_version(instrument: Instrument) -> InstrumentVersion:
-    return InstrumentVersion.get(
-        (InstrumentVersion.instrument == instrument)
-        & (InstrumentVersion.number == instrument.version)
-    )
+    version = _version.first(instrument.id, instrument.version)
+    if version is None:
+        raise InstrumentVersion.DoesNotExist(
+            f"instrument {instrument.id} has no version {instrument.version}")
+    return version
+
+
+@prepared
+def _version(instrument_id: int, number: int):
+    return InstrumentVersion.select().where(
+        (InstrumentVersion.instrument == instrument_id) & (InstrumentVersion.number == number)
+    ).limit(1)
 
 
 def active_instruments() -> list[Instrument]:
     """Instruments that may be answered, the default one first, each with `.current` (its
     current InstrumentVersion), in one query."""
-    query = (
+    return sorted(_active_instruments.rows(),
+                  key=lambda i: (i.slug != DEFAULT_INSTRUMENT, i.id))
+
+
+@prepared
+def _active_instruments():
+    return (
         Instrument.active().select_extend(*InstrumentVersion._meta.sorted_fields)
         .join(InstrumentVersion, on=(
             (InstrumentVersion.instrument == Instrument.id)
             & (InstrumentVersion.number == Instrument.version)
         ), attr="current")
     )
-    return sorted(query, key=lambda i: (i.slug != DEFAULT_INSTRUMENT, i.id))
 
 
 def instrument_titles(instruments: list[Instrument]) -> dict[int, str]:
@@ -121,6 +135,28 @@ def instrument_titles(instruments: list[Instrument]) -> dict[int, str]:
     with it by `active_instruments`, else looked up)."""
     return {i.id: localized((getattr(i, "current", None) or current_version(i))
                             .definition["title"]) for i in instruments}
+
+
+@prepared
+def _listed_assessments(user_id: int):
+    """The person's self-assessments, newest first, with what the lists show (not the
+    answers and scores)."""
+    return (
+        SelfAssessment.select(
+            SelfAssessment.id, SelfAssessment.instrument, SelfAssessment.coalition,
+            SelfAssessment.status, SelfAssessment.updated_at, SelfAssessment.submitted_at,
+            Instrument.id, Instrument.title, Coalition.id, Coalition.name)
+        .join(Instrument).switch(SelfAssessment)
+        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
+        .where(SelfAssessment.user == user_id)
+        .order_by(SelfAssessment.updated_at.desc())
+    )
+
+
+@prepared
+def _assignments(trainer_id: int):
+    return (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
+            .where(TrainerAssignment.trainer == trainer_id))
 
 
 @dataclass
@@ -139,21 +175,11 @@ def overview(user: User) -> Overview:
     """The instruments, the person's drafts and submissions (newest first), and the
     coalitions they coordinate or, as a trainer, are assigned to."""
     instruments = active_instruments()
-    mine = list(  # what the lists show (not the answers and scores)
-        SelfAssessment.select(
-            SelfAssessment.id, SelfAssessment.instrument, SelfAssessment.coalition,
-            SelfAssessment.status, SelfAssessment.updated_at, SelfAssessment.submitted_at,
-            Instrument.id, Instrument.title, Coalition.id, Coalition.name)
-        .join(Instrument).switch(SelfAssessment)
-        .join(Coalition, join_type=JOIN.LEFT_OUTER, on=(SelfAssessment.coalition == Coalition.id))
-        .where(SelfAssessment.user == user.id)
-        .order_by(SelfAssessment.updated_at.desc())
-    )
+    mine = _listed_assessments.rows(user.id)
     memberships = sorted(memberships_of(user).values(), key=lambda m: m.coalition.name)
     overseen = {m.coalition.id: m.coalition for m in memberships if m.role == "coordinator"}
     if user.role == "trainer":
-        for assignment in (TrainerAssignment.select(TrainerAssignment, Coalition).join(Coalition)
-                           .where(TrainerAssignment.trainer == user.id)):
+        for assignment in _assignments.rows(user.id):
             overseen[assignment.coalition.id] = assignment.coalition
     return Overview(
         instruments=instruments, titles=instrument_titles(instruments), memberships=memberships,

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Blueprint, abort
 from flask_login import login_required
-from playhouse.flask_utils import get_object_or_404
 
+from koalicje import coalitions
 from models import MEMBERSHIP_ROLES, ROUNDS, SECTORS, VOIVODESHIPS, Coalition
 
 bp = Blueprint("coalitions", __name__, url_prefix="/coalitions")
@@ -35,7 +35,10 @@ def labels() -> dict[str, Any]:
 def get_coalition(slug: str) -> Coalition:
     if len(slug) > 200 or "\x00" in slug:  # never a slug; PostgreSQL refuses NUL in text
         abort(404)
-    return get_object_or_404(Coalition, Coalition.slug == slug)
+    coalition = coalitions.by_slug(slug)
+    if coalition is None:
+        abort(404)
+    return coalition
 
 
 from blueprints.coalitions import directory, manage, members  # noqa: E402, F401  (routes)

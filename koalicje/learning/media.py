@@ -24,6 +24,7 @@ from typing import IO
 
 import filetype
 
+from koalicje.prepared import prepared
 from models import MEDIA_ROLES, MediaFile, Module, User, utcnow, write_transaction
 
 PLAYABLE = {"video/mp4", "audio/mp4", "video/webm", "audio/webm", "audio/ogg", "audio/mpeg",
@@ -345,9 +346,14 @@ def upload_source(upload: MediaFile, upload_dir: str | Path) -> Source:
 
 
 def module_uploads(module: Module) -> list[MediaFile]:
-    return list(
+    return _module_uploads.rows(module.id)
+
+
+@prepared
+def _module_uploads(module_id: int):
+    return (
         MediaFile.select()
-        .where((MediaFile.module == module) & MediaFile.deleted_at.is_null())
+        .where((MediaFile.module == module_id) & MediaFile.deleted_at.is_null())
         .order_by(MediaFile.created_at, MediaFile.id)
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from koalicje import activity
+from koalicje.prepared import prepared
 from models import (
     Module,
     ModuleProgress,
@@ -48,11 +49,18 @@ def quiz_passed(user: User, quiz: Quiz) -> bool:
 
 def quiz_stats(user: User, quiz_ids: list[int]) -> dict[int, tuple[int, float | None, bool]]:
     """Per quiz id the user attempted: (attempts, best score, passed), in one aggregate query."""
-    from peewee import Case, fn
-
     if not quiz_ids:
         return {}
-    rows = (
+    rows = _quiz_stats_query(user.id).where(QuizAttempt.quiz.in_(quiz_ids))
+    return {quiz_id: (n, best, bool(passed)) for quiz_id, n, best, passed in rows}
+
+
+def _quiz_stats_query(user_id: int):
+    """(quiz id, attempts, best score, passed attempts) per quiz the user attempted; the
+    caller adds which quizzes."""
+    from peewee import Case, fn
+
+    return (
         QuizAttempt.select(
             QuizAttempt.quiz,
             fn.COUNT(QuizAttempt.id),
@@ -60,11 +68,10 @@ def quiz_stats(user: User, quiz_ids: list[int]) -> dict[int, tuple[int, float | 
             # MAX over a boolean works on SQLite only; count passed attempts instead.
             fn.SUM(Case(None, [(QuizAttempt.passed == True, 1)], 0)),  # noqa: E712
         )
-        .where((QuizAttempt.user == user) & QuizAttempt.quiz.in_(quiz_ids))
+        .where(QuizAttempt.user == user_id)
         .group_by(QuizAttempt.quiz)
         .tuples()
     )
-    return {quiz_id: (n, best, bool(passed)) for quiz_id, n, best, passed in rows}
 
 
 def task_done(user: User, module: Module) -> bool:
@@ -220,32 +227,79 @@ class LearningPath:
         return max(started, key=lambda i: i.updated_at) if started else None
 
 
+# The path's queries, prepared (their SQL text built once, see koalicje/prepared.py). The
+# lists of module ids, quiz slugs and quiz ids the path needs are written as subqueries over
+# the active modules, so the text does not change with how many there are.
+
+
+def _active_module_column(column):
+    """The active modules' `column` (id, slug, quiz slug), as a subquery."""
+    return Module.select(column).where(Module.not_archived())
+
+
+def _path_quizzes_filter():
+    """The filter "an active quiz some active module names", on Quiz."""
+    slugs = _active_module_column(Module.quiz_slug).where(
+        Module.quiz_slug.is_null(False) & (Module.quiz_slug != ""))
+    return Quiz.slug.in_(slugs) & Quiz.not_archived()
+
+
+@prepared
+def _path_modules():
+    return Module.active()
+
+
+@prepared
+def _path_progress(user_id: int):
+    return ModuleProgress.select().where(
+        (ModuleProgress.user == user_id)
+        & ModuleProgress.module.in_(_active_module_column(Module.id)))
+
+
+@prepared
+def _path_watch(user_id: int):
+    return WatchState.select().where(WatchState.user == user_id)
+
+
+@prepared
+def _path_quizzes():
+    return Quiz.select().where(_path_quizzes_filter())
+
+
+@prepared
+def _path_quiz_stats(user_id: int):
+    """`quiz_stats` of the path's quizzes (the same aggregate)."""
+    return _quiz_stats_query(user_id).where(
+        QuizAttempt.quiz.in_(Quiz.select(Quiz.id).where(_path_quizzes_filter())))
+
+
+@prepared
+def _path_task_posts(user_id: int):
+    """The slugs of active modules the user posted in (the caller keeps those with a task)."""
+    return Post.select(Post.module_slug).where(
+        (Post.author == user_id) & Post.module_slug.in_(_active_module_column(Module.slug))
+        & Post.deleted_at.is_null())
+
+
 def learning_path(user: User, preview: bool = False) -> LearningPath:
     """Every active module with the user's status; a fixed number of queries.
 
     `preview`: trainers and admins may open every module (to check what they attached);
     prerequisites are still listed in `missing` but do not lock.
     """
-    modules = list(Module.active())
-    rows = {
-        p.module_id: p
-        for p in ModuleProgress.select().where(
-            (ModuleProgress.user == user) & ModuleProgress.module.in_([m.id for m in modules])
-        )
-    } if modules else {}
-    watch = {w.module_id: w for w in WatchState.select().where(WatchState.user == user)}
+    user_id = user.id
+    modules = _path_modules.rows()
+    rows = {p.module_id: p for p in _path_progress.rows(user_id)} if modules else {}
+    watch = {w.module_id: w for w in _path_watch.rows(user_id)}
     quiz_slugs = {m.quiz_slug for m in modules if m.quiz_slug}
-    quizzes = {
-        q.slug: q
-        for q in Quiz.select().where(Quiz.slug.in_(quiz_slugs) & Quiz.not_archived())
-    } if quiz_slugs else {}
-    stats = quiz_stats(user, [q.id for q in quizzes.values()])
+    quizzes = {q.slug: q for q in _path_quizzes.rows()} if quiz_slugs else {}
+    stats = ({quiz_id: (n, best, bool(passed))
+              for quiz_id, n, best, passed in _path_quiz_stats.rows(user_id)}
+             if quizzes else {})
     task_slugs = {m.slug for m in modules if has_task(m)}
     tasks = {
-        p.module_slug
-        for p in Post.select(Post.module_slug).where(
-            (Post.author == user) & Post.module_slug.in_(task_slugs) & Post.deleted_at.is_null()
-        )
+        p.module_slug for p in _path_task_posts.rows(user_id)
+        if p.module_slug in task_slugs
     } if task_slugs else set()
 
     by_slug = {m.slug: m for m in modules}

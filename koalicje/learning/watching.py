@@ -17,6 +17,7 @@ from peewee import IntegrityError
 
 from koalicje import activity
 from koalicje.learning import progress
+from koalicje.prepared import prepared
 from models import (
     LearningPreference,
     Module,
@@ -179,8 +180,13 @@ def resume_position(state: WatchState | None, source: str) -> float:
 
 def prefers_light(user: User) -> bool:
     """Does the learner want the light version of recordings?"""
-    preference = LearningPreference.get_or_none(LearningPreference.user == user)
+    preference = _preference.first(user.id)
     return bool(preference and preference.light)
+
+
+@prepared
+def _preference(user_id: int):
+    return LearningPreference.select().where(LearningPreference.user == user_id).limit(1)
 
 
 def set_prefers_light(user: User, light: bool) -> None:

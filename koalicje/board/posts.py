@@ -306,14 +306,14 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
     result.editable = {p.id for p in posts if permissions.can("edit_post", p, user=user)}
     result.deletable = {p.id for p in posts if permissions.can("delete_post", p, user=user)}
     # Always three queries (even for an empty page), so counts never depend on the data.
-    # Their IN lists are padded to a power of two (`_padded`): a few SQL texts, built once.
-    ids = _padded(ids)
+    # Their IN lists are padded to a power of two (`padded_ids`): a few SQL texts, built once.
+    ids = padded_ids(ids)
     reader = () if moderator else (user.id,)
     result.comment_counts = dict(_comment_counts.rows(*ids, *reader, key=(moderator, len(ids))))
-    must_read = _padded([p.id for p in posts if p.must_read])
+    must_read = padded_ids([p.id for p in posts if p.must_read])
     result.confirmed = {post_id for (post_id,) in _confirmed_of.rows(
         user.id, *must_read, key=len(must_read))}
-    authors = _padded(sorted({p.author_id for p in posts}))
+    authors = padded_ids(sorted({p.author_id for p in posts}))
     bid = board_id(board)
     on_board = () if bid is None else (bid,)
     for user_id, sector in _author_sectors.rows(*authors, *on_board,
@@ -322,7 +322,7 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
     return result
 
 
-def _padded(ids: list[int]) -> tuple[int, ...]:
+def padded_ids(ids: list[int]) -> tuple[int, ...]:
     """`ids` with the last repeated up to the next power of two (the same IN condition with
     one of few lengths, so a prepared query has few texts)."""
     if not ids:

@@ -159,7 +159,7 @@ def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:
     every overdue step of its scope, and four model instances per step cost more than the
     query. The day goes in as ISO text (how SQLite stores a date; PostgreSQL reads the
     literal as a date), so the prepared text takes it as a parameter."""
-    day = (today or local_today()).isoformat()
+    day = str(today or local_today())  # a date's str is its ISO text: YYYY-MM-DD
     rows = _overdue_rows.rows(*scope_args(viewer), day, key=scope_key(viewer))
     # the label as NextStep.owner_label gives it: the member's name, else the named person
     return [OverdueStep(cid, slug, name, description, user_name if owner_id else other, due)

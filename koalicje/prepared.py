@@ -196,3 +196,12 @@ def prepared(build=None, *, keyed=False):
 def forget(app) -> None:
     """Drop every built query of `app` (tests; a schema change in a running process)."""
     app.extensions.pop(EXTENSION, None)
+
+
+def padded_ids(ids: list[int]) -> tuple[int, ...]:
+    """`ids` with the last repeated up to the next power of two (the same IN condition with
+    one of few lengths, so a prepared query has few texts)."""
+    if not ids:
+        return ()
+    size = 1 << (len(ids) - 1).bit_length()
+    return (*ids, *[ids[-1]] * (size - len(ids)))

@@ -409,3 +409,22 @@ def test_each_posts_actions_follow_the_rules_and_urls(app, client, auth, bw, who
                 assert url == url_for(endpoints[kind], post_id=post.id), (kind, url)
         db.close()
     assert {mine.id, must.id, pinned.id} <= seen
+
+
+def test_extras_pads_its_in_lists_to_few_prepared_texts(app, bw):
+    """The comment counts and sectors of 1..8 posts: the same facts as for the posts
+    themselves, from the lists padded to powers of two (4 texts per query, not 8)."""
+    from koalicje.prepared import EXTENSION
+
+    made = [_post(bw.member if n % 2 else bw.member2, bw.coalition, title=f"P{n}")
+            for n in range(8)]
+    with_db(lambda: posts.add_comment(bw.member2, made[4], "komentarz"))
+    with app.test_request_context(), db.connection_context():
+        for size in range(1, 9):
+            shown = list(Post.select().where(Post.id.in_([p.id for p in made[:size]])))
+            result = posts.extras(bw.member, shown, bw.coalition)
+            assert result.comment_counts == ({made[4].id: 1} if size > 4 else {})
+            assert set(result.sectors) == {p.author_id for p in shown}
+            assert result.confirmed == set()
+        built = [key for key in app.extensions[EXTENSION] if key[0] is posts._comment_counts]
+        assert len(built) == 4  # 1, 2, 4 and 8 ids

@@ -11,7 +11,7 @@ from conftest import add_member, make_coalition, make_user
 from peewee import PostgresqlDatabase, SqliteDatabase
 
 from koalicje import prepared as prepared_module
-from koalicje.prepared import Prepared, prepared
+from koalicje.prepared import Prepared, padded_ids, prepared
 from models import Coalition, Membership, Post, User, db, utcnow
 
 
@@ -221,3 +221,14 @@ def test_outside_an_app_context_it_builds_every_time(app, database):
     _same_models(query.rows(anna.id), plain)
     _same_models(query.rows(anna.id), plain)
     assert len(calls) == 4 and len(plain) == 1
+
+
+def test_padded_ids_keep_the_condition_with_few_lengths():
+    assert padded_ids([]) == ()
+    assert padded_ids([5]) == (5,)
+    assert padded_ids([5, 9, 2]) == (5, 9, 2, 2)
+    lengths = {len(padded_ids(list(range(n)))) for n in range(1, 65)}
+    assert lengths == {1, 2, 4, 8, 16, 32, 64}
+    for n in range(1, 40):
+        ids = list(range(100, 100 + n))
+        assert set(padded_ids(ids)) == set(ids) and padded_ids(ids)[:n] == tuple(ids)

@@ -134,6 +134,22 @@ def test_overdue_is_strictly_after_the_due_date(world, app):
     db.close()
 
 
+def test_the_overviews_prepared_overdue_list_keeps_the_rule_and_the_scope(world, app):
+    """The overview's list (the day bound as ISO text to a prepared query): due before
+    today only, in the trainer's coalitions only, on both engines."""
+    from koalicje.trainer import overview
+
+    make_visit(world, TODAY - timedelta(days=1))
+    make_visit(world, TODAY)
+    make_visit(world, TODAY - timedelta(days=5), done=True)
+    with app.app_context(), db.connection_context():
+        for _ in range(2):  # built, then from the kept text
+            steps = overview._overdue(world["trainer"], TODAY)
+            assert [s.due_date for s in steps] == [TODAY - timedelta(days=1)]
+            assert overview._overdue(world["other_trainer"], TODAY) == []
+            assert overview._overdue(world["coordinator"], TODAY) == []
+
+
 def test_overdue_steps_show_on_the_overview(client, auth, world):
     make_visit(world, TODAY - timedelta(days=2))
     auth.as_user(world["trainer"])

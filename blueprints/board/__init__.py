@@ -15,6 +15,7 @@ from flask_login import current_user
 from blueprints.main import safe_next as main_safe_next
 from koalicje import permissions
 from koalicje.board import posts
+from koalicje.prepared import prepared
 from models import Coalition, Post, utcnow
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -24,10 +25,15 @@ def load_board(slug: str | None) -> Coalition | None:
     """The board named by a URL: None for the programme board; 404 if unknown or private."""
     if slug is None:
         return None
-    coalition = Coalition.get_or_none(Coalition.slug == slug)
+    coalition = _board_by_slug.first(slug)
     if coalition is None or not permissions.can("read_board", coalition):
         abort(404)
     return coalition
+
+
+@prepared
+def _board_by_slug(slug: str):
+    return Coalition.select().where(Coalition.slug == slug).limit(1)
 
 
 def load_post(post_id: int) -> Post:

@@ -11,7 +11,7 @@ from blueprints.trainer import bp
 from blueprints.trainer.common import download
 from koalicje.permissions import can, memberships_of, requires
 from koalicje.trainer import nudges, progress_matrix
-from koalicje.trainer.scope import scoped_coalitions
+from koalicje.trainer.scope import scoped_coalition_list
 from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render
@@ -30,7 +30,7 @@ def matrix():
     result = _matrix()
     return render(
         "trainer/matrix.html", "trainer/_matrix.html", matrix=result,
-        coalitions=list(scoped_coalitions(current_user)), rounds=ROUNDS,
+        coalitions=scoped_coalition_list(current_user), rounds=ROUNDS,
         voivodeships=VOIVODESHIPS, statuses=MODULE_STATUS_LABELS,
     )
 

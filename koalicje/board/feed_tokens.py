@@ -9,11 +9,17 @@ import hmac
 import secrets
 
 from koalicje.board.posts import board_key
+from koalicje.prepared import prepared
 from models import Coalition, FeedToken, User, write_transaction
 
 
+@prepared
+def _token_of(user_id: int):
+    return FeedToken.select().where(FeedToken.user == user_id).limit(1)
+
+
 def feed_secret(user: User) -> str:
-    token = FeedToken.get_or_none(FeedToken.user == user.id)
+    token = _token_of.first(user.id)
     if token is None:
         with write_transaction():
             token, _ = FeedToken.get_or_create(user=user.id)

@@ -19,7 +19,7 @@ from werkzeug.local import LocalProxy
 from koalicje import activity, permissions
 from koalicje.board import search
 from koalicje.learning import progress
-from koalicje.prepared import prepared
+from koalicje.prepared import padded_ids, prepared
 from koalicje.web.text import clean_text
 from models import (
     POST_CATEGORIES,
@@ -111,10 +111,6 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     # beside it, so the top query reads two small index ranges ((pinned, coalition) and
     # (must_read, coalition)), not every post of the board (SQLite uses an OR of indexes
     # only when no condition outside the OR offers an index of its own).
-    filters = _visible(user, board)
-    if category in POST_CATEGORIES:
-        filters &= Post.category == category
-    top_filters = filters
     # A search's first page: the top and the stream in one statement over the matches
     # (one MATCH, not one per query), then their rows by id.
     matches = search.fts_matches(q or "", board_id(board)) if after is None else None
@@ -123,8 +119,25 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
             search.in_matches(matches, driving=False)
     else:
         searching = top_searching = search.search_condition(q or "", board_id(board))
-    if searching is not None:
-        filters &= searching
+    if searching is None:
+        result = Listing()
+        # No search: a handful of shapes, each built once (see `_listing_shape`).
+        shape = _listing_shape(user, board, category, after)
+        values = {"board": board_id(board), "reader": user.id, "category": category,
+                  "after": after, "limit": limit + 1}
+        if after is None:
+            result.top = _listing_top.rows(*_listing_args(shape, values, stream=False),
+                                            key=shape)
+        rows = _listing_stream.rows(*_listing_args(shape, values), key=shape)
+        result.posts = rows[:limit]
+        if len(rows) > limit:
+            result.next_cursor = result.posts[-1].id
+        return result
+    filters = _visible(user, board)
+    if category in POST_CATEGORIES:
+        filters &= Post.category == category
+    top_filters = filters
+    filters &= searching
     confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
         ReadConfirmation.user == user.id
     )
@@ -149,13 +162,9 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         order = [Post.pinned.desc(), Post.id.desc()]
         if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
             order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
-        if searching is None:
-            top = filters & is_top
-        else:
-            # The few top posts found by their indexes, then checked against the matches
-            # (not every match of a common word read to find the few that are on top).
-            top = (top_filters & Post.id.in_(Post.select(Post.id).where(is_top))
-                   & top_searching)
+        # The few top posts found by their indexes, then checked against the matches
+        # (not every match of a common word read to find the few that are on top).
+        top = top_filters & Post.id.in_(Post.select(Post.id).where(is_top)) & top_searching
         if matches is not None:
             result.top, rows = _top_and_stream(
                 matches, Post.select(Post.id).where(top).order_by(*order).limit(TOP_LIMIT),
@@ -171,6 +180,84 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     if len(rows) > limit:
         result.next_cursor = result.posts[-1].id
     return result
+
+
+@dataclass(frozen=True)
+class _ListingShape:
+    """What decides the SQL of a board's listing without a search (the prepared key)."""
+
+    programme: bool  # the programme board (no coalition id)
+    moderator: bool  # sees hidden posts
+    category: bool  # filtered by a category
+    confirm: bool  # unconfirmed must-read posts go on top
+    after: bool  # a later page (after a cursor)
+
+
+def _listing_shape(user: User, board: Coalition | None, category: str | None,
+                   after: int | None) -> _ListingShape:
+    return _ListingShape(board is None, permissions.can("moderate_board", board, user=user),
+                         category in POST_CATEGORIES, needs_confirmation(user, board),
+                         after is not None)
+
+
+def _listing_names(shape: _ListingShape, stream: bool = True) -> list[str]:
+    """The listing queries' parameters, in the order the builders take them (the top
+    query has no cursor and a fixed limit)."""
+    names = [] if shape.programme else ["board"]
+    names += [] if shape.moderator else ["reader"]
+    names += ["category"] if shape.category else []
+    names += ["reader"] if shape.confirm and shape.moderator else []
+    if not stream:
+        return names
+    names += ["after"] if shape.after else []
+    return names + ["limit"]
+
+
+def _listing_args(shape: _ListingShape, values: dict, stream: bool = True) -> list:
+    return [values[name] for name in _listing_names(shape, stream)]
+
+
+def _listing_conditions(shape: _ListingShape, params: tuple, stream: bool = True):
+    """The listing's conditions as `listing` writes them without a search: (filters,
+    is_top, unconfirmed or None, the stream's condition, the limit)."""
+    value = dict(zip(_listing_names(shape, stream), params, strict=True))
+    on_board = Post.coalition.is_null() if shape.programme else (Post.coalition == value["board"])
+    filters = Post.deleted_at.is_null()
+    if not shape.moderator:
+        filters &= Post.hidden_at.is_null() | (Post.author == value["reader"])
+    if shape.category:
+        filters &= Post.category == value["category"]
+    pinned = on_board & (Post.pinned == True)  # noqa: E712
+    unconfirmed = None
+    is_top = pinned
+    if shape.confirm:
+        confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
+            ReadConfirmation.user == value["reader"])
+        unconfirmed = (on_board & (Post.must_read == True)  # noqa: E712
+                       & (Post.author != value["reader"]) & Post.id.not_in(confirmed))
+        is_top = pinned | unconfirmed
+    rows = on_board & filters & ~is_top
+    if "after" in value:
+        rows &= Post.id < value["after"]
+    return filters, is_top, unconfirmed, rows, value.get("limit")
+
+
+@prepared(keyed=True)
+def _listing_top(shape: _ListingShape, *params):
+    """The top posts of a board's first page (unconfirmed must-read, then pinned)."""
+    filters, is_top, unconfirmed, _, _ = _listing_conditions(shape, params, stream=False)
+    order = [Post.pinned.desc(), Post.id.desc()]
+    if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
+        order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
+    return _with_author(Post.select(Post)).where(filters & is_top).order_by(*order).limit(TOP_LIMIT)
+
+
+@prepared(keyed=True)
+def _listing_stream(shape: _ListingShape, *params):
+    """The stream: `limit` posts (one more than the page, to know if there is a next),
+    newest first, after the cursor on later pages."""
+    _, _, _, stream, limit = _listing_conditions(shape, params)
+    return _with_author(Post.select(Post)).where(stream).order_by(Post.id.desc()).limit(limit)
 
 
 def _top_and_stream(matches, top, stream) -> tuple[list[Post], list[Post]]:
@@ -218,44 +305,77 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
     result.asks_confirmation = needs_confirmation(user, board)
     result.editable = {p.id for p in posts if permissions.can("edit_post", p, user=user)}
     result.deletable = {p.id for p in posts if permissions.can("delete_post", p, user=user)}
-    comments = Comment.select(Comment.post, fn.COUNT(Comment.id).alias("n")).where(
-        Comment.post.in_(ids) & Comment.deleted_at.is_null()
-    )
-    if not moderator:
-        comments = comments.where(Comment.hidden_at.is_null() | (Comment.author == user.id))
-    result.comment_counts = {row.post_id: row.n for row in comments.group_by(Comment.post)}
     # Always three queries (even for an empty page), so counts never depend on the data.
-    must_read = [p.id for p in posts if p.must_read]
-    result.confirmed = {
-        r.post_id
-        for r in ReadConfirmation.select(ReadConfirmation.post).where(
-            (ReadConfirmation.user == user.id) & ReadConfirmation.post.in_(must_read)
-        )
-    }
-    authors = {p.author_id for p in posts}
-    memberships = Membership.select(Membership.user, Membership.sector, Membership.coalition)
-    memberships = memberships.where(Membership.user.in_(authors))
+    # Their IN lists are padded to a power of two (`prepared.padded_ids`): a few SQL texts, built once.
+    ids = padded_ids(ids)
+    reader = () if moderator else (user.id,)
+    result.comment_counts = dict(_comment_counts.rows(*ids, *reader, key=(moderator, len(ids))))
+    must_read = padded_ids([p.id for p in posts if p.must_read])
+    result.confirmed = {post_id for (post_id,) in _confirmed_of.rows(
+        user.id, *must_read, key=len(must_read))}
+    authors = padded_ids(sorted({p.author_id for p in posts}))
     bid = board_id(board)
-    if bid is not None:
-        memberships = memberships.where(Membership.coalition == bid)
-    for m in memberships.order_by(Membership.id):
-        result.sectors.setdefault(m.user_id, m.sector)
+    on_board = () if bid is None else (bid,)
+    for user_id, sector in _author_sectors.rows(*authors, *on_board,
+                                                key=(bid is None, len(authors))):
+        result.sectors.setdefault(user_id, sector)
     return result
 
 
+@prepared(keyed=True)
+def _comment_counts(shape: tuple[bool, int], *params):
+    """(post id, visible comments) for `shape` = (moderator?, number of post ids); params:
+    the post ids, then the reader's id unless a moderator reads."""
+    moderator, count = shape
+    ids, rest = params[:count], params[count:]
+    comments = Comment.select(Comment.post, fn.COUNT(Comment.id)).where(
+        Comment.post.in_(list(ids)) & Comment.deleted_at.is_null())
+    if not moderator:
+        comments = comments.where(Comment.hidden_at.is_null() | (Comment.author == rest[0]))
+    return comments.group_by(Comment.post).tuples()
+
+
+@prepared(keyed=True)
+def _confirmed_of(count: int, user_id: int, *ids):
+    """The post ids among `ids` the user confirmed having read."""
+    return ReadConfirmation.select(ReadConfirmation.post).where(
+        (ReadConfirmation.user == user_id) & ReadConfirmation.post.in_(list(ids))).tuples()
+
+
+@prepared(keyed=True)
+def _author_sectors(shape: tuple[bool, int], *params):
+    """(user id, sector) of the authors' memberships, oldest first, for `shape` =
+    (programme board?, number of author ids); params: the author ids, then the board's id
+    on a coalition board."""
+    programme, count = shape
+    authors, rest = params[:count], params[count:]
+    memberships = Membership.select(Membership.user, Membership.sector).where(
+        Membership.user.in_(list(authors)))
+    if not programme:
+        memberships = memberships.where(Membership.coalition == rest[0])
+    return memberships.order_by(Membership.id).tuples()
+
+
 def upcoming_events(user: User, board: Coalition | None, limit: int = 5) -> list[Post]:
-    """The board's next events (from three hours ago on), soonest first; none hidden."""
-    return list(
-        Post.select()
-        .where(
-            visible_condition(user, board)
-            & Post.hidden_at.is_null()
-            & (Post.category == "event")
-            & (Post.event_at >= utcnow() - timedelta(hours=3))
-        )
-        .order_by(Post.event_at)
-        .limit(limit)
-    )
+    """The board's next events (from three hours ago on), soonest first; none hidden (so
+    the same for every reader who may read the board)."""
+    since = utcnow() - timedelta(hours=3)
+    if board is None:
+        return _upcoming_events.rows(since, limit, key=True)
+    return _upcoming_events.rows(board.id, since, limit, key=False)
+
+
+@prepared(keyed=True)
+def _upcoming_events(programme: bool, *params):
+    """`upcoming_events` of the programme board (params: the earliest time, the limit) or
+    of a coalition's (params: its id first)."""
+    on_board = Post.coalition.is_null() if programme else (Post.coalition == params[0])
+    since, limit = params[-2:]
+    return (Post.select()
+            .where(on_board & Post.deleted_at.is_null() & Post.hidden_at.is_null()
+                   & (Post.category == "event") & (Post.event_at >= since))
+            .order_by(Post.event_at)
+            .limit(limit))
 
 
 def feed_posts(user: User, board: Coalition | None, limit: int = 50) -> list[Post]:

@@ -19,7 +19,16 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 from peewee import fn
 
-from koalicje.trainer.scope import local_date, memberships
+from koalicje.prepared import prepared
+from koalicje.trainer.scope import (
+    active_modules,
+    local_date,
+    memberships,
+    memberships_in,
+    scope_args,
+    scope_condition,
+    scope_key,
+)
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title
 from models import Coalition, Membership, Module, ModuleProgress, User, db, utcnow
@@ -135,7 +144,7 @@ def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = 
     people = _people(scope)
     if not people:
         return []
-    return _nudges(people, _progress_rows(scope.select(User.id)), list(Module.active()),
+    return _nudges(people, _progress_rows(scope.select(User.id)), active_modules(),
                    cutoff)
 
 
@@ -156,6 +165,16 @@ def _needing_condition(cutoff: datetime):
     return (baseline <= cutoff) | fn.EXISTS(stuck)
 
 
+@prepared(keyed=True)
+def _needing(key: str, *params):
+    """The learners in scope who need a nudge, in the list's order (key and params:
+    `scope_key`, `scope_args`, then the cutoff)."""
+    return (memberships_in(scope_condition(key, params)).select(User.id).group_by(User.id)
+            .having(_needing_condition(params[-1]))
+            .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id)
+            .tuples())
+
+
 def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
             now: datetime | None = None, first: int = 5,
             modules: list[Module] | None = None) -> Summary:
@@ -168,13 +187,8 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     cutoff = (now or utcnow()) - timedelta(days=days)
     # Both read as the driver gives them (ids only): a row per learner in scope and per
     # membership of the page's coalitions, hundreds on a trainer's full scope.
-    needing = [
-        user_id for (user_id,) in db.execute(
-            memberships(viewer).select(User.id).group_by(User.id)
-            .having(_needing_condition(cutoff))
-            .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id)
-        ).fetchall()
-    ]
+    needing = [user_id for (user_id,) in _needing.rows(*scope_args(viewer), cutoff,
+                                                          key=scope_key(viewer))]
     wanted = set(needing)
     by_coalition: dict[int, int] = {}
     for coalition_id, user_id in db.execute(
@@ -185,7 +199,7 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
             by_coalition[coalition_id] = by_coalition.get(coalition_id, 0) + 1
     ids = needing[:first]
     scope = memberships(viewer).where(User.id.in_(ids))
-    modules = list(Module.active()) if modules is None else modules
+    modules = active_modules() if modules is None else modules
     shown = _nudges(_people(scope), _progress_rows(ids), modules, cutoff)
     return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first])
 

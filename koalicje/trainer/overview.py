@@ -12,20 +12,24 @@ from typing import Any
 from peewee import JOIN, fn
 
 from koalicje import self_assessment
+from koalicje.prepared import padded_ids, prepared
 from koalicje.trainer import nudges as nudge_rules
 from koalicje.trainer.nudges import Nudge
 from koalicje.trainer.scope import (
+    active_modules,
     local_date,
+    local_today,
     required_module_count,
-    scoped_coalitions,
+    scope_args,
+    scope_condition,
+    scope_key,
     to_datetime,
 )
-from koalicje.trainer.visits import overdue_steps
+from koalicje.trainer.visits import overdue_steps_of
 from koalicje.workshop.stages import stages_of
 from models import (
     Coalition,
     Membership,
-    Module,
     ModuleProgress,
     NextStep,
     User,
@@ -87,29 +91,20 @@ class Overview:
 def build(viewer: User, page: int = 1, now: datetime | None = None,
           with_profiles: bool = True) -> Overview:
     now = now or utcnow()
-    everything = scoped_coalitions(viewer)
-    total = everything.count()
+    # The scope's queries are prepared per kind of viewer (admin, trainer, anyone else).
+    key, scope = scope_key(viewer), scope_args(viewer)
+    total = _scope_count.rows(*scope, key=key)[0][0]
     page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
-    coalitions = list(everything.paginate(page, PER_PAGE))
+    coalitions = _scope_page.rows(*scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)
     ids = [c.id for c in coalitions]
-    modules = list(Module.active())
+    modules = active_modules()
     required = required_module_count(modules)
     members, last = _members_and_last_activity(ids)
     # the required modules by id (read above) rather than joined: half the query's time
     counted = [m.id for m in modules if m.required]
-    completed = dict(
-        Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
-        .join(User)
-        .join(ModuleProgress, on=(ModuleProgress.user == User.id))
-        .where(
-            Membership.coalition.in_(ids)
-            & User.enabled()
-            & (ModuleProgress.status == "completed")
-            & ModuleProgress.module.in_(counted)
-        )
-        .group_by(Membership.coalition)
-        .tuples()
-    ) if ids else {}
+    page_ids, wanted = padded_ids(ids), padded_ids(counted)
+    completed = dict(_completed.rows(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
+                     ) if ids else {}
     nudges = nudge_rules.summary(viewer, ids, now=now, modules=modules)
     overdue = _overdue(viewer, local_date(now))
     summaries = {
@@ -128,36 +123,96 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         summary.last_activity = last.get(cid)
         summary.profile = profiles.get(cid)
         summary.workshop = workshop[cid]
-    learners = (
-        Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
-        .join(User)
-        .where(Membership.coalition.in_(everything.select(Coalition.id))
-               & User.enabled())
-        .scalar()
-    ) or 0
+    learners = _learner_count.rows(*scope, key=key)[0][0] or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges.first,
                     nudge_count=nudges.total, overdue=overdue, total_coalitions=total, page=page, learners=learners)
+
+
+@prepared(keyed=True)
+def _scope_count(key: str, *scope):
+    """How many coalitions the viewer oversees (`key`, `scope`: `scope_key`, `scope_args`)."""
+    return Coalition.select(fn.COUNT(Coalition.id)).where(scope_condition(key, scope)).tuples()
+
+
+@prepared(keyed=True)
+def _scope_page(key: str, *params):
+    """A page of the coalitions the viewer oversees, by name (params: `scope_args`, then
+    the limit and the offset)."""
+    return (Coalition.select().where(scope_condition(key, params)).order_by(Coalition.name)
+            .limit(params[-2]).offset(params[-1]))
+
+
+@prepared(keyed=True)
+def _learner_count(key: str, *scope):
+    """How many enabled learners the coalitions the viewer oversees have."""
+    return (Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
+            .join(User)
+            .where(Membership.coalition.in_(
+                Coalition.select(Coalition.id).where(scope_condition(key, scope)))
+                & User.enabled())
+            .tuples())
 
 
 def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:
     """`overdue_steps` (the rule, used as a subquery) as plain values: the overview lists
     every overdue step of its scope, and four model instances per step cost more than the
-    query."""
+    query. The day goes in as ISO text (how SQLite stores a date; PostgreSQL reads the
+    literal as a date), so the prepared text takes it as a parameter."""
+    day = str(today or local_today())  # a date's str is its ISO text: YYYY-MM-DD
+    rows = _overdue_rows.rows(*scope_args(viewer), day, key=scope_key(viewer))
+    # the label as NextStep.owner_label gives it: the member's name, else the named person
+    return [OverdueStep(cid, slug, name, description, user_name if owner_id else other, due)
+            for cid, slug, name, description, owner_id, user_name, other, due in rows]
+
+
+@prepared(keyed=True)
+def _overdue_rows(key: str, *params):
+    """The overdue steps' plain values (params: `scope_args`, then the day as ISO text)."""
     owner = User.alias()
-    rows = (
+    steps = overdue_steps_of(scope_condition(key, params), params[-1])
+    return (
         NextStep.select(Coalition.id, Coalition.slug, Coalition.name, NextStep.description,
                         NextStep.owner_user, owner.name, NextStep.owner_name, NextStep.due_date)
         .join(Visit)
         .join(Coalition)
         .switch(NextStep)
         .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))
-        .where(NextStep.id.in_(overdue_steps(viewer, today=today).select(NextStep.id)))
+        .where(NextStep.id.in_(steps.select(NextStep.id)))
         .order_by(NextStep.due_date, NextStep.id)
         .tuples()
     )
-    # the label as NextStep.owner_label gives it: the member's name, else the named person
-    return [OverdueStep(cid, slug, name, description, user_name if owner_id else other, due)
-            for cid, slug, name, description, owner_id, user_name, other, due in rows]
+
+
+@prepared(keyed=True)
+def _members_and_last(count: int, *ids):
+    """(coalition id, enabled members, their latest stamp) of the coalitions `ids`."""
+    return (
+        Membership.select(Membership.coalition, fn.COUNT(Membership.id), fn.MAX(User.last_active_at))
+        .join(User, on=(Membership.user == User.id))
+        .where(Membership.coalition.in_(list(ids)) & User.enabled())
+        .group_by(Membership.coalition)
+        .tuples()
+    )
+
+
+@prepared(keyed=True)
+def _completed(counts: tuple[int, int], *ids):
+    """(coalition id, completions of the modules counted by its enabled members) for
+    `counts` = (number of coalition ids, number of module ids), the ids in that order."""
+    coalitions, modules = list(ids[:counts[0]]), list(ids[counts[0]:])
+    return (
+        Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
+        .join(User)
+        .join(ModuleProgress, on=(ModuleProgress.user == User.id))
+        .where(
+            Membership.coalition.in_(coalitions)
+            & User.enabled()
+            & (ModuleProgress.status == "completed")
+            & ModuleProgress.module.in_(modules)
+        )
+        .group_by(Membership.coalition)
+        .tuples()
+    )
 
 
 def _members_and_last_activity(ids: list[int]) -> tuple[dict[int, int], dict[int, datetime]]:
@@ -165,13 +220,8 @@ def _members_and_last_activity(ids: list[int]) -> tuple[dict[int, int], dict[int
     query)."""
     if not ids:
         return {}, {}
-    rows = (
-        Membership.select(Membership.coalition, fn.COUNT(Membership.id), fn.MAX(User.last_active_at))
-        .join(User, on=(Membership.user == User.id))
-        .where(Membership.coalition.in_(ids) & User.enabled())
-        .group_by(Membership.coalition)
-        .tuples()
-    )
+    page_ids = padded_ids(ids)
+    rows = _members_and_last.rows(*page_ids, key=len(page_ids))
     members: dict[int, int] = {}
     last: dict[int, datetime] = {}
     for cid, count, value in rows:

@@ -17,6 +17,7 @@ from typing import Any
 from peewee import fn
 
 from koalicje.trainer.scope import (
+    active_modules,
     completed_count_expr,
     local_date_of,
     memberships,
@@ -192,7 +193,7 @@ def _order(filters: MatrixFilter, modules: list[Module]) -> list:
 def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
           per_page: int = PER_PAGE) -> Matrix:
     """The matrix for what `viewer` oversees, filtered, sorted and (optionally) one page."""
-    modules = list(Module.active())
+    modules = active_modules()
     required = required_module_count(modules)
     query = _filtered(viewer, filters, required, modules)
     total = query.count() if paginate else 0

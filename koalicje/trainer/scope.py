@@ -7,11 +7,13 @@ a fixed number of queries however many learners and modules there are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from peewee import Case, Expression, fn
 
+from koalicje.prepared import prepared
 from models import (
     Coalition,
     Membership,
@@ -24,12 +26,29 @@ from models import (
 
 def coalition_scope(user: User) -> Expression:
     """A WHERE condition on Coalition: the coalitions `user` oversees."""
-    if user.role == "admin":
+    return scope_condition(scope_key(user), scope_args(user))
+
+
+def scope_key(user: User) -> str:
+    """What decides the SQL of `coalition_scope` (a prepared query's key): the role."""
+    return user.role if user.role in ("admin", "trainer") else "nobody"
+
+
+def scope_args(user: User) -> tuple[int, ...]:
+    """The parameters of `coalition_scope`: the trainer's id for a trainer, else none."""
+    return (user.id,) if scope_key(user) == "trainer" else ()
+
+
+def scope_condition(key: str, args: Sequence[Any]) -> Expression:
+    """`coalition_scope` of a `scope_key`, from its `scope_args` (first in `args`; what
+    follows is the caller's): every coalition for an admin, the assigned ones for a
+    trainer, none for anyone else."""
+    if key == "admin":
         return Coalition.id.is_null(False)
-    if user.role != "trainer":
+    if key != "trainer":
         return Coalition.id.is_null(True)  # nothing
     assigned = TrainerAssignment.select(TrainerAssignment.coalition).where(
-        TrainerAssignment.trainer == user
+        TrainerAssignment.trainer == args[0]
     )
     return Coalition.id.in_(assigned)
 
@@ -39,14 +58,39 @@ def scoped_coalitions(user: User):
     return Coalition.select().where(coalition_scope(user)).order_by(Coalition.name)
 
 
+def scoped_coalition_list(user: User) -> list[Coalition]:
+    """`scoped_coalitions` as a list, from SQL text built once per kind of viewer."""
+    return _scoped_coalitions.rows(*scope_args(user), key=scope_key(user))
+
+
+@prepared(keyed=True)
+def _scoped_coalitions(key: str, *scope):
+    return Coalition.select().where(scope_condition(key, scope)).order_by(Coalition.name)
+
+
+def active_modules() -> list[Module]:
+    """The learning path (`Module.active()`) as a list, from SQL text built once."""
+    return _active_modules.rows()
+
+
+@prepared
+def _active_modules():
+    return Module.active()
+
+
 def memberships(user: User):
     """Memberships (with User and Coalition selected) in the coalitions `user` oversees."""
+    return memberships_in(coalition_scope(user))
+
+
+def memberships_in(scope: Expression):
+    """`memberships` in the coalitions of `scope` (a condition on Coalition)."""
     return (
         Membership.select(Membership, User, Coalition)
         .join(User, on=(Membership.user == User.id))
         .switch(Membership)
         .join(Coalition, on=(Membership.coalition == Coalition.id))
-        .where(coalition_scope(user) & User.enabled())
+        .where(scope & User.enabled())
     )
 
 

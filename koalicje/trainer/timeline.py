@@ -14,7 +14,7 @@ from datetime import datetime
 from peewee import JOIN
 
 import models
-from koalicje.trainer.scope import coalition_scope
+from koalicje.trainer.scope import active_modules, coalition_scope
 from koalicje.web.labels import localized, module_title
 from models import Coalition, Module, ModuleProgress, Post, Quiz, QuizAttempt, QuizVersion, User
 
@@ -119,7 +119,7 @@ def timeline(user: User, viewer: User | None = None) -> tuple[list[Event], StopP
     """
     from flask_babel import gettext as _
 
-    modules = list(Module.active())
+    modules = active_modules()
     progress = list(
         ModuleProgress.select(ModuleProgress, Module)
         .join(Module)

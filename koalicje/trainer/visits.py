@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN
+from peewee import JOIN, Expression
 
 from koalicje.trainer.scope import coalition_scope, local_today
 from koalicje.web.markdown import render_markdown
@@ -101,7 +101,12 @@ def visits_of(coalition: Coalition) -> list[Visit]:
 
 def overdue_steps(viewer: User, today: date | None = None):
     """Open next steps past their due date in the coalitions `viewer` oversees."""
-    today = today or local_today()
+    return overdue_steps_of(coalition_scope(viewer), today or local_today())
+
+
+def overdue_steps_of(scope: Expression, today: date | str):
+    """`overdue_steps` in the coalitions of `scope` (a condition on Coalition), before
+    `today` (a date, or its ISO text in a prepared query)."""
     owner = User.alias()
     return (
         NextStep.select(NextStep, Visit, Coalition, owner)
@@ -109,7 +114,7 @@ def overdue_steps(viewer: User, today: date | None = None):
         .join(Coalition)
         .switch(NextStep)
         .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))  # no query per owner
-        .where(coalition_scope(viewer) & (NextStep.done == False)  # noqa: E712
+        .where(scope & (NextStep.done == False)  # noqa: E712
                & (NextStep.due_date < today))
         .order_by(NextStep.due_date, NextStep.id)
     )

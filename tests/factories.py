@@ -28,8 +28,10 @@ from models import (
     Quiz,
     QuizAttempt,
     QuizVersion,
+    SchemaVersion,
     TrainerAssignment,
     User,
+    create_or_migrate,
     db,
     utcnow,
 )
@@ -75,6 +77,16 @@ def add_member(user: User, coalition: Coalition, role: str = "member",
 
 def assign(trainer: User, coalition: Coalition) -> TrainerAssignment:
     return TrainerAssignment.create(trainer=trainer, coalition=coalition)
+
+
+def migrate_from(version: int) -> list[int]:
+    """Mark the database as being at schema `version` (after a test undid what the later
+    migrations did) and run `create_or_migrate()` on a fresh connection, as a deployment
+    upgrading from that version would; returns the versions applied."""
+    SchemaVersion.update(version=version).execute()
+    db.close()
+    db.connect()
+    return create_or_migrate()
 
 
 def with_db(fn):

@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import build_board_world, make_module, quiz, right_answers, sync_content
+from factories import (
+    build_board_world,
+    make_module,
+    migrate_from,
+    quiz,
+    right_answers,
+    sync_content,
+)
 from factories import instrument as get_instrument
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +30,6 @@ from models import (
     SCHEMA_VERSION,
     Comment,
     Post,
-    SchemaVersion,
     User,
     create_or_migrate,
     current_version,
@@ -224,10 +230,7 @@ def test_migration_7_adds_and_fills_the_stamp(world):
     assert expected
     db.execute_sql('DROP INDEX IF EXISTS "user_last_active_at"')
     db.execute_sql('ALTER TABLE "user" DROP COLUMN "last_active_at"')
-    SchemaVersion.update(version=6).execute()
-    db.close()
-    db.connect()
-    assert create_or_migrate() == [v for v in sorted(MIGRATIONS) if v >= 7]
+    assert migrate_from(6) == [v for v in sorted(MIGRATIONS) if v >= 7]
     assert {c.name for c in db.get_columns("user")} >= {"last_active_at"}
     assert "user_last_active_at" in {i.name for i in db.get_indexes("user")}
     assert stored() == expected

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pytest
 from conftest import captured_sql
-from factories import build_board_world
+from factories import build_board_world, migrate_from
 
 from koalicje.board import posts, search
 from models import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Post,
-    SchemaVersion,
     create_or_migrate,
     current_version,
     db,
@@ -169,10 +168,7 @@ def test_migration_8_rebuilds_the_index_with_the_board(app, bw, festyn):
                    "tokenize='unicode61 remove_diacritics 2')")
     db.execute_sql("INSERT INTO post_search (rowid, title, body) "
                    "SELECT id, title, body_source FROM post WHERE deleted_at IS NULL")
-    SchemaVersion.update(version=7).execute()
-    db.close()
-    db.connect()
-    assert create_or_migrate() == [v for v in sorted(MIGRATIONS) if v >= 8]
+    assert migrate_from(7) == [v for v in sorted(MIGRATIONS) if v >= 8]
     assert "coalition_id" in {c.name for c in db.get_columns("post_search")}
     assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6
     own = {p.id for p in festyn["debowa"]}

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
+from factories import migrate_from
 
 from koalicje import coalitions
 from models import AuditLog, Coalition, Membership, TrainerAssignment
@@ -828,16 +829,13 @@ def test_coalition_page_and_search_queries_do_not_grow(client, auth, team):
 
 
 def test_migration_10_adds_and_fills_the_folded_columns(database):
-    from models import MIGRATIONS, SchemaVersion, create_or_migrate, current_version, db
+    from models import MIGRATIONS, create_or_migrate, current_version, db
 
     coalition = make_coalition(name="Łódzka", gmina="Łódź", library="Biblioteka Śląska")
     member = add_member(make_user(), coalition)
     db.execute_sql('ALTER TABLE "coalition" DROP COLUMN "gmina_folded"')
     db.execute_sql('ALTER TABLE "coalition" DROP COLUMN "library_folded"')
-    SchemaVersion.update(version=8).execute()
-    db.close()
-    db.connect()
-    assert create_or_migrate() == [v for v in sorted(MIGRATIONS) if v >= 10]
+    assert migrate_from(8) == [v for v in sorted(MIGRATIONS) if v >= 10]
     assert _folded_as_stored(coalition) == ("lodz", "biblioteka slaska")
     assert Membership.get_by_id(member.id).coalition_id == coalition.id  # nothing cascaded
     assert create_or_migrate() == []

@@ -65,7 +65,7 @@ def counts(tmp_path_factory):
 
 @pytest.mark.parametrize("target", [t.name for t in bench.targets({
     "board": "b", "module": "m", "quiz": "q", "post": 1, "draft": 1, "more": "/x",
-    "quiz_answers": {}, "autosave": {}})])
+    "quiz_answers": {}, "autosave": {}, "last_comment": 0})])
 def test_queries_per_request_do_not_grow_with_the_data(counts, target):
     small, large = counts
     assert small[target] == large[target], (target, small[target], large[target])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import add
+from typing import Any
 
 from flask import current_app, g, has_request_context
 from peewee import SQL, Case, IntegrityError, Select, fn
@@ -66,13 +67,19 @@ def _on_board(board: Coalition | int | None):
     return Post.coalition.is_null() if bid is None else (Post.coalition == bid)
 
 
+def _shown(model: type[Post] | type[Comment], moderator: bool, reader_id: Any):
+    """The rule for posts and comments alike: not deleted; hidden ones only for their author,
+    unless a moderator reads. `reader_id` may be a prepared query's parameter."""
+    condition = model.deleted_at.is_null()
+    if not moderator:
+        condition &= model.hidden_at.is_null() | (model.author == reader_id)
+    return condition
+
+
 def _visible(user: User, board: Coalition | int | None):
     """Not deleted; hidden posts only for their author and the board's moderators (the
     board's own condition left to the caller)."""
-    condition = Post.deleted_at.is_null()
-    if not permissions.can("moderate_board", board, user=user):
-        condition &= Post.hidden_at.is_null() | (Post.author == user.id)
-    return condition
+    return _shown(Post, permissions.can("moderate_board", board, user=user), user.id)
 
 
 def visible_condition(user: User, board: Coalition | int | None):
@@ -222,9 +229,7 @@ def _listing_conditions(shape: _ListingShape, params: tuple, stream: bool = True
     is_top, unconfirmed or None, the stream's condition, the limit)."""
     value = dict(zip(_listing_names(shape, stream), params, strict=True))
     on_board = Post.coalition.is_null() if shape.programme else (Post.coalition == value["board"])
-    filters = Post.deleted_at.is_null()
-    if not shape.moderator:
-        filters &= Post.hidden_at.is_null() | (Post.author == value["reader"])
+    filters = _shown(Post, shape.moderator, value.get("reader"))
     if shape.category:
         filters &= Post.category == value["category"]
     pinned = on_board & (Post.pinned == True)  # noqa: E712
@@ -328,11 +333,9 @@ def _comment_counts(shape: tuple[bool, int], *params):
     the post ids, then the reader's id unless a moderator reads."""
     moderator, count = shape
     ids, rest = params[:count], params[count:]
-    comments = Comment.select(Comment.post, fn.COUNT(Comment.id)).where(
-        Comment.post.in_(list(ids)) & Comment.deleted_at.is_null())
-    if not moderator:
-        comments = comments.where(Comment.hidden_at.is_null() | (Comment.author == rest[0]))
-    return comments.group_by(Comment.post).tuples()
+    return (Comment.select(Comment.post, fn.COUNT(Comment.id))
+            .where(Comment.post.in_(list(ids)) & _shown(Comment, moderator, rest[0] if rest else None))
+            .group_by(Comment.post).tuples())
 
 
 @prepared(keyed=True)
@@ -408,10 +411,8 @@ def get_visible_post(user: User, post_id: int) -> Post | None:
 
 
 def _visible_comments(user: User, post: Post):
-    condition = (Comment.post == post.id) & Comment.deleted_at.is_null()
-    if not permissions.can("moderate_board", post.coalition_id, user=user):
-        condition &= Comment.hidden_at.is_null() | (Comment.author == user.id)
-    return condition
+    moderator = permissions.can("moderate_board", post.coalition_id, user=user)
+    return (Comment.post == post.id) & _shown(Comment, moderator, user.id)
 
 
 def comments_of(user: User, post: Post, after: int | None = None) -> list[Comment]:
@@ -429,8 +430,10 @@ def comments_of(user: User, post: Post, after: int | None = None) -> list[Commen
 
 
 def comment_count(user: User, post: Post) -> int:
-    """How many of the post's comments `user` sees (as `extras` counts them)."""
-    return Comment.select().where(_visible_comments(user, post)).count()
+    """How many of the post's comments `user` sees: `extras`' count for one post."""
+    moderator = permissions.can("moderate_board", post.coalition_id, user=user)
+    reader = () if moderator else (user.id,)
+    return dict(_comment_counts.rows(post.id, *reader, key=(moderator, 1))).get(post.id, 0)
 
 
 # --- visits and unread counts ---------------------------------------------------------------

@@ -207,3 +207,30 @@ def test_date_filters_give_what_flask_babel_gives(app):
             assert render_template_string(template, **context) == english
         assert render_template_string(template, **context) == polish
         assert "marca 2026" in polish and "March 2026" in english  # the formats did localise
+
+
+def test_a_zone_zoneinfo_does_not_know_is_converted_as_flask_babel_does(app):
+    """`fast_zone` falls back to the zone itself (a pytz fixed offset has no zoneinfo name),
+    and the date filters and the matrix's `local_date_of` still give Flask-Babel's dates."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import flask_babel
+    import pytz
+
+    from koalicje.trainer.scope import local_date_of
+    from koalicje.web.render import fast_zone
+
+    assert isinstance(fast_zone(pytz.timezone("Europe/Warsaw")), ZoneInfo)
+    odd = pytz.FixedOffset(-330)
+    assert fast_zone(odd) is odd
+    value = datetime(2026, 6, 1, 3, 0)
+    with app.test_request_context("/"):
+        flask_babel.get_locale()
+        flask_babel.get_timezone()
+        from flask import g
+        g._flask_babel.babel_tzinfo = odd
+        assert render_template_string("{{ v | datetimeformat('short') }}", v=value) \
+            == flask_babel.format_datetime(value, "short")
+        assert local_date_of()(value) == flask_babel.to_user_timezone(value).date()
+        assert local_date_of()(value).day == 31  # 03:00 UTC is the day before at -05:30

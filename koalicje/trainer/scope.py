@@ -8,7 +8,7 @@ a fixed number of queries however many learners and modules there are.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from peewee import Case, Expression, fn
@@ -178,29 +178,18 @@ def local_date(value: datetime | None) -> date | None:
 
 def local_date_of() -> Callable[[datetime | None], date | None]:
     """`local_date` for many timestamps: the time zone looked up once, not once per value,
-    and converted by the standard library's zoneinfo (C, a fifth of pytz's cost per value)
-    when it knows the zone; otherwise as Flask-Babel converts."""
+    and converted as the date filters convert (`web.render.fast_zone`/`to_zone`)."""
     from flask import has_app_context
 
     if not has_app_context():
         return local_date
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     from flask_babel import get_timezone
 
-    zone = get_timezone()
-    try:
-        fast = ZoneInfo(str(getattr(zone, "zone", zone)))
-    except (ZoneInfoNotFoundError, ValueError):
-        fast = None
+    from koalicje.web.render import fast_zone, to_zone
+
+    zone = fast_zone(get_timezone())
 
     def convert(value: datetime | None) -> date | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        if fast is not None:
-            return value.astimezone(fast).date()
-        return zone.normalize(value.astimezone(zone)).date()
+        return None if value is None else to_zone(value, zone).date()
 
     return convert

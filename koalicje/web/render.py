@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import flask_babel
 from babel import dates as babel_dates
@@ -142,8 +142,7 @@ _NAMED_FORMATS = ("short", "medium", "long", "full")
 
 
 def _date_cache() -> tuple[Any, Any, dict[Hashable, Any]] | None:
-    """The request's locale, its time zone (as zoneinfo: converting with it costs a fraction
-    of pytz's normalize), and its date patterns and formatted days; kept for the current
+    """The request's locale, its time zone (`fast_zone`), and its date patterns and formatted days; kept for the current
     locale and zone. None outside a request or before a locale is chosen: then Flask-Babel
     formats."""
     try:
@@ -159,13 +158,25 @@ def _date_cache() -> tuple[Any, Any, dict[Hashable, Any]] | None:
         store = ctx._koalicje_render = {}
     entry = store.get("dates")
     if entry is None or entry[0] is not locale or entry[3] is not tz:
-        entry = store["dates"] = (locale, ZoneInfo(str(tz)), {}, tz)
+        entry = store["dates"] = (locale, fast_zone(tz), {}, tz)
     return entry[:3]
 
 
-def _local(value: datetime, zone: ZoneInfo) -> datetime:
-    """What Flask-Babel's rebasing gives: a naive datetime is UTC, shown in the user's zone."""
-    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(zone)
+def fast_zone(zone: Any) -> Any:
+    """The same zone as the standard library's zoneinfo when it knows it (converting with it
+    costs a fifth of pytz's normalize), else `zone` itself (e.g. a pytz zone zoneinfo lacks)."""
+    try:
+        return ZoneInfo(str(getattr(zone, "zone", zone)))
+    except (ZoneInfoNotFoundError, ValueError):
+        return zone
+
+
+def to_zone(value: datetime, zone: Any) -> datetime:
+    """What Flask-Babel's rebasing gives: a naive datetime is UTC, shown in `zone` (from
+    `fast_zone`; a pytz zone is normalized as Flask-Babel does)."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return zone.normalize(value.astimezone(zone)) if hasattr(zone, "normalize") \
+        else value.astimezone(zone)
 
 
 def _day(cache: dict[Hashable, Any], locale: Any, format: str, day: date) -> str:
@@ -202,7 +213,7 @@ def datetimeformat(value: Any, format: str | None = None) -> str:
             plan = (None, None, babel_dates.parse_pattern(resolved))
         cache[("datetime", format)] = plan
     named, glue, pattern = plan
-    local = _local(value, tz)
+    local = to_zone(value, tz)
     if named is None:
         return pattern.apply(local, locale)
     # As babel.dates.format_datetime: the time part, then the date part, into the glue.
@@ -220,7 +231,7 @@ def dateformat(value: Any, format: str | None = None) -> str:
     resolved = cache.get(("date", format))
     if resolved is None:
         resolved = cache[("date", format)] = flask_babel._get_format("date", format)
-    day = _local(value, tz).date() if type(value) is datetime else value
+    day = to_zone(value, tz).date() if type(value) is datetime else value
     return _day(cache, locale, resolved, day)
 
 

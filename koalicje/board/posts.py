@@ -126,12 +126,12 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
             search.in_matches(matches, driving=False)
     else:
         searching = top_searching = search.search_condition(q or "", board_id(board))
+    shape = _listing_shape(user, board, category, after)
+    values = {"board": board_id(board), "reader": user.id, "category": category,
+              "after": after, "limit": limit + 1}
     if searching is None:
         result = Listing()
         # No search: a handful of shapes, each built once (see `_listing_shape`).
-        shape = _listing_shape(user, board, category, after)
-        values = {"board": board_id(board), "reader": user.id, "category": category,
-                  "after": after, "limit": limit + 1}
         if after is None:
             result.top = _listing_top.rows(*_listing_args(shape, values, stream=False),
                                             key=shape)
@@ -140,38 +140,16 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         if len(rows) > limit:
             result.next_cursor = result.posts[-1].id
         return result
-    filters = _visible(user, board)
-    if category in POST_CATEGORIES:
-        filters &= Post.category == category
-    top_filters = filters
-    filters &= searching
-    confirmed = ReadConfirmation.select(ReadConfirmation.post).where(
-        ReadConfirmation.user == user.id
-    )
-    on_board = _on_board(board)
-    pinned = on_board & (Post.pinned == True)  # noqa: E712
-    if needs_confirmation(user, board):
-        unconfirmed = (
-            on_board
-            & (Post.must_read == True)  # noqa: E712
-            & (Post.author != user.id)
-            & Post.id.not_in(confirmed)
-        )
-        is_top = pinned | unconfirmed
-    else:
-        unconfirmed = None
-        is_top = pinned
+    # A search: the same conditions as the prepared listing, with the matches added.
+    filters, is_top, unconfirmed, stream, _ = _listing_conditions(
+        shape, tuple(_listing_args(shape, values)))
+    stream &= searching
     result = Listing()
-    stream = on_board & filters & ~is_top
-    if after is not None:
-        stream &= Post.id < after
     if after is None:
-        order = [Post.pinned.desc(), Post.id.desc()]
-        if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
-            order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
         # The few top posts found by their indexes, then checked against the matches
         # (not every match of a common word read to find the few that are on top).
-        top = top_filters & Post.id.in_(Post.select(Post.id).where(is_top)) & top_searching
+        top = filters & Post.id.in_(Post.select(Post.id).where(is_top)) & top_searching
+        order = _top_order(unconfirmed)
         if matches is not None:
             result.top, rows = _top_and_stream(
                 matches, Post.select(Post.id).where(top).order_by(*order).limit(TOP_LIMIT),
@@ -225,8 +203,8 @@ def _listing_args(shape: _ListingShape, values: dict, stream: bool = True) -> li
 
 
 def _listing_conditions(shape: _ListingShape, params: tuple, stream: bool = True):
-    """The listing's conditions as `listing` writes them without a search: (filters,
-    is_top, unconfirmed or None, the stream's condition, the limit)."""
+    """The listing's conditions (a search adds its matches to them): (filters, is_top,
+    unconfirmed or None, the stream's condition, the limit)."""
     value = dict(zip(_listing_names(shape, stream), params, strict=True))
     on_board = Post.coalition.is_null() if shape.programme else (Post.coalition == value["board"])
     filters = _shown(Post, shape.moderator, value.get("reader"))
@@ -251,10 +229,16 @@ def _listing_conditions(shape: _ListingShape, params: tuple, stream: bool = True
 def _listing_top(shape: _ListingShape, *params):
     """The top posts of a board's first page (unconfirmed must-read, then pinned)."""
     filters, is_top, unconfirmed, _, _ = _listing_conditions(shape, params, stream=False)
+    return (_with_author(Post.select(Post)).where(filters & is_top)
+            .order_by(*_top_order(unconfirmed)).limit(TOP_LIMIT))
+
+
+def _top_order(unconfirmed) -> list:
+    """The top's order: unconfirmed must-read posts, then pinned ones, newest first."""
     order = [Post.pinned.desc(), Post.id.desc()]
-    if unconfirmed is not None:  # unconfirmed must-read posts before pinned ones
+    if unconfirmed is not None:
         order.insert(0, Case(None, [(unconfirmed, 1)], 0).desc())
-    return _with_author(Post.select(Post)).where(filters & is_top).order_by(*order).limit(TOP_LIMIT)
+    return order
 
 
 @prepared(keyed=True)

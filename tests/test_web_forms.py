@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 from wtforms import Form, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
 from koalicje.web.forms import LeanSelect
 
 CHOICES = [
-    (0, "—"),
-    (7, 'Anna "Ania" <Nowak> & syn'),
-    (12, "Łucja Żak"),
-    ("a&b", ""),  # no label: the value is shown
-    (True, "tak"),
+    SelectChoice(0, "—"),
+    SelectChoice(7, 'Anna "Ania" <Nowak> & syn'),
+    SelectChoice(12, "Łucja Żak"),
+    SelectChoice("a&b", ""),  # no label: the value is shown
+    SelectChoice(True, "tak"),
 ]
 
 
@@ -21,9 +22,9 @@ class Both(Form):
     lean = SelectField(coerce=str, choices=CHOICES, widget=LeanSelect())
     plain = SelectField(coerce=str, choices=CHOICES, widget=Select())
     lean_kw = SelectField(coerce=str, widget=LeanSelect(),
-                          choices=[("x", "X", {"disabled": True}), ("y", "Y")])
+                          choices=[SelectChoice("x", "X", {"disabled": True}), SelectChoice("y", "Y")])
     plain_kw = SelectField(coerce=str, widget=Select(),
-                           choices=[("x", "X", {"disabled": True}), ("y", "Y")])
+                           choices=[SelectChoice("x", "X", {"disabled": True}), SelectChoice("y", "Y")])
 
 
 @pytest.mark.parametrize("selected", [None, "0", "7", "a&b", "True"])

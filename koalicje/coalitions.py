@@ -197,8 +197,14 @@ def _trainers(coalition_id: int):
     )
 
 
+MAX_SLUG_LENGTH = 200
+
+
 def by_slug(slug: str) -> Coalition | None:
-    """The coalition with this slug, or None."""
+    """The coalition with this slug, or None (also for what is never a slug: too long, or
+    with a NUL, which PostgreSQL refuses in text)."""
+    if len(slug) > MAX_SLUG_LENGTH or "\x00" in slug:
+        return None
     return _by_slug.first(slug)
 
 

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.trainer import bp
 from blueprints.trainer.common import require_visible
+from koalicje import coalitions
 from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
@@ -70,7 +71,9 @@ def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
 
 
 def _coalition_for(action: str, slug: str) -> Coalition:
-    coalition = get_object_or_404(Coalition, Coalition.slug == slug)
+    coalition = coalitions.by_slug(slug)
+    if coalition is None:
+        abort(404)
     require_visible(action, coalition, visible=can("view_visits", coalition))
     return coalition
 

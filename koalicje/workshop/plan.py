@@ -15,6 +15,7 @@ from peewee import JOIN, fn
 
 from koalicje import coalitions
 from koalicje.board import posts
+from koalicje.prepared import prepared
 from koalicje.workshop import Invalid, required_text, stored_text_locale, text
 from models import (
     ACTION_STATUSES,
@@ -230,14 +231,24 @@ def summary(coalition: Coalition) -> Summary:
 
 def visit_links(coalition: Coalition) -> list[tuple[str, str]]:
     """(value, label) choices for linking a trainer's visit to the coalition's meetings and
-    plan actions; values are "meeting-<id>" and "action-<id>" (two queries)."""
+    plan actions; values are "meeting-<id>" and "action-<id>" (two prepared queries)."""
     choices = [(f"meeting-{m.id}", _("Spotkanie: %(title)s", title=m.title))
-               for m in Meeting.select(Meeting.id, Meeting.title)
-               .where(Meeting.coalition == coalition).order_by(Meeting.id.desc())]
+               for m in _linkable_meetings.rows(coalition.id)]
     choices += [(f"action-{a.id}", _("Działanie: %(title)s", title=a.title))
-                for a in PlanAction.select(PlanAction.id, PlanAction.title).join(Priority)
-                .where(Priority.coalition == coalition).order_by(PlanAction.id.desc())]
+                for a in _linkable_actions.rows(coalition.id)]
     return choices
+
+
+@prepared
+def _linkable_meetings(coalition_id: int):
+    return (Meeting.select(Meeting.id, Meeting.title)
+            .where(Meeting.coalition == coalition_id).order_by(Meeting.id.desc()))
+
+
+@prepared
+def _linkable_actions(coalition_id: int):
+    return (PlanAction.select(PlanAction.id, PlanAction.title).join(Priority)
+            .where(Priority.coalition == coalition_id).order_by(PlanAction.id.desc()))
 
 
 def parse_visit_link(value: str) -> tuple[str, int] | None:

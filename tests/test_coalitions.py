@@ -840,3 +840,15 @@ def test_migration_10_adds_and_fills_the_folded_columns(database):
     assert Membership.get_by_id(member.id).coalition_id == coalition.id  # nothing cascaded
     assert create_or_migrate() == []
     assert current_version() == max(MIGRATIONS)
+
+
+@pytest.mark.parametrize("path", ["/coalitions/{slug}"])
+def test_coalition_pages_build_no_sql_on_the_second_visit(client, auth, team, monkeypatch,
+                                                           path):
+    """The coalition page (with the workshop summary and the member forms), the directory
+    and its search run kept SQL texts only (koalicje/prepared.py)."""
+    from test_learning_prepared import _built_on_second_visit
+
+    auth.as_user(team.coordinator)
+    built = _built_on_second_visit(client, monkeypatch, path.format(slug=team.coalition.slug))
+    assert built == []

@@ -842,7 +842,9 @@ def test_migration_10_adds_and_fills_the_folded_columns(database):
     assert current_version() == max(MIGRATIONS)
 
 
-@pytest.mark.parametrize("path", ["/coalitions/{slug}"])
+@pytest.mark.parametrize("path", [
+    "/coalitions/{slug}", "/coalitions/", "/coalitions/?q=zal", "/coalitions/?q=zal&round=1&page=2",
+    "/coalitions/?voivodeship=mazowieckie&round=2"])
 def test_coalition_pages_build_no_sql_on_the_second_visit(client, auth, team, monkeypatch,
                                                            path):
     """The coalition page (with the workshop summary and the member forms), the directory

@@ -18,7 +18,7 @@ from koalicje import coalitions
 from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
-from koalicje.web.forms import LeanSelect, TextLimit
+from koalicje.web.forms import LeanDateInput, LeanSelect, LeanTextArea, LeanTextInput, TextLimit
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import visit_purpose_label
 from koalicje.web.markdown import render_markdown
@@ -29,20 +29,22 @@ STEP_ROWS = 3
 
 
 class StepForm(Form):
-    description = StringField(_l("Uzgodniony krok"), validators=[Optional(), Length(max=500)])
+    description = StringField(_l("Uzgodniony krok"), validators=[Optional(), Length(max=500)],
+                              widget=LeanTextInput())
     owner_user = SelectField(_l("Kto odpowiada (członek koalicji)"), coerce=int, default=0,
                              widget=LeanSelect())
     owner_name = StringField(_l("albo kto odpowiada (osoba bez konta)"),
-                             validators=[Optional(), Length(max=120)])
-    due_date = DateField(_l("Termin"), validators=[Optional()])
+                             validators=[Optional(), Length(max=120)], widget=LeanTextInput())
+    due_date = DateField(_l("Termin"), validators=[Optional()], widget=LeanDateInput())
 
 
 class VisitForm(FlaskForm):
-    date = DateField(_l("Data wizyty"), validators=[InputRequired()])
+    date = DateField(_l("Data wizyty"), validators=[InputRequired()], widget=LeanDateInput())
     purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()],
                           render_kw={"required": False},  # a select always has a value
                           widget=LeanSelect())
-    notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)])
+    notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)],
+                          widget=LeanTextArea())
     link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="", widget=LeanSelect())
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 

@@ -46,7 +46,11 @@ class VisitForm(FlaskForm):
     notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)],
                           widget=LeanTextArea())
     link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="", widget=LeanSelect())
-    steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
+    # Labelled (never shown: the legend says it), because WTForms translates a missing label
+    # from the field's name, and Flask-WTF loads WTForms' catalog from disk for that.
+    steps = FieldList(FormField(StepForm, label=_l("Uzgodniony krok")),
+                      label=_l("Uzgodnione następne kroki (opcjonalnie)"),
+                      min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

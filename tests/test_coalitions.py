@@ -10,7 +10,7 @@ from conftest import add_member, assign, count_queries, make_coalition, make_use
 from factories import migrate_from
 
 from koalicje import coalitions
-from models import AuditLog, Coalition, Membership, TrainerAssignment
+from models import SECTORS, AuditLog, Coalition, Membership, TrainerAssignment
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -468,6 +468,10 @@ def test_coordinator_sees_member_controls(client, auth, team):
     assert update["hx-post"] == members_url(team, "member") and update["hx-target"] == "#members"
     assert update.select_one("select[name=role] option[selected]")["value"] == "member"
     assert update.select_one("select[name=sector] option[selected]")["value"] == "ngo"
+    assert [o["value"] for o in update.select("select[name=sector] option")] == list(SECTORS)
+    assert [o.text for o in update.select("select[name=role] option")] == [
+        "Koordynator", "Członek"]
+    assert len(update.select("option[selected]")) == 2
     assert update.select_one("input[name=csrf_token]") is not None
     remove = row.select_one("form.member-remove")
     assert remove["action"] == members_url(team, "member", remove=True)

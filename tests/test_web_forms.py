@@ -89,3 +89,13 @@ def test_lean_widgets_render_exactly_what_wtforms_renders(data, extra):
     for name in ("title", "free", "due", "notes", "pick", "grouped"):
         assert str(lean[name](**extra)) == str(plain[name](**extra)), name
     assert 'maxlength="120"' in str(lean.title()) and " required " in str(lean.title())
+
+
+def test_options_by_selected_marks_the_one_selected_value():
+    options = forms.options_by_selected([("a", "A"), ("b&c", 'B "&" C')])
+    assert list(options) == ["", "a", "b&c"]
+    assert options[""] == ('<option value="a">A</option>'
+                           '<option value="b&amp;c">B &#34;&amp;&#34; C</option>')
+    assert options["b&c"] == ('<option value="a">A</option>'
+                              '<option value="b&amp;c" selected>B &#34;&amp;&#34; C</option>')
+    assert isinstance(options["a"], Markup) and options["a"].count(" selected") == 1

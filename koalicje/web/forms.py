@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from flask import session
@@ -138,3 +139,13 @@ class LeanSelect(Select):
         label = escape(choice.label or choice.value)
         selected = "selected " if choice.selected else ""
         return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
+
+
+def options_by_selected(choices: Iterable[tuple[str, str]]) -> dict[str, Markup]:
+    """The `<option>`s of a select for each value it may have selected ("" for none), for a
+    page that repeats one select per row (a coalition's members: role and sector each)."""
+    choices = list(choices)
+    return {selected: Markup("".join(
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+        f"{escape(label)}</option>" for value, label in choices))
+        for selected in ("", *(value for value, _label in choices))}

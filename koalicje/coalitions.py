@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from peewee import SQL, fn
+from peewee import OP, SQL, Expression, NodeList, Value, fn
 from playhouse.shortcuts import model_to_dict
 
 from koalicje.prepared import prepared
@@ -120,37 +120,71 @@ LISTED = (Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina, Coaliti
 
 
 def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryPage:
-    """One page of the directory: two queries (count, page) whatever the data.
+    """One page of the directory: two prepared queries (count, page) whatever the data.
 
     Each coalition carries `member_count`, counted by the database in the same query for
     the page's rows only (a subquery per shown row, not a join over every membership).
     """
-    conditions = []
-    if filters.round:
-        conditions.append(Coalition.round == filters.round)
-    if filters.voivodeship:
-        conditions.append(Coalition.voivodeship == filters.voivodeship)
-    if filters.q:
-        term = fold(filters.q)
-        conditions.append(
-            Coalition.gmina_folded.contains(term) | Coalition.library_folded.contains(term)
-        )
-    condition = reduce(operator.and_, conditions) if conditions else SQL("1 = 1")
-    base = Coalition.select().where(condition)
-    total = base.count()
+    key, values = _directory_condition(filters)
+    total = _directory_count.rows(*values, key=key)[0][0]
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
+    rows = _directory_page.rows(*values, per_page, (page - 1) * per_page, key=key)
+    filters.page = page
+    return DirectoryPage(rows, total, page, pages, per_page, filters)
+
+
+def _directory_condition(filters: DirectoryFilters) -> tuple[tuple[bool, bool, bool], list]:
+    """The directory queries' key (which filters are in use: round, voivodeship, text) and
+    their values in that order (the text as a LIKE pattern, its wildcards escaped)."""
+    key = (bool(filters.round), bool(filters.voivodeship), bool(filters.q))
+    values: list = [filters.round] if filters.round else []
+    if filters.voivodeship:
+        values.append(filters.voivodeship)
+    if filters.q:
+        term = fold(filters.q)
+        values.append("%" + term.replace("\\", "\\\\").replace("_", "\\_")
+                      .replace("%", "\\%") + "%")
+    return key, values
+
+
+def _directory_where(key: tuple[bool, bool, bool], values: tuple) -> Any:
+    """The condition of `_directory_condition`'s key over the builder's parameters."""
+    by_round, by_voivodeship, by_text = key
+    values_left = list(values)
+    conditions = []
+    if by_round:
+        conditions.append(Coalition.round == values_left.pop(0))
+    if by_voivodeship:
+        conditions.append(Coalition.voivodeship == values_left.pop(0))
+    if by_text:
+        pattern = values_left.pop(0)
+
+        def like(column):  # as Peewee's `contains` writes a pattern with wildcards
+            return Expression(column, OP.ILIKE, NodeList((
+                Value(pattern, converter=False), SQL("ESCAPE"), Value("\\", converter=False))))
+
+        conditions.append(like(Coalition.gmina_folded) | like(Coalition.library_folded))
+    return reduce(operator.and_, conditions) if conditions else SQL("1 = 1")
+
+
+@prepared(keyed=True)
+def _directory_count(key: tuple[bool, bool, bool], *values: Any):
+    return Coalition.select(fn.COUNT(Coalition.id)).where(_directory_where(key, values)).tuples()
+
+
+@prepared(keyed=True)
+def _directory_page(key: tuple[bool, bool, bool], *values: Any):
+    *conditions, limit, offset = values
     members = Membership.alias()
     member_count = (members.select(fn.COUNT(members.id))
                     .where(members.coalition == Coalition.id))
-    rows = (
+    return (
         Coalition.select(*LISTED, member_count.alias("member_count"))
-        .where(condition)
+        .where(_directory_where(key, tuple(conditions)))
         .order_by(Coalition.name, Coalition.id)
-        .paginate(page, per_page)
+        .limit(limit).offset(offset)
     )
-    filters.page = page
-    return DirectoryPage(list(rows), total, page, pages, per_page, filters)
 
 
 # --- the coalition page ---------------------------------------------------------------------
@@ -197,8 +231,14 @@ def _trainers(coalition_id: int):
     )
 
 
+MAX_SLUG_LENGTH = 200
+
+
 def by_slug(slug: str) -> Coalition | None:
-    """The coalition with this slug, or None."""
+    """The coalition with this slug, or None (also for what is never a slug: too long, or
+    with a NUL, which PostgreSQL refuses in text)."""
+    if len(slug) > MAX_SLUG_LENGTH or "\x00" in slug:
+        return None
     return _by_slug.first(slug)
 
 

@@ -10,7 +10,7 @@ from conftest import add_member, assign, count_queries, make_coalition, make_use
 from factories import migrate_from
 
 from koalicje import coalitions
-from models import AuditLog, Coalition, Membership, TrainerAssignment
+from models import SECTORS, AuditLog, Coalition, Membership, TrainerAssignment
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -468,6 +468,10 @@ def test_coordinator_sees_member_controls(client, auth, team):
     assert update["hx-post"] == members_url(team, "member") and update["hx-target"] == "#members"
     assert update.select_one("select[name=role] option[selected]")["value"] == "member"
     assert update.select_one("select[name=sector] option[selected]")["value"] == "ngo"
+    assert [o["value"] for o in update.select("select[name=sector] option")] == list(SECTORS)
+    assert [o.text for o in update.select("select[name=role] option")] == [
+        "Koordynator", "Członek"]
+    assert len(update.select("option[selected]")) == 2
     assert update.select_one("input[name=csrf_token]") is not None
     remove = row.select_one("form.member-remove")
     assert remove["action"] == members_url(team, "member", remove=True)
@@ -840,3 +844,17 @@ def test_migration_10_adds_and_fills_the_folded_columns(database):
     assert Membership.get_by_id(member.id).coalition_id == coalition.id  # nothing cascaded
     assert create_or_migrate() == []
     assert current_version() == max(MIGRATIONS)
+
+
+@pytest.mark.parametrize("path", [
+    "/coalitions/{slug}", "/coalitions/", "/coalitions/?q=zal", "/coalitions/?q=zal&round=1&page=2",
+    "/coalitions/?voivodeship=mazowieckie&round=2"])
+def test_coalition_pages_build_no_sql_on_the_second_visit(client, auth, team, monkeypatch,
+                                                           path):
+    """The coalition page (with the workshop summary and the member forms), the directory
+    and its search run kept SQL texts only (koalicje/prepared.py)."""
+    from test_learning_prepared import _built_on_second_visit
+
+    auth.as_user(team.coordinator)
+    built = _built_on_second_visit(client, monkeypatch, path.format(slug=team.coalition.slug))
+    assert built == []

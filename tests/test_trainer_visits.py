@@ -269,3 +269,32 @@ def test_visit_log_shows_the_notes_as_rendered_when_recorded(client, auth, world
     assert shown.get_text(" ", strip=True) == "Zapisane wcześniej"
     assert shown.select_one("em").text == "wcześniej"
     assert page.select_one(f"#visit-{direct.id} .visit-notes em").text == "dwa"
+
+
+def test_visit_log_builds_no_sql_on_the_second_visit(client, auth, world, monkeypatch):
+    """Every query of the visit log (the coalition, its visits with their steps, the form's
+    members and workshop links) runs a kept SQL text (koalicje/prepared.py)."""
+    from test_learning_prepared import _built_on_second_visit
+
+    db.connect(reuse_if_open=True)
+    visits.record_visit(world["coalition"], world["trainer"], TODAY, "workshop", "Notatka",
+                        [visits.StepInput("Krok", owner_user=world["member"].id)])
+    db.close()
+    auth.as_user(world["trainer"])
+    assert _built_on_second_visit(client, monkeypatch, "/trainer/visits/laki") == []
+
+
+def test_visit_log_translates_no_field_name_with_wtforms_catalog(client, auth, world,
+                                                                 monkeypatch):
+    """Every field of the visit form has a label: WTForms translates a missing one from the
+    field's name, and Flask-WTF then loads WTForms' catalog from disk for the request."""
+    import flask_wtf.i18n
+
+    loads = []
+    original = flask_wtf.i18n._get_translations
+    monkeypatch.setattr(flask_wtf.i18n, "_get_translations",
+                        lambda: loads.append(1) or original())
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/visits/laki"))
+    assert len(page.select("#visit-form .step-row")) == 3
+    assert loads == []

@@ -54,6 +54,25 @@ def test_choosing_directions_updates_goals_with_history_and_posts_summary(world)
     assert "Transport" not in summaries[-1].body_source
 
 
+def test_summary_counts_the_plan_as_the_stage_does(world):
+    """The coalition page's summary (one query) counts what `stages.Stage` counts: the
+    actions under current directions, dropped ones left out, done ones as done."""
+    db.connect(reuse_if_open=True)
+    coalition, needs = world["coalition"], world["needs"]
+    plan.choose_directions(coalition, [needs[0].id, needs[1].id], world["coordinator"])
+    first, second = (d.priority for d in plan.directions(coalition))
+    for priority, status in ((first, "done"), (first, "dropped"), (first, "planned"),
+                             (second, "done"), (second, "in_progress")):
+        plan.add_action({"priority": priority, "title": status, "status": status})
+    plan.choose_directions(coalition, [needs[0].id, needs[2].id], world["coordinator"])
+    summary = plan.summary(coalition)  # the second direction retired, its actions kept
+    assert [p.title for p in summary.directions] == ["Miejsce dla młodzieży",
+                                                     "Zajęcia dla seniorów"]
+    stage = stages.stages_of([coalition.id])[coalition.id]
+    assert (summary.actions, summary.actions_done) == (stage.actions, stage.actions_done) == (2, 1)
+    assert plan.summary(make_coalition()) == plan.Summary([], 0, 0)
+
+
 def test_directions_need_a_choice(world):
     db.connect(reuse_if_open=True)
     with pytest.raises(Invalid):

@@ -12,9 +12,10 @@ from blueprints.coalitions import bp, get_coalition
 from koalicje import coalitions
 from koalicje.permissions import can, require
 from koalicje.web import htmx
-from koalicje.web.forms import TextLimit
+from koalicje.web.forms import TextLimit, options_by_selected
+from koalicje.web.labels import role_label, sector_label
 from koalicje.workshop import plan
-from models import Coalition
+from models import MEMBERSHIP_ROLES, SECTORS, Coalition
 
 
 class GoalsForm(FlaskForm):
@@ -46,6 +47,11 @@ def detail_context(coalition: Coalition, **extra) -> dict:
         "groups": coalitions.members_by_sector(coalition),
         "trainers": coalitions.assigned_trainers(coalition),
         "member_error": None,
+        # the options of the role and sector selects of every member's form (managers only)
+        "member_options": {
+            "role": options_by_selected((r, role_label(r)) for r in MEMBERSHIP_ROLES),
+            "sector": options_by_selected((s, sector_label(s)) for s in SECTORS),
+        } if can("manage_members", coalition) else None,
         "workshop": plan.summary(coalition)
         if can("view_workshop", coalition) else None,
     }

@@ -14,10 +14,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.trainer import bp
 from blueprints.trainer.common import require_visible
+from koalicje import coalitions
 from koalicje.permissions import can
 from koalicje.trainer import visits
 from koalicje.trainer.scope import local_today
-from koalicje.web.forms import LeanSelect, TextLimit
+from koalicje.web.forms import LeanDateInput, LeanSelect, LeanTextArea, LeanTextInput, TextLimit
 from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import visit_purpose_label
 from koalicje.web.markdown import render_markdown
@@ -28,22 +29,28 @@ STEP_ROWS = 3
 
 
 class StepForm(Form):
-    description = StringField(_l("Uzgodniony krok"), validators=[Optional(), Length(max=500)])
+    description = StringField(_l("Uzgodniony krok"), validators=[Optional(), Length(max=500)],
+                              widget=LeanTextInput())
     owner_user = SelectField(_l("Kto odpowiada (członek koalicji)"), coerce=int, default=0,
                              widget=LeanSelect())
     owner_name = StringField(_l("albo kto odpowiada (osoba bez konta)"),
-                             validators=[Optional(), Length(max=120)])
-    due_date = DateField(_l("Termin"), validators=[Optional()])
+                             validators=[Optional(), Length(max=120)], widget=LeanTextInput())
+    due_date = DateField(_l("Termin"), validators=[Optional()], widget=LeanDateInput())
 
 
 class VisitForm(FlaskForm):
-    date = DateField(_l("Data wizyty"), validators=[InputRequired()])
+    date = DateField(_l("Data wizyty"), validators=[InputRequired()], widget=LeanDateInput())
     purpose = SelectField(_l("Cel wizyty"), validators=[InputRequired()],
                           render_kw={"required": False},  # a select always has a value
                           widget=LeanSelect())
-    notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)])
+    notes = TextAreaField(_l("Notatki"), validators=[Optional(), TextLimit(5000)],
+                          widget=LeanTextArea())
     link = SelectField(_l("Dotyczy (warsztat koalicji)"), default="", widget=LeanSelect())
-    steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
+    # Labelled (never shown: the legend says it), because WTForms translates a missing label
+    # from the field's name, and Flask-WTF loads WTForms' catalog from disk for that.
+    steps = FieldList(FormField(StepForm, label=_l("Uzgodniony krok")),
+                      label=_l("Uzgodnione następne kroki (opcjonalnie)"),
+                      min_entries=STEP_ROWS, max_entries=STEP_ROWS)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -70,7 +77,9 @@ def visit_form(coalition: Coalition, formdata=None) -> VisitForm:
 
 
 def _coalition_for(action: str, slug: str) -> Coalition:
-    coalition = get_object_or_404(Coalition, Coalition.slug == slug)
+    coalition = coalitions.by_slug(slug)
+    if coalition is None:
+        abort(404)
     require_visible(action, coalition, visible=can("view_visits", coalition))
     return coalition
 

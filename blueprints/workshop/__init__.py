@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
-from playhouse.flask_utils import get_object_or_404
 
+from koalicje import coalitions
 from koalicje.permissions import can, require
 from models import (
     ACTION_STATUSES,
@@ -45,9 +45,9 @@ def codes() -> dict[str, Any]:
 def coalition_for(slug: str, action: str = "view_workshop") -> Coalition:
     """The coalition by slug, after checking `action`: 404 for people who may not see the
     workshop at all, 403 for those who see it but may not do this."""
-    if len(slug) > 200 or "\x00" in slug:
+    coalition = coalitions.by_slug(slug)
+    if coalition is None:
         abort(404)
-    coalition = get_object_or_404(Coalition, Coalition.slug == slug)
     require("view_workshop", coalition, 404)
     if action != "view_workshop":
         require(action, coalition)

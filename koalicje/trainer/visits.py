@@ -7,6 +7,7 @@ from datetime import date
 
 from peewee import JOIN, Expression
 
+from koalicje.prepared import prepared
 from koalicje.trainer.scope import coalition_scope, local_today
 from koalicje.web.markdown import render_markdown
 from models import (
@@ -33,10 +34,15 @@ class StepInput:
 
 def members(coalition: Coalition) -> list[User]:
     """The people who may own a next step: the coalition's members, by name (one query)."""
-    return list(
+    return _members.rows(coalition.id)
+
+
+@prepared
+def _members(coalition_id: int):
+    return (
         User.select(User.id, User.name)
         .join(Membership)
-        .where(Membership.coalition == coalition)
+        .where(Membership.coalition == coalition_id)
         .order_by(User.name)
     )
 
@@ -71,11 +77,24 @@ def record_visit(coalition: Coalition, trainer: User, when: date, purpose: str, 
 def visits_of(coalition: Coalition) -> list[Visit]:
     """The coalition's visits, newest first, each with `.next_steps` (due first) loaded.
 
-    One query: the visits joined to their steps (a visit with none comes once, without a
-    step), their trainer's and the steps' owners' names, and the workshop meeting or action
-    they are linked to."""
+    One query (its SQL text built once, `koalicje.prepared`): the visits joined to their
+    steps (a visit with none comes once, without a step), their trainer's and the steps'
+    owners' names, and the workshop meeting or action they are linked to."""
+    out: list[Visit] = []
+    for row in _visits.rows(coalition.id):
+        if not out or out[-1].id != row.id:
+            row.next_steps = []
+            out.append(row)
+        step = getattr(row, "step", None)
+        if step is not None and step.id is not None:
+            out[-1].next_steps.append(step)
+    return out
+
+
+@prepared
+def _visits(coalition_id: int):
     trainer, owner = User.alias(), User.alias()
-    rows = (
+    return (
         Visit.select(Visit, trainer.id, trainer.name, Meeting.id, Meeting.title,
                      PlanAction.id, PlanAction.title, NextStep, owner.id, owner.name)
         .join(trainer, JOIN.LEFT_OUTER, on=(Visit.trainer == trainer.id), attr="trainer")
@@ -84,19 +103,10 @@ def visits_of(coalition: Coalition) -> list[Visit]:
         .switch(Visit).join(NextStep, JOIN.LEFT_OUTER, on=(NextStep.visit == Visit.id),
                             attr="step")
         .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id), attr="owner_user")
-        .where(Visit.coalition == coalition)
+        .where(Visit.coalition == coalition_id)
         .order_by(Visit.date.desc(), Visit.id.desc(), NextStep.due_date.asc(nulls="LAST"),
                   NextStep.id)
     )
-    out: list[Visit] = []
-    for row in rows:
-        if not out or out[-1].id != row.id:
-            row.next_steps = []
-            out.append(row)
-        step = getattr(row, "step", None)
-        if step is not None and step.id is not None:
-            out[-1].next_steps.append(step)
-    return out
 
 
 def overdue_steps(viewer: User, today: date | None = None):

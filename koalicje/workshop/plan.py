@@ -11,10 +11,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from koalicje import coalitions
 from koalicje.board import posts
+from koalicje.prepared import prepared
 from koalicje.workshop import Invalid, required_text, stored_text_locale, text
 from models import (
     ACTION_STATUSES,
@@ -213,31 +214,55 @@ def export_rows(items: list[Direction], today: date | None = None) -> tuple[list
 
 @dataclass
 class Summary:
-    """What the coalition page shows: current directions and the plan's progress."""
+    """What the coalition page shows: current directions and the plan's progress (its
+    actions under them, dropped ones left out, as in `stages.Stage`)."""
 
     directions: list[Priority]
-    stage: object
+    actions: int
+    actions_done: int
 
 
 def summary(coalition: Coalition) -> Summary:
-    from koalicje.workshop.stages import stages_of
+    """One prepared query: the current directions, each with its actions counted."""
+    directions = _directions_with_counts.rows(coalition.id)
+    return Summary(directions, sum(p.action_count for p in directions),
+                   sum(int(p.done_count or 0) for p in directions))
 
-    active = list(Priority.select().where(
-        (Priority.coalition == coalition) & Priority.current()
-    ).order_by(Priority.position, Priority.id))
-    return Summary(active, stages_of([coalition.id])[coalition.id])
+
+@prepared
+def _directions_with_counts(coalition_id: int):
+    done = fn.SUM(Case(None, [(PlanAction.status == "done", 1)], 0))
+    return (
+        Priority.select(Priority, fn.COUNT(PlanAction.id).alias("action_count"),
+                        done.alias("done_count"))
+        .join(PlanAction, JOIN.LEFT_OUTER,
+              on=((PlanAction.priority == Priority.id) & (PlanAction.status != "dropped")))
+        .where((Priority.coalition == coalition_id) & Priority.current())
+        .group_by(Priority.id)
+        .order_by(Priority.position, Priority.id)
+    )
 
 
 def visit_links(coalition: Coalition) -> list[tuple[str, str]]:
     """(value, label) choices for linking a trainer's visit to the coalition's meetings and
-    plan actions; values are "meeting-<id>" and "action-<id>" (two queries)."""
+    plan actions; values are "meeting-<id>" and "action-<id>" (two prepared queries)."""
     choices = [(f"meeting-{m.id}", _("Spotkanie: %(title)s", title=m.title))
-               for m in Meeting.select(Meeting.id, Meeting.title)
-               .where(Meeting.coalition == coalition).order_by(Meeting.id.desc())]
+               for m in _linkable_meetings.rows(coalition.id)]
     choices += [(f"action-{a.id}", _("Działanie: %(title)s", title=a.title))
-                for a in PlanAction.select(PlanAction.id, PlanAction.title).join(Priority)
-                .where(Priority.coalition == coalition).order_by(PlanAction.id.desc())]
+                for a in _linkable_actions.rows(coalition.id)]
     return choices
+
+
+@prepared
+def _linkable_meetings(coalition_id: int):
+    return (Meeting.select(Meeting.id, Meeting.title)
+            .where(Meeting.coalition == coalition_id).order_by(Meeting.id.desc()))
+
+
+@prepared
+def _linkable_actions(coalition_id: int):
+    return (PlanAction.select(PlanAction.id, PlanAction.title).join(Priority)
+            .where(Priority.coalition == coalition_id).order_by(PlanAction.id.desc()))
 
 
 def parse_visit_link(value: str) -> tuple[str, int] | None:

@@ -1,0 +1,61 @@
+"""The trainer's pages run prepared queries (koalicje/prepared.py): once a page has been
+shown, showing it again builds no SQL text with Peewee; every query runs a kept text."""
+
+from __future__ import annotations
+
+import peewee
+import pytest
+from conftest import add_member, assign, make_coalition, make_user, soup
+from factories import days_ago, make_module, progress, sync_content
+
+from koalicje import self_assessment
+from models import db
+
+
+@pytest.fixture
+def trainer(app, database, auth):
+    sync_content()  # the self-assessment instrument
+    person = make_user(role="trainer")
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        module = make_module(1, quiz=True)
+        instrument = self_assessment.active_instruments()[0]
+        answers = {s["id"]: 4 for d in instrument.current.definition["dimensions"]
+                   for s in d["statements"]}
+        for number in range(3):
+            coalition = make_coalition(name=f"Koalicja {number}")
+            assign(person, coalition)
+            for index in range(4):
+                learner = make_user(name=f"Osoba {number}-{index}")
+                add_member(learner, coalition, "member", "ngo")
+                progress(learner, module, "in_progress", days_ago(30), days_ago(30))
+                draft = self_assessment.start(learner, instrument, coalition)
+                self_assessment.save_answers(draft, answers, "ngo")
+                self_assessment.submit(draft)
+    return auth.as_user(person)
+
+
+def _built_on_second_visit(client, monkeypatch, path: str) -> list[str]:
+    """The SQL Peewee built while `path` was shown a second time."""
+    assert client.get(path).status_code == 200  # first visit: the texts are built
+    built = []
+    original = peewee.Database.execute
+
+    def execute(self, query, *args, **kwargs):
+        built.append(self.get_sql_context().sql(query).query()[0])
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(peewee.Database, "execute", execute)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        monkeypatch.undo()
+    return built
+
+
+def test_the_overview_builds_no_sql_on_the_second_visit(client, monkeypatch, trainer):
+    assert _built_on_second_visit(client, monkeypatch, "/trainer/") == []
+    page = soup(client.get("/trainer/"))  # with what those queries show
+    assert len(page.select("article.coalition-profile table tbody tr")) > 3 * 5
+    assert len(page.select("ul.nudge-preview li")) == 5
+    assert len(page.select("td[data-col=workshop] .workshop-stage")) == 3

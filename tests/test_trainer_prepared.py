@@ -3,10 +3,10 @@ shown, showing it again builds no SQL text with Peewee; every query runs a kept 
 
 from __future__ import annotations
 
-import peewee
 import pytest
 from conftest import add_member, assign, make_coalition, make_user, soup
 from factories import days_ago, make_module, progress, sync_content
+from test_learning_prepared import _built_on_second_visit  # what the second visit built
 
 from koalicje import self_assessment
 from models import db
@@ -33,24 +33,6 @@ def trainer(app, database, auth):
                 self_assessment.save_answers(draft, answers, "ngo")
                 self_assessment.submit(draft)
     return auth.as_user(person)
-
-
-def _built_on_second_visit(client, monkeypatch, path: str) -> list[str]:
-    """The SQL Peewee built while `path` was shown a second time."""
-    assert client.get(path).status_code == 200  # first visit: the texts are built
-    built = []
-    original = peewee.Database.execute
-
-    def execute(self, query, *args, **kwargs):
-        built.append(self.get_sql_context().sql(query).query()[0])
-        return original(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(peewee.Database, "execute", execute)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        monkeypatch.undo()
-    return built
 
 
 def test_the_overview_builds_no_sql_on_the_second_visit(client, monkeypatch, trainer):

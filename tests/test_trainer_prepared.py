@@ -41,3 +41,14 @@ def test_the_overview_builds_no_sql_on_the_second_visit(client, monkeypatch, tra
     assert len(page.select("article.coalition-profile table tbody tr")) > 3 * 5
     assert len(page.select("ul.nudge-preview li")) == 5
     assert len(page.select("td[data-col=workshop] .workshop-stage")) == 3
+
+
+@pytest.mark.parametrize("path", [
+    "/trainer/matrix", "/trainer/matrix?q=osoba_1%25&sort=m-modul-1&dir=desc&page=2",
+    "/trainer/matrix?coalition=koalicja-1&round=1&voivodeship=lubelskie&status=completed",
+    "/trainer/matrix?status=in_progress&module=modul-1&sort=last",
+    "/trainer/matrix.csv?status=not_started&sort=completed", "/trainer/matrix.xlsx",
+])
+def test_the_matrix_and_its_exports_build_no_sql_on_the_second_visit(client, monkeypatch,
+                                                                     trainer, path):
+    assert _built_on_second_visit(client, monkeypatch, path) == []

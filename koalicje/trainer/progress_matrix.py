@@ -284,19 +284,21 @@ def _all_rows(shape: _Shape, *values):
 
 
 def _progress_query(users):
+    """(user, module, status) of `users` (a list of ids or a subquery)."""
     return (ModuleProgress.select(ModuleProgress.user, ModuleProgress.module, ModuleProgress.status)
-            .join(User).where(User.id.in_(users)))
+            .where(ModuleProgress.user.in_(users)))
 
 
 def _scores_query(users):
-    return (
-        QuizAttempt.select(QuizAttempt.user, Quiz.slug, fn.MAX(QuizAttempt.score).alias("best"))
-        .join(Quiz, on=(QuizAttempt.quiz == Quiz.id))
-        .switch(QuizAttempt)
-        .join(User, on=(QuizAttempt.user == User.id))
-        .where(User.id.in_(users))
-        .group_by(QuizAttempt.user, Quiz.slug)
-    )
+    """(user, quiz slug, best score) of `users`: the best score per user and quiz first,
+    from the (user, quiz, score) index alone, then each quiz's slug (unique per quiz)."""
+    best = (QuizAttempt.select(QuizAttempt.user, QuizAttempt.quiz,
+                               fn.MAX(QuizAttempt.score).alias("best"))
+            .where(QuizAttempt.user.in_(users))
+            .group_by(QuizAttempt.user, QuizAttempt.quiz)
+            .alias("best"))
+    return (Quiz.select(best.c.user_id, Quiz.slug, best.c.best)
+            .join(best, on=(best.c.quiz_id == Quiz.id)))
 
 
 @prepared(keyed=True)

@@ -462,9 +462,12 @@ def coalition_profile(coalition: Coalition, instrument_slug: str = DEFAULT_INSTR
 
 
 def coalition_profiles(
-    coalitions: list[Coalition], instrument_slug: str = DEFAULT_INSTRUMENT
+    coalitions: list[Coalition], instrument_slug: str = DEFAULT_INSTRUMENT, *,
+    sectors: bool = True,
 ) -> dict[int, Profile | None]:
-    """Profiles of many coalitions at once (a fixed number of queries, e.g. for a page)."""
+    """Profiles of many coalitions at once (a fixed number of queries, e.g. for a page).
+    `sectors=False`: without the breakdown by sector (`Profile.sectors` empty), for a page
+    that does not show it (the trainer's overview)."""
     instrument = _instrument_of.first(instrument_slug) if coalitions else None
     if instrument is None or not coalitions:
         return {c.id: None for c in coalitions}
@@ -474,7 +477,7 @@ def coalition_profiles(
     definition = current_version(instrument).definition
     texts = _ProfileTexts(definition)
     return {
-        c.id: _profile(instrument, definition, responses.get(c.id, []), texts)
+        c.id: _profile(instrument, definition, responses.get(c.id, []), texts, sectors)
         for c in coalitions
     }
 
@@ -583,7 +586,7 @@ def _latest_scores(count: int, instrument_id: int, *coalition_ids):
 
 
 def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredResponse],
-             texts: _ProfileTexts | None = None) -> Profile | None:
+             texts: _ProfileTexts | None = None, with_sectors: bool = True) -> Profile | None:
     if len(submissions) < MIN_RESPONDENTS:
         return None
     if texts is None or texts.definition is not definition:
@@ -612,8 +615,11 @@ def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredR
             respondents=len(values),
             band_label=texts.band_label(band) if band is not None else "",
         ))
+    sectors: list[SectorProfile] = []
+    if not with_sectors:
+        return Profile(instrument=instrument, respondents=len(submissions),
+                       dimensions=dimensions, sectors=sectors, definition=definition)
     shown, rest = shown_sectors({s: len(items) for s, items in by_sector.items()})
-    sectors = []
     groups = [(s, by_sector[s]) for s in shown]
     if shown and rest:
         groups.append(("other", [i for s, items in by_sector.items() if s not in shown for i in items]))

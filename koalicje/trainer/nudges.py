@@ -187,8 +187,9 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     cutoff = (now or utcnow()) - timedelta(days=days)
     # Both read as the driver gives them (ids only): a row per learner in scope and per
     # membership of the page's coalitions, hundreds on a trainer's full scope.
-    needing = [user_id for (user_id,) in _needing.rows(*scope_args(viewer), cutoff,
-                                                          key=scope_key(viewer))]
+    params = (*scope_args(viewer), cutoff)
+    built = _needing.built(params, key=scope_key(viewer))
+    needing = [user_id for (user_id,) in db.execute_sql(built.sql, built.bind(params))]
     wanted = set(needing)
     by_coalition: dict[int, int] = {}
     page_ids = padded_ids(sorted(set(coalition_ids)))

@@ -461,6 +461,11 @@ class QuizAttempt(BaseModel):
     passed = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # each learner's best score per quiz (the trainer's matrix and exports) read from
+        # the index alone, in its order: no visit to the rows and their answers
+        indexes = ((("user", "quiz", "score"), False),)
+
 
 class Instrument(Archivable, BaseModel):
     """A self-assessment instrument (content/self_assessment/<slug>.yaml), kept by slug."""

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, ModelSelect, fn
+from peewee import JOIN, Case, ModelSelect, fn
 
 from koalicje import activity
 from koalicje.permissions import memberships_of
-from koalicje.prepared import prepared
+from koalicje.prepared import padded_ids, prepared
 from koalicje.web.labels import current_language, localized, sector_label
 from models import (
     SECTORS,
@@ -29,6 +29,7 @@ from models import (
     SelfAssessment,
     TrainerAssignment,
     User,
+    db,
     utcnow,
     write_transaction,
 )
@@ -393,7 +394,7 @@ def latest_submissions(coalition: Coalition, instrument: Instrument) -> list[Sel
 
 
 def _of_current_members(query: ModelSelect, coalition_ids: list[int],
-                        instrument: Instrument) -> ModelSelect:
+                        instrument: Instrument | int) -> ModelSelect:
     """`query` on SelfAssessment narrowed to the submitted answers to `instrument` of the
     coalitions' current members."""
     return query.join(Membership, on=(
@@ -461,10 +462,13 @@ def coalition_profile(coalition: Coalition, instrument_slug: str = DEFAULT_INSTR
 
 
 def coalition_profiles(
-    coalitions: list[Coalition], instrument_slug: str = DEFAULT_INSTRUMENT
+    coalitions: list[Coalition], instrument_slug: str = DEFAULT_INSTRUMENT, *,
+    sectors: bool = True,
 ) -> dict[int, Profile | None]:
-    """Profiles of many coalitions at once (a fixed number of queries, e.g. for a page)."""
-    instrument = Instrument.get_or_none(Instrument.slug == instrument_slug)
+    """Profiles of many coalitions at once (a fixed number of queries, e.g. for a page).
+    `sectors=False`: without the breakdown by sector (`Profile.sectors` empty), for a page
+    that does not show it (the trainer's overview)."""
+    instrument = _instrument_of.first(instrument_slug) if coalitions else None
     if instrument is None or not coalitions:
         return {c.id: None for c in coalitions}
     responses = latest_scores_by_coalition([c.id for c in coalitions], instrument)
@@ -473,9 +477,14 @@ def coalition_profiles(
     definition = current_version(instrument).definition
     texts = _ProfileTexts(definition)
     return {
-        c.id: _profile(instrument, definition, responses.get(c.id, []), texts)
+        c.id: _profile(instrument, definition, responses.get(c.id, []), texts, sectors)
         for c in coalitions
     }
+
+
+@prepared
+def _instrument_of(slug: str):
+    return Instrument.select().where(Instrument.slug == slug).limit(1)
 
 
 class _ProfileTexts:
@@ -508,40 +517,22 @@ def latest_scores_by_coalition(
     """Per coalition, each current member's latest submitted scores and sector.
 
     The same choice as `latest_submissions_by_coalition` (the latest by submission time,
-    then id), made in SQL with a window function, reading only the columns a profile needs:
-    the answers are decoded only for a submission stored without scores (then its
+    then id), made in SQL with a window function (SQL text prepared once per length of the
+    padded id list), reading only the columns a profile needs: the answers are read and
+    decoded only for a submission stored without scores (`_NO_SCORES`; then its
     instrument version is read too, once per version).
     """
     if not coalition_ids:
         return {}
-    latest_first = fn.ROW_NUMBER().over(
-        partition_by=[SelfAssessment.coalition, SelfAssessment.user],
-        order_by=[SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc()],
-    )
-    ranked = _of_current_members(
-        SelfAssessment.select(
-            SelfAssessment.id, SelfAssessment.coalition, SelfAssessment.submitted_at,
-            SelfAssessment.sector, SelfAssessment.instrument_version,
-            # raw JSON text: decoded below, the answers only when needed
-            fn.COALESCE(SelfAssessment.scores, "").coerce(False).alias("scores_json"),
-            fn.COALESCE(SelfAssessment.answers, "").coerce(False).alias("answers_json"),
-            latest_first.alias("position"),
-        ), coalition_ids, instrument,
-    ).alias("ranked")
-    rows = (
-        SelfAssessment.select(
-            ranked.c.coalition_id, ranked.c.sector, ranked.c.instrument_version_id,
-            ranked.c.scores_json, ranked.c.answers_json,
-        )
-        .from_(ranked)
-        .where(ranked.c.position == 1)
-        .order_by(ranked.c.submitted_at, ranked.c.id)
-        .tuples()
-    )
+    ids = padded_ids(sorted(set(coalition_ids)))
+    built = _latest_scores.built((instrument.id, *ids), key=len(ids))
+    # as the driver gives them; the scores' JSON texts decoded in one call
+    rows = db.execute_sql(built.sql, built.bind((instrument.id, *ids))).fetchall()
+    decoded = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
     out: dict[int, list[ScoredResponse]] = defaultdict(list)
     unscored: list[tuple[int, int, int, str]] = []  # coalition, index, version, answers
-    for coalition_id, sector, version_id, scores_json, answers_json in rows:
-        scores = json.loads(scores_json) if scores_json else None
+    for (coalition_id, sector, version_id, _text, answers_json), scores in zip(
+            rows, decoded, strict=True):
         if not scores:
             unscored.append((coalition_id, len(out[coalition_id]), version_id, answers_json))
         out[coalition_id].append(ScoredResponse(sector, scores or {}))
@@ -556,8 +547,46 @@ def latest_scores_by_coalition(
     return dict(out)
 
 
+# How a submission without scores has them stored (NULL reads as ''): JSONField writes an
+# empty dict as {}.
+_NO_SCORES = ("", "{}", "null")
+
+
+@prepared(keyed=True)
+def _latest_scores(count: int, instrument_id: int, *coalition_ids):
+    """(coalition, sector, instrument version, scores as JSON text or '', answers as JSON
+    text where no scores were stored, else '') of each current member's latest submission
+    to the instrument, in the coalitions `coalition_ids` (as plain tuples)."""
+    latest_first = fn.ROW_NUMBER().over(
+        partition_by=[SelfAssessment.coalition, SelfAssessment.user],
+        order_by=[SelfAssessment.submitted_at.desc(), SelfAssessment.id.desc()],
+    )
+    scores_json = fn.COALESCE(SelfAssessment.scores, "").coerce(False)
+    ranked = _of_current_members(
+        SelfAssessment.select(
+            SelfAssessment.id, SelfAssessment.coalition, SelfAssessment.submitted_at,
+            SelfAssessment.sector, SelfAssessment.instrument_version,
+            scores_json.alias("scores_json"),
+            # the answers only where no scores were stored (as JSON text, else '')
+            Case(None, [(scores_json.in_(_NO_SCORES), SelfAssessment.answers)], "")
+            .alias("answers_json"),
+            latest_first.alias("position"),
+        ), list(coalition_ids), instrument_id,
+    ).alias("ranked")
+    return (
+        SelfAssessment.select(
+            ranked.c.coalition_id, ranked.c.sector, ranked.c.instrument_version_id,
+            ranked.c.scores_json, ranked.c.answers_json,
+        )
+        .from_(ranked)
+        .where(ranked.c.position == 1)
+        .order_by(ranked.c.submitted_at, ranked.c.id)
+        .tuples()
+    )
+
+
 def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredResponse],
-             texts: _ProfileTexts | None = None) -> Profile | None:
+             texts: _ProfileTexts | None = None, with_sectors: bool = True) -> Profile | None:
     if len(submissions) < MIN_RESPONDENTS:
         return None
     if texts is None or texts.definition is not definition:
@@ -586,8 +615,11 @@ def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredR
             respondents=len(values),
             band_label=texts.band_label(band) if band is not None else "",
         ))
+    sectors: list[SectorProfile] = []
+    if not with_sectors:
+        return Profile(instrument=instrument, respondents=len(submissions),
+                       dimensions=dimensions, sectors=sectors, definition=definition)
     shown, rest = shown_sectors({s: len(items) for s, items in by_sector.items()})
-    sectors = []
     groups = [(s, by_sector[s]) for s in shown]
     if shown and rest:
         groups.append(("other", [i for s, items in by_sector.items() if s not in shown for i in items]))

@@ -128,3 +128,14 @@ def test_profile_texts_follow_the_language(app, definition, locale):
             if shown.mean is not None:
                 assert shown.band_label == self_assessment.band_label(definition, shown.mean)
         assert any(shown.band_label for shown in profile.dimensions)
+
+
+def test_profiles_without_sectors_have_the_same_dimensions(definition):
+    coalitions = _data(definition, coalitions=2, members=7)
+    full = self_assessment.coalition_profiles(coalitions)
+    lean = self_assessment.coalition_profiles(coalitions, sectors=False)
+    assert any(full[c.id].sectors for c in coalitions)  # a breakdown to leave out
+    for c in coalitions:
+        assert lean[c.id].dimensions == full[c.id].dimensions
+        assert lean[c.id].respondents == full[c.id].respondents
+        assert lean[c.id].sectors == []

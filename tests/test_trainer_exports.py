@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from conftest import add_member, assign, make_coalition, make_user
@@ -102,6 +103,13 @@ def test_xlsx_equals_the_matrix_with_real_dates(client, auth, world, query):  # 
 def test_to_csv_unit():
     body = exports.to_csv(["Gmina", "Data"], [["Żółkiewka", date(2014, 2, 7)], ["=1+1", None]])
     assert body == "\ufeffGmina;Data\r\nŻółkiewka;2014-02-07\r\n'=1+1;\r\n".encode()
+
+
+def test_csv_rows_are_written_as_each_value_alone_would_be():
+    values = ["", "tekst", "=1+1", "-5", "@x", "\tx", 0, 7, -3, True, False, 1.5, 0.1, None,
+              date(2014, 2, 7), datetime(2014, 2, 7, 23, 30), Decimal("2.50")]
+    expected = ";".join(exports._csv_value(value) for value in values)
+    assert exports.to_csv([], [values]).decode("utf-8-sig") == "\r\n" + expected + "\r\n"
 
 
 

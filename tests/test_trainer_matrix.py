@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from conftest import add_member, assign, count_queries, make_coalition, make_user, soup
+from conftest import (
+    add_member,
+    assign,
+    captured_sql,
+    count_queries,
+    make_coalition,
+    make_user,
+    soup,
+)
 from factories import attempt, days_ago, make_module, progress
 
 from koalicje.trainer.scope import local_date
@@ -290,3 +298,24 @@ def test_local_date_of_matches_local_date_in_every_season(app, zone):
         # the zone is the configured one: 13:00 UTC is the next day in Auckland (UTC+12)
         next_day = convert(datetime(2026, 6, 30, 13, 0)) == datetime(2026, 7, 1).date()
         assert next_day == (zone == "Pacific/Auckland")
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("url", ["/trainer/matrix", "/trainer/matrix.csv"])
+def test_best_scores_are_read_from_the_attempts_index_alone(client, auth, app, url):
+    """The learners' best scores come from the (user, quiz, score) index, not from the
+    attempt rows (which carry every answer); SQLite's query plan shows it."""
+    db.connect(reuse_if_open=True)
+    trainer = make_user(role="trainer")
+    coalition = make_coalition()
+    assign(trainer, coalition)
+    _grow(trainer, coalition, learners=30, modules=3, start=1)
+    db.execute_sql("ANALYZE")
+    db.close()
+    auth.as_user(trainer)
+    client.get(url)
+    captured = captured_sql(lambda: client.get(url))
+    plans = [" / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+             for sql, params in captured if 'FROM "quiz" AS' in sql and "MAX(" in sql]
+    assert plans and all(
+        "COVERING INDEX quiz_attempt_user_id_quiz_id_score" in plan for plan in plans), plans

@@ -146,3 +146,30 @@ def test_overview_completion_counts_only_required_active_modules(world, app):
         summary = overview.build(world["trainer"], with_profiles=False).summaries[0]
     assert (summary.members, summary.completed_modules, summary.required) == (2, 1, 2)
     db.close()
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_profile_means_are_written_as_the_decimal_filter_writes_them(app, locale):
+    from flask_babel import force_locale, format_decimal
+
+    from blueprints.trainer.overview import mean_text
+
+    with app.test_request_context(), force_locale(locale):
+        text = mean_text()
+        for hundredths in range(0, 601):
+            value = round(hundredths / 100, 2)
+            assert text(value) == format_decimal(value, "0.00")
+        for value in (2.675, 1234.5, -1.25, 3):  # not a two-place mean: the filter
+            assert text(value) == format_decimal(value, "0.00")
+        assert text(None) == "—"
+
+
+def test_matrix_links_are_what_url_for_builds(app):
+    from flask import url_for
+
+    from blueprints.trainer.overview import _matrix_url
+
+    with app.test_request_context():
+        matrix_url = _matrix_url()
+        for slug in ("moja", "koalicja-0001", "zażółć gęślą", "a&b=c d/e"):
+            assert matrix_url(slug) == url_for("trainer.matrix", coalition=slug)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 from peewee import fn
 
-from koalicje.prepared import prepared
+from koalicje.prepared import padded_ids, prepared
 from koalicje.trainer.scope import (
     active_modules,
     local_date,
@@ -187,21 +187,52 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     cutoff = (now or utcnow()) - timedelta(days=days)
     # Both read as the driver gives them (ids only): a row per learner in scope and per
     # membership of the page's coalitions, hundreds on a trainer's full scope.
-    needing = [user_id for (user_id,) in _needing.rows(*scope_args(viewer), cutoff,
-                                                          key=scope_key(viewer))]
+    params = (*scope_args(viewer), cutoff)
+    built = _needing.built(params, key=scope_key(viewer))
+    needing = [user_id for (user_id,) in db.execute_sql(built.sql, built.bind(params))]
     wanted = set(needing)
     by_coalition: dict[int, int] = {}
-    for coalition_id, user_id in db.execute(
-        Membership.select(Membership.coalition, Membership.user)
-        .where(Membership.coalition.in_(coalition_ids))
-    ).fetchall():
+    page_ids = padded_ids(sorted(set(coalition_ids)))
+    built = _members_of.built(page_ids, key=len(page_ids))
+    # as the driver gives them: a row per membership of the page's coalitions
+    for coalition_id, user_id in db.execute_sql(built.sql, built.bind(page_ids)).fetchall():
         if user_id in wanted:
             by_coalition[coalition_id] = by_coalition.get(coalition_id, 0) + 1
     ids = needing[:first]
-    scope = memberships(viewer).where(User.id.in_(ids))
     modules = active_modules() if modules is None else modules
-    shown = _nudges(_people(scope), _progress_rows(ids), modules, cutoff)
+    # the few shown, from SQL text prepared per kind of viewer and padded id count (run
+    # even for none: the same queries whatever the data)
+    shown_ids, key = padded_ids(ids), scope_key(viewer)
+    scope = _scope_members.rows(*scope_args(viewer), *shown_ids, key=(key, len(shown_ids)))
+    progress: dict[int, list[ProgressRow]] = {}
+    for row in _progress_of.execute(*shown_ids, key=len(shown_ids)):
+        progress.setdefault(row[0], []).append(ProgressRow(*row))
+    shown = _nudges(_people(scope), progress, modules, cutoff)
     return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first])
+
+
+@prepared(keyed=True)
+def _members_of(count: int, *ids):
+    """(coalition, user) of every membership of the coalitions `ids`, as plain tuples."""
+    return (Membership.select(Membership.coalition, Membership.user)
+            .where(Membership.coalition.in_(list(ids))).tuples())
+
+
+@prepared(keyed=True)
+def _scope_members(key: tuple[str, int], *params):
+    """`memberships(viewer)` of the users `ids` (params: `scope_args`, then the ids; key:
+    `scope_key` and the number of ids)."""
+    ids = list(params[len(params) - key[1]:])
+    return memberships_in(scope_condition(key[0], params)).where(User.id.in_(ids))
+
+
+@prepared(keyed=True)
+def _progress_of(count: int, *ids):
+    """The progress rows of the users `ids` as `ProgressRow` fields (plain tuples)."""
+    return ModuleProgress.select(
+        ModuleProgress.user, ModuleProgress.module, ModuleProgress.status,
+        ModuleProgress.started_at, ModuleProgress.updated_at,
+    ).where(ModuleProgress.user.in_(list(ids))).tuples()
 
 
 def headers() -> list[str]:

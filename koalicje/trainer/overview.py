@@ -117,7 +117,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     for step in overdue:
         if step.coalition_id in summaries:
             summaries[step.coalition_id].overdue += 1
-    profiles = self_assessment.coalition_profiles(coalitions) if with_profiles else {}
+    # the overview shows each profile's dimensions, not its breakdown by sector
+    profiles = (self_assessment.coalition_profiles(coalitions, sectors=False)
+                if with_profiles else {})
     workshop = stages_of(ids)
     for cid, summary in summaries.items():
         summary.last_activity = last.get(cid)

@@ -14,15 +14,19 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from peewee import fn
+from peewee import OP, SQL, Expression, NodeList, Value, fn
 
+from koalicje.prepared import Prepared, padded_ids, prepared
 from koalicje.trainer.scope import (
     active_modules,
     completed_count_expr,
     local_date_of,
-    memberships,
+    memberships_in,
     module_status_rank_expr,
     required_module_count,
+    scope_args,
+    scope_condition,
+    scope_key,
     started_count_expr,
     to_datetime,
 )
@@ -138,40 +142,104 @@ class Matrix:
         return max(1, ceil(self.total_rows / self.per_page))
 
 
-def _filtered(viewer: User, filters: MatrixFilter, required: int, modules: list[Module]):
-    query = memberships(viewer)
+# --- the queries: SQL text prepared once per shape of the filter --------------------------
+# What decides the SQL of a matrix's queries (`_Shape`) is the kind of viewer and which
+# filters and sort are chosen; the chosen values (the trainer's id, a slug, a search
+# pattern, a module's id, the required count, the page's limit and offset) are parameters.
+
+
+@dataclass(frozen=True)
+class _Shape:
+    scope: str  # scope_key
+    coalition: bool
+    round: bool
+    voivodeship: bool
+    patterns: int  # LIKE patterns of the name search (its spellings)
+    status: str  # "", "module", "completed", "not_started", "in_progress"
+    sort: str  # name | coalition | completed | last | module
+    desc: bool
+
+
+def _plan(viewer: User, filters: MatrixFilter, required: int,
+          modules: list[Module]) -> tuple[_Shape, tuple]:
+    """The shape of the filtered, sorted query and its values, in the order `_filtered`
+    and `_order` take them."""
+    values: list[Any] = list(scope_args(viewer))
     if filters.coalition:
-        query = query.where(Coalition.slug == filters.coalition)
+        values.append(filters.coalition)
     if filters.round is not None:
-        query = query.where(Coalition.round == filters.round)
+        values.append(filters.round)
     if filters.voivodeship:
-        query = query.where(Coalition.voivodeship == filters.voivodeship)
+        values.append(filters.voivodeship)
+    patterns: list[str] = []
     if filters.q:
         q = filters.q
         # SQLite's LIKE folds ASCII case only: also try the lower and capitalised forms so
         # "łuk" finds "Łukasz" (PostgreSQL's ILIKE folds everything).
-        variants = {q, q.lower(), q.capitalize(), q.title()}
-        condition = None
-        for variant in variants:
-            part = User.name.contains(variant)
-            condition = part if condition is None else (condition | part)
-        query = query.where(condition)
+        patterns = ["%" + _escape_like(v) + "%"
+                    for v in sorted({q, q.lower(), q.capitalize(), q.title()})]
+        values += patterns
     by_slug = {m.slug: m for m in modules}
     if filters.status and filters.module in by_slug:
-        rank = MODULE_STATUSES.index(filters.status)  # 0 not started, 1 in progress, 2 done
-        return query.where(module_status_rank_expr(by_slug[filters.module].id) == rank)
-    if filters.status == "completed":
-        query = query.where(completed_count_expr() >= required)
+        status = "module"  # 0 not started, 1 in progress, 2 done
+        values += [by_slug[filters.module].id, MODULE_STATUSES.index(filters.status)]
+    elif filters.status in ("completed", "in_progress"):
+        status = filters.status
+        values.append(required)
     elif filters.status == "not_started":
+        status = "not_started"
+    else:
+        status = ""
+    sort = filters.sort
+    if sort.startswith("m-"):
+        if sort[2:] in by_slug:
+            sort = "module"
+            values.append(by_slug[filters.sort[2:]].id)
+        else:
+            sort = "name"
+    shape = _Shape(scope_key(viewer), bool(filters.coalition), filters.round is not None,
+                   bool(filters.voivodeship), len(patterns), status, sort, filters.desc)
+    return shape, tuple(values)
+
+
+def _escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\' (as Peewee's `contains` escapes it)."""
+    return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+
+def _filtered(shape: _Shape, values: Any):
+    """The memberships in scope that the filter keeps (`values`: an iterator over the
+    plan's values, consumed in order)."""
+    scope = [next(values) for _ in range(1 if shape.scope == "trainer" else 0)]  # scope_args
+    query = memberships_in(scope_condition(shape.scope, scope))
+    if shape.coalition:
+        query = query.where(Coalition.slug == next(values))
+    if shape.round:
+        query = query.where(Coalition.round == next(values))
+    if shape.voivodeship:
+        query = query.where(Coalition.voivodeship == next(values))
+    if shape.patterns:
+        condition = None
+        for _ in range(shape.patterns):
+            part = Expression(User.name, OP.ILIKE, NodeList((
+                Value(next(values), converter=False), SQL("ESCAPE"),
+                Value("\\", converter=False))))
+            condition = part if condition is None else (condition | part)
+        query = query.where(condition)
+    if shape.status == "module":
+        module_id = next(values)
+        return query.where(module_status_rank_expr(module_id) == next(values))
+    if shape.status == "completed":
+        query = query.where(completed_count_expr() >= next(values))
+    elif shape.status == "not_started":
         query = query.where(started_count_expr() == 0)
-    elif filters.status == "in_progress":
-        query = query.where((started_count_expr() > 0) & (completed_count_expr() < required))
+    elif shape.status == "in_progress":
+        query = query.where((started_count_expr() > 0) & (completed_count_expr() < next(values)))
     return query
 
 
-def _order(filters: MatrixFilter, modules: list[Module]) -> list:
-    by_slug = {m.slug: m for m in modules}
-    key = filters.sort
+def _order(shape: _Shape, values: Any) -> list:
+    key = shape.sort
     if key == "coalition":
         primary = [Coalition.name]
     elif key == "completed":
@@ -179,15 +247,91 @@ def _order(filters: MatrixFilter, modules: list[Module]) -> list:
     elif key == "last":
         # never active sorts as the oldest: first going up, last going down
         last = User.last_active_at
-        primary = [last.desc(nulls="LAST") if filters.desc else last.asc(nulls="FIRST")]
+        primary = [last.desc(nulls="LAST") if shape.desc else last.asc(nulls="FIRST")]
         return [*primary, User.name.asc(), Membership.id]
-    elif key.startswith("m-") and key[2:] in by_slug:
-        primary = [module_status_rank_expr(by_slug[key[2:]].id)]
+    elif key == "module":
+        primary = [module_status_rank_expr(next(values))]
     else:
         primary = []
-    primary = [p.desc() if filters.desc else p.asc() for p in primary]
-    name = User.name.desc() if (filters.desc and not primary) else User.name.asc()
+    primary = [p.desc() if shape.desc else p.asc() for p in primary]
+    name = User.name.desc() if (shape.desc and not primary) else User.name.asc()
     return [*primary, name, Membership.id]
+
+
+@prepared(keyed=True)
+def _count(shape: _Shape, *values):
+    """How many memberships the filter keeps."""
+    return _filtered(shape, iter(values)).select(fn.COUNT(Membership.id)).tuples()
+
+
+def _rows_query(shape: _Shape, values: Any):
+    """(user id, name, last active, coalition name) of the kept memberships, in order."""
+    query = _filtered(shape, values)
+    return query.order_by(*_order(shape, values)).select(
+        User.id, User.name, User.last_active_at, Coalition.name)
+
+
+@prepared(keyed=True)
+def _page(shape: _Shape, *values):
+    """One page of `_rows_query` (the values end with the limit and the offset)."""
+    return _rows_query(shape, iter(values)).limit(values[-2]).offset(values[-1])
+
+
+@prepared(keyed=True)
+def _all_rows(shape: _Shape, *values):
+    """Every row of `_rows_query` (the exports)."""
+    return _rows_query(shape, iter(values))
+
+
+def _progress_query(users):
+    """(user, module, status) of `users` (a list of ids or a subquery)."""
+    return (ModuleProgress.select(ModuleProgress.user, ModuleProgress.module, ModuleProgress.status)
+            .where(ModuleProgress.user.in_(users)))
+
+
+def _scores_query(users):
+    """(user, quiz slug, best score) of `users`: the best score per user and quiz first,
+    from the (user, quiz, score) index alone, then each quiz's slug (unique per quiz)."""
+    best = (QuizAttempt.select(QuizAttempt.user, QuizAttempt.quiz,
+                               fn.MAX(QuizAttempt.score).alias("best"))
+            .where(QuizAttempt.user.in_(users))
+            .group_by(QuizAttempt.user, QuizAttempt.quiz)
+            .alias("best"))
+    return (Quiz.select(best.c.user_id, Quiz.slug, best.c.best)
+            .join(best, on=(best.c.quiz_id == Quiz.id)))
+
+
+@prepared(keyed=True)
+def _progress_of(count: int, *ids):
+    """(user, module, status) of the users `ids` (a page's learners, padded)."""
+    return _progress_query(list(ids))
+
+
+@prepared(keyed=True)
+def _scores_of(count: int, *ids):
+    """(user, quiz slug, best score) of the users `ids`."""
+    return _scores_query(list(ids))
+
+
+@prepared(keyed=True)
+def _progress_kept(shape: _Shape, *values):
+    """(user, module, status) of every learner the filter keeps (the exports)."""
+    return _progress_query(_filtered(shape, iter(values)).select(User.id))
+
+
+@prepared(keyed=True)
+def _scores_kept(shape: _Shape, *values):
+    """(user, quiz slug, best score) of every learner the filter keeps."""
+    return _scores_query(_filtered(shape, iter(values)).select(User.id))
+
+
+def _run(query: Prepared, params: tuple, key: Any) -> list[tuple]:
+    """A prepared query's rows as the driver gives them: no model instances and no
+    per-value conversion (the columns here are ids, text and numbers; timestamps go
+    through `to_datetime`, as SQLite gives text). About half of the export's time went
+    there."""
+    built = query.built(params, key=key)
+    return db.execute_sql(built.sql, built.bind(params)).fetchall()
 
 
 def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
@@ -195,43 +339,32 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     """The matrix for what `viewer` oversees, filtered, sorted and (optionally) one page."""
     modules = active_modules()
     required = required_module_count(modules)
-    query = _filtered(viewer, filters, required, modules)
-    total = query.count() if paginate else 0
+    shape, values = _plan(viewer, filters, required, modules)
+    filter_values = values[:len(values) - (1 if shape.sort == "module" else 0)]
     if paginate:
+        total = _run(_count, filter_values, shape)[0][0]
         pages = max(1, ceil(total / per_page))
         filters = replace(filters, page=min(filters.page, pages))
-    # Completed modules are computed for the shown rows only (below), not as subqueries for
-    # every row before sorting; sorting by them stays in SQL. Last activity is a column.
-    # Plain tuples, not model instances: the exports read every learner in scope.
-    rows_query = query.order_by(*_order(filters, modules)).select(
-        User.id, User.name, User.last_active_at, Coalition.name
-    )
-    if paginate:
-        rows_query = rows_query.paginate(filters.page, per_page)
-    members = _fetch(rows_query)
-    if not paginate:
+        # Completed modules are computed for the shown rows only (below), not as subqueries
+        # for every row before sorting; sorting by them stays in SQL. Last activity is a
+        # column. Plain tuples, not model instances: the exports read every learner in scope.
+        members = _run(_page, (*values, per_page, (filters.page - 1) * per_page), shape)
+    else:
+        members = _run(_all_rows, values, shape)
         total = len(members)
     status: dict[tuple[int, int], str] = {}
     best: dict[tuple[int, str], float] = {}
     if members:
-        shown = (sorted({m[0] for m in members}) if paginate
-                 else _filtered(viewer, filters, required, modules).select(User.id))
-        in_users = User.id.in_(shown)
-        progress = (
-            ModuleProgress.select(ModuleProgress.user, ModuleProgress.module, ModuleProgress.status)
-            .join(User).where(in_users)
-        )
-        for user_id, module_id, state in _fetch(progress):
+        if paginate:
+            shown = padded_ids(sorted({m[0] for m in members}))
+            progress = _run(_progress_of, shown, len(shown))
+            scores = _run(_scores_of, shown, len(shown))
+        else:
+            progress = _run(_progress_kept, filter_values, shape)
+            scores = _run(_scores_kept, filter_values, shape)
+        for user_id, module_id, state in progress:
             status[(user_id, module_id)] = state
-        scores = (
-            QuizAttempt.select(QuizAttempt.user, Quiz.slug, fn.MAX(QuizAttempt.score).alias("best"))
-            .join(Quiz, on=(QuizAttempt.quiz == Quiz.id))
-            .switch(QuizAttempt)
-            .join(User, on=(QuizAttempt.user == User.id))
-            .where(in_users)
-            .group_by(QuizAttempt.user, Quiz.slug)
-        )
-        for user_id, quiz_slug, score in _fetch(scores):
+        for user_id, quiz_slug, score in scores:
             best[(user_id, quiz_slug)] = float(score)
     labels = {key: module_status_label(key) for key in MODULE_STATUSES}
     # plain values read once, not per cell: (module id, quiz slug, counts towards "completed")
@@ -262,13 +395,6 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
                               last_date=to_local_date(when), cells=row_cells))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
-
-
-def _fetch(query) -> list[tuple]:
-    """The rows of `query` as the driver gives them: no model instances and no per-value
-    conversion (the columns here are ids, text and numbers; timestamps go through
-    `to_datetime`, as SQLite gives text). About half of the export's time went there."""
-    return db.execute(query).fetchall()
 
 
 # --- the plain table both exports write --------------------------------------------------

@@ -296,6 +296,9 @@ def url_for(endpoint: str, **values: Any) -> str:
         # The first URL of a kind is built by Flask, and the template must give the same
         # (a converter that formats ids differently, e.g. zero-padded, is never templated).
         url = current_app.url_for(endpoint, **values)
+        if not ids:  # nothing to fill in: the URL itself, built once (not a second time)
+            store[key] = ((url,), ())
+            return url
         template = _url_template(endpoint, ids, values)
         if template is not None and _fill(template, values) != url:
             template = None

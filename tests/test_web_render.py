@@ -268,3 +268,30 @@ def test_a_zone_zoneinfo_does_not_know_is_converted_as_flask_babel_does(app):
             == flask_babel.format_datetime(value, "short")
         assert local_date_of()(value) == flask_babel.to_user_timezone(value).date()
         assert local_date_of()(value).day == 31  # 03:00 UTC is the day before at -05:30
+
+
+def test_language_is_flask_babels_locale_found_once(app, client, monkeypatch):
+    """`current_language()` (module titles, `{pl, en}` content) gives `str(get_locale())`:
+    the chosen language, a forced one (mails in the recipient's language), Polish outside a
+    request; Flask-Babel is asked once per request, not once per title."""
+    import flask_babel
+
+    from koalicje.web import labels
+
+    asked = []
+    real = flask_babel.get_locale
+    monkeypatch.setattr(flask_babel, "get_locale", lambda: asked.append(1) or real())
+    for locale in ("pl", "en"):
+        with app.test_request_context("/"):
+            from flask import session
+
+            session["locale"] = locale
+            assert [labels.current_language() for _ in range(5)] == [str(real())] * 5 \
+                == [locale] * 5
+            with force_locale("en" if locale == "pl" else "pl"):
+                assert labels.current_language() == str(real()) != locale
+            assert labels.current_language() == locale
+    assert len(asked) == 2  # once per request
+    with app.app_context():
+        assert labels.current_language() == "pl"
+    assert labels.current_language() == "pl"

@@ -514,28 +514,25 @@ def _new_counts(shape: tuple[bool, int], *params):
     with_programme, boards = shape
     branches, at = [], 0
     visible = Post.deleted_at.is_null() & Post.hidden_at.is_null()
+
+    def on_board(programme: bool, at: int) -> tuple[Any, int]:
+        """The board's condition on Post, and where the next parameter is."""
+        if programme:
+            return Post.coalition.is_null(), at
+        return Post.coalition == params[at], at + 1
+
     for number in range(boards):
         programme = number == 0 and with_programme
         tally_board, since_month = params[at], params[at + 1]
-        at += 2
-        if programme:
-            on_board = Post.coalition.is_null()
-        else:
-            on_board = Post.coalition == params[at]
-            at += 1
+        in_first, at = on_board(programme, at + 2)
         since, month_end, reader, author = params[at:at + 4]
-        at += 4
-        if programme:
-            own_board = Post.coalition.is_null()
-        else:
-            own_board = Post.coalition == params[at]
-            at += 1
+        own_board, at = on_board(programme, at + 4)
         own_from = params[at]
         at += 1
         whole_months = PostTally.select(fn.COALESCE(fn.SUM(PostTally.posts), 0)).where(
             (PostTally.board == tally_board) & (PostTally.month > since_month))
         first_month = Post.select(fn.COUNT(Post.id)).where(
-            on_board & (Post.created_at > since) & (Post.created_at < month_end) & visible
+            in_first & (Post.created_at > since) & (Post.created_at < month_end) & visible
             & (Post.author != reader))
         own = Post.select(fn.COUNT(Post.id)).where(
             (Post.author == author) & own_board & (Post.created_at >= own_from) & visible)

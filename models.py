@@ -621,7 +621,136 @@ class FeedToken(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
-BOARD_MODELS: list[type[BaseModel]] = [Post, Comment, BoardVisit, ReadConfirmation, FeedToken]
+# --- board: new-post counts kept at write time (issue 10) -------------------------------------
+
+
+class PostTally(BaseModel):
+    """How many posts of a board, created in one calendar month, everyone may see (neither
+    deleted nor hidden): the header's new-post counts add up whole months from here and count
+    only the first, partial month from the posts (`koalicje.board.posts.navigation`).
+
+    Kept by database triggers on `post` (`create_post_tally`), so every write keeps it,
+    whatever writes: the board's functions, bulk loads, cascades. `board` is the coalition id,
+    0 for the programme board; `month` is year * 100 + month of `created_at`.
+    """
+
+    board = IntegerField()
+    month = IntegerField()
+    posts = IntegerField(default=0)
+
+    class Meta:
+        table_name = "post_tally"
+        indexes = ((("board", "month"), True),)
+
+
+# The reader's own posts, which the new-post counts take away from `PostTally`'s months:
+# counted from this index alone, the author's posts on one board from a month on.
+Post.add_index(Post.index(Post.author, Post.coalition, Post.created_at, Post.deleted_at,
+                          Post.hidden_at))
+
+
+def _tally_month(row: str) -> str:
+    """The SQL of a post row's tally month (`row` is NEW or OLD in a trigger)."""
+    if is_sqlite():  # as the text is stored, so it agrees with the text comparisons of reads
+        return (f"CAST(substr({row}.created_at, 1, 4) || substr({row}.created_at, 6, 2) "
+                "AS INTEGER)")
+    return (f"CAST(EXTRACT(YEAR FROM {row}.created_at) * 100 "
+            f"+ EXTRACT(MONTH FROM {row}.created_at) AS INTEGER)")
+
+
+def _tally_triggers_sqlite() -> list[str]:
+    def visible(row: str) -> str:
+        return f"{row}.deleted_at IS NULL AND {row}.hidden_at IS NULL"
+
+    def key(row: str) -> str:
+        return f"board = IFNULL({row}.coalition_id, 0) AND month = {_tally_month(row)}"
+
+    def add(row: str) -> str:
+        return (f"INSERT OR IGNORE INTO post_tally (board, month, posts) "
+                f"SELECT IFNULL({row}.coalition_id, 0), {_tally_month(row)}, 0 "
+                f"WHERE {visible(row)}; "
+                f"UPDATE post_tally SET posts = posts + 1 WHERE {visible(row)} AND {key(row)};")
+
+    def remove(row: str) -> str:
+        return f"UPDATE post_tally SET posts = posts - 1 WHERE {visible(row)} AND {key(row)};"
+
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS post_tally_insert AFTER INSERT ON post "
+        f"BEGIN {add('NEW')} END",
+        f"CREATE TRIGGER IF NOT EXISTS post_tally_delete AFTER DELETE ON post "
+        f"BEGIN {remove('OLD')} END",
+        f"CREATE TRIGGER IF NOT EXISTS post_tally_update "
+        f"AFTER UPDATE OF coalition_id, created_at, deleted_at, hidden_at ON post "
+        f"BEGIN {remove('OLD')} {add('NEW')} END",
+    ]
+
+
+def _tally_triggers_postgres() -> list[str]:
+    def visible(row: str) -> str:
+        return f"{row}.deleted_at IS NULL AND {row}.hidden_at IS NULL"
+
+    return [
+        f"""CREATE OR REPLACE FUNCTION post_tally_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP IN ('UPDATE', 'DELETE') AND {visible('OLD')} THEN
+            UPDATE post_tally SET posts = posts - 1
+             WHERE board = COALESCE(OLD.coalition_id, 0) AND month = {_tally_month('OLD')};
+          END IF;
+          IF TG_OP IN ('UPDATE', 'INSERT') AND {visible('NEW')} THEN
+            INSERT INTO post_tally (board, month, posts)
+            VALUES (COALESCE(NEW.coalition_id, 0), {_tally_month('NEW')}, 1)
+            ON CONFLICT (board, month) DO UPDATE SET posts = post_tally.posts + 1;
+          END IF;
+          RETURN NULL;
+        END $$""",
+        "CREATE OR REPLACE TRIGGER post_tally_keep "
+        "AFTER INSERT OR DELETE OR UPDATE OF coalition_id, created_at, deleted_at, hidden_at "
+        "ON post FOR EACH ROW EXECUTE FUNCTION post_tally_keep()",
+    ]
+
+
+def post_tally_from_scratch() -> dict[tuple[int, int], int]:
+    """What `PostTally` should hold, computed from the posts: {(board, month): posts}."""
+    rows = db.execute_sql(
+        f"SELECT COALESCE(post.coalition_id, 0), {_tally_month('post')}, COUNT(*) FROM post "
+        "WHERE post.deleted_at IS NULL AND post.hidden_at IS NULL GROUP BY 1, 2").fetchall()
+    return {(int(board), int(at)): count for board, at, count in rows}
+
+
+def recount_post_tally() -> int:
+    """Repair `PostTally` from the posts (for `flask db recount`); returns how many
+    (board, month) entries were wrong."""
+    with write_transaction():
+        expected = post_tally_from_scratch()
+        stored = {(board, at): posts for board, at, posts in
+                  PostTally.select(PostTally.board, PostTally.month, PostTally.posts).tuples()}
+        wrong = {key for key in expected.keys() | stored.keys()
+                 if expected.get(key, 0) != stored.get(key, 0)}
+        if wrong:
+            PostTally.delete().execute()
+            PostTally.insert_many(
+                [(board, at, posts) for (board, at), posts in expected.items()],
+                fields=[PostTally.board, PostTally.month, PostTally.posts]).execute()
+    return len(wrong)
+
+
+def create_post_tally(fill: bool) -> None:
+    """Create the triggers that keep `PostTally` (when missing), and with `fill` fill the
+    table from the posts: when it is new, in the transaction that created it, so no post is
+    written in between."""
+    PostTally.create_table(safe=True)
+    for statement in (_tally_triggers_sqlite() if is_sqlite() else _tally_triggers_postgres()):
+        db.execute_sql(statement)
+    if fill:
+        rows = [(board, at, posts) for (board, at), posts in post_tally_from_scratch().items()]
+        for start in range(0, len(rows), 300):
+            PostTally.insert_many(rows[start:start + 300],
+                                  fields=[PostTally.board, PostTally.month, PostTally.posts]
+                                  ).execute()
+
+
+BOARD_MODELS: list[type[BaseModel]] = [Post, Comment, BoardVisit, ReadConfirmation, FeedToken,
+                                       PostTally]
 
 
 # --- workshop: partners' map, research meeting, priorities and action plan ------------------
@@ -1148,8 +1277,10 @@ def create_or_migrate() -> list[int]:
                     if operations:
                         migrate(*operations)
                     applied.append(number)
+        tally_new = not db.table_exists("post_tally")
         db.create_tables(MODELS, safe=True)
         create_board_search_index()
+        create_post_tally(fill=tally_new)
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     if not fresh:  # an empty database has no statistics worth keeping

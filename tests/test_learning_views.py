@@ -358,3 +358,22 @@ def test_played_share_text_can_follow_the_bar(client, auth, learner, film):
     label = region.select_one("label[for=watch-share]")
     assert label.select_one("#watch-percent").get_text() == "0%"
     assert label.get_text(" ", strip=True).startswith("Odtworzono 0%")
+
+
+def test_iso_date_is_flask_babels_long_date(app):
+    """A module's content date is shown as Flask-Babel's long date, in either language."""
+    import datetime as dt
+
+    import flask_babel
+    from flask_babel import force_locale
+
+    from blueprints.learning.helpers import iso_date
+
+    for locale in ("pl", "en"):
+        with app.test_request_context("/"), force_locale(locale):
+            for text in ("2024-05-16", "2025-01-01", "2025-12-31"):
+                assert iso_date(text) == flask_babel.format_date(
+                    dt.date.fromisoformat(text), "long")
+            assert iso_date("") == iso_date(None) == ""
+    with app.test_request_context("/"), force_locale("pl"):
+        assert iso_date("2024-05-16") == "16 maja 2024"

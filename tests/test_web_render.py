@@ -51,6 +51,40 @@ def test_url_for_builds_once_per_request(app, monkeypatch):
     assert len(calls) == 4
 
 
+def test_url_for_without_arguments_builds_once(app, monkeypatch):
+    """A link without arguments (the header's) is built once per request, not checked
+    against a second build."""
+    calls = []
+    real = app.url_for
+    monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
+    with app.test_request_context("/", base_url="http://localhost/koalicje/"):
+        urls = {render.url_for("learning.index") for _ in range(3)}
+        assert urls == {real("learning.index")} == {"/koalicje/learning/"}
+    assert len(calls) == 1
+
+
+def test_static_urls_are_flasks_built_once_per_application_root(app, monkeypatch):
+    """`asset_url` and `vendor_url` give what Flask's `url_for` gives, for each application
+    root, and build each URL once per process."""
+    asset_url = app.jinja_env.globals["asset_url"]
+    vendor_url = app.jinja_env.globals["vendor_url"]
+    import koalicje.web.assets as assets
+
+    calls = []
+    real = assets.url_for
+    monkeypatch.setattr(assets, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
+    for root in ("", "/koalicje"):
+        for _ in range(2):
+            with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+                css, htmx = asset_url("css/app.css"), vendor_url("htmx.min.js")
+                assert css == flask_url_for("static", filename="css/app.css",
+                                            v=css.rsplit("v=", 1)[1])
+                assert css.startswith(f"{root}/static/css/app.css?v=")
+                assert htmx.startswith(f"{root}/static/vendor/htmx")
+                assert htmx == flask_url_for("static", filename=htmx.split("/static/", 1)[1])
+    assert len(calls) == 4  # two files, two roots
+
+
 def test_url_for_respects_the_script_root(app):
     with app.test_request_context("/", base_url="http://localhost/koalicje/"):
         assert render.url_for("board.detail", post_id=3) == "/koalicje/board/post/3"
@@ -234,3 +268,30 @@ def test_a_zone_zoneinfo_does_not_know_is_converted_as_flask_babel_does(app):
             == flask_babel.format_datetime(value, "short")
         assert local_date_of()(value) == flask_babel.to_user_timezone(value).date()
         assert local_date_of()(value).day == 31  # 03:00 UTC is the day before at -05:30
+
+
+def test_language_is_flask_babels_locale_found_once(app, client, monkeypatch):
+    """`current_language()` (module titles, `{pl, en}` content) gives `str(get_locale())`:
+    the chosen language, a forced one (mails in the recipient's language), Polish outside a
+    request; Flask-Babel is asked once per request, not once per title."""
+    import flask_babel
+
+    from koalicje.web import labels
+
+    asked = []
+    real = flask_babel.get_locale
+    monkeypatch.setattr(flask_babel, "get_locale", lambda: asked.append(1) or real())
+    for locale in ("pl", "en"):
+        with app.test_request_context("/"):
+            from flask import session
+
+            session["locale"] = locale
+            assert [labels.current_language() for _ in range(5)] == [str(real())] * 5 \
+                == [locale] * 5
+            with force_locale("en" if locale == "pl" else "pl"):
+                assert labels.current_language() == str(real()) != locale
+            assert labels.current_language() == locale
+    assert len(asked) == 2  # once per request
+    with app.app_context():
+        assert labels.current_language() == "pl"
+    assert labels.current_language() == "pl"

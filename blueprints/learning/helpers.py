@@ -9,7 +9,7 @@ from functools import lru_cache
 import markdown
 import nh3
 from flask import current_app
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -17,6 +17,7 @@ from markupsafe import Markup
 from blueprints.learning import bp
 from koalicje.learning import progress
 from koalicje.permissions import can
+from koalicje.web import render
 from koalicje.web.errors import abort_with
 from koalicje.web.labels import module_body_text
 from models import Module
@@ -44,9 +45,11 @@ def clock(seconds: float | int | None) -> str:
 
 @bp.app_template_filter("iso_date")
 def iso_date(value: str | None) -> str:
+    """A content date ("2024-05-16") as Flask-Babel's long date, through the per-request
+    date cache (`render.dateformat`: the same text, the pattern parsed once per request)."""
     if not value:
         return ""
-    return format_date(dt.date.fromisoformat(value), "long")
+    return render.dateformat(dt.date.fromisoformat(value), "long")
 
 
 @lru_cache(maxsize=64)

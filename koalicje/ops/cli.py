@@ -40,14 +40,19 @@ def db_upgrade() -> None:
 
 
 @db_group.command("recount", help="Recompute the values kept at write time (each person's "
-                  "last activity) from the data, and repair those that differ.")
+                  "last activity, the boards' posts per month) from the data, and repair "
+                  "those that differ.")
 def db_recount() -> None:
     from koalicje import activity
+    from models import recount_post_tally
 
     with db.connection_context():
         repaired = activity.recount()
+        tally = recount_post_tally()
     click.echo(f"Last activity: {repaired} repaired." if repaired
                else "Last activity: every value was right.")
+    click.echo(f"New posts per board and month: {tally} repaired." if tally
+               else "New posts per board and month: every value was right.")
 
 
 @db_group.command("backup", help="Write a consistent copy of the database to BACKUP_DIR.")

@@ -104,13 +104,15 @@ def _reset_sequences(target: Database) -> None:
 def _rebuild_search_index(target: Database) -> None:
     """The board's search index, built from the copied posts by the same function `flask db
     upgrade` uses (on PostgreSQL search reads the post table itself, so it has nothing to do
-    unless a deployment's schema adds an index there)."""
-    from models import create_board_search_index, db
+    unless a deployment's schema adds an index there), and the triggers that keep the
+    boards' post tally (copied as a table) from now on."""
+    from models import create_board_search_index, create_post_tally, db
 
     previous = db.obj
     db.initialize(target)
     try:
         create_board_search_index()
+        create_post_tally(fill=False)  # the triggers that keep the copied tally
     finally:
         db.initialize(previous)
 

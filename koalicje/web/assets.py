@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -25,6 +25,19 @@ def init_app(app: Flask) -> None:
     manifest_file = static / "vendor" / "manifest.json"
     manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
     own_hashes: dict[str, str] = {}
+    # Every page links the same few files: their URLs are built once per process and
+    # application root (the static route and the files' hashes do not change while it runs).
+    urls: dict[tuple[str, str, str], str] = {}
+
+    def static_url(filename: str, version: str) -> str:
+        if not has_request_context():
+            return url_for("static", filename=filename, **({"v": version} if version else {}))
+        key = (request.script_root, filename, version)
+        url = urls.get(key)
+        if url is None:
+            url = urls[key] = (url_for("static", filename=filename, v=version) if version
+                               else url_for("static", filename=filename))
+        return url
 
     def vendor_url(name: str) -> str:
         """URL of a third-party file, e.g. vendor_url('htmx.min.js')."""
@@ -32,13 +45,13 @@ def init_app(app: Flask) -> None:
             raise RuntimeError(
                 f"static/vendor/{name} is missing: run `make setup` to copy front-end files"
             )
-        return url_for("static", filename=f"vendor/{manifest[name]}")
+        return static_url(f"vendor/{manifest[name]}", "")
 
     def asset_url(filename: str) -> str:
         """URL of one of our own static files, with its content hash."""
         if filename not in own_hashes:
             own_hashes[filename] = _file_hash(static / filename)
-        return url_for("static", filename=filename, v=own_hashes[filename])
+        return static_url(filename, own_hashes[filename])
 
     app.jinja_env.globals.update(vendor_url=vendor_url, asset_url=asset_url)
 

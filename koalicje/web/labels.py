@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from koalicje.web import render
@@ -182,10 +181,7 @@ def audit_label(action: str) -> str:
 
 def current_language() -> str:
     """The language of the current request ('pl' or 'en'); Polish outside a request."""
-    try:
-        return str(get_locale() or "pl")
-    except (RuntimeError, AttributeError):
-        return "pl"
+    return render.language()
 
 
 def localized(value: Any, lang: str | None = None) -> str:

@@ -44,12 +44,16 @@ _PLACEHOLDERS = tuple(2147480011 + 101 * i for i in range(4))
 _MISSING = object()
 
 
-def _store() -> dict[Hashable, Any]:
+def _store(app_g: Any = None) -> dict[Hashable, Any]:
+    """The request's cache, in `g` (or in `app_g`, `g` already resolved by the caller: every
+    use of the `g` proxy looks the context up again)."""
+    if app_g is None:
+        app_g = g._get_current_object()
     try:
-        return g._koalicje_render
+        return app_g._koalicje_render
     except AttributeError:
         store: dict[Hashable, Any] = {}
-        g._koalicje_render = store
+        app_g._koalicje_render = store
         return store
 
 
@@ -71,13 +75,33 @@ def translations():
     """The request's Flask-Babel translations, looked up once per request and locale
     (`force_locale`, as mails in the recipient's language use, changes the locale)."""
     try:
-        locale = g._flask_babel.babel_locale  # set by Flask-Babel's first get_locale()
+        app_g = g._get_current_object()
+        locale = app_g._flask_babel.babel_locale  # set by Flask-Babel's first get_locale()
     except AttributeError:
         return get_translations()
-    store = _store()
+    store = _store(app_g)
     entry = store.get("translations")
     if entry is None or entry[0] is not locale:
         entry = store["translations"] = (locale, get_translations())
+    return entry[1]
+
+
+def language() -> str:
+    """The request's language as Flask-Babel's `str(get_locale())` gives it ("pl", "en"),
+    found once per request and locale; Polish outside a request."""
+    try:
+        app_g = g._get_current_object()
+        locale = getattr(getattr(app_g, "_flask_babel", None), "babel_locale", None)
+        if locale is None:
+            locale = flask_babel.get_locale()  # chooses it (and keeps it in g)
+            if locale is None:
+                return "pl"
+    except (RuntimeError, AttributeError):
+        return "pl"
+    store = _store(app_g)
+    entry = store.get("language")
+    if entry is None or entry[0] is not locale:
+        entry = store["language"] = (locale, str(locale))
     return entry[1]
 
 
@@ -296,6 +320,9 @@ def url_for(endpoint: str, **values: Any) -> str:
         # The first URL of a kind is built by Flask, and the template must give the same
         # (a converter that formats ids differently, e.g. zero-padded, is never templated).
         url = current_app.url_for(endpoint, **values)
+        if not ids:  # nothing to fill in: the URL itself, built once (not a second time)
+            store[key] = ((url,), ())
+            return url
         template = _url_template(endpoint, ids, values)
         if template is not None and _fill(template, values) != url:
             template = None

@@ -1,0 +1,127 @@
+"""The board's rendering helpers give what Flask-Babel gives, computed once per request."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime, timedelta
+
+import flask_babel
+import pytest
+from babel.dates import TIMEDELTA_UNITS
+from bs4 import BeautifulSoup
+from conftest import soup
+from factories import build_board_world, with_db
+from flask import render_template_string
+from flask_babel import force_locale
+from markupsafe import Markup, escape
+
+from blueprints.board import POST_TEXTS, ago_bucket, board_ago, board_texts
+from koalicje.board import posts
+
+# The package (the attribute `board` of `blueprints` names its Blueprint).
+board_views = importlib.import_module("blueprints.board")
+
+
+def _deltas() -> list[timedelta]:
+    """Around every unit's threshold and rounding points, both directions, and a sweep."""
+    seconds = set(range(-200, 201))
+    for _, per_unit in TIMEDELTA_UNITS:
+        for factor in (0.5, 0.84, 0.85, 0.86, 1, 1.49, 1.5, 1.51, 2.5, 3.5, 11.5, 30, 400):
+            for shift in (-1, 0, 1):
+                seconds.add(int(per_unit * factor) + shift)
+                seconds.add(-int(per_unit * factor) + shift)
+    seconds.update(range(0, 5 * 31536000, 7919))  # a prime step across five years
+    seconds.update(-s for s in list(seconds))
+    return [timedelta(seconds=s, microseconds=m) for s in sorted(seconds) for m in (0, 999_999)]
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_a_bucket_decides_the_text(app, locale):
+    with app.test_request_context("/"), force_locale(locale):
+        texts: dict = {}
+        for delta in _deltas():
+            text = flask_babel.format_timedelta(delta, add_direction=True)
+            assert texts.setdefault(ago_bucket(delta), text) == text, delta
+        assert len(texts) > 50  # the sweep reached many different texts
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_board_ago_gives_flask_babels_text(app, monkeypatch, locale):
+    now = datetime(2026, 11, 30, 12, 0, 0)
+    monkeypatch.setattr(board_views, "utcnow", lambda: now)
+    with app.test_request_context("/"), force_locale(locale):
+        for delta in _deltas()[::5]:
+            assert board_ago(now + delta) == flask_babel.format_timedelta(
+                delta, add_direction=True), delta
+        assert board_ago(None) == ""
+
+
+def test_board_ago_asks_babel_once_per_bucket_and_language(app, monkeypatch):
+    now = datetime(2026, 11, 30, 12, 0, 0)
+    monkeypatch.setattr(board_views, "utcnow", lambda: now)
+    calls = []
+    real = board_views.format_timedelta
+    monkeypatch.setattr(board_views, "format_timedelta",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    with app.test_request_context("/"):
+        with force_locale("pl"):
+            polish = [board_ago(now - timedelta(days=800, seconds=s)) for s in range(40)]
+        with force_locale("en"):
+            english = board_ago(now - timedelta(days=800))
+    assert set(polish) == {"2 lata temu"}
+    assert english == "2 years ago"
+    assert len(calls) == 2
+    with app.test_request_context("/"):  # nothing outlives the request
+        board_ago(now - timedelta(days=800))
+    assert len(calls) == 3
+
+
+# --- a post's fixed texts and its moderation form -------------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_post_texts_are_flask_babels_translations(app, locale):
+    with app.test_request_context("/"), force_locale(locale):
+        texts = board_texts()
+        for key, message in POST_TEXTS.items():
+            text = getattr(texts, key)
+            assert isinstance(text, Markup)  # as a template's `_()` gives it (not escaped)
+            assert text == flask_babel.gettext(message._args[0]), key
+        assert board_texts() is texts  # made once per request
+        assert texts.hide_reason == escape(flask_babel.gettext("Powód ukrycia"))
+        assert texts.reason_max == posts.REASON_MAX
+    with app.test_request_context("/"), force_locale("en"):
+        assert board_texts().pin == "Pin"
+        assert board_texts().comments % {"n": 3} == "Comments (3)"
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
+
+
+def _attrs(tag) -> dict:
+    return {name: (" ".join(value) if isinstance(value, list) else value)
+            for name, value in tag.attrs.items()}
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_hide_form_is_what_the_wtforms_form_renders(app, client, auth, bw, locale):
+    made = with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Wpis {i}",
+                                              body="Treść") for i in range(3)])
+    auth.as_user(bw.trainer)
+    client.post("/language", data={"locale": locale, "next": "/", "csrf_token": auth.csrf()})
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    forms = page.select("details.post-moderation form")
+    assert len(forms) == len(made)
+    with app.test_request_context("/"), force_locale(locale):
+        for post in made:
+            form = page.select_one(f"article#post-{post.id} details.post-moderation form")
+            expected = BeautifulSoup(render_template_string(
+                '{% from "_macros.html" import field %}{{ field(board_hide_form(post).reason) }}',
+                post=post), "html.parser")
+            for name in ("label", "input:not([type=hidden])"):
+                shown, made_by_form = form.select_one(name), expected.select_one(name)
+                assert _attrs(shown) == _attrs(made_by_form), (post.id, name)
+                assert shown.get_text() == made_by_form.get_text()
+            assert form.select_one("input[type=text]")["id"] == f"h{post.id}-reason"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime, timedelta
 
 import flask_babel
@@ -15,11 +14,9 @@ from flask import render_template_string
 from flask_babel import force_locale
 from markupsafe import Markup, escape
 
-from blueprints.board import POST_TEXTS, ago_bucket, board_ago, board_texts
+from blueprints.board import rendering
+from blueprints.board.rendering import POST_TEXTS, ago_bucket, board_ago, board_texts
 from koalicje.board import posts
-
-# The package (the attribute `board` of `blueprints` names its Blueprint).
-board_views = importlib.import_module("blueprints.board")
 
 
 def _deltas() -> list[timedelta]:
@@ -48,7 +45,7 @@ def test_a_bucket_decides_the_text(app, locale):
 @pytest.mark.parametrize("locale", ["pl", "en"])
 def test_board_ago_gives_flask_babels_text(app, monkeypatch, locale):
     now = datetime(2026, 11, 30, 12, 0, 0)
-    monkeypatch.setattr(board_views, "utcnow", lambda: now)
+    monkeypatch.setattr(rendering, "utcnow", lambda: now)
     with app.test_request_context("/"), force_locale(locale):
         for delta in _deltas()[::5]:
             assert board_ago(now + delta) == flask_babel.format_timedelta(
@@ -58,10 +55,10 @@ def test_board_ago_gives_flask_babels_text(app, monkeypatch, locale):
 
 def test_board_ago_asks_babel_once_per_bucket_and_language(app, monkeypatch):
     now = datetime(2026, 11, 30, 12, 0, 0)
-    monkeypatch.setattr(board_views, "utcnow", lambda: now)
+    monkeypatch.setattr(rendering, "utcnow", lambda: now)
     calls = []
-    real = board_views.format_timedelta
-    monkeypatch.setattr(board_views, "format_timedelta",
+    real = rendering.format_timedelta
+    monkeypatch.setattr(rendering, "format_timedelta",
                         lambda *a, **k: calls.append(a) or real(*a, **k))
     with app.test_request_context("/"):
         with force_locale("pl"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import flask_babel
@@ -122,3 +123,53 @@ def test_hide_form_is_what_the_wtforms_form_renders(app, client, auth, bw, local
                 assert _attrs(shown) == _attrs(made_by_form), (post.id, name)
                 assert shown.get_text() == made_by_form.get_text()
             assert form.select_one("input[type=text]")["id"] == f"h{post.id}-reason"
+
+
+# --- the new-post form, rendered once per language and board ---------------------------------
+
+
+def _post_form(page) -> tuple[str, str, str]:
+    """The form's HTML with its token and key taken out, its token, its key."""
+    form = page.select_one("form#post-form")
+    token = form.select_one("input[name=csrf_token]")["value"]
+    key = form.select_one("input[name=form_key]")["value"]
+    return str(form).replace(token, "TOKEN").replace(key, "KEY"), token, key
+
+
+def _page_token(page) -> str:
+    return json.loads(page.select_one("body")["hx-headers"])["X-CSRFToken"]
+
+
+def test_new_post_form_is_the_templates_with_this_pages_token_and_key(app, client, auth, bw):
+    auth.as_user(bw.member)
+    for locale, url in [("pl", f"/board/{bw.coalition.slug}"), ("pl", "/board/"),
+                        ("en", f"/board/{bw.coalition.slug}"), ("en", "/board/")]:
+        client.post("/language", data={"locale": locale, "next": "/", "csrf_token": auth.csrf()})
+        first = soup(client.get(url))  # renders the form and keeps it
+        kept = soup(client.get(url))  # from what was kept
+        app.jinja_env.auto_reload = True  # development: the template every time
+        rendered = soup(client.get(url))
+        app.jinja_env.auto_reload = False
+        html, token, key = _post_form(kept)
+        assert html == _post_form(rendered)[0] == _post_form(first)[0]
+        assert token == _page_token(kept)  # this page's token, not the first page's
+        assert key not in (_post_form(first)[2], _post_form(rendered)[2])  # a fresh key
+        assert kept.select_one("form#post-form")["action"] == (
+            f"/board/{bw.coalition.slug}/posts" if url != "/board/" else "/board/posts")
+        assert kept.select_one("label[for=title]").get_text(strip=True) == (
+            "Tytuł" if locale == "pl" else "Title")
+    # The kept form posts like the template's.
+    page = soup(client.get(f"/board/{bw.coalition.slug}"))
+    _, token, key = _post_form(page)
+    sent = client.post(f"/board/{bw.coalition.slug}/posts", data={
+        "csrf_token": token, "form_key": key, "title": "Z formularza", "category": "news",
+        "body": "Treść"})
+    assert sent.status_code == 422  # "news" is no category: the answer shows the errors
+    answer = soup(sent)
+    assert answer.select_one("form#post-form input[name=title]")["value"] == "Z formularza"
+    assert answer.select_one("form#post-form .field-error") is not None
+    sent = client.post(f"/board/{bw.coalition.slug}/posts", data={
+        "csrf_token": token, "form_key": key, "title": "Z formularza", "category": "need",
+        "body": "Treść"})
+    assert sent.status_code == 303
+    assert with_db(lambda: posts.Post.get(posts.Post.title == "Z formularza").category) == "need"

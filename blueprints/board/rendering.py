@@ -12,16 +12,18 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from babel.dates import TIMEDELTA_UNITS
-from flask_babel import format_timedelta
+from flask import current_app
+from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from blueprints.board import bp
-from blueprints.board.forms import HIDE_REASON_LABEL
+from blueprints.board.forms import HIDE_REASON_LABEL, PostForm
 from koalicje.board import posts
 from koalicje.web import render
 from koalicje.web.labels import POST_CATEGORY_LABELS, SECTOR_LABELS
-from models import utcnow
+from models import Coalition, utcnow
 
 # The fixed texts of a post, as its template's `_()` would translate them.
 POST_TEXTS = {
@@ -118,3 +120,40 @@ def ago_bucket(delta: timedelta) -> tuple[bool, str, int]:
                 value = max(1, value)
             return seconds >= 0, unit, int(round(value))
     return seconds >= 0, "", 0  # not reached: "second" always decides
+
+
+# --- the new-post form --------------------------------------------------------------------
+
+_FORMS = "koalicje.board.post_forms"  # app.extensions key: (language, board, prefix) -> HTML
+_FORMS_KEPT = 1024  # more boards x languages than the programme has; then start again
+_TOKEN, _KEY = "\x00csrf-token\x00", "\x00form-key\x00"  # never in rendered HTML
+
+
+def _is_blank(form: PostForm) -> bool:
+    """No errors, and every field (but the per-render form key) holds its default."""
+    return not form.errors and all(field.data == field.default for field in form
+                                   if field.short_name != "form_key")
+
+
+@bp.app_template_global()
+def board_post_form(board: Coalition | None, form: PostForm) -> Markup | None:
+    """templates/board/_post_form.html for an empty form (the board page shows it to every
+    reader who may post), rendered once per process, language and board with its CSRF
+    token and form key left out, which are filled in for each page: the same HTML as the
+    template gives. None (the page includes the template) for a form with data or errors,
+    or while templates are reloaded (development)."""
+    app = current_app
+    if app.jinja_env.auto_reload or not _is_blank(form):
+        return None
+    forms = app.extensions.setdefault(_FORMS, {})
+    key = (str(get_locale()), board.slug if board is not None else None, form._prefix)
+    token, form_key = generate_csrf(), form.form_key.data
+    html = forms.get(key)
+    if html is None:
+        page = app.jinja_env.get_template("board/_post_form.html").render(board=board, form=form)
+        if not token or page.count(token) != 1 or page.count(form_key) != 1:
+            return Markup(page)  # not one of each: nothing to fill in safely, so not kept
+        if len(forms) >= _FORMS_KEPT:
+            forms.clear()
+        html = forms[key] = page.replace(token, _TOKEN).replace(form_key, _KEY)
+    return Markup(html.replace(_TOKEN, escape(token)).replace(_KEY, escape(form_key)))

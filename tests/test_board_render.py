@@ -18,6 +18,8 @@ from markupsafe import Markup, escape
 from blueprints.board import rendering
 from blueprints.board.rendering import POST_TEXTS, ago_bucket, board_ago, board_texts
 from koalicje.board import posts
+from koalicje.web import labels
+from models import POST_CATEGORIES, SECTORS
 
 
 def _deltas() -> list[timedelta]:
@@ -54,7 +56,7 @@ def test_board_ago_gives_flask_babels_text(app, monkeypatch, locale):
         assert board_ago(None) == ""
 
 
-def test_board_ago_asks_babel_once_per_bucket_and_language(app, monkeypatch):
+def test_board_ago_asks_babel_once_per_bucket_and_language_in_a_process(app, monkeypatch):
     now = datetime(2026, 11, 30, 12, 0, 0)
     monkeypatch.setattr(rendering, "utcnow", lambda: now)
     calls = []
@@ -69,8 +71,9 @@ def test_board_ago_asks_babel_once_per_bucket_and_language(app, monkeypatch):
     assert set(polish) == {"2 lata temu"}
     assert english == "2 years ago"
     assert len(calls) == 2
-    with app.test_request_context("/"):  # nothing outlives the request
-        board_ago(now - timedelta(days=800))
+    with app.test_request_context("/"), force_locale("pl"):  # kept by the process
+        assert board_ago(now - timedelta(days=801)) == "2 lata temu"
+        assert board_ago(now - timedelta(days=3)) == "3 dni temu"
     assert len(calls) == 3
 
 
@@ -85,12 +88,23 @@ def test_post_texts_are_flask_babels_translations(app, locale):
             text = getattr(texts, key)
             assert isinstance(text, Markup)  # as a template's `_()` gives it (not escaped)
             assert text == flask_babel.gettext(message._args[0]), key
-        assert board_texts() is texts  # made once per request
+        assert board_texts() is texts  # made once per language
         assert texts.hide_reason == escape(flask_babel.gettext("Powód ukrycia"))
         assert texts.reason_max == posts.REASON_MAX
-    with app.test_request_context("/"), force_locale("en"):
-        assert board_texts().pin == "Pin"
-        assert board_texts().comments % {"n": 3} == "Comments (3)"
+        for code in POST_CATEGORIES:
+            assert texts.category[code] == labels.post_category_label(code)
+        for code in (*SECTORS, None, "unknown-sector"):
+            assert texts.sector[code] == labels.sector_label(code)
+
+
+def test_post_texts_follow_the_language_of_each_request(app):
+    for locale, pin, category in [("pl", "Przypnij", "Potrzeba"), ("en", "Pin", "Need"),
+                                  ("pl", "Przypnij", "Potrzeba")]:
+        with app.test_request_context("/"), force_locale(locale):
+            assert board_texts().pin == pin
+            assert board_texts().category["need"] == category
+            assert board_texts().comments % {"n": 3} == ("Komentarze (3)" if locale == "pl"
+                                                          else "Comments (3)")
 
 
 @pytest.fixture

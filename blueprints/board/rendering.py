@@ -2,7 +2,7 @@
 
 A board page renders templates/board/_post.html ~40 times. Per post it used to ask
 Flask-Babel for ~8 fixed strings and two labels, and Babel for the relative time; here
-`board_texts()` gives them all from one object made once per request and language (the
+`board_texts()` gives them all from one object made once per process and language (the
 page passes it to each post as `T`).
 """
 
@@ -21,7 +21,6 @@ from markupsafe import Markup, escape
 from blueprints.board import bp
 from blueprints.board.forms import HIDE_REASON_LABEL, PostForm
 from koalicje.board import posts
-from koalicje.web import render
 from koalicje.web.labels import POST_CATEGORY_LABELS, SECTOR_LABELS
 from models import Coalition, utcnow
 
@@ -68,12 +67,12 @@ class PostTexts(SimpleNamespace):
 
     def __init__(self, texts: dict[str, str]) -> None:
         super().__init__(**{key: Markup(text) for key, text in texts.items()})
-        self.category = Labels(render.translated(POST_CATEGORY_LABELS))
-        self.sector = Labels(render.translated(SECTOR_LABELS))
+        self.category = Labels({code: str(label) for code, label in POST_CATEGORY_LABELS.items()})
+        self.sector = Labels({code: str(label) for code, label in SECTOR_LABELS.items()})
         # The moderation form's field as WTForms renders HideForm's (its label escaped).
         self.hide_reason = escape(str(HIDE_REASON_LABEL))
         self.reason_max = posts.REASON_MAX
-        self._ago: dict[tuple[bool, str, int], str] = {}
+        self._ago: dict[tuple[bool, str, int], str] = {}  # a few hundred buckets at most
 
     def ago(self, moment: datetime | None) -> str:
         """"3 godziny temu": Flask-Babel's `format_timedelta`, asked once per `ago_bucket`
@@ -88,15 +87,20 @@ class PostTexts(SimpleNamespace):
         return text
 
 
+_TEXTS = "koalicje.board.post_texts"  # app.extensions key: language -> PostTexts
+
+
 @bp.app_template_global()
 def board_texts() -> PostTexts:
-    """The request's `PostTexts` in its language (made again if the language changes)."""
-    texts = render.translated(POST_TEXTS)
-    entry = render.cached("board.texts", lambda: [None, None])
-    if entry[0] is not texts:
-        entry[1] = PostTexts(texts)
-        entry[0] = texts
-    return entry[1]
+    """The `PostTexts` of the current language, made once per process and language (in
+    app.extensions: translations, labels and the relative times of the buckets do not
+    change while the process lives; nothing in it depends on the reader)."""
+    made = current_app.extensions.setdefault(_TEXTS, {})
+    language = str(get_locale())
+    texts = made.get(language)
+    if texts is None:
+        texts = made[language] = PostTexts({key: str(text) for key, text in POST_TEXTS.items()})
+    return texts
 
 
 @bp.app_template_global()

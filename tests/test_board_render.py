@@ -11,11 +11,12 @@ from babel.dates import TIMEDELTA_UNITS
 from bs4 import BeautifulSoup
 from conftest import soup
 from factories import build_board_world, with_db
-from flask import render_template_string
+from flask import render_template, render_template_string
 from flask_babel import force_locale
 from markupsafe import Markup, escape
 
 from blueprints.board import rendering
+from blueprints.board.forms import PostForm
 from blueprints.board.rendering import POST_TEXTS, ago_bucket, board_ago, board_texts
 from koalicje.board import posts
 from koalicje.web import labels
@@ -166,6 +167,11 @@ def test_new_post_form_is_the_templates_with_this_pages_token_and_key(app, clien
         app.jinja_env.auto_reload = False
         html, token, key = _post_form(kept)
         assert html == _post_form(rendered)[0] == _post_form(first)[0]
+        with app.test_request_context(url), force_locale(locale):  # the template itself
+            board = bw.coalition if url != "/board/" else None
+            template = BeautifulSoup(render_template("board/_post_form.html", board=board,
+                                                     form=PostForm(formdata=None)), "html.parser")
+        assert html == _post_form(template)[0]
         assert token == _page_token(kept)  # this page's token, not the first page's
         assert key not in (_post_form(first)[2], _post_form(rendered)[2])  # a fresh key
         assert kept.select_one("form#post-form")["action"] == (

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from blueprints.board import bp
 from blueprints.board.forms import HIDE_REASON_LABEL, PostForm
 from koalicje.board import posts
+from koalicje.web.forms import new_form_key
 from koalicje.web.labels import POST_CATEGORY_LABELS, SECTOR_LABELS
 from models import Coalition, utcnow
 
@@ -140,24 +141,35 @@ def _is_blank(form: PostForm) -> bool:
 
 
 @bp.app_template_global()
-def board_post_form(board: Coalition | None, form: PostForm) -> Markup | None:
+def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Markup | None:
     """templates/board/_post_form.html for an empty form (the board page shows it to every
     reader who may post), rendered once per process, language and board with its CSRF
     token and form key left out, which are filled in for each page: the same HTML as the
-    template gives. None (the page includes the template) for a form with data or errors,
-    or while templates are reloaded (development)."""
+    template gives. `form` None: a new empty PostForm, which is then made only when the
+    HTML is not kept yet (making one costs ~0.7 ms: WTForms loads its catalog for each
+    request). None (the page includes the template) for a form with data or errors."""
     app = current_app
-    if app.jinja_env.auto_reload or not _is_blank(form):
+    if form is not None and not _is_blank(form):
         return None
+    if app.jinja_env.auto_reload:  # development: the template every time
+        form = form or PostForm(formdata=None)
+        return Markup(app.jinja_env.get_template("board/_post_form.html")
+                      .render(board=board, form=form))
     forms = app.extensions.setdefault(_FORMS, {})
-    key = (str(get_locale()), board.slug if board is not None else None, form._prefix)
-    token, form_key = generate_csrf(), form.form_key.data
+    key = (str(get_locale()), board.slug if board is not None else None,
+           form._prefix if form is not None else "")
+    token = generate_csrf()
     html = forms.get(key)
     if html is None:
+        form = form or PostForm(formdata=None)
+        form_key = form.form_key.data
         page = app.jinja_env.get_template("board/_post_form.html").render(board=board, form=form)
         if not token or page.count(token) != 1 or page.count(form_key) != 1:
             return Markup(page)  # not one of each: nothing to fill in safely, so not kept
         if len(forms) >= _FORMS_KEPT:
             forms.clear()
-        html = forms[key] = page.replace(token, _TOKEN).replace(form_key, _KEY)
+        forms[key] = page.replace(token, _TOKEN).replace(form_key, _KEY)
+        return Markup(page)
+    # The key a new PostForm would get (its form_key field's default).
+    form_key = form.form_key.data if form is not None else new_form_key()
     return Markup(html.replace(_TOKEN, escape(token)).replace(_KEY, escape(form_key)))

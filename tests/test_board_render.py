@@ -193,3 +193,26 @@ def test_new_post_form_is_the_templates_with_this_pages_token_and_key(app, clien
         "body": "Treść"})
     assert sent.status_code == 303
     assert with_db(lambda: posts.Post.get(posts.Post.title == "Z formularza").category) == "need"
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_comment_hide_form_is_what_the_wtforms_form_renders(app, client, auth, bw, locale):
+    post = with_db(lambda: posts.create_post(bw.member, bw.coalition, title="Wpis", body="x"))
+    made = with_db(lambda: [posts.add_comment(bw.member2, post, f"Komentarz {i}")
+                            for i in range(3)])
+    auth.as_user(bw.trainer)
+    client.post("/language", data={"locale": locale, "next": "/", "csrf_token": auth.csrf()})
+    page = soup(client.get(f"/board/post/{post.id}"))
+    assert len(page.select("details.comment-moderation form")) == len(made)
+    with app.test_request_context("/"), force_locale(locale):
+        for comment in made:
+            form = page.select_one(f"#comment-{comment.id} details.comment-moderation form")
+            expected = BeautifulSoup(render_template_string(
+                '{% from "_macros.html" import field %}'
+                '{{ field(board_hide_form(comment, "comment").reason) }}',
+                comment=comment), "html.parser")
+            for name in ("label", "input:not([type=hidden])"):
+                shown, made_by_form = form.select_one(name), expected.select_one(name)
+                assert _attrs(shown) == _attrs(made_by_form), (comment.id, name)
+                assert shown.get_text() == made_by_form.get_text()
+            assert form.select_one("input[type=text]")["id"] == f"hc{comment.id}-reason"

@@ -118,6 +118,17 @@ def _attrs(tag) -> dict:
             for name, value in tag.attrs.items()}
 
 
+def _assert_is_the_forms_field(form, item, kind: str) -> None:
+    """The label and input of a shown hide form are what WTForms renders for `item`."""
+    expected = BeautifulSoup(render_template_string(
+        '{% from "_macros.html" import field %}{{ field(board_hide_form(item, kind).reason) }}',
+        item=item, kind=kind), "html.parser")
+    for name in ("label", "input:not([type=hidden])"):
+        shown, made_by_form = form.select_one(name), expected.select_one(name)
+        assert _attrs(shown) == _attrs(made_by_form), (item.id, name)
+        assert shown.get_text() == made_by_form.get_text()
+
+
 @pytest.mark.parametrize("locale", ["pl", "en"])
 def test_hide_form_is_what_the_wtforms_form_renders(app, client, auth, bw, locale):
     made = with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Wpis {i}",
@@ -130,13 +141,7 @@ def test_hide_form_is_what_the_wtforms_form_renders(app, client, auth, bw, local
     with app.test_request_context("/"), force_locale(locale):
         for post in made:
             form = page.select_one(f"article#post-{post.id} details.post-moderation form")
-            expected = BeautifulSoup(render_template_string(
-                '{% from "_macros.html" import field %}{{ field(board_hide_form(post).reason) }}',
-                post=post), "html.parser")
-            for name in ("label", "input:not([type=hidden])"):
-                shown, made_by_form = form.select_one(name), expected.select_one(name)
-                assert _attrs(shown) == _attrs(made_by_form), (post.id, name)
-                assert shown.get_text() == made_by_form.get_text()
+            _assert_is_the_forms_field(form, post, "post")
             assert form.select_one("input[type=text]")["id"] == f"h{post.id}-reason"
 
 
@@ -207,12 +212,5 @@ def test_comment_hide_form_is_what_the_wtforms_form_renders(app, client, auth, b
     with app.test_request_context("/"), force_locale(locale):
         for comment in made:
             form = page.select_one(f"#comment-{comment.id} details.comment-moderation form")
-            expected = BeautifulSoup(render_template_string(
-                '{% from "_macros.html" import field %}'
-                '{{ field(board_hide_form(comment, "comment").reason) }}',
-                comment=comment), "html.parser")
-            for name in ("label", "input:not([type=hidden])"):
-                shown, made_by_form = form.select_one(name), expected.select_one(name)
-                assert _attrs(shown) == _attrs(made_by_form), (comment.id, name)
-                assert shown.get_text() == made_by_form.get_text()
+            _assert_is_the_forms_field(form, comment, "comment")
             assert form.select_one("input[type=text]")["id"] == f"hc{comment.id}-reason"

@@ -176,3 +176,26 @@ def test_migration_8_rebuilds_the_index_with_the_board(app, bw, festyn):
     assert create_or_migrate() == []
     assert current_version() == SCHEMA_VERSION
     assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6
+
+
+@pytest.mark.sqlite_only
+def test_a_search_builds_its_sql_once(app, bw, festyn, monkeypatch):
+    """The MATCH expression is a value of prepared queries: after the first search of a
+    shape, other words on any board (first pages and later ones) build no SQL."""
+    import peewee
+
+    built = []
+    original = peewee.Context.sql
+    monkeypatch.setattr(peewee.Context, "sql", lambda self, obj: built.append(obj) or original(self, obj))
+    with app.test_request_context():
+        first = posts.listing(bw.member, bw.coalition, q="festyn", limit=2)
+        later = posts.listing(bw.member, bw.coalition, q="festyn", after=first.next_cursor, limit=2)
+        assert built  # built the first time
+        built.clear()
+        again = posts.listing(bw.member, bw.coalition, q="lipowa", limit=2)
+        again_later = posts.listing(bw.member, bw.coalition, q="lipowa",
+                                    after=again.next_cursor, limit=2)
+        assert built == []
+    assert [p.title for p in first.posts + later.posts] == ["Festyn C", "Festyn B", "Festyn A"]
+    assert [p.title for p in again.posts + again_later.posts] == ["Festyn C", "Festyn B",
+                                                                   "Festyn A"]

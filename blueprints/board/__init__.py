@@ -6,17 +6,15 @@ must-read, moderation, module tasks) and `feeds` (Atom, iCalendar, feed tokens).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, request, url_for
-from flask_babel import format_timedelta
 from flask_login import current_user
 
+from blueprints.board.forms import HideForm
 from blueprints.main import safe_next as main_safe_next
 from koalicje import permissions
 from koalicje.board import posts
 from koalicje.prepared import prepared
-from models import Coalition, Post, utcnow
+from models import Coalition, Post
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -61,14 +59,6 @@ def board_url(board: Coalition | None, endpoint: str = "board.index", **values) 
 
 
 @bp.app_template_global()
-def board_ago(moment: datetime | None) -> str:
-    """"3 godziny temu" in the reader's language."""
-    if moment is None:
-        return ""
-    return format_timedelta(moment - utcnow(), add_direction=True)
-
-
-@bp.app_template_global()
 def board_navigation() -> list[posts.BoardEntry]:
     if not getattr(current_user, "is_authenticated", False):
         return []
@@ -78,9 +68,7 @@ def board_navigation() -> list[posts.BoardEntry]:
 @bp.app_template_global()
 def board_hide_form(item, kind: str = "post"):
     """An empty moderation form for a post or comment (ids stay unique on the page)."""
-    from blueprints.board.forms import HideForm
-
     return HideForm(formdata=None, prefix=("h" if kind == "post" else "hc") + str(item.id))
 
 
-from blueprints.board import actions, feeds, pages  # noqa: E402,F401  (routes)
+from blueprints.board import actions, feeds, pages, rendering  # noqa: E402,F401  (routes, template globals)

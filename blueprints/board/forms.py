@@ -69,9 +69,12 @@ class CommentForm(FlaskForm):
                          filters=[_clean])
 
 
+HIDE_REASON_LABEL = _l("Powód ukrycia")
+
+
 class HideForm(FlaskForm):
     reason = StringField(
-        _l("Powód ukrycia"), validators=[_required(), _max(REASON_MAX)], filters=[_strip]
+        HIDE_REASON_LABEL, validators=[_required(), _max(REASON_MAX)], filters=[_strip]
     )
 
 

@@ -82,7 +82,7 @@ def index(slug: str | None):
         posts.forget_navigation()
     context = list_context(board, seen, after=_cursor())
     context.update(
-        form=PostForm(formdata=None),
+        form=None,  # an empty new-post form (see `board_post_form`)
         events=posts.upcoming_events(current_user, board),
         feed_token=best_effort(lambda: feed_tokens.feed_token(current_user, board),
                                lambda: None),

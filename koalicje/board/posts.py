@@ -119,49 +119,36 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
     # beside it, so the top query reads two small index ranges ((pinned, coalition) and
     # (must_read, coalition)), not every post of the board (SQLite uses an OR of indexes
     # only when no condition outside the OR offers an index of its own).
-    # A search's first page: the top and the stream in one statement over the matches
-    # (one MATCH, not one per query), then their rows by id.
-    matches = search.fts_matches(q or "", board_id(board)) if after is None else None
-    if matches is not None:
-        searching, top_searching = search.in_matches(matches), \
-            search.in_matches(matches, driving=False)
-    else:
-        searching = top_searching = search.search_condition(q or "", board_id(board))
     shape = _listing_shape(user, board, category, after)
     values = {"board": board_id(board), "reader": user.id, "category": category,
               "after": after, "limit": limit + 1}
-    if searching is None:
-        result = Listing()
-        # No search: a handful of shapes, each built once (see `_listing_shape`).
-        if after is None:
-            result.top = _listing_top.rows(*_listing_args(shape, values, stream=False),
-                                            key=shape)
-        rows = _listing_stream.rows(*_listing_args(shape, values), key=shape)
-        result.posts = rows[:limit]
-        if len(rows) > limit:
-            result.next_cursor = result.posts[-1].id
-        return result
-    # A search: the same conditions as the prepared listing, with the matches added.
-    filters, is_top, unconfirmed, stream, _ = _listing_conditions(
-        shape, tuple(_listing_args(shape, values)))
-    stream &= searching
+    args = _listing_args(shape, values)
     result = Listing()
-    if after is None:
-        # The few top posts found by their indexes, then checked against the matches
-        # (not every match of a common word read to find the few that are on top).
-        top = filters & Post.id.in_(Post.select(Post.id).where(is_top)) & top_searching
-        order = _top_order(unconfirmed)
-        if matches is not None:
-            result.top, rows = _top_and_stream(
-                matches, Post.select(Post.id).where(top).order_by(*order).limit(TOP_LIMIT),
-                Post.select(Post.id).where(stream).order_by(Post.id.desc()).limit(limit + 1))
+    expression = search.match_expression(q or "", board_id(board))
+    if expression is not None:
+        # An FTS5 search (SQLite): prepared as the listing is, the MATCH expression a value.
+        if after is None:
+            result.top, rows = _search_first_page(shape, expression, args)
         else:
-            result.top = list(
-                _with_author(Post.select(Post)).where(top).order_by(*order).limit(TOP_LIMIT)
-            )
-    if after is not None or matches is None:
-        query = _with_author(Post.select(Post)).where(stream)
-        rows = list(query.order_by(Post.id.desc()).limit(limit + 1))
+            rows = _search_stream.rows(expression, *args, key=shape)
+    else:
+        searching = search.search_condition(q or "", board_id(board))
+        if searching is None:
+            # No search: a handful of shapes, each built once (see `_listing_shape`).
+            if after is None:
+                result.top = _listing_top.rows(*_listing_args(shape, values, stream=False),
+                                                key=shape)
+            rows = _listing_stream.rows(*args, key=shape)
+        else:
+            # A search without FTS5 (PostgreSQL's LIKE, or no word characters): the same
+            # conditions as the prepared listing, with the search's added, built each time.
+            filters, is_top, unconfirmed, stream, _ = _listing_conditions(shape, tuple(args))
+            if after is None:
+                top = filters & Post.id.in_(Post.select(Post.id).where(is_top)) & searching
+                result.top = list(_with_author(Post.select(Post)).where(top)
+                                  .order_by(*_top_order(unconfirmed)).limit(TOP_LIMIT))
+            rows = list(_with_author(Post.select(Post)).where(stream & searching)
+                        .order_by(Post.id.desc()).limit(limit + 1))
     result.posts = rows[:limit]
     if len(rows) > limit:
         result.next_cursor = result.posts[-1].id
@@ -170,7 +157,7 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
 
 @dataclass(frozen=True)
 class _ListingShape:
-    """What decides the SQL of a board's listing without a search (the prepared key)."""
+    """What decides the SQL of a board's listing (the prepared queries' key)."""
 
     programme: bool  # the programme board (no coalition id)
     moderator: bool  # sees hidden posts
@@ -250,17 +237,49 @@ def _listing_stream(shape: _ListingShape, *params):
     return _with_author(Post.select(Post)).where(stream).order_by(Post.id.desc()).limit(limit)
 
 
-def _top_and_stream(matches, top, stream) -> tuple[list[Post], list[Post]]:
-    """The ids of the top and the stream in one statement (each part keeps its own order
-    and limit), then their posts in that order: two queries, one MATCH."""
-    parts = (Select([top.alias("top_ids")], [SQL("1"), SQL('"top_ids"."id"')])
-             .union_all(Select([stream.alias("stream_ids")], [SQL("0"), SQL('"stream_ids"."id"')]))
-             .with_cte(matches))
-    picked = list(db.execute(parts))
-    rows = {p.id: p for p in _with_author(Post.select(Post)).where(
-        Post.id.in_([post_id for _, post_id in picked]))}
-    found = [(part, rows[post_id]) for part, post_id in picked if post_id in rows]
-    return [p for part, p in found if part == 1], [p for part, p in found if part == 0]
+def _search_first_page(shape: _ListingShape, expression: str,
+                       args: list) -> tuple[list[Post], list[Post]]:
+    """A search's first page: the ids of the top and the stream in one statement over one
+    MATCH, then their posts in that order (two queries, both prepared)."""
+    picked = _search_ids.rows(expression, *args, key=shape)
+    ids = padded_ids([post_id for _, post_id in picked])
+    found = {p.id: p for p in _posts_by_id.rows(*ids, key=len(ids))}
+    parts = [(part, found[post_id]) for part, post_id in picked if post_id in found]
+    return [p for part, p in parts if part == 1], [p for part, p in parts if part == 0]
+
+
+@prepared(keyed=True)
+def _search_ids(shape: _ListingShape, expression: str, *params):
+    """(1, id) of the top posts (their order and limit) and (0, id) of the stream's among
+    the matches of `expression`: the listing's conditions with the matches added. The few
+    top posts are found by their indexes, then checked against the matches (not every
+    match of a common word read to find the few that are on top)."""
+    matches = search.matches_cte(expression)
+    filters, is_top, unconfirmed, stream, limit = _listing_conditions(shape, params)
+    top = (filters & Post.id.in_(Post.select(Post.id).where(is_top))
+           & search.in_matches(matches, driving=False))
+    top_ids = (Post.select(Post.id).where(top).order_by(*_top_order(unconfirmed))
+               .limit(TOP_LIMIT))
+    stream_ids = (Post.select(Post.id).where(stream & search.in_matches(matches))
+                  .order_by(Post.id.desc()).limit(limit))
+    return (Select([top_ids.alias("top_ids")], [SQL("1"), SQL('"top_ids"."id"')])
+            .union_all(Select([stream_ids.alias("stream_ids")],
+                              [SQL("0"), SQL('"stream_ids"."id"')]))
+            .with_cte(matches).tuples())
+
+
+@prepared(keyed=True)
+def _search_stream(shape: _ListingShape, expression: str, *params):
+    """A later page of a search: the stream after the cursor among the matches."""
+    _, _, _, stream, limit = _listing_conditions(shape, params)
+    return (_with_author(Post.select(Post)).where(stream & search.fts_condition(expression))
+            .order_by(Post.id.desc()).limit(limit))
+
+
+@prepared(keyed=True)
+def _posts_by_id(count: int, *ids):
+    """The posts of `ids` with their authors (ids padded: `prepared.padded_ids`)."""
+    return _with_author(Post.select(Post)).where(Post.id.in_(list(ids)))
 
 
 @dataclass

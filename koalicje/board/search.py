@@ -64,21 +64,28 @@ def search_condition(text: str, board: int | None | _EveryBoard = EVERY_BOARD):
         return None
     expression = board_fts_query(text, board) if is_sqlite() else None
     if expression is not None:
-        matches = PostSearch.select(PostSearch.rowid).where(PostSearch.match(expression))
-        return Post.id.in_(matches)
+        return fts_condition(expression)
     words = _WORD.findall(text)[:12] or [text]
     return reduce(and_, [Post.title.contains(w) | Post.body_source.contains(w) for w in words])
 
 
-def fts_matches(text: str, board: int | None) -> CTE | None:
-    """SQLite: the ids of `board`'s posts matching `text` as a materialized CTE (column
-    `id`), so that a statement using it twice runs the MATCH once (a prefix query of a
-    common word, ~5k matches on a big board, is most of a search's cost). None when FTS5
-    does not answer (PostgreSQL, no word characters): use `search_condition` then."""
+def match_expression(text: str, board: int | None) -> str | None:
+    """SQLite: the FTS5 expression of `board`'s posts matching `text` (what
+    `search_condition` MATCHes). None when FTS5 does not answer (PostgreSQL, no word
+    characters): use `search_condition` then."""
     text = clean_text(text).strip()[:200]
-    expression = board_fts_query(text, board) if text and is_sqlite() else None
-    if expression is None:
-        return None
+    return board_fts_query(text, board) if text and is_sqlite() else None
+
+
+def fts_condition(expression: str):
+    """Posts that `expression` (from `match_expression`) MATCHes."""
+    return Post.id.in_(PostSearch.select(PostSearch.rowid).where(PostSearch.match(expression)))
+
+
+def matches_cte(expression: str) -> CTE:
+    """The ids of the posts `expression` MATCHes as a materialized CTE (column `id`), so
+    that a statement using it twice runs the MATCH once (a prefix query of a common word,
+    ~5k matches on a big board, is most of a search's cost)."""
     return (PostSearch.select(PostSearch.rowid.alias("id"))
             .where(PostSearch.match(expression)).cte("board_matches", materialized=True))
 

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from markupsafe import Markup, escape
 
 from blueprints.board import rendering
-from blueprints.board.forms import PostForm
+from blueprints.board.forms import HideForm, PostForm, hide_prefix
 from blueprints.board.rendering import POST_TEXTS, ago_bucket, board_ago, board_texts
 from koalicje.board import posts
 from koalicje.web import labels
@@ -121,8 +121,8 @@ def _attrs(tag) -> dict:
 def _assert_is_the_forms_field(form, item, kind: str) -> None:
     """The label and input of a shown hide form are what WTForms renders for `item`."""
     expected = BeautifulSoup(render_template_string(
-        '{% from "_macros.html" import field %}{{ field(board_hide_form(item, kind).reason) }}',
-        item=item, kind=kind), "html.parser")
+        '{% from "_macros.html" import field %}{{ field(form.reason) }}',
+        form=HideForm(formdata=None, prefix=hide_prefix(kind, item.id))), "html.parser")
     for name in ("label", "input:not([type=hidden])"):
         shown, made_by_form = form.select_one(name), expected.select_one(name)
         assert _attrs(shown) == _attrs(made_by_form), (item.id, name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 
-from blueprints.board.forms import HideForm
 from blueprints.main import safe_next as main_safe_next
 from koalicje import permissions
 from koalicje.board import posts
@@ -63,12 +62,6 @@ def board_navigation() -> list[posts.BoardEntry]:
     if not getattr(current_user, "is_authenticated", False):
         return []
     return posts.navigation(current_user)
-
-
-@bp.app_template_global()
-def board_hide_form(item, kind: str = "post"):
-    """An empty moderation form for a post or comment (ids stay unique on the page)."""
-    return HideForm(formdata=None, prefix=("h" if kind == "post" else "hc") + str(item.id))
 
 
 from blueprints.board import actions, feeds, pages, rendering  # noqa: E402,F401  (routes, template globals)

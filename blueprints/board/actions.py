@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from blueprints.board import board_of, bp, load_post, safe_next
-from blueprints.board.forms import CommentForm, HideForm, TaskForm
+from blueprints.board.forms import CommentForm, HideForm, TaskForm, hide_prefix
 from blueprints.board.pages import check_rate_limit, post_context
 from koalicje import permissions
 from koalicje.board import posts
@@ -136,7 +136,7 @@ def _moderated_post(post_id: int):
 @login_required
 def hide(post_id: int):
     post = _moderated_post(post_id)
-    form = HideForm(prefix=f"h{post.id}")
+    form = HideForm(prefix=hide_prefix("post", post.id))
     if not form.validate():
         return htmx.render("board/post.html", "board/_post.html", status=422,
                                **post_context(post, hide_form=form))
@@ -178,7 +178,7 @@ def _comment_response(comment: Comment, message: str, status: int = 200, form=No
 @login_required
 def hide_comment(comment_id: int):
     comment = _moderated_comment(comment_id)
-    form = HideForm(prefix=f"hc{comment.id}")
+    form = HideForm(prefix=hide_prefix("comment", comment.id))
     if not form.validate():
         return _comment_response(comment, "", status=422, form=form)
     posts.hide(comment, current_user, form.reason.data)

@@ -78,6 +78,13 @@ class HideForm(FlaskForm):
     )
 
 
+def hide_prefix(kind: str, item_id: int) -> str:
+    """The hide form's field prefix for a post ("h3") or a comment ("hc3"): ids stay unique
+    on a page of posts and comments. templates/board/_post.html and _comment.html write the
+    empty form with these ids by hand (tests/test_board_render.py compares them)."""
+    return ("h" if kind == "post" else "hc") + str(item_id)
+
+
 class TaskForm(FlaskForm):
     board = SelectField(_l("Tablica"), choices=[], validate_choice=True)
     title = StringField(_l("Tytuł"), validators=[_required(), _max(TITLE_MAX)], filters=[_strip])

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from babel.dates import TIMEDELTA_UNITS
 from flask import current_app
-from flask_babel import format_timedelta, get_locale
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from blueprints.board import bp
 from blueprints.board.forms import HIDE_REASON_LABEL, PostForm
 from koalicje.board import posts
+from koalicje.web import render
 from koalicje.web.forms import new_form_key
 from koalicje.web.labels import POST_CATEGORY_LABELS, SECTOR_LABELS
 from models import Coalition, utcnow
@@ -97,7 +98,7 @@ def board_texts() -> PostTexts:
     app.extensions: translations, labels and the relative times of the buckets do not
     change while the process lives; nothing in it depends on the reader)."""
     made = current_app.extensions.setdefault(_TEXTS, {})
-    language = str(get_locale())
+    language = render.language()
     texts = made.get(language)
     if texts is None:
         texts = made[language] = PostTexts({key: str(text) for key, text in POST_TEXTS.items()})
@@ -156,7 +157,7 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
         return Markup(app.jinja_env.get_template("board/_post_form.html")
                       .render(board=board, form=form))
     forms = app.extensions.setdefault(_FORMS, {})
-    key = (str(get_locale()), board.slug if board is not None else None,
+    key = (render.language(), board.slug if board is not None else None,
            form._prefix if form is not None else "")
     token = generate_csrf()
     html = forms.get(key)

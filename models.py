@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -887,14 +888,15 @@ WORKSHOP_MODELS: list[type[BaseModel]] = [
 def _post_search_model():
     """The FTS5 index of posts (SQLite only; PostgreSQL searches with LIKE instead).
 
-    `coalition_id` holds the post's board (`board_search_token`) so a board's search can
-    restrict the MATCH to that board's posts instead of reading every board's matches."""
+    Each word is indexed with its post's board in front of it (`board_words`), so a board's
+    search, a prefix query of that board's words, reads only that board's postings: with
+    the board as a separate column, a common word's prefix query read and merged the
+    postings of every board (~2 ms on the full data set) before keeping one board's."""
     from playhouse.sqlite_ext import FTS5Model, SearchField
 
     class PostSearch(FTS5Model):
-        title = SearchField()
-        body = SearchField()
-        coalition_id = SearchField()
+        title_words = SearchField()
+        body_words = SearchField()
 
         class Meta:
             database = db
@@ -906,22 +908,43 @@ def _post_search_model():
 
 PostSearch = _post_search_model()
 
+# A word of a post or of a search, as the index stores it: letters and digits, with the
+# combining diacritics and private-use characters that FTS5's unicode61 also keeps inside
+# a word (it drops the diacritics). An underscore separates words, as for unicode61.
+_IN_WORD = r"\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\ue000-\uf8ff"
+SEARCH_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_IN_WORD}])*")
+# A word of a search as typed: words joined by underscores are one phrase.
+SEARCH_PHRASE = re.compile(rf"\w(?:\w|[{_IN_WORD}])*")
 
-def board_search_token(coalition_id: int | None) -> str:
-    """The value of `post_search.coalition_id`: the coalition's id, 0 for the programme
-    board (coalition ids start at 1)."""
-    return str(coalition_id or 0)
+
+def board_word_prefix(coalition_id: int | None) -> str:
+    """What every indexed word of a board's posts starts with: "b<id>x" ("b0x" for the
+    programme board; coalition ids start at 1). The letter after the digits ends the id, so
+    no board's prefix starts another's ("b1x" is not a prefix of "b12x...")."""
+    return f"b{coalition_id or 0}x"
+
+
+def board_words(text: str | None, coalition_id: int | None) -> str:
+    """`text` as the index stores it: its words in order, each with the board's prefix
+    (FTS5 still folds case and diacritics)."""
+    prefix = board_word_prefix(coalition_id)
+    return " ".join(prefix + word for word in SEARCH_WORD.findall(text or ""))
+
+
+def _has_board_words() -> bool:
+    return "title_words" in {c.name for c in db.get_columns("post_search")}
 
 
 def fill_board_search_index() -> None:
     """(Re)fill the FTS5 table from every post not deleted (hidden ones included: who may
     see them is decided by the listing, as for every other post)."""
     db.execute_sql("DELETE FROM post_search")
-    db.execute_sql(
-        "INSERT INTO post_search (rowid, title, body, coalition_id) "
-        "SELECT id, title, body_source, CAST(COALESCE(coalition_id, 0) AS TEXT) "
-        "FROM post WHERE deleted_at IS NULL"
-    )
+    rows = db.execute_sql("SELECT id, title, body_source, coalition_id FROM post "
+                          "WHERE deleted_at IS NULL").fetchall()
+    db.cursor().executemany(
+        "INSERT INTO post_search (rowid, title_words, body_words) VALUES (?, ?, ?)",
+        [(post_id, board_words(title, board), board_words(body, board))
+         for post_id, title, body, board in rows])
 
 
 def create_board_search_index() -> None:
@@ -1193,8 +1216,8 @@ def _migration_8(migrator) -> list:
     search reads only that board's matches: rebuilt from the posts (it holds nothing else)."""
     if not is_sqlite() or not db.table_exists("post_search"):
         return []  # PostgreSQL has no index; a missing one is created and filled afterwards
-    if "coalition_id" in {c.name for c in db.get_columns("post_search")}:
-        return []
+    if "coalition_id" in {c.name for c in db.get_columns("post_search")} or _has_board_words():
+        return []  # already with the board (in migration 14's form: the words carry it)
     db.execute_sql("DROP TABLE post_search")
     create_board_search_index()
     return []
@@ -1237,6 +1260,18 @@ def _migration_13(migrator) -> list:
     return []
 
 
+def _migration_14(migrator) -> list:
+    """The board's search index stores each word with its post's board in front of it
+    (issue 10), so a board's prefix query reads only that board's postings: rebuilt from
+    the posts (it holds nothing else). Nothing to do on PostgreSQL, on an index already in
+    this form, or without one (created and filled afterwards)."""
+    if not is_sqlite() or not db.table_exists("post_search") or _has_board_words():
+        return []
+    db.execute_sql("DROP TABLE post_search")
+    create_board_search_index()
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
@@ -1245,6 +1280,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     8: _migration_8,
     10: _migration_10,
     13: _migration_13,
+    14: _migration_14,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -218,8 +218,8 @@ def test_search_fallback_without_fts(app, bw, database, monkeypatch):
 
 
 def test_fts_query_quotes_everything():
-    assert search.fts_query('festyn "OR" (NOT') == '"festyn"* "OR"* "NOT"*'
-    assert search.fts_query("😀 ()") is None
+    assert search.board_fts_query('festyn "OR" (NOT', 3) == '"b3xfestyn"* "b3xOR"* "b3xNOT"*'
+    assert search.board_fts_query("😀 ()", 3) is None
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -1,18 +1,27 @@
-"""Board search reads only the searched board's matches (issue 10): the FTS5 index holds each
-post's board, kept in step on create, edit, hide and delete, and migration 8 rebuilds an
-index made before it. Results are the same on both engines."""
+"""Board search reads only the searched board's matches (issue 10): the FTS5 index stores each
+word with its post's board in front of it, kept in step on create, edit, hide and delete, and
+migrations 8 and 14 rebuild an index made before them. Results are the same on both
+engines."""
 
 from __future__ import annotations
+
+import sqlite3
 
 import pytest
 from conftest import captured_sql
 from factories import build_board_world, migrate_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from koalicje.board import posts, search
+from koalicje.web.text import clean_text
 from models import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    SEARCH_WORD,
+    Coalition,
     Post,
+    board_words,
     create_or_migrate,
     current_version,
     db,
@@ -49,10 +58,10 @@ def _fts_reads(run) -> list[set[int]]:
     for sql, params in captured:
         if '"post_search" MATCH ?' not in sql:
             continue
-        expressions = [p for p in params if isinstance(p, str) and "title body" in p]
+        expressions = {p for p in params if isinstance(p, str) and p.endswith('"*')}
         assert len(expressions) == 1, (sql, params)
         rows = db.execute_sql("SELECT rowid FROM post_search WHERE post_search MATCH ?",
-                              (expressions[0],))
+                              (expressions.pop(),))
         reads.append({row[0] for row in rows})
     return reads
 
@@ -73,7 +82,7 @@ def test_a_board_search_reads_no_other_boards_matches(app, bw, festyn, board):
     coalition = bw.coalition if board == "lipowa" else None
     own = {p.id for p in festyn[board]}
     reads = _fts_reads(lambda: _search(app, bw.member, coalition, "festyn"))
-    assert len(reads) == 1  # the top and the stream share one MATCH
+    assert len(reads) == 1  # the top and the stream in one statement
     for read in reads:
         assert read == own
     with app.test_request_context():
@@ -145,20 +154,112 @@ def test_a_search_of_every_board_still_reads_every_board(app, bw, festyn):
 @pytest.mark.sqlite_only
 def test_the_index_follows_create_edit_hide_and_delete(app, bw, festyn):
     def indexed() -> dict[int, tuple[str, str]]:
-        rows = db.execute_sql("SELECT rowid, title, coalition_id FROM post_search")
-        return {rowid: (title, board) for rowid, title, board in rows}
+        rows = db.execute_sql("SELECT rowid, title_words, body_words FROM post_search")
+        return {rowid: (title, body) for rowid, title, body in rows}
 
     post = festyn["lipowa"][0]
     programme = festyn["programme"][0]
-    assert indexed()[post.id] == ("Festyn A", str(bw.coalition.id))
-    assert indexed()[programme.id] == ("Festyn programu", "0")
+    lipowa = f"b{bw.coalition.id}x"
+    assert indexed()[post.id] == (f"{lipowa}Festyn {lipowa}A", f"{lipowa}Lipowa")
+    assert indexed()[programme.id] == ("b0xFestyn b0xprogramu", "b0xOgólny")
     posts.edit_post(post, title="Piknik", body="Lipowa", category="event")
-    assert indexed()[post.id] == ("Piknik", str(bw.coalition.id))
+    assert indexed()[post.id] == (f"{lipowa}Piknik", f"{lipowa}Lipowa")
     posts.hide(post, bw.coordinator, "spam")
-    assert indexed()[post.id] == ("Piknik", str(bw.coalition.id))  # moderators still find it
+    assert indexed()[post.id] == (f"{lipowa}Piknik", f"{lipowa}Lipowa")  # moderators find it
     posts.delete_post(post, bw.member)
     assert post.id not in indexed()
     assert len(indexed()) == 5
+
+
+def test_a_post_is_found_after_each_kind_of_write(app, bw, festyn):
+    """Edited: found by its new words only; hidden: by moderators and its author only;
+    restored: by everyone again; deleted: by no one (the same on both engines)."""
+    post = festyn["lipowa"][0]
+
+    def found(user, q):
+        return [p.id for p in _search(app, user, bw.coalition, q).posts]
+
+    posts.edit_post(post, title="Piknik nad rzeką", body="Ławki", category="event")
+    assert found(bw.member2, "piknik") == [post.id]
+    assert found(bw.member2, "ławk") == [post.id]  # a prefix
+    assert post.id not in found(bw.member2, "festyn")
+    posts.hide(post, bw.coordinator, "spam")
+    assert found(bw.member2, "piknik") == []
+    assert found(bw.member, "piknik") == [post.id]  # its author
+    assert found(bw.trainer, "piknik") == [post.id]  # a moderator
+    posts.restore(post, bw.trainer)
+    assert found(bw.member2, "piknik") == [post.id]
+    posts.delete_post(post, bw.member)
+    assert found(bw.trainer, "piknik") == []
+    assert found(bw.trainer, "festyn") == [p.id for p in reversed(festyn["lipowa"][1:])]
+
+
+@pytest.mark.sqlite_only
+def test_a_post_moved_to_another_board_is_found_there_only(app, bw, festyn):
+    """The board is part of every indexed word: indexing a post again after its board
+    changed moves its words to the new board."""
+    post = festyn["lipowa"][0]
+    Post.update(coalition=bw.other).where(Post.id == post.id).execute()
+    search.index_post(Post.get_by_id(post.id))
+    assert post.id not in [p.id for p in _search(app, bw.member, bw.coalition, "festyn").posts]
+    assert post.id in [p.id for p in _search(app, bw.outsider, bw.other, "festyn").posts]
+    assert _fts_reads(lambda: _search(app, bw.outsider, bw.other, "festyn")) == [
+        {post.id} | {p.id for p in festyn["debowa"]}]
+
+
+@pytest.mark.sqlite_only
+def test_no_board_reads_another_boards_words(app, bw, database):
+    """Board 1's words never match a search of board 12 or 11 (their prefixes "b1x", "b12x",
+    "b11x" are no prefix of each other), even for words that start with digits."""
+    from factories import make_coalition
+
+    while (coalition := make_coalition()).id < 12:
+        pass
+    eleven_board = Coalition.get_by_id(coalition.id - 1)
+    twelve = posts.create_post(bw.member, coalition, title="x1 Festyn", body="")
+    eleven = posts.create_post(bw.member, eleven_board, title="2x1 festyn", body="")
+    one = posts.create_post(bw.member, Coalition.get_by_id(1), title="2x1 festyn",
+                            body="12 festyn")
+
+    def reads(board, q):
+        expression = search.match_expression(q, board)
+        rows = db.execute_sql("SELECT rowid FROM post_search WHERE post_search MATCH ?",
+                              (expression,))
+        return {row[0] for row in rows}
+
+    assert reads(12, "festyn") == {twelve.id}
+    assert reads(11, "festyn") == {eleven.id}
+    assert reads(1, "festyn") == {one.id}
+    assert reads(1, "2x") == {one.id}
+    assert reads(1, "12") == {one.id}
+    assert reads(12, "x1") == {twelve.id}
+    assert reads(11, "x1") == set()
+    assert reads(None, "festyn") == set()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(("written", "typed", "found"), [
+    ("Zażółć gęślą jaźń", "zazoł gesla", True),  # diacritics ignored both ways (not ł's)
+    ("Zazołc gesla jazn", "ZAŻÓŁĆ", True),
+    ("Zazolc", "zażółć", False),
+    ("Za\u017co\u0301\u0142c\u0301", "zażółć", True),  # decomposed (NFD) text
+    # a decomposed query (its marks used to split its words: not found before migration 14)
+    ("zażółć", "zaz\u0307o\u0301\u0142c\u0301", True),
+    ("Spotkanie_robocze w bibliotece", "spotkanie_rob", True),  # a phrase, its last word a prefix
+    ("Robocze spotkanie", "spotkanie_robocze", False),  # not in that order
+    ("Spotkanie robocze", "robocze spotkanie", True),  # every word, in any order
+    ("Spotkanie", "spotkanie robocze", False),
+    ("Festyn2026 w Lipowej", "festyn20", True),
+    ("Festyn", "estyn", False),  # a word's prefix, not any part
+    ("Festyn", "_", False),
+])
+def test_words_match_as_the_index_had_them(app, bw, database, written, typed, found):
+    post = posts.create_post(bw.member, bw.coalition, title=written, body="")
+    other = posts.create_post(bw.member, bw.other, title=written, body="")
+    hits = Post.select(Post.id).where(search.search_condition(typed, bw.coalition.id))
+    assert [p.id for p in hits] == ([post.id] if found else [])
+    every = Post.select(Post.id).where(search.search_condition(typed))
+    assert {p.id for p in every} == ({post.id, other.id} if found else set())
 
 
 @pytest.mark.sqlite_only
@@ -169,12 +270,40 @@ def test_migration_8_rebuilds_the_index_with_the_board(app, bw, festyn):
     db.execute_sql("INSERT INTO post_search (rowid, title, body) "
                    "SELECT id, title, body_source FROM post WHERE deleted_at IS NULL")
     assert migrate_from(7) == [v for v in sorted(MIGRATIONS) if v >= 8]
-    assert "coalition_id" in {c.name for c in db.get_columns("post_search")}
+    assert {c.name for c in db.get_columns("post_search")} == {"title_words", "body_words"}
     assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6
     own = {p.id for p in festyn["debowa"]}
     assert _fts_reads(lambda: _search(app, bw.outsider, bw.other, "festyn")) == [own]
     assert create_or_migrate() == []
     assert current_version() == SCHEMA_VERSION
+    assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6
+
+
+@pytest.mark.sqlite_only
+def test_migration_14_reindexes_with_the_board_in_every_word(app, bw, festyn):
+    """An index of migration 8's form (the board in a column of its own) is rebuilt from
+    the posts, deleted ones left out; running the migration again changes nothing."""
+    posts.delete_post(festyn["lipowa"][2], bw.member)
+    db.execute_sql("DROP TABLE post_search")
+    db.execute_sql("CREATE VIRTUAL TABLE post_search USING fts5(title, body, coalition_id, "
+                   "tokenize='unicode61 remove_diacritics 2')")
+    db.execute_sql("INSERT INTO post_search (rowid, title, body, coalition_id) "
+                   "SELECT id, title, body_source, CAST(COALESCE(coalition_id, 0) AS TEXT) "
+                   "FROM post")
+    assert migrate_from(13) == [14]
+    rows = db.execute_sql("SELECT rowid, title_words, body_words FROM post_search").fetchall()
+    expected = [(p.id, board_words(p.title, p.coalition_id),
+                 board_words(p.body_source, p.coalition_id))
+                for p in Post.select().where(Post.deleted_at.is_null()).order_by(Post.id)]
+    assert sorted(rows) == expected and len(expected) == 5
+    for board, user in ((bw.coalition, bw.member), (bw.other, bw.outsider), (None, bw.member)):
+        key = "programme" if board is None else ("lipowa" if board == bw.coalition else "debowa")
+        own = {p.id for p in festyn[key] if p.id != festyn["lipowa"][2].id}
+        assert _fts_reads(lambda b=board, u=user: _search(app, u, b, "festyn")) == [own]
+    db.execute_sql("INSERT INTO post_search (rowid, title_words, body_words) "
+                   "VALUES (999, 'b0xkept', '')")  # a rebuild would drop this row
+    assert MIGRATIONS[14](None) == []
+    assert create_or_migrate() == []
     assert db.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] == 6
 
 
@@ -199,3 +328,30 @@ def test_a_search_builds_its_sql_once(app, bw, festyn, monkeypatch):
     assert [p.title for p in first.posts + later.posts] == ["Festyn C", "Festyn B", "Festyn A"]
     assert [p.title for p in again.posts + again_later.posts] == ["Festyn C", "Festyn B",
                                                                    "Festyn A"]
+
+
+ANY_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=300)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(written=ANY_TEXT, typed=ANY_TEXT, board=st.sampled_from([None, 1, 12]))
+def test_any_query_is_valid_fts5_and_finds_a_post_by_its_own_words(written, typed, board):
+    """Whatever is typed, the board's MATCH expression is valid FTS5; and a post is always
+    found by any of its own words, or their start (the index and the query split text into
+    words the same way)."""
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(title_words, body_words, "
+                       "tokenize='unicode61 remove_diacritics 2')")
+    connection.execute("INSERT INTO t VALUES (?, '')", (board_words(written, board),))
+    expression = search.board_fts_query(clean_text(typed), board)
+    if expression is not None:
+        connection.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()
+    for word in SEARCH_WORD.findall(written)[:3]:
+        for typed_word in (word, word[: max(1, len(word) // 2)]):
+            expression = search.board_fts_query(typed_word, board)
+            assert connection.execute("SELECT count(*) FROM t WHERE t MATCH ?",
+                                      (expression,)).fetchone()[0] == 1, (written, typed_word)
+            other = search.board_fts_query(typed_word, 2)
+            assert connection.execute("SELECT count(*) FROM t WHERE t MATCH ?",
+                                      (other,)).fetchone()[0] == 0
+    connection.close()

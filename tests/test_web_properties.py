@@ -91,7 +91,7 @@ def fts():
 @FAST
 @given(ANY_TEXT)
 def test_search_query_is_always_valid_fts5(fts, text):
-    expression = search.fts_query(clean_text(text))
+    expression = search.board_fts_query(clean_text(text), 1)
     if expression is not None:
         fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()
 

@@ -252,28 +252,28 @@ def _search_first_page(shape: _ListingShape, expression: str,
 def _search_ids(shape: _ListingShape, expression: str, *params):
     """(1, id) of the top posts (their order and limit) and (0, id) of the stream's among
     the matches of `expression`: the listing's conditions with the matches added. The few
-    top posts are found by their indexes, then checked against the matches (not every
-    match of a common word read to find the few that are on top)."""
-    matches = search.matches_cte(expression)
+    top posts are found by their indexes and looked for among the matches (not every match
+    of a common word listed to find the few that are on top); the stream reads the matches
+    newest first and stops at its limit."""
     filters, is_top, unconfirmed, stream, limit = _listing_conditions(shape, params)
-    top = (filters & Post.id.in_(Post.select(Post.id).where(is_top))
-           & search.in_matches(matches, driving=False))
+    candidates = Post.select(Post.id).where(is_top)
+    top = (filters & Post.id.in_(candidates)
+           & (Post.id + 0).in_(search.matches_among(expression, candidates)))
     top_ids = (Post.select(Post.id).where(top).order_by(*_top_order(unconfirmed))
                .limit(TOP_LIMIT))
-    stream_ids = (Post.select(Post.id).where(stream & search.in_matches(matches))
-                  .order_by(Post.id.desc()).limit(limit))
+    stream_ids = search.newest_matches(Post.select(Post.id).where(stream), expression).limit(limit)
     return (Select([top_ids.alias("top_ids")], [SQL("1"), SQL('"top_ids"."id"')])
             .union_all(Select([stream_ids.alias("stream_ids")],
                               [SQL("0"), SQL('"stream_ids"."id"')]))
-            .with_cte(matches).tuples())
+            .tuples())
 
 
 @prepared(keyed=True)
 def _search_stream(shape: _ListingShape, expression: str, *params):
     """A later page of a search: the stream after the cursor among the matches."""
     _, _, _, stream, limit = _listing_conditions(shape, params)
-    return (_with_author(Post.select(Post)).where(stream & search.fts_condition(expression))
-            .order_by(Post.id.desc()).limit(limit))
+    return search.newest_matches(_with_author(Post.select(Post)).where(stream),
+                                 expression).limit(limit)
 
 
 @prepared(keyed=True)

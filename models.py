@@ -937,14 +937,16 @@ def _has_board_words() -> bool:
 
 def fill_board_search_index() -> None:
     """(Re)fill the FTS5 table from every post not deleted (hidden ones included: who may
-    see them is decided by the listing, as for every other post)."""
-    db.execute_sql("DELETE FROM post_search")
-    rows = db.execute_sql("SELECT id, title, body_source, coalition_id FROM post "
-                          "WHERE deleted_at IS NULL").fetchall()
-    db.cursor().executemany(
-        "INSERT INTO post_search (rowid, title_words, body_words) VALUES (?, ?, ?)",
-        [(post_id, board_words(title, board), board_words(body, board))
-         for post_id, title, body, board in rows])
+    see them is decided by the listing, as for every other post). One transaction: not a
+    commit per post when the caller has none open."""
+    with db.atomic():
+        db.execute_sql("DELETE FROM post_search")
+        rows = db.execute_sql("SELECT id, title, body_source, coalition_id FROM post "
+                              "WHERE deleted_at IS NULL").fetchall()
+        db.cursor().executemany(
+            "INSERT INTO post_search (rowid, title_words, body_words) VALUES (?, ?, ?)",
+            [(post_id, board_words(title, board), board_words(body, board))
+             for post_id, title, body, board in rows])
 
 
 def create_board_search_index() -> None:

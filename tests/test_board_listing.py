@@ -467,3 +467,34 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                         theirs.author.id, theirs.author.name)) and user_name[1]
         assert {p.id for p in posts.listing(bw.trainer, bw.coalition).posts} >= {
             event.id, made[2].id, made[3].id}
+
+
+def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, monkeypatch):
+    """`extras` reads its three queries' rows as the driver gives them: the same facts, of
+    the same types, as through Peewee's tuple wrapper, on both engines."""
+    made = [posts.create_post(bw.member if n % 2 else bw.coordinator, bw.coalition,
+                              title=f"W{n}", body="x") for n in range(5)]
+    posts.set_must_read(made[0], True)
+    posts.set_must_read(made[1], True)
+    posts.confirm_read(bw.member2, made[0])
+    for n in range(3):
+        posts.add_comment(bw.member2, made[n], "k")
+    posts.hide(posts.add_comment(bw.member, made[0], "ukryty"), bw.trainer, "x")
+    programme = posts.create_post(bw.member, None, title="P", body="x")
+    with app.test_request_context():
+        cases = [(user, board, listed) for user in (bw.member2, bw.trainer, bw.member)
+                 for board, listed in ((bw.coalition, made), (None, [programme]))]
+        ours = [posts.extras(user, listed, board) for user, board, listed in cases]
+        monkeypatch.setattr(posts, "_fetched",
+                            lambda query, *params, key: query.rows(*params, key=key))
+        peewees = [posts.extras(user, listed, board) for user, board, listed in cases]
+    assert ours == peewees
+    for mine, theirs in zip(ours, peewees, strict=True):
+        for name in ("comment_counts", "sectors"):
+            assert [(type(k), type(v)) for k, v in getattr(mine, name).items()] == [
+                (type(k), type(v)) for k, v in getattr(theirs, name).items()]
+        assert {type(i) for i in mine.confirmed} <= {int}
+    assert ours[0].comment_counts == {made[0].id: 1, made[1].id: 1, made[2].id: 1}
+    assert ours[2].comment_counts[made[0].id] == 2  # the moderator sees the hidden one
+    assert ours[0].confirmed == {made[0].id}
+    assert ours[0].sectors == {bw.member.id: "ngo", bw.coordinator.id: "library"}

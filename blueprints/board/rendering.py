@@ -27,7 +27,7 @@ from koalicje.board import posts
 from koalicje.web import render
 from koalicje.web.forms import new_form_key
 from koalicje.web.labels import POST_CATEGORY_LABELS, SECTOR_LABELS
-from models import Coalition, utcnow
+from models import Coalition, Post, utcnow
 
 # The fixed texts of a post, as its template's `_()` would translate them.
 POST_TEXTS = {
@@ -79,12 +79,13 @@ class PostTexts(SimpleNamespace):
         self.reason_max = posts.REASON_MAX
         self._ago: dict[tuple[bool, str, int], str] = {}  # a few hundred buckets at most
 
-    def ago(self, moment: datetime | None) -> str:
+    def ago(self, moment: datetime | None, now: datetime | None = None) -> str:
         """"3 godziny temu": Flask-Babel's `format_timedelta`, asked once per `ago_bucket`
-        (a board's ~40 posts fall in a few buckets such as "2 lata temu")."""
+        (a board's ~40 posts fall in a few buckets such as "2 lata temu"); `now` (default:
+        the current time) for a page that shows many."""
         if moment is None:
             return ""
-        delta = moment - utcnow()
+        delta = moment - (now or utcnow())
         key = ago_bucket(delta)
         text = self._ago.get(key)
         if text is None:
@@ -235,12 +236,16 @@ class _SlottedTexts:
         return self._slot
 
 
-def post_key(post, extras: posts.PostExtras, seen: datetime | None) -> tuple:
+# `POST_FIELDS` but the author's id, as Peewee keeps them (what reading each gives).
+_POST_DATA = tuple(Post._meta.fields[name].name for name in POST_FIELDS if name != "author_id")
+
+
+def post_key(post: Post, extras: posts.PostExtras, seen: datetime | None) -> tuple:
     """What the HTML of `post` in a listing depends on, the page's own things aside
     (language, time zone, URLs: `board_posts` adds them): its fields, its author's name,
     and what `extras` and `seen` say of it for this reader."""
     return (
-        tuple([getattr(post, name) for name in POST_FIELDS]),
+        tuple(map(post.__data__.get, _POST_DATA)), post.author_id,
         len(post.body_source or ""), post.author.name,
         post.author_id == extras.reader_id, bool(seen) and post.created_at > seen,
         extras.sectors.get(post.author_id), post.id in extras.confirmed,
@@ -270,6 +275,7 @@ def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -
     page = (render.language(), str(get_timezone()),
             render.url_for("board.detail", post_id=1))
     slotted = None
+    now = utcnow()
     parts = []
     for post in listed:
         key = (page, post_key(post, extras, seen))
@@ -280,6 +286,6 @@ def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -
                                    csrf_field=Markup(cache.csrf_slot))
             if html.count(cache.ago_slot) == 1:
                 cache.put(key, html)
-        parts.append(html.replace(cache.ago_slot, escape(texts.ago(post.created_at)))
+        parts.append(html.replace(cache.ago_slot, escape(texts.ago(post.created_at, now)))
                      .replace(cache.csrf_slot, csrf_field))
     return Markup("".join(parts))

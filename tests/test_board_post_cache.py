@@ -306,3 +306,28 @@ def test_the_kept_posts_are_bounded(app, bw, later):
     readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member)}
     _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
     assert len(app.extensions[rendering._POSTS].entries) == 3
+
+
+def test_the_kept_posts_are_bounded_by_size_too(app, bw, later):
+    """Long posts (up to 20,000 characters each) are dropped by the characters they hold."""
+    _world_posts(bw)
+    with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Długi {n}",
+                                       body="słowo " * 3000) for n in range(4)])
+    app.config["BOARD_POSTS_KEPT_CHARS"] = 100_000
+    readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member)}
+    _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
+    cache = app.extensions[rendering._POSTS]
+    assert 0 < cache.held <= 100_000
+    assert cache.held == sum(2 * len(html) for html in cache.entries.values())
+    assert len(cache.entries) < 2 * 11  # not every reader's post was kept
+
+
+def test_a_post_made_twice_is_counted_once():
+    cache = rendering.PostCache(size=10, chars=1_000)
+    cache.put(("a",), "x" * 100)
+    cache.put(("a",), "y" * 120)  # another thread rendered it meanwhile
+    assert cache.held == 240 and cache.get(("a",)) == "y" * 120
+    cache.put(("b",), "z" * 400)
+    assert set(cache.entries) == {("b",)} and cache.held == 800  # the oldest went first
+    cache.put(("c",), "w" * 600)  # more than the whole budget: nothing kept
+    assert not cache.entries and cache.held == 0

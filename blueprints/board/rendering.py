@@ -184,6 +184,7 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
 
 _POSTS = "koalicje.board.post_html"  # app.extensions key: a `PostCache`
 POSTS_KEPT = 4096  # posts' HTML kept per process (~2-4 KB each); the least recently used go
+POSTS_KEPT_CHARS = 8_000_000  # and at most this much of it (a post may be 20,000 characters)
 
 # Everything templates/board/_post.html reads of a post (besides its author's name and the
 # length of its source), of `extras` and of the page: a kept post's HTML is found by all of
@@ -199,11 +200,13 @@ EXTRAS_FIELDS = ("reader_id", "sectors", "confirmed", "asks_confirmation", "edit
 
 class PostCache:
     """templates/board/_post.html's HTML of listed posts, least recently used dropped past
-    `size`, with two slots filled per page: the relative time and the CSRF field (each
-    reader's own). The slots' text is made per process at random, so no post can hold it."""
+    `size` entries or `chars` characters (each entry counted twice: its key holds the
+    post's texts too), with two slots filled per page: the relative time and the CSRF
+    field (each reader's own). The slots' text is made per process at random, so no post
+    can hold it."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, size: int, chars: int = POSTS_KEPT_CHARS) -> None:
+        self.size, self.chars, self.held = size, chars, 0
         self.entries: OrderedDict[tuple, str] = OrderedDict()
         self.lock = Lock()  # threaded servers: one change of the order at a time
         mark = secrets.token_hex(8)
@@ -218,9 +221,11 @@ class PostCache:
 
     def put(self, key: tuple, html: str) -> None:
         with self.lock:
+            earlier = self.entries.get(key)  # another thread's, just made
+            self.held += 2 * len(html) - (2 * len(earlier) if earlier is not None else 0)
             self.entries[key] = html
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            while self.entries and (len(self.entries) > self.size or self.held > self.chars):
+                self.held -= 2 * len(self.entries.popitem(last=False)[1])
 
 
 class _SlottedTexts:
@@ -271,7 +276,8 @@ def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -
     cache = app.extensions.get(_POSTS)
     if cache is None:
         cache = app.extensions[_POSTS] = PostCache(
-            int(app.config.get("BOARD_POSTS_KEPT", POSTS_KEPT)))
+            int(app.config.get("BOARD_POSTS_KEPT", POSTS_KEPT)),
+            int(app.config.get("BOARD_POSTS_KEPT_CHARS", POSTS_KEPT_CHARS)))
     page = (render.language(), str(get_timezone()),
             render.url_for("board.detail", post_id=1))
     slotted = None

@@ -3,7 +3,9 @@
 A board page renders templates/board/_post.html ~40 times. Per post it used to ask
 Flask-Babel for ~8 fixed strings and two labels, and Babel for the relative time; here
 `board_texts()` gives them all from one object made once per process and language (the
-page passes it to each post as `T`).
+page passes it to each post as `T`). A listing's posts (`board_posts`) are then rendered
+once per process for what each shows, and each page fills in its relative times and its
+reader's CSRF field.
 """
 
 from __future__ import annotations
@@ -189,8 +191,8 @@ POSTS_KEPT_CHARS = 8_000_000  # and at most this much of it (a post may be 20,00
 # Everything templates/board/_post.html reads of a post (besides its author's name and the
 # length of its source), of `extras` and of the page: a kept post's HTML is found by all of
 # them, so a change to any (an edit, hiding, a pin, a new comment, another reader's rights,
-# another language) finds other HTML. tests/test_board_render.py renders the template with
-# objects that record what it reads and fails on anything not listed here.
+# another language) finds other HTML. tests/test_board_post_cache.py renders the template
+# with objects that record what it reads and fails on anything not listed here.
 POST_FIELDS = ("id", "category", "pinned", "must_read", "hidden_at", "hidden_reason",
                "created_at", "edited_at", "author_id", "module_slug", "title", "body_html",
                "event_at", "event_place")

@@ -428,3 +428,73 @@ def test_extras_pads_its_in_lists_to_few_prepared_texts(app, bw):
             assert result.confirmed == set()
         built = [key for key in app.extensions[EXTENSION] if key[0] is posts._comment_counts]
         assert len(built) == 4  # 1, 2, 4 and 8 ids
+
+
+def test_listed_posts_are_what_peewee_builds(app, bw, database):
+    """`posts._listed` makes a listing's posts from its rows: the same objects (fields,
+    author, nothing marked changed) as Peewee's row wrapper, dates and flags converted."""
+    from datetime import datetime
+
+    made = [posts.create_post(bw.member, bw.coalition, title=f"W{n}", body="x" * n)
+            for n in range(4)]
+    event = posts.create_post(bw.member2, bw.coalition, title="E", body="e", category="event",
+                              event_at=datetime(2027, 3, 4, 18, 30), event_place="Sala")
+    posts.set_pinned(made[0], True)
+    posts.set_must_read(made[1], True)
+    posts.hide(made[2], bw.trainer, "powód")
+    posts.edit_post(made[3], title="Zmieniony", body="y", category="need")
+    with app.test_request_context():
+        for user, after in [(bw.member, None), (bw.trainer, None), (bw.member2, event.id + 10)]:
+            shape = posts._listing_shape(user, bw.coalition, None, after)
+            values = {"board": bw.coalition.id, "reader": user.id, "category": None,
+                      "after": after, "limit": 50}
+            queries = [(posts._listing_stream, posts._listing_args(shape, values))]
+            if after is None:
+                queries.append((posts._listing_top,
+                                posts._listing_args(shape, values, stream=False)))
+            for query, args in queries:
+                ours = posts._listed(query, args, shape)
+                peewees = query.rows(*args, key=shape)
+                assert [p.id for p in ours] == [p.id for p in peewees] and ours
+                for mine, theirs in zip(ours, peewees, strict=True):
+                    assert mine.__data__ == theirs.__data__
+                    assert {k: type(v) for k, v in mine.__data__.items()} == {
+                        k: type(v) for k, v in theirs.__data__.items()}
+                    assert mine._dirty == theirs._dirty == set()
+                    assert mine.__rel__.keys() == theirs.__rel__.keys() == {"author"}
+                    assert mine.author.__data__ == theirs.author.__data__
+                    assert (mine.author.id, mine.author.name) == (user_name := (
+                        theirs.author.id, theirs.author.name)) and user_name[1]
+        assert {p.id for p in posts.listing(bw.trainer, bw.coalition).posts} >= {
+            event.id, made[2].id, made[3].id}
+
+
+def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, monkeypatch):
+    """`extras` reads its three queries' rows as the driver gives them: the same facts, of
+    the same types, as through Peewee's tuple wrapper, on both engines."""
+    made = [posts.create_post(bw.member if n % 2 else bw.coordinator, bw.coalition,
+                              title=f"W{n}", body="x") for n in range(5)]
+    posts.set_must_read(made[0], True)
+    posts.set_must_read(made[1], True)
+    posts.confirm_read(bw.member2, made[0])
+    for n in range(3):
+        posts.add_comment(bw.member2, made[n], "k")
+    posts.hide(posts.add_comment(bw.member, made[0], "ukryty"), bw.trainer, "x")
+    programme = posts.create_post(bw.member, None, title="P", body="x")
+    with app.test_request_context():
+        cases = [(user, board, listed) for user in (bw.member2, bw.trainer, bw.member)
+                 for board, listed in ((bw.coalition, made), (None, [programme]))]
+        ours = [posts.extras(user, listed, board) for user, board, listed in cases]
+        monkeypatch.setattr(posts, "_fetched",
+                            lambda query, *params, key: query.rows(*params, key=key))
+        peewees = [posts.extras(user, listed, board) for user, board, listed in cases]
+    assert ours == peewees
+    for mine, theirs in zip(ours, peewees, strict=True):
+        for name in ("comment_counts", "sectors"):
+            assert [(type(k), type(v)) for k, v in getattr(mine, name).items()] == [
+                (type(k), type(v)) for k, v in getattr(theirs, name).items()]
+        assert {type(i) for i in mine.confirmed} <= {int}
+    assert ours[0].comment_counts == {made[0].id: 1, made[1].id: 1, made[2].id: 1}
+    assert ours[2].comment_counts[made[0].id] == 2  # the moderator sees the hidden one
+    assert ours[0].confirmed == {made[0].id}
+    assert ours[0].sectors == {bw.member.id: "ngo", bw.coordinator.id: "library"}

@@ -14,7 +14,6 @@ from koalicje.board import feed_tokens, posts
 from koalicje.web import htmx
 from koalicje.web.errors import abort_with, best_effort
 from koalicje.web.forms import already_done, remember_done
-from koalicje.web.labels import POST_CATEGORY_LABELS
 from models import POST_CATEGORIES, Coalition, Post
 
 
@@ -43,7 +42,6 @@ def list_context(board: Coalition | None, seen, after: int | None = None) -> dic
         "extras": posts.extras(current_user, shown, board),
         "seen": seen,
         "filters": filters,
-        "categories": POST_CATEGORY_LABELS,
     }
 
 
@@ -54,7 +52,6 @@ def post_context(post: Post, **extra) -> dict:
         "board": board,
         "extras": posts.extras(current_user, [post], board),
         "seen": posts.last_seen(current_user, board),
-        "categories": POST_CATEGORY_LABELS,
         **extra,
     }
 

@@ -3,17 +3,22 @@
 A board page renders templates/board/_post.html ~40 times. Per post it used to ask
 Flask-Babel for ~8 fixed strings and two labels, and Babel for the relative time; here
 `board_texts()` gives them all from one object made once per process and language (the
-page passes it to each post as `T`).
+page passes it to each post as `T`). A listing's posts (`board_posts`) are then rendered
+once per process for what each shows, and each page fills in its relative times and its
+reader's CSRF field.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections import OrderedDict
 from datetime import datetime, timedelta
+from threading import Lock
 from types import SimpleNamespace
 
 from babel.dates import TIMEDELTA_UNITS
 from flask import current_app
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -24,7 +29,7 @@ from koalicje.board import posts
 from koalicje.web import render
 from koalicje.web.forms import new_form_key
 from koalicje.web.labels import POST_CATEGORY_LABELS, SECTOR_LABELS
-from models import Coalition, utcnow
+from models import Coalition, Post, utcnow
 
 # The fixed texts of a post, as its template's `_()` would translate them.
 POST_TEXTS = {
@@ -76,12 +81,13 @@ class PostTexts(SimpleNamespace):
         self.reason_max = posts.REASON_MAX
         self._ago: dict[tuple[bool, str, int], str] = {}  # a few hundred buckets at most
 
-    def ago(self, moment: datetime | None) -> str:
+    def ago(self, moment: datetime | None, now: datetime | None = None) -> str:
         """"3 godziny temu": Flask-Babel's `format_timedelta`, asked once per `ago_bucket`
-        (a board's ~40 posts fall in a few buckets such as "2 lata temu")."""
+        (a board's ~40 posts fall in a few buckets such as "2 lata temu"); `now` (default:
+        the current time) for a page that shows many."""
         if moment is None:
             return ""
-        delta = moment - utcnow()
+        delta = moment - (now or utcnow())
         key = ago_bucket(delta)
         text = self._ago.get(key)
         if text is None:
@@ -174,3 +180,120 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
     # The key a new PostForm would get (its form_key field's default).
     form_key = form.form_key.data if form is not None else new_form_key()
     return Markup(html.replace(_TOKEN, escape(token)).replace(_KEY, escape(form_key)))
+
+
+# --- the posts of a listing ---------------------------------------------------------------
+
+_POSTS = "koalicje.board.post_html"  # app.extensions key: a `PostCache`
+POSTS_KEPT = 4096  # posts' HTML kept per process (~2-4 KB each); the least recently used go
+POSTS_KEPT_CHARS = 8_000_000  # and at most this much of it (a post may be 20,000 characters)
+
+# Everything templates/board/_post.html reads of a post (besides its author's name and the
+# length of its source), of `extras` and of the page: a kept post's HTML is found by all of
+# them, so a change to any (an edit, hiding, a pin, a new comment, another reader's rights,
+# another language) finds other HTML. tests/test_board_post_cache.py renders the template
+# with objects that record what it reads and fails on anything not listed here.
+POST_FIELDS = ("id", "category", "pinned", "must_read", "hidden_at", "hidden_reason",
+               "created_at", "edited_at", "author_id", "module_slug", "title", "body_html",
+               "event_at", "event_place")
+EXTRAS_FIELDS = ("reader_id", "sectors", "confirmed", "asks_confirmation", "editable",
+                 "deletable", "manage", "moderate", "comment_counts")
+
+
+class PostCache:
+    """templates/board/_post.html's HTML of listed posts, least recently used dropped past
+    `size` entries or `chars` characters (each entry counted twice: its key holds the
+    post's texts too), with two slots filled per page: the relative time and the CSRF
+    field (each reader's own). The slots' text is made per process at random, so no post
+    can hold it."""
+
+    def __init__(self, size: int, chars: int = POSTS_KEPT_CHARS) -> None:
+        self.size, self.chars, self.held = size, chars, 0
+        self.entries: OrderedDict[tuple, str] = OrderedDict()
+        self.lock = Lock()  # threaded servers: one change of the order at a time
+        mark = secrets.token_hex(8)
+        self.ago_slot, self.csrf_slot = f"\x00ago-{mark}\x00", f"\x00csrf-{mark}\x00"
+
+    def get(self, key: tuple) -> str | None:
+        with self.lock:
+            html = self.entries.get(key)
+            if html is not None:
+                self.entries.move_to_end(key)
+            return html
+
+    def put(self, key: tuple, html: str) -> None:
+        with self.lock:
+            earlier = self.entries.get(key)  # another thread's, just made
+            self.held += 2 * len(html) - (2 * len(earlier) if earlier is not None else 0)
+            self.entries[key] = html
+            while self.entries and (len(self.entries) > self.size or self.held > self.chars):
+                self.held -= 2 * len(self.entries.popitem(last=False)[1])
+
+
+class _SlottedTexts:
+    """A `PostTexts` whose relative time is the cache's slot (filled in for each page)."""
+
+    def __init__(self, texts: PostTexts, slot: str) -> None:
+        self._texts, self._slot = texts, Markup(slot)
+
+    def __getattr__(self, name: str):
+        return getattr(self._texts, name)
+
+    def ago(self, moment: datetime | None) -> Markup:
+        return self._slot
+
+
+# `POST_FIELDS` but the author's id, as Peewee keeps them (what reading each gives).
+_POST_DATA = tuple(Post._meta.fields[name].name for name in POST_FIELDS if name != "author_id")
+
+
+def post_key(post: Post, extras: posts.PostExtras, seen: datetime | None) -> tuple:
+    """What the HTML of `post` in a listing depends on, the page's own things aside
+    (language, time zone, URLs: `board_posts` adds them): its fields, its author's name,
+    and what `extras` and `seen` say of it for this reader."""
+    return (
+        tuple(map(post.__data__.get, _POST_DATA)), post.author_id,
+        len(post.body_source or ""), post.author.name,
+        post.author_id == extras.reader_id, bool(seen) and post.created_at > seen,
+        extras.sectors.get(post.author_id), post.id in extras.confirmed,
+        extras.asks_confirmation, post.id in extras.editable, post.id in extras.deletable,
+        extras.manage, extras.moderate, extras.comment_counts.get(post.id, 0),
+    )
+
+
+@bp.app_template_global()
+def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -> Markup:
+    """The posts of a listing as templates/board/_post.html renders each (as its include in
+    the loop gave them), each post's HTML made once per process for what it shows
+    (`post_key`, the language, the time zone, the URLs), with this page's relative times and
+    CSRF field filled in. Development (templates reloaded): the template every time."""
+    app = current_app
+    texts = board_texts()
+    csrf_field = render.csrf_input()
+    template = app.jinja_env.get_template("board/_post.html")
+    if app.jinja_env.auto_reload:
+        return Markup("").join(
+            Markup(template.render(post=post, extras=extras, seen=seen, T=texts,
+                                   csrf_field=csrf_field)) for post in listed)
+    cache = app.extensions.get(_POSTS)
+    if cache is None:
+        cache = app.extensions[_POSTS] = PostCache(
+            int(app.config.get("BOARD_POSTS_KEPT", POSTS_KEPT)),
+            int(app.config.get("BOARD_POSTS_KEPT_CHARS", POSTS_KEPT_CHARS)))
+    page = (render.language(), str(get_timezone()),
+            render.url_for("board.detail", post_id=1))
+    slotted = None
+    now = utcnow()
+    parts = []
+    for post in listed:
+        key = (page, post_key(post, extras, seen))
+        html = cache.get(key)
+        if html is None:
+            slotted = slotted or _SlottedTexts(texts, cache.ago_slot)
+            html = template.render(post=post, extras=extras, seen=seen, T=slotted,
+                                   csrf_field=Markup(cache.csrf_slot))
+            if html.count(cache.ago_slot) == 1:
+                cache.put(key, html)
+        parts.append(html.replace(cache.ago_slot, escape(texts.ago(post.created_at, now)))
+                     .replace(cache.csrf_slot, csrf_field))
+    return Markup("".join(parts))

@@ -1,0 +1,333 @@
+"""A listing's posts come from HTML kept per process (blueprints/board/rendering.py
+`board_posts`): each reader must get exactly what templates/board/_post.html renders for
+them, never another reader's controls or token, never a post as it was before a change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import Auth
+from factories import add_member, build_board_world, make_user, with_db
+from flask import render_template
+from jinja2 import meta
+
+from blueprints.board import rendering
+from koalicje.board import posts
+from models import Comment, Membership, Post, User, utcnow
+
+
+@pytest.fixture
+def bw(app):
+    return build_board_world()
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Relative times an hour after the posts were written ("1 godzinę temu"), so that a
+    page made a second later has the same text."""
+    now = utcnow() + timedelta(hours=1)
+    monkeypatch.setattr(rendering, "utcnow", lambda: now)
+    return now
+
+
+def _reader(app, user: User):
+    client = app.test_client()
+    Auth(client).as_user(user)
+    return client
+
+
+def _session_of(token: str) -> str:
+    """The session's own token inside a signed CSRF token (its timestamp and signature
+    differ from one page to the next)."""
+    return token.split(".")[0]
+
+
+def _posts_of(client, url: str) -> tuple[str, str]:
+    """The board's posts as the reader's fragment request gives them (no visit recorded, so
+    the "new" marks stay the same), with every CSRF token written as TOKEN once checked to
+    be this reader's session's; and that session's token."""
+    session = _session_of(Auth(client).csrf())
+    html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    page = BeautifulSoup(html, "html.parser")
+    for field in page.select("input[name=csrf_token]"):
+        assert _session_of(field["value"]) == session
+        field["value"] = "TOKEN"
+    return "".join(str(a) for a in page.select("article.board-post")), session
+
+
+def _templates(app, client, url: str) -> tuple[str, str]:
+    """The same with the template rendered for every post (development)."""
+    app.jinja_env.auto_reload = True
+    try:
+        return _posts_of(client, url)
+    finally:
+        app.jinja_env.auto_reload = False
+
+
+def _assert_each_reader_gets_the_templates(app, readers: dict, url: str) -> dict[str, str]:
+    """Kept HTML (first page fills, second reads, readers one after another so that each
+    finds the others' entries) equals the template's for every reader, with the reader's
+    own CSRF tokens (checked by `_posts_of`); returns it."""
+    shown = {}
+    for name, client in readers.items():
+        first, _ = _posts_of(client, url)
+        kept, _ = _posts_of(client, url)
+        rendered, _ = _templates(app, client, url)
+        assert kept == first == rendered, name
+        shown[name] = kept
+    return shown
+
+
+def _world_posts(bw) -> dict[str, Post]:
+    def make() -> dict[str, Post]:
+        made = {
+            "plain": posts.create_post(bw.member, bw.coalition, title="Zwykły", body="Treść"),
+            "own": posts.create_post(bw.coordinator, bw.coalition, title="Od koordynatorki",
+                                     body="**Ważne**", category="need"),
+            "event": posts.create_post(bw.member2, bw.coalition, title="Spotkanie", body="x",
+                                       category="event", event_at=datetime(2027, 1, 5, 17),
+                                       event_place="Biblioteka"),
+            "long": posts.create_post(bw.member, bw.coalition, title="Długi", body="słowo " * 300),
+            "pinned": posts.create_post(bw.trainer, bw.coalition, title="Przypięty", body="p"),
+            "must": posts.create_post(bw.trainer, bw.coalition, title="Obowiązkowy", body="m"),
+            "hidden": posts.create_post(bw.member2, bw.coalition, title="Ukryty", body="h"),
+        }
+        posts.set_pinned(made["pinned"], True)
+        posts.set_must_read(made["must"], True)
+        posts.confirm_read(bw.member, made["must"])
+        posts.add_comment(bw.member, made["plain"], "Komentarz")
+        hidden_comment = posts.add_comment(bw.member2, made["plain"], "Ukryty komentarz")
+        posts.hide(hidden_comment, bw.trainer, "Spam")
+        posts.hide(made["hidden"], bw.trainer, "Poza tematem")
+        return made
+    return with_db(make)
+
+
+def test_the_template_reads_only_what_a_kept_post_is_found_by(app, bw):
+    """If templates/board/_post.html starts to show something new, its key must hold it:
+    render it with objects that record what it reads."""
+    made = _world_posts(bw)
+    read: dict[str, set] = {"post": set(), "author": set(), "extras": set()}
+
+    class Recording:
+        def __init__(self, kind: str, wrapped) -> None:
+            self.__dict__["_kind"], self.__dict__["_wrapped"] = kind, wrapped
+
+        def __getattr__(self, name: str):
+            read[self._kind].add(name)
+            value = getattr(self._wrapped, name)
+            return Recording("author", value) if name == "author" else value
+
+    with app.test_request_context("/"):
+        db_posts = with_db(lambda: {k: Post.get_by_id(p.id) for k, p in made.items()})
+        for user in (bw.trainer, bw.member, bw.member2, bw.coordinator):
+            listed = list(db_posts.values())
+            extras = with_db(lambda u=user, ls=listed: posts.extras(u, ls, bw.coalition))
+            for post in listed:
+                with_db(lambda p=post: p.author.name)
+                render_template("board/_post.html", post=Recording("post", post),
+                                extras=Recording("extras", extras),
+                                seen=datetime(2000, 1, 1), T=rendering.board_texts(),
+                                csrf_field="")
+    assert read["post"] <= {*rendering.POST_FIELDS, "author", "body_source"}
+    assert read["author"] <= {"name"}
+    assert read["extras"] <= set(rendering.EXTRAS_FIELDS)
+    assert {"title", "body_html", "hidden_reason", "event_place"} <= read["post"]  # it records
+    # Nothing else of the page the include used to see: only what `board_posts` passes
+    # (`hide_form` and `comments` are never in a listing's context) and globals (`hform`
+    # and `field` are the template's own, set and imported in a branch).
+    source = app.jinja_env.loader.get_source(app.jinja_env, "board/_post.html")[0]
+    names = meta.find_undeclared_variables(app.jinja_env.parse(source))
+    assert names - set(app.jinja_env.globals) <= {
+        "post", "extras", "seen", "T", "csrf_field", "hide_form", "comments", "_", "hform",
+        "field"}
+
+
+def test_every_reader_gets_their_own_controls(app, bw, later):
+    made = _world_posts(bw)
+    url = f"/board/{bw.coalition.slug}"
+    # The moderator first (fills the cache with moderation forms), then plain members, then
+    # the other way round on a fresh cache.
+    order = ["trainer", "coordinator", "member", "member2", "admin"]
+    for names in (order, order[::-1]):
+        app.extensions.pop(rendering._POSTS, None)
+        readers = {name: _reader(app, getattr(bw, name)) for name in names}
+        shown = _assert_each_reader_gets_the_templates(app, readers, url)
+        member = BeautifulSoup(shown["member"], "html.parser")
+        trainer = BeautifulSoup(shown["trainer"], "html.parser")
+        assert not member.select("form[action$='/hide'], form[action$='/pin']")
+        assert trainer.select("form[action$='/hide']") and trainer.select("form[action$='/pin']")
+        assert member.select_one(f"#post-{made['hidden'].id}") is None
+        assert "Poza tematem" in str(trainer.select_one(f"#post-{made['hidden'].id}"))
+        own = made["own"].id
+        coordinator = BeautifulSoup(shown["coordinator"], "html.parser")
+        assert coordinator.select_one(f"#post-{own} a[href$='/edit']") is not None
+        assert member.select_one(f"#post-{own} a[href$='/edit']") is None
+        assert member.select_one(f"#post-{made['plain'].id} a[href$='/edit']") is not None
+        # Hidden comments count for the moderator only.
+        count = f"#comments-count-{made['plain'].id}"
+        assert trainer.select_one(count).get_text() == "Komentarze (2)"
+        assert member.select_one(count).get_text() == "Komentarze (1)"
+        # The must-read post: confirmed by one member, to confirm for the other.
+        must = made["must"].id
+        assert member.select_one(f"#post-{must} .post-confirmed") is not None
+        member2 = BeautifulSoup(shown["member2"], "html.parser")
+        assert member2.select_one(f"#post-{must} form[action$='/confirm']") is not None
+
+
+def test_each_reader_gets_their_own_token(app, bw, later):
+    third = with_db(lambda: make_user(name="Trzecia Członkini"))  # before the posts: all new
+    with_db(lambda: add_member(third, bw.coalition, "member", "ngo"))
+    made = _world_posts(bw)
+    url = f"/board/{bw.coalition.slug}"
+    one, other = _reader(app, bw.member2), _reader(app, third)
+    html_one, session_one = _posts_of(one, url)  # fills the cache
+    kept = len(app.extensions[rendering._POSTS].entries)
+    html_other, session_other = _posts_of(other, url)  # with its own tokens (`_posts_of`)
+    assert session_one != session_other
+    must = f"#post-{made['must'].id}"  # a form to confirm reading it, the same for both
+    one_must = BeautifulSoup(html_one, "html.parser").select_one(must)
+    assert one_must.select("input[name=csrf_token]")
+    assert str(one_must) == str(BeautifulSoup(html_other, "html.parser").select_one(must))
+    assert len(app.extensions[rendering._POSTS].entries) < 2 * kept  # some were shared
+    # The forms work with the token they carry.
+    page = BeautifulSoup(other.get(url, headers={"HX-Request": "true"}).get_data(as_text=True),
+                         "html.parser")
+    form = page.select_one(f"{must} form[action$='/confirm']")
+    answer = other.post(form["action"], data={
+        "csrf_token": form.select_one("input[name=csrf_token]")["value"]})
+    assert answer.status_code in (200, 303)
+    assert with_db(lambda: posts.ReadConfirmation.get_or_none(user=third.id,
+                                                               post=made["must"].id))
+
+
+def test_a_change_shows_at_once(app, bw, later):
+    made = _world_posts(bw)
+    url = f"/board/{bw.coalition.slug}"
+    readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member),
+               "coordinator": _reader(app, bw.coordinator)}
+    _assert_each_reader_gets_the_templates(app, readers, url)
+    plain, event = made["plain"], made["event"]
+
+    def post(post_id: int) -> Post:
+        return Post.get_by_id(post_id)
+
+    changes = [
+        ("edited", lambda: posts.edit_post(post(plain.id), title="Poprawiony", body="Nowa treść",
+                                           category="offer")),
+        ("hidden", lambda: posts.hide(post(plain.id), bw.trainer, "Nieaktualny")),
+        ("restored", lambda: posts.restore(post(plain.id), bw.trainer)),
+        ("pinned", lambda: posts.set_pinned(post(plain.id), True)),
+        ("must-read", lambda: posts.set_must_read(post(event.id), True)),
+        ("confirmed", lambda: posts.confirm_read(bw.member, post(event.id))),
+        ("commented", lambda: posts.add_comment(bw.member2, post(plain.id), "Jeszcze jeden")),
+        ("comment hidden", lambda: posts.hide(Comment.get(Comment.body_source == "Jeszcze jeden"),
+                                              bw.trainer, "x")),
+        ("renamed", lambda: User.update(name="Marek Przemianowany")
+         .where(User.id == bw.member.id).execute()),
+        ("sector", lambda: Membership.update(sector="business")
+         .where(Membership.user == bw.member.id).execute()),
+        ("deleted", lambda: posts.delete_post(post(made["long"].id), bw.trainer)),
+    ]
+    for name, change in changes:
+        with_db(change)
+        shown = _assert_each_reader_gets_the_templates(app, readers, url)
+        trainer = BeautifulSoup(shown["trainer"], "html.parser")
+        member = BeautifulSoup(shown["member"], "html.parser")
+        article = trainer.select_one(f"#post-{plain.id}")
+        if name == "edited":
+            assert "Poprawiony" in article.get_text() and "Zwykły" not in article.get_text()
+            assert "Nowa treść" in article.get_text()
+        if name == "hidden":
+            assert "Nieaktualny" in article.get_text()
+            assert member.select_one(f"#post-{plain.id}") is not None  # the author's own
+            coordinator = BeautifulSoup(shown["coordinator"], "html.parser")
+            assert coordinator.select_one(f"#post-{plain.id}") is None
+        if name == "restored":
+            assert "is-hidden" not in article["class"]
+        if name == "pinned":
+            assert "is-pinned" in article["class"]
+        if name == "confirmed":
+            assert member.select_one(f"#post-{event.id} .post-confirmed") is not None
+        if name == "commented":
+            assert member.select_one(f"#comments-count-{plain.id}").get_text() == "Komentarze (2)"
+        if name == "comment hidden":
+            assert member.select_one(f"#comments-count-{plain.id}").get_text() == "Komentarze (1)"
+            assert article.select_one(f"#comments-count-{plain.id}").get_text() == "Komentarze (3)"
+        if name == "renamed":
+            assert "Marek Przemianowany" in article.select_one(".post-author").get_text()
+        if name == "sector":
+            assert article.select_one(".post-sector").get_text() == "Biznes"
+        if name == "deleted":
+            assert trainer.select_one(f"#post-{made['long'].id}") is None
+
+
+def test_the_language_of_each_page(app, bw, later):
+    made = _world_posts(bw)
+    url = f"/board/{bw.coalition.slug}"
+    client = _reader(app, bw.trainer)
+    token = Auth(client).csrf()
+    for locale, pin in [("pl", "Przypnij"), ("en", "Pin"), ("pl", "Przypnij")]:
+        client.post("/language", data={"locale": locale, "next": "/", "csrf_token": token})
+        shown = _assert_each_reader_gets_the_templates(app, {"trainer": client}, url)
+        article = BeautifulSoup(shown["trainer"], "html.parser").select_one(
+            f"#post-{made['plain'].id}")
+        assert article.select_one("form[action$='/pin'] button").get_text() == pin
+        assert article.select_one(".post-category").get_text() == (
+            "Announcement" if locale == "en" else "Ogłoszenie")
+
+
+def test_new_marks_are_each_readers(app, bw, later):
+    third = with_db(lambda: make_user(name="Trzecia Członkini"))  # before the posts
+    with_db(lambda: add_member(third, bw.coalition, "member", "ngo"))
+    made = _world_posts(bw)
+    url = f"/board/{bw.coalition.slug}"
+    with_db(lambda: posts.record_visit(User.get_by_id(third.id), bw.coalition))
+    # Two members who differ, for the trainer's pinned post, only in having seen it.
+    readers = {"member": _reader(app, bw.member), "third": _reader(app, third)}
+    for _ in range(2):  # either one first
+        shown = _assert_each_reader_gets_the_templates(app, readers, url)
+        member = BeautifulSoup(shown["member"], "html.parser")
+        seen_all = BeautifulSoup(shown["third"], "html.parser")
+        pinned = f"#post-{made['pinned'].id}"
+        assert "is-new" in member.select_one(pinned)["class"]
+        assert member.select_one(f"{pinned} .post-new") is not None
+        assert "is-new" not in seen_all.select_one(pinned)["class"]
+        assert not seen_all.select("article.is-new, .post-new")
+        assert member.select_one(f"#post-{made['plain'].id}.is-new") is None  # their own post
+        readers = dict(reversed(readers.items()))
+
+
+def test_the_kept_posts_are_bounded(app, bw, later):
+    app.config["BOARD_POSTS_KEPT"] = 3
+    _world_posts(bw)
+    readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member)}
+    _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
+    assert len(app.extensions[rendering._POSTS].entries) == 3
+
+
+def test_the_kept_posts_are_bounded_by_size_too(app, bw, later):
+    """Long posts (up to 20,000 characters each) are dropped by the characters they hold."""
+    _world_posts(bw)
+    with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Długi {n}",
+                                       body="słowo " * 3000) for n in range(4)])
+    app.config["BOARD_POSTS_KEPT_CHARS"] = 100_000
+    readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member)}
+    _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
+    cache = app.extensions[rendering._POSTS]
+    assert 0 < cache.held <= 100_000
+    assert cache.held == sum(2 * len(html) for html in cache.entries.values())
+    assert len(cache.entries) < 2 * 11  # not every reader's post was kept
+
+
+def test_a_post_made_twice_is_counted_once():
+    cache = rendering.PostCache(size=10, chars=1_000)
+    cache.put(("a",), "x" * 100)
+    cache.put(("a",), "y" * 120)  # another thread rendered it meanwhile
+    assert cache.held == 240 and cache.get(("a",)) == "y" * 120
+    cache.put(("b",), "z" * 400)
+    assert set(cache.entries) == {("b",)} and cache.held == 800  # the oldest went first
+    cache.put(("c",), "w" * 600)  # more than the whole budget: nothing kept
+    assert not cache.entries and cache.held == 0

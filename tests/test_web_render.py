@@ -48,7 +48,12 @@ def test_url_for_builds_once_per_request(app, monkeypatch):
     assert len(calls) == 2  # the first URL, and the template checked against it
     with app.test_request_context("/"):  # a new request builds again
         render.url_for("board.detail", post_id=1)
-    assert len(calls) == 4
+    assert len(calls) == 3  # once: a URL alone of its kind needs no template
+    with app.test_request_context("/"):  # links used once each: one build each
+        once = [render.url_for("coalitions.detail", slug="k-1"),
+                render.url_for("board.index", slug="k-1"), render.url_for("board.detail", post_id=9)]
+    assert once == ["/coalitions/k-1", "/board/k-1", "/board/post/9"]
+    assert len(calls) == 6
 
 
 def test_url_for_without_arguments_builds_once(app, monkeypatch):

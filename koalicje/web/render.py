@@ -354,20 +354,31 @@ def url_for(endpoint: str, **values: Any) -> str:
     store = _store()
     template = store.get(key, _MISSING)
     if template is _MISSING:
-        # The first URL of a kind is built by Flask, and the template must give the same
-        # (a converter that formats ids differently, e.g. zero-padded, is never templated).
+        # The first URL of a kind is built by Flask (a page links to many things once: a
+        # template for each would cost a second build), and kept with its values.
         url = current_app.url_for(endpoint, **values)
-        if not slots:  # nothing to fill in: the URL itself, built once (not a second time)
-            store[key] = ((url,), ())
-            return url
+        store[key] = ((url,), ()) if not slots else _First(url, values)
+        return url
+    if type(template) is _First:
+        # The second of a kind: the template, which must give the first URL (a converter
+        # that formats ids differently, e.g. zero-padded, is never templated).
+        first = template
         template = _url_template(endpoint, slots, values)
-        if template is not None and _fill(template, values) != url:
+        if template is not None and _fill(template, first.values) != first.url:
             template = None
         store[key] = template
-        return url
     if template is None:
         return current_app.url_for(endpoint, **values)
     return _fill(template, values)
+
+
+class _First:
+    """The first URL built for a template's key, with the arguments it was built from."""
+
+    __slots__ = ("url", "values")
+
+    def __init__(self, url: str, values: dict[str, Any]) -> None:
+        self.url, self.values = url, values
 
 
 def _fill(template: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Any]) -> str:

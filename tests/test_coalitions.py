@@ -478,6 +478,35 @@ def test_coordinator_sees_member_controls(client, auth, team):
     assert "Marek Członek" in remove["hx-confirm"]
 
 
+def test_member_selects_are_kept_per_language(app, client, auth, team):
+    """The role and sector options are made once per process and language: the same as
+    made afresh, and in the language of each page."""
+    from flask_babel import force_locale
+
+    from blueprints.coalitions.directory import member_options
+    from koalicje.web.forms import options_by_selected
+    from koalicje.web.labels import role_label, sector_label
+    from models import MEMBERSHIP_ROLES
+
+    auth.as_user(team.coordinator)
+
+    def role_texts() -> list[str]:
+        page = soup(client.get(f"/coalitions/{team.coalition.slug}"))
+        return [o.text for o in page.select(f"#member-{team.memberships['member'].id} "
+                                            "select[name=role] option")]
+
+    assert role_texts() == ["Koordynator", "Członek"]
+    client.post("/language", data={"locale": "en", "csrf_token": auth.csrf()})
+    assert role_texts() == ["Coordinator", "Member"]
+    client.post("/language", data={"locale": "pl", "csrf_token": auth.csrf()})
+    assert role_texts() == ["Koordynator", "Członek"]
+    for locale in ("pl", "en"):
+        with app.test_request_context("/"), force_locale(locale):
+            assert member_options() == {
+                "role": options_by_selected((r, role_label(r)) for r in MEMBERSHIP_ROLES),
+                "sector": options_by_selected((s, sector_label(s)) for s in SECTORS)}
+
+
 def test_change_role_and_sector_with_htmx(client, auth, team):
     auth.as_user(team.coordinator)
     response = post(client, auth, members_url(team, "member"),

@@ -203,6 +203,32 @@ def test_parameters_it_cannot_bind_are_refused(app, world, value):
         Prepared(_membership_query).rows(value)
 
 
+@pytest.mark.parametrize("value", [True, 1.5, "nikt"])
+def test_a_kept_query_still_refuses_what_it_cannot_bind(app, world, value):
+    """Once built for an int, a call with another type is checked again (the kept text is
+    found by the parameters' exact types only when they are int, str or datetime): a
+    bool is refused, a str gets its own text."""
+    query = Prepared(_membership_query)
+    anna = world["anna"].id
+    with app.app_context():
+        query.rows(anna)
+        if isinstance(value, str):
+            assert query.rows(value) == []
+            assert query.built((value,)) is not query.built((anna,))
+        else:
+            with pytest.raises(TypeError):
+                query.rows(value)
+
+
+def test_fetchall_gives_the_driver_rows_of_a_tuples_query(app, world):
+    query = Prepared(lambda board_id, since, title: _posts_since(board_id, since, title)
+                     .select(Post.id, Post.title).tuples())
+    args = (world["one"].id, world["start"], "wpis 4")
+    with app.app_context():
+        assert query.fetchall(*args) == query.rows(*args)
+        assert [tuple(map(type, row)) for row in query.fetchall(*args)] == [(int, str)] * 5
+
+
 def test_a_model_is_refused_pass_its_id(app, world):
     with app.app_context(), pytest.raises(TypeError):
         Prepared(_membership_query).rows(world["anna"])

@@ -48,7 +48,12 @@ def test_url_for_builds_once_per_request(app, monkeypatch):
     assert len(calls) == 2  # the first URL, and the template checked against it
     with app.test_request_context("/"):  # a new request builds again
         render.url_for("board.detail", post_id=1)
-    assert len(calls) == 4
+    assert len(calls) == 3  # once: a URL alone of its kind needs no template
+    with app.test_request_context("/"):  # links used once each: one build each
+        once = [render.url_for("coalitions.detail", slug="k-1"),
+                render.url_for("board.index", slug="k-1"), render.url_for("board.detail", post_id=9)]
+    assert once == ["/coalitions/k-1", "/board/k-1", "/board/post/9"]
+    assert len(calls) == 6
 
 
 def test_url_for_without_arguments_builds_once(app, monkeypatch):
@@ -295,3 +300,53 @@ def test_language_is_flask_babels_locale_found_once(app, client, monkeypatch):
     with app.app_context():
         assert labels.current_language() == "pl"
     assert labels.current_language() == "pl"
+
+
+def test_url_for_fills_plain_texts_into_one_template_per_request(app, monkeypatch):
+    """Slugs and plain query values are filled in like ids: one werkzeug build and its check
+    per request, the same URL as Flask's for every value (a text that needs quoting, or an
+    argument Flask treats itself, is built by Flask)."""
+    calls = []
+    real = app.url_for
+    monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
+    slugs = ["koalicja-0001", "a.b_c~d", "Gmina-X", "0", "board", "koalicja-0002"]
+    with app.test_request_context("/", base_url="http://localhost/intranet/"):
+        expected = [flask_url_for("coalitions.detail", slug=slug) for slug in slugs]
+        calls.clear()
+        assert [render.url_for("coalitions.detail", slug=slug) for slug in slugs] == expected
+        assert len(calls) == 2  # the first URL, and the template checked against it
+        assert expected[0] == "/intranet/coalitions/koalicja-0001"
+        for values in ({"q": "00", "page": 2}, {"q": "abc", "page": 7},
+                       {"page": 3, "q": "x"},  # another order: its own template
+                       {"q": "a b&c", "page": 2}, {"q": "zażółć"}, {"q": ""},
+                       {"q": "x", "_anchor": "results"}, {"q": "y", "_anchor": "results"}):
+            for _ in range(2):
+                assert render.url_for("coalitions.index", **values) \
+                    == flask_url_for("coalitions.index", **values), values
+        for slug in ("zażółć", "a/b", "a b", "k-1"):
+            for _ in range(2):
+                assert render.url_for("board.index", slug=slug) \
+                    == flask_url_for("board.index", slug=slug)
+
+
+def test_url_for_never_templates_a_text_a_rule_could_take_as_its_default(app):
+    from werkzeug.routing import Rule
+
+    app.url_map.add(Rule("/kind/", defaults={"kind": "all"}, endpoint="kinds"))
+    app.url_map.add(Rule("/kind/<kind>", endpoint="kinds"))
+    app.url_map.add(Rule("/number/<int:n>", endpoint="number"))
+    with app.test_request_context("/"):
+        assert [render.url_for("kinds", kind=k) for k in ("some", "all", "other")] \
+            == [flask_url_for("kinds", kind=k) for k in ("some", "all", "other")] \
+            == ["/kind/some", "/kind/", "/kind/other"]
+        # a text where the rule takes a number: Flask's answer (here its error) each time
+        for _ in range(2):
+            try:
+                expected = flask_url_for("number", n="12")
+            except ValueError as error:
+                expected = type(error)
+            try:
+                got = render.url_for("number", n="12")
+            except ValueError as error:
+                got = type(error)
+            assert got == expected

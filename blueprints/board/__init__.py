@@ -6,13 +6,17 @@ must-read, moderation, module tasks) and `feeds` (Atom, iCalendar, feed tokens).
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from blueprints.main import safe_next as main_safe_next
 from koalicje import permissions
 from koalicje.board import posts
 from koalicje.prepared import prepared
+from koalicje.web import render
 from models import Coalition, Post
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -62,6 +66,64 @@ def board_navigation() -> list[posts.BoardEntry]:
     if not getattr(current_user, "is_authenticated", False):
         return []
     return posts.navigation(current_user)
+
+
+# A slug werkzeug's string converter writes into a URL unchanged (no percent-quoting) and
+# that needs no HTML escaping.
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
+_SLUG_PLACEHOLDER = "zz-board-nav-slug-zz"
+
+
+def _board_index_url() -> tuple[str, str, str] | None:
+    """The programme board's URL and a coalition board's URL cut around its slug, all
+    HTML-escaped (once per request: the script root may differ between requests); None if
+    the slug does not appear exactly once."""
+    url = url_for("board.index", slug=_SLUG_PLACEHOLDER)
+    if url.count(_SLUG_PLACEHOLDER) != 1:
+        return None
+    prefix, suffix = url.split(_SLUG_PLACEHOLDER)
+    return str(escape(url_for("board.index"))), str(escape(prefix)), str(escape(suffix))
+
+
+@bp.app_template_global()
+def board_nav(entries: list[posts.BoardEntry] | None = None) -> tuple[int, Markup]:
+    """The header's board navigation (`entries`: the signed-in user's): the total of new
+    posts, and the links `<li>` by `<li>` (templates/board/_nav.html shows them). What the
+    template wrote per board with `board_url` and `ngettext`, written by plain joins: a
+    trainer follows dozens of boards, and the header is on every page
+    (tests/test_board_nav.py compares the two)."""
+    if entries is None:
+        entries = board_navigation()
+    if not entries:
+        return 0, Markup("")
+    catalog = render.translations()
+    urls = render.cached("board-nav-urls", _board_index_url)
+    counts: dict[int, str] = {}
+    out = []
+    for entry in entries:
+        coalition = entry.coalition
+        if coalition is None:
+            name = catalog.ugettext("Tablica programu")  # a translation is trusted markup
+            href = urls[0] if urls else escape(board_url(None))
+            key = "programme"
+        else:
+            name = escape(coalition.name)
+            slug = coalition.slug
+            if urls and _PLAIN_SLUG.fullmatch(slug):
+                href, key = urls[1] + slug + urls[2], slug
+            else:
+                href, key = escape(board_url(coalition)), escape(slug or "programme")
+        new = entry.new
+        if new:
+            label = counts.get(new)
+            if label is None:  # Jinja's ngettext: the translation as markup, the number in it
+                label = counts[new] = catalog.ungettext("%(num)d nowy", "%(num)d nowe", new) \
+                    % {"num": new}
+            out.append(f'<li><a href="{href}" data-board="{key}">{name} '
+                       f'<span class="tag board-new-count">{label}</span></a></li>')
+        else:
+            out.append(f'<li><a href="{href}" data-board="{key}">{name}</a></li>')
+    return sum(entry.new for entry in entries), Markup("".join(out))
 
 
 from blueprints.board import actions, feeds, pages, rendering  # noqa: E402,F401  (routes, template globals)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import TextAreaField
 
 from blueprints.coalitions import bp, get_coalition
 from koalicje import coalitions
 from koalicje.permissions import can, require
-from koalicje.web import htmx
+from koalicje.web import htmx, render
 from koalicje.web.forms import TextLimit, options_by_selected
 from koalicje.web.labels import role_label, sector_label
 from koalicje.workshop import plan
@@ -40,6 +41,24 @@ def index():
     return response
 
 
+_MEMBER_OPTIONS = "koalicje.coalitions.member_options"  # app.extensions: language -> options
+
+
+def member_options() -> dict[str, dict[str, Markup]]:
+    """The options of the role and sector selects of every member's form (managers only),
+    written for each value they may have selected: made once per process and language (the
+    roles, sectors and their labels do not change while it runs)."""
+    kept = current_app.extensions.setdefault(_MEMBER_OPTIONS, {})
+    language = render.language()
+    options = kept.get(language)
+    if options is None:
+        options = kept[language] = {
+            "role": options_by_selected((r, role_label(r)) for r in MEMBERSHIP_ROLES),
+            "sector": options_by_selected((s, sector_label(s)) for s in SECTORS),
+        }
+    return options
+
+
 def detail_context(coalition: Coalition, **extra) -> dict:
     context = {
         "coalition": coalition,
@@ -48,10 +67,7 @@ def detail_context(coalition: Coalition, **extra) -> dict:
         "trainers": coalitions.assigned_trainers(coalition),
         "member_error": None,
         # the options of the role and sector selects of every member's form (managers only)
-        "member_options": {
-            "role": options_by_selected((r, role_label(r)) for r in MEMBERSHIP_ROLES),
-            "sector": options_by_selected((s, sector_label(s)) for s in SECTORS),
-        } if can("manage_members", coalition) else None,
+        "member_options": member_options() if can("manage_members", coalition) else None,
         "workshop": plan.summary(coalition)
         if can("view_workshop", coalition) else None,
     }

@@ -350,26 +350,18 @@ def extras(user: User, posts: list[Post], board: Coalition | int | None) -> Post
     # Their IN lists are padded to a power of two (`prepared.padded_ids`): a few SQL texts, built once.
     ids = padded_ids(ids)
     reader = () if moderator else (user.id,)
-    result.comment_counts = dict(_fetched(_comment_counts, *ids, *reader,
-                                          key=(moderator, len(ids))))
+    result.comment_counts = dict(_comment_counts.fetchall(*ids, *reader,
+                                                          key=(moderator, len(ids))))
     must_read = padded_ids([p.id for p in posts if p.must_read])
-    result.confirmed = {post_id for (post_id,) in _fetched(
-        _confirmed_of, user.id, *must_read, key=len(must_read))}
+    result.confirmed = {post_id for (post_id,) in _confirmed_of.fetchall(
+        user.id, *must_read, key=len(must_read))}
     authors = padded_ids(sorted({p.author_id for p in posts}))
     bid = board_id(board)
     on_board = () if bid is None else (bid,)
-    for user_id, sector in _fetched(_author_sectors, *authors, *on_board,
-                                    key=(bid is None, len(authors))):
+    for user_id, sector in _author_sectors.fetchall(*authors, *on_board,
+                                                    key=(bid is None, len(authors))):
         result.sectors.setdefault(user_id, sector)
     return result
-
-
-def _fetched(query: Prepared, *params: Any, key: Any) -> list[tuple]:
-    """The rows of a prepared `.tuples()` query of ids, counts and texts, as the driver
-    gives them: what Peewee's tuple wrapper gives for these columns (ints and strings on
-    both engines), without it (half the cost for a board's ~40 posts)."""
-    built = query.built(params, key)
-    return db.execute_sql(built.sql, built.bind(params)).fetchall()
 
 
 @prepared(keyed=True)
@@ -536,22 +528,26 @@ class BoardEntry:
 
 
 def boards_of(user: User) -> list[Coalition | None]:
-    """The boards a user follows: the programme board, their coalitions', assigned ones'."""
+    """The boards a user follows: the programme board, their coalitions', assigned ones'.
+    A trainer's assigned coalitions (not their own) carry only their id, slug and name."""
     coalitions = {m.coalition_id: m.coalition for m in permissions.memberships_of(user).values()}
     assigned = permissions.assigned_coalition_ids(user) - set(coalitions)
     if assigned:
-        for c in _assigned_coalitions.rows(user.id):
-            if c.id in assigned:
-                coalitions[c.id] = c
+        for coalition_id, slug, name in _assigned_coalitions.fetchall(user.id):
+            if coalition_id in assigned:
+                coalitions[coalition_id] = Coalition(__no_default__=1, id=coalition_id,
+                                                     slug=slug, name=name)
     return [None, *sorted(coalitions.values(), key=lambda c: c.name)]
 
 
 @prepared
 def _assigned_coalitions(trainer_id: int):
-    """The coalitions assigned to a trainer (a fixed shape, unlike an IN list of their ids)."""
-    return (Coalition.select(Coalition)
+    """The coalitions assigned to a trainer (a fixed shape, unlike an IN list of their ids),
+    with only what the navigation shows and links to: id, slug and name (a trainer follows
+    dozens; whole rows, their dates parsed, cost more than the rest of the header)."""
+    return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name)
             .join(TrainerAssignment, on=(TrainerAssignment.coalition == Coalition.id))
-            .where(TrainerAssignment.trainer == trainer_id))
+            .where(TrainerAssignment.trainer == trainer_id).tuples())
 
 
 UNION_BRANCHES = 100  # boards counted per statement (SQLite allows 500 compound branches)
@@ -618,23 +614,30 @@ def navigation(user: User) -> list[BoardEntry]:
     if entries is not None:
         return entries
     boards = boards_of(user)
+    visits, joined, reader = _visits(user), user.created_at, user.id
+    month_ends: dict[datetime, datetime] = {}
     counts: dict[int, int] = {}
     for start in range(0, len(boards), UNION_BRANCHES):
         chunk = boards[start:start + UNION_BRANCHES]
         params: list = []
         for board in chunk:
-            since = last_seen(user, board)
-            month_end = _next_month(since)
-            params += [board.id if board is not None else 0, since.year * 100 + since.month]
-            if board is not None:
-                params.append(board.id)
-            params += [since, month_end, user.id, user.id]
-            if board is not None:
-                params.append(board.id)
-            params.append(month_end)
+            if board is None:
+                since = visits.get(PROGRAMME_KEY, joined)
+            else:
+                bid = board.id
+                since = visits.get(str(bid), joined)  # as last_seen(): by board_key
+            month_end = month_ends.get(since)
+            if month_end is None:
+                month_end = month_ends[since] = _next_month(since)
+            if board is None:
+                params += [0, since.year * 100 + since.month, since, month_end, reader, reader,
+                           month_end]
+            else:
+                params += [bid, since.year * 100 + since.month, bid, since, month_end, reader,
+                           reader, bid, month_end]
         shape = (start == 0, len(chunk))
         counts.update((start + int(number), count)
-                      for number, count in _new_counts.rows(*params, key=shape))
+                      for number, count in _new_counts.fetchall(*params, key=shape))
     entries = [BoardEntry(board, counts.get(number, 0)) for number, board in enumerate(boards)]
     cache[user.id] = entries
     return entries

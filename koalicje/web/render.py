@@ -7,11 +7,13 @@ looks up the request, the locale and the URL adapter again. Here:
 - `gettext` / `ngettext` in templates (and `_`) find the request's translations once and keep
   them in `g`; a message's translation is then one dict lookup. Same result, same escaping
   and `%(name)s` formatting as Jinja's new-style gettext that Flask-Babel installs.
-- `url_for` in templates builds a URL once per request for each endpoint and set of non-id
-  arguments, with placeholder numbers for the integer arguments, and fills the ids in by
-  string joining after that: `/board/post/<id>/edit` is built by werkzeug once, not for
-  every post. Anything unusual (no request, a placeholder that does not appear exactly once)
-  goes to Flask's own `url_for`.
+- `url_for` in templates builds a URL once per request for each endpoint and set of other
+  arguments, with placeholders for the integer arguments and the plain texts (slugs, query
+  values that need no quoting), and fills them in by string joining after that:
+  `/board/post/<id>/edit` is built by werkzeug once, not for every post, and
+  `/coalitions/<slug>` once, not for every coalition of the directory. Anything unusual
+  (no request, a placeholder that does not appear exactly once, a converter that refuses
+  it, a rule default for a text) goes to Flask's own `url_for`.
 - the `decimalformat` filter formats each number and pattern once per request and locale
   through Flask-Babel's own `format_decimal` (a trainer's overview shows 240 profile means,
   most of them repeated, each a full Babel pattern parse and locale lookup otherwise).
@@ -24,6 +26,7 @@ users or languages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -36,6 +39,7 @@ from flask_babel import format_decimal, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from werkzeug.routing import BuildError
 
 T = TypeVar("T")
 
@@ -273,16 +277,47 @@ def csrf_input() -> Markup:
 # --- URLs -------------------------------------------------------------------------------
 
 
+# A text argument written into a URL as it is: no percent-quoting in a path or a query,
+# and nothing Flask's url_for treats specially (its own arguments begin with "_").
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _text_placeholder(index: int) -> str:
+    return f"zz{_PLACEHOLDERS[index]}zz"
+
+
+def _slot(name: str, value: Any) -> bool:
+    """Whether the argument's value is filled into a URL template (an id, or a plain slug
+    or query value) rather than being part of the template's key."""
+    kind = type(value)
+    if kind is int:  # bool is not an id
+        return value >= 0
+    return kind is str and not name.startswith("_") and _PLAIN_TEXT.fullmatch(value) is not None
+
+
 def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any]) \
         -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The URL cut around its id placeholders: (text parts, the id names between them in
-    URL order), or None if a placeholder does not appear exactly once."""
+    """The URL cut around its placeholders (an int for an id, a plain text for a text
+    argument): (text parts, the argument names between them in URL order), or None if a
+    placeholder does not appear exactly once, or the rule does not take it (a converter
+    that refuses it), or a rule of the endpoint has a default for a text argument (a value
+    equal to it would choose another rule)."""
     filled = dict(values)
     marks = {}
-    for name, placeholder in zip(names, _PLACEHOLDERS, strict=False):
+    for index, name in enumerate(names):
+        if type(values[name]) is str:
+            placeholder: Any = _text_placeholder(index)
+            if any(name in (rule.defaults or {})
+                   for rule in current_app.url_map.iter_rules(endpoint)):
+                return None
+        else:
+            placeholder = _PLACEHOLDERS[index]
         filled[name] = placeholder
         marks[str(placeholder)] = name
-    url = current_app.url_for(endpoint, **filled)
+    try:
+        url = current_app.url_for(endpoint, **filled)
+    except (BuildError, ValueError, TypeError):
+        return None
     found = []
     for mark, name in marks.items():
         if url.count(mark) != 1:
@@ -299,38 +334,51 @@ def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any])
 
 
 def url_for(endpoint: str, **values: Any) -> str:
-    """Flask's `url_for`, built once per request for each endpoint and non-id arguments."""
+    """Flask's `url_for`, built once per request for each endpoint and the arguments that
+    are not ids or plain texts (slugs, query values), which are filled in by joining."""
     if not has_request_context():
         return current_app.url_for(endpoint, **values)
-    ids = tuple(sorted(name for name, value in values.items()
-                       if type(value) is int and value >= 0))  # bool is not an id
-    if len(ids) > len(_PLACEHOLDERS) or (values and not ids):
-        # Only ids repeat with different values (one post after another); a URL made of
-        # slugs or query text is mostly built once per page, so caching it gains nothing.
+    # In the call's order: a query's arguments are written in it, so each order is its own
+    # template (a call site always passes them in the same order).
+    slots = tuple(name for name, value in values.items() if _slot(name, value))
+    if len(slots) > len(_PLACEHOLDERS) or (values and not slots):
+        # Other arguments (empty or unusual texts, lists, None) are rare and mostly built
+        # once per page: caching them gains nothing.
         return current_app.url_for(endpoint, **values)
     try:
-        key = ("url", endpoint, ids,
-               tuple(sorted((k, v) for k, v in values.items() if k not in ids)))
+        key = ("url", endpoint, tuple((name, type(values[name])) for name in slots),
+               tuple((k, v) for k, v in values.items() if k not in slots))
         hash(key)
     except TypeError:  # an unhashable argument (a list for a repeated query argument)
         return current_app.url_for(endpoint, **values)
     store = _store()
     template = store.get(key, _MISSING)
     if template is _MISSING:
-        # The first URL of a kind is built by Flask, and the template must give the same
-        # (a converter that formats ids differently, e.g. zero-padded, is never templated).
+        # The first URL of a kind is built by Flask (a page links to many things once: a
+        # template for each would cost a second build), and kept with its values.
         url = current_app.url_for(endpoint, **values)
-        if not ids:  # nothing to fill in: the URL itself, built once (not a second time)
-            store[key] = ((url,), ())
-            return url
-        template = _url_template(endpoint, ids, values)
-        if template is not None and _fill(template, values) != url:
+        store[key] = ((url,), ()) if not slots else _First(url, values)
+        return url
+    if type(template) is _First:
+        # The second of a kind: the template, which must give the first URL (a converter
+        # that formats ids differently, e.g. zero-padded, is never templated).
+        first = template
+        template = _url_template(endpoint, slots, values)
+        if template is not None and _fill(template, first.values) != first.url:
             template = None
         store[key] = template
-        return url
     if template is None:
         return current_app.url_for(endpoint, **values)
     return _fill(template, values)
+
+
+class _First:
+    """The first URL built for a template's key, with the arguments it was built from."""
+
+    __slots__ = ("url", "values")
+
+    def __init__(self, url: str, values: dict[str, Any]) -> None:
+        self.url, self.values = url, values
 
 
 def _fill(template: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Any]) -> str:

@@ -185,8 +185,6 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
 # --- the posts of a listing ---------------------------------------------------------------
 
 _POSTS = "koalicje.board.post_html"  # app.extensions key: a `PostCache`
-POSTS_KEPT = 4096  # posts' HTML kept per process (~2-4 KB each); the least recently used go
-POSTS_KEPT_CHARS = 8_000_000  # and at most this much of it (a post may be 20,000 characters)
 
 # Everything templates/board/_post.html reads of a post (besides its author's name and the
 # length of its source), of `extras` and of the page: a kept post's HTML is found by all of
@@ -207,7 +205,7 @@ class PostCache:
     field (each reader's own). The slots' text is made per process at random, so no post
     can hold it."""
 
-    def __init__(self, size: int, chars: int = POSTS_KEPT_CHARS) -> None:
+    def __init__(self, size: int, chars: int) -> None:
         self.size, self.chars, self.held = size, chars, 0
         self.entries: OrderedDict[tuple, str] = OrderedDict()
         self.lock = Lock()  # threaded servers: one change of the order at a time
@@ -278,8 +276,7 @@ def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -
     cache = app.extensions.get(_POSTS)
     if cache is None:
         cache = app.extensions[_POSTS] = PostCache(
-            int(app.config.get("BOARD_POSTS_KEPT", POSTS_KEPT)),
-            int(app.config.get("BOARD_POSTS_KEPT_CHARS", POSTS_KEPT_CHARS)))
+            int(app.config["BOARD_POSTS_KEPT"]), int(app.config["BOARD_POSTS_KEPT_CHARS"]))
     page = (render.language(), str(get_timezone()),
             render.url_for("board.detail", post_id=1))
     slotted = None

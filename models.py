@@ -352,7 +352,10 @@ class ModuleProgress(BaseModel):
     completed_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("user", "module"), True),)
+        # (user, module, status): a learner's statuses read from the index alone (the
+        # progress matrix, its exports, the overview's completions; issue 10). Created by
+        # create_tables on every start, so migration 15 brings it to existing databases.
+        indexes = ((("user", "module"), True), (("user", "module", "status"), False))
 
 
 class WatchState(BaseModel):
@@ -1330,7 +1333,8 @@ def _migration_13(migrator) -> list:
 
 def _migration_15(migrator) -> list:
     """Work done at write time (issue 10): each coalition's self-assessment profile, stored
-    (`CoalitionProfile`) and filled here from the existing answers and memberships."""
+    (`CoalitionProfile`) and filled here from the existing answers and memberships; and
+    the index (user, module, status) of module progress (created with the tables)."""
     db.create_tables(MODELS, safe=True)  # the table, and those it is computed from
     create_profile_triggers()
     from koalicje.self_assessment import recount_profiles

@@ -225,8 +225,12 @@ def test_recount_and_the_migration_rebuild_the_table(app, world):
     # An existing database from before the table: migration 15 creates and fills it, and
     # its triggers keep it from then on.
     db.execute_sql('DROP TABLE "coalition_profile"')
+    db.execute_sql('DROP INDEX "module_progress_user_id_module_id_status"')
     assert migrate_from(14) == [v for v in sorted(MIGRATIONS) if v >= 15]
     assert _stored() == expected
+    # and the index of module progress by (user, module, status) it brings
+    assert "module_progress_user_id_module_id_status" in {
+        index.name for index in db.get_indexes("module_progress")}
     assert create_or_migrate() == []
     Membership.delete().where(Membership.user == world.people[world.coalitions[2].id][1]).execute()
     assert (world.coalitions[2].id, world.instrument.id) not in _stored()

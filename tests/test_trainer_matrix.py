@@ -300,6 +300,14 @@ def test_local_date_of_matches_local_date_in_every_season(app, zone):
         assert next_day == (zone == "Pacific/Auckland")
 
 
+def _query_plans(client, url: str, wanted) -> list[str]:
+    """SQLite's plans of the queries of a second GET of `url` whose SQL is `wanted`."""
+    client.get(url)
+    captured = captured_sql(lambda: client.get(url))
+    return [" / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+            for sql, params in captured if wanted(sql)]
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("url", ["/trainer/matrix", "/trainer/matrix.csv"])
 def test_best_scores_are_read_from_the_attempts_index_alone(client, auth, app, url):
@@ -313,10 +321,7 @@ def test_best_scores_are_read_from_the_attempts_index_alone(client, auth, app, u
     db.execute_sql("ANALYZE")
     db.close()
     auth.as_user(trainer)
-    client.get(url)
-    captured = captured_sql(lambda: client.get(url))
-    plans = [" / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-             for sql, params in captured if 'FROM "quiz" AS' in sql and "MAX(" in sql]
+    plans = _query_plans(client, url, lambda sql: 'FROM "quiz" AS' in sql and "MAX(" in sql)
     assert plans and all(
         "COVERING INDEX quiz_attempt_user_id_quiz_id_score" in plan for plan in plans), plans
 
@@ -336,11 +341,7 @@ def test_statuses_are_read_from_the_progress_index_alone(client, auth, app, url)
     db.execute_sql("ANALYZE")
     db.close()
     auth.as_user(trainer)
-    client.get(url)
-    captured = captured_sql(lambda: client.get(url))
-    plans = [" / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-             for sql, params in captured
-             if '"status" FROM "module_progress" AS' in sql]
+    plans = _query_plans(client, url, lambda sql: '"status" FROM "module_progress" AS' in sql)
     assert plans and all(
         "COVERING INDEX module_progress_user_id_module_id_status" in plan for plan in plans
     ), plans

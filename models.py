@@ -353,7 +353,10 @@ class ModuleProgress(BaseModel):
     completed_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("user", "module"), True),)
+        # (user, module, status): a learner's statuses read from the index alone (the
+        # progress matrix, its exports, the overview's completions; issue 10). Created by
+        # create_tables on every start, so migration 15 brings it to existing databases.
+        indexes = ((("user", "module"), True), (("user", "module", "status"), False))
 
 
 class WatchState(BaseModel):
@@ -513,8 +516,99 @@ class SelfAssessment(BaseModel):
     submitted_at = DateTimeField(null=True, index=True)
 
 
+# --- quizzes: each coalition's self-assessment profile kept at write time (issue 10) ---------
+
+
+class CoalitionProfile(BaseModel):
+    """What a coalition's self-assessment profile summarises, per instrument: how many current
+    members submitted answers (their latest submission counts) and, per dimension slug,
+    [answers, mean, spread] (`koalicje.self_assessment.dimension_stats`), as JSON text.
+
+    Written by the writes that change it, in their transaction (`self_assessment.
+    refresh_profiles`: submitting, joining, leaving). Database triggers on `self_assessment`
+    and `membership` (`create_profile_triggers`) delete a coalition's rows whenever anything
+    else changes what they summarise (bulk loads, cascades, direct updates), so a row is
+    either right or missing, and a missing one is computed from the answers when read.
+    `flask db recount` (`self_assessment.recount_profiles`) rebuilds them.
+    """
+
+    coalition = ForeignKeyField(Coalition, backref="+", on_delete="CASCADE")
+    instrument = ForeignKeyField(Instrument, backref="+", on_delete="CASCADE")
+    respondents = IntegerField(default=0)
+    dimensions = TextField(default="{}")
+
+    class Meta:
+        table_name = "coalition_profile"
+        indexes = ((("coalition", "instrument"), True),)
+
+
+def _profile_triggers_sqlite() -> list[str]:
+    forget = "DELETE FROM coalition_profile WHERE coalition_id IN ({});"
+    submitted = "{0}.status = 'submitted'"
+    return [
+        "CREATE TRIGGER IF NOT EXISTS coalition_profile_answers_insert "
+        f"AFTER INSERT ON self_assessment WHEN {submitted.format('NEW')} "
+        f"BEGIN {forget.format('NEW.coalition_id')} END",
+        "CREATE TRIGGER IF NOT EXISTS coalition_profile_answers_delete "
+        f"AFTER DELETE ON self_assessment WHEN {submitted.format('OLD')} "
+        f"BEGIN {forget.format('OLD.coalition_id')} END",
+        "CREATE TRIGGER IF NOT EXISTS coalition_profile_answers_update "
+        "AFTER UPDATE ON self_assessment "
+        f"WHEN {submitted.format('OLD')} OR {submitted.format('NEW')} "
+        f"BEGIN {forget.format('OLD.coalition_id, NEW.coalition_id')} END",
+        "CREATE TRIGGER IF NOT EXISTS coalition_profile_members_insert "
+        f"AFTER INSERT ON membership BEGIN {forget.format('NEW.coalition_id')} END",
+        "CREATE TRIGGER IF NOT EXISTS coalition_profile_members_delete "
+        f"AFTER DELETE ON membership BEGIN {forget.format('OLD.coalition_id')} END",
+        "CREATE TRIGGER IF NOT EXISTS coalition_profile_members_update "
+        "AFTER UPDATE OF user_id, coalition_id ON membership "
+        f"BEGIN {forget.format('OLD.coalition_id, NEW.coalition_id')} END",
+    ]
+
+
+def _profile_triggers_postgres() -> list[str]:
+    # The write lock of `write_transaction` first: a profile being stored by a write that
+    # holds it is then either deleted after it commits or computed after this one commits.
+    return [
+        f"""CREATE OR REPLACE FUNCTION coalition_profile_forget() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_advisory_xact_lock({WRITE_LOCK_KEY});
+          IF TG_OP <> 'INSERT' THEN
+            DELETE FROM coalition_profile WHERE coalition_id = OLD.coalition_id;
+          END IF;
+          IF TG_OP <> 'DELETE' THEN
+            DELETE FROM coalition_profile WHERE coalition_id = NEW.coalition_id;
+          END IF;
+          RETURN NULL;
+        END $$""",
+        "CREATE OR REPLACE TRIGGER coalition_profile_answers_insert AFTER INSERT "
+        "ON self_assessment FOR EACH ROW WHEN (NEW.status = 'submitted') "
+        "EXECUTE FUNCTION coalition_profile_forget()",
+        "CREATE OR REPLACE TRIGGER coalition_profile_answers_delete AFTER DELETE "
+        "ON self_assessment FOR EACH ROW WHEN (OLD.status = 'submitted') "
+        "EXECUTE FUNCTION coalition_profile_forget()",
+        "CREATE OR REPLACE TRIGGER coalition_profile_answers_update AFTER UPDATE "
+        "ON self_assessment FOR EACH ROW "
+        "WHEN (OLD.status = 'submitted' OR NEW.status = 'submitted') "
+        "EXECUTE FUNCTION coalition_profile_forget()",
+        "CREATE OR REPLACE TRIGGER coalition_profile_members AFTER INSERT OR DELETE "
+        "OR UPDATE OF user_id, coalition_id ON membership "
+        "FOR EACH ROW EXECUTE FUNCTION coalition_profile_forget()",
+    ]
+
+
+def create_profile_triggers() -> None:
+    """Create the triggers that delete a coalition's stored profiles when what they summarise
+    changes (when missing; the table comes with `create_tables`)."""
+    for statement in (_profile_triggers_sqlite() if is_sqlite()
+                      else _profile_triggers_postgres()):
+        db.execute_sql(statement)
+
+
 QUIZ_MODELS: list[type[BaseModel]] = [
     Quiz, QuizVersion, QuizAttempt, Instrument, InstrumentVersion, SelfAssessment,
+    CoalitionProfile,
 ]
 
 
@@ -1274,6 +1368,18 @@ def _migration_14(migrator) -> list:
     return []
 
 
+def _migration_15(migrator) -> list:
+    """Work done at write time (issue 10): each coalition's self-assessment profile, stored
+    (`CoalitionProfile`) and filled here from the existing answers and memberships; and
+    the index (user, module, status) of module progress (created with the tables)."""
+    db.create_tables(MODELS, safe=True)  # the table, and those it is computed from
+    create_profile_triggers()
+    from koalicje.self_assessment import recount_profiles
+
+    recount_profiles()
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
@@ -1283,6 +1389,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     10: _migration_10,
     13: _migration_13,
     14: _migration_14,
+    15: _migration_15,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -1319,6 +1426,7 @@ def create_or_migrate() -> list[int]:
         db.create_tables(MODELS, safe=True)
         create_board_search_index()
         create_post_tally(fill=tally_new)
+        create_profile_triggers()
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     if not fresh:  # an empty database has no statistics worth keeping

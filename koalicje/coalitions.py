@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from peewee import OP, SQL, Expression, NodeList, Value, fn
 from playhouse.shortcuts import model_to_dict
 
+from koalicje import self_assessment
 from koalicje.prepared import prepared
 from koalicje.web.markdown import render_markdown
 from models import (
@@ -338,6 +339,7 @@ def remove_membership(membership: Membership, actor: User | None = None) -> None
                   "Najpierw wskaż inną osobę jako koordynatora.")
             )
         current.delete_instance()
+        self_assessment.refresh_profiles([current.coalition_id])
         AuditLog.record(actor, "membership.remove", str(current.id),
                         f"user {current.user_id} coalition {current.coalition_id}")
 

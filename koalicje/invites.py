@@ -20,6 +20,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from peewee import JOIN
 
+from koalicje import self_assessment
 from koalicje.accounts import LinkGone, LinkNotFound, hash_token, new_token
 from koalicje.permissions import assigned_coalition_ids, can, memberships_of
 from models import (
@@ -243,6 +244,8 @@ def _join(invite: Invite, user: User) -> Membership | None:
         defaults={"role": invite.membership_role or "member",
                   "sector": invite.sector or "resident"},
     )
+    if _created:
+        self_assessment.refresh_profiles([invite.coalition_id])
     return membership
 
 

@@ -22,7 +22,9 @@ from koalicje.prepared import padded_ids, prepared
 from koalicje.web.labels import current_language, localized, sector_label
 from models import (
     SECTORS,
+    WRITE_LOCK_KEY,
     Coalition,
+    CoalitionProfile,
     Instrument,
     InstrumentVersion,
     Membership,
@@ -30,6 +32,7 @@ from models import (
     TrainerAssignment,
     User,
     db,
+    is_sqlite,
     utcnow,
     write_transaction,
 )
@@ -283,6 +286,7 @@ def submit(draft: SelfAssessment) -> SelfAssessment:
         draft.submitted_at = draft.updated_at = utcnow()
         draft.save()
         activity.touch(draft.user_id, draft.updated_at)
+        refresh_profiles([draft.coalition_id])
     return draft
 
 
@@ -467,19 +471,51 @@ def coalition_profiles(
 ) -> dict[int, Profile | None]:
     """Profiles of many coalitions at once (a fixed number of queries, e.g. for a page).
     `sectors=False`: without the breakdown by sector (`Profile.sectors` empty), for a page
-    that does not show it (the trainer's overview)."""
+    that does not show it (the trainer's overview); then the profiles stored at write time
+    (`CoalitionProfile`) are read, and only those missing are computed from the answers."""
     instrument = _instrument_of.first(instrument_slug) if coalitions else None
     if instrument is None or not coalitions:
         return {c.id: None for c in coalitions}
-    responses = latest_scores_by_coalition([c.id for c in coalitions], instrument)
-    if all(len(responses.get(c.id, [])) < MIN_RESPONDENTS for c in coalitions):
+    stored = {} if sectors else _stored_stats([c.id for c in coalitions], instrument.id)
+    missing = [c.id for c in coalitions if c.id not in stored]
+    responses = latest_scores_by_coalition(missing, instrument) if missing else {}
+    if (all(respondents < MIN_RESPONDENTS for respondents, _stats in stored.values())
+            and all(len(responses.get(cid, [])) < MIN_RESPONDENTS for cid in missing)):
         return {c.id: None for c in coalitions}
     definition = current_version(instrument).definition
     texts = _ProfileTexts(definition)
-    return {
-        c.id: _profile(instrument, definition, responses.get(c.id, []), texts, sectors)
-        for c in coalitions
-    }
+    out: dict[int, Profile | None] = {}
+    for c in coalitions:
+        if c.id in stored:
+            respondents, stats = stored[c.id]
+            out[c.id] = (Profile(instrument=instrument, respondents=respondents,
+                                 dimensions=_dimensions(definition, stats, texts), sectors=[],
+                                 definition=definition)
+                         if respondents >= MIN_RESPONDENTS else None)
+        else:
+            out[c.id] = _profile(instrument, definition, responses.get(c.id, []), texts,
+                                 sectors)
+    return out
+
+
+def _stored_stats(coalition_ids: list[int], instrument_id: int
+                  ) -> dict[int, tuple[int, dict[str, list]]]:
+    """The stored (respondents, `dimension_stats`) of these coalitions that have them (one
+    query; the JSON texts decoded in one call)."""
+    ids = padded_ids(sorted(set(coalition_ids)))
+    rows = _stored_rows.rows(instrument_id, *ids, key=len(ids))
+    decoded = json.loads("[" + ",".join(text for _cid, _n, text in rows) + "]")
+    return {cid: (respondents, stats)
+            for (cid, respondents, _text), stats in zip(rows, decoded, strict=True)}
+
+
+@prepared(keyed=True)
+def _stored_rows(count: int, instrument_id: int, *coalition_ids):
+    return (CoalitionProfile.select(CoalitionProfile.coalition, CoalitionProfile.respondents,
+                                    CoalitionProfile.dimensions)
+            .where((CoalitionProfile.instrument == instrument_id)
+                   & CoalitionProfile.coalition.in_(list(coalition_ids)))
+            .tuples())
 
 
 @prepared
@@ -585,25 +621,27 @@ def _latest_scores(count: int, instrument_id: int, *coalition_ids):
     )
 
 
-def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredResponse],
-             texts: _ProfileTexts | None = None, with_sectors: bool = True) -> Profile | None:
-    if len(submissions) < MIN_RESPONDENTS:
-        return None
-    if texts is None or texts.definition is not definition:
-        texts = _ProfileTexts(definition)
+def dimension_stats(submissions: list[ScoredResponse]) -> dict[str, list]:
+    """Per dimension slug present in the scores, [answers, mean, spread] over the
+    submissions' scores ("nie wiem" dimensions left out): what a profile shows of each
+    dimension (when enough people answered it), and what `CoalitionProfile` stores."""
     per_dimension: dict[str, list[float]] = defaultdict(list)
-    by_sector: dict[str, list[ScoredResponse]] = defaultdict(list)
     for item in submissions:
         for slug, value in item.scores.items():
             if value is not None:
                 per_dimension[slug].append(value)
-        by_sector[item.sector or "unknown"].append(item)  # no sector: only in "other"
+    return {slug: [len(values), _mean(values), round(max(values) - min(values), 2)]
+            for slug, values in per_dimension.items()}
+
+
+def _dimensions(definition: dict, stats: dict[str, list], texts: _ProfileTexts
+                ) -> list[DimensionProfile]:
+    """The profile's rows, in the instrument's order, from `dimension_stats`."""
     dimensions = []
     for dimension in definition["dimensions"]:
-        values = per_dimension.get(dimension["slug"], [])
-        enough = len(values) >= MIN_RESPONDENTS
-        mean = _mean(values) if enough else None
-        spread = round(max(values) - min(values), 2) if enough else None
+        answers, mean, spread = stats.get(dimension["slug"]) or (0, None, None)
+        if answers < MIN_RESPONDENTS:
+            mean = spread = None
         band = band_of(definition, mean)
         dimensions.append(DimensionProfile(
             slug=dimension["slug"],
@@ -612,9 +650,22 @@ def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredR
             band=band["key"] if band else None,
             disagreement=spread is not None and spread >= DISAGREEMENT_SPREAD - 1e-9,
             spread=spread,
-            respondents=len(values),
+            respondents=answers,
             band_label=texts.band_label(band) if band is not None else "",
         ))
+    return dimensions
+
+
+def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredResponse],
+             texts: _ProfileTexts | None = None, with_sectors: bool = True) -> Profile | None:
+    if len(submissions) < MIN_RESPONDENTS:
+        return None
+    if texts is None or texts.definition is not definition:
+        texts = _ProfileTexts(definition)
+    by_sector: dict[str, list[ScoredResponse]] = defaultdict(list)
+    for item in submissions:
+        by_sector[item.sector or "unknown"].append(item)  # no sector: only in "other"
+    dimensions = _dimensions(definition, dimension_stats(submissions), texts)
     sectors: list[SectorProfile] = []
     if not with_sectors:
         return Profile(instrument=instrument, respondents=len(submissions),
@@ -633,6 +684,72 @@ def _profile(instrument: Instrument, definition: dict, submissions: list[ScoredR
         sectors.append(SectorProfile(sector=sector, label=label, respondents=len(items), means=means))
     return Profile(instrument=instrument, respondents=len(submissions), dimensions=dimensions,
                    sectors=sectors, definition=definition)
+
+
+# --- the profiles kept at write time ---------------------------------------------------------
+
+
+def profiles_from_scratch(coalition_ids: list[int] | None = None
+                          ) -> dict[tuple[int, int], tuple[int, dict[str, list]]]:
+    """What `CoalitionProfile` should hold for these coalitions (all when None), computed
+    from the answers and memberships: {(coalition, instrument): (respondents, stats)}, for
+    every instrument, also where no one answered."""
+    if coalition_ids is None:
+        coalition_ids = [cid for (cid,) in Coalition.select(Coalition.id).tuples()]
+    ids = sorted(set(coalition_ids))
+    out: dict[tuple[int, int], tuple[int, dict[str, list]]] = {}
+    for instrument in Instrument.select(Instrument.id):
+        for start in range(0, len(ids), 200):
+            chunk = ids[start:start + 200]
+            responses = latest_scores_by_coalition(chunk, instrument)
+            for cid in chunk:
+                submissions = responses.get(cid, [])
+                out[cid, instrument.id] = (len(submissions), dimension_stats(submissions))
+    return out
+
+
+def _store(values: dict[tuple[int, int], tuple[int, dict[str, list]]]) -> None:
+    rows = [(cid, instrument_id, respondents, json.dumps(stats, separators=(",", ":")))
+            for (cid, instrument_id), (respondents, stats) in values.items()]
+    fields = [CoalitionProfile.coalition, CoalitionProfile.instrument,
+              CoalitionProfile.respondents, CoalitionProfile.dimensions]
+    for start in range(0, len(rows), 200):
+        CoalitionProfile.insert_many(rows[start:start + 200], fields=fields).on_conflict(
+            conflict_target=[CoalitionProfile.coalition, CoalitionProfile.instrument],
+            preserve=[CoalitionProfile.respondents, CoalitionProfile.dimensions],
+        ).execute()
+
+
+def refresh_profiles(coalition_ids: list[int | None]) -> None:
+    """Store the profiles of these coalitions afresh: call it inside the transaction of a
+    write that changes what they summarise (a submission, a member joining or leaving),
+    after the change. Under PostgreSQL it takes the write lock (which
+    `write_transaction` holds already), as the database's triggers do."""
+    ids = [cid for cid in set(coalition_ids) if cid is not None]
+    if not ids:
+        return
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+    _store(profiles_from_scratch(ids))
+
+
+def recount_profiles() -> int:
+    """Repair the stored profiles from the answers (`flask db recount`, migration 15);
+    returns how many (coalition, instrument) entries were wrong or missing."""
+    with write_transaction():
+        expected = profiles_from_scratch()
+        stored = {(cid, instrument_id): (respondents, json.loads(text))
+                  for cid, instrument_id, respondents, text in CoalitionProfile.select(
+                      CoalitionProfile.coalition, CoalitionProfile.instrument,
+                      CoalitionProfile.respondents, CoalitionProfile.dimensions).tuples()}
+        wrong = {key for key in expected.keys() | stored.keys()
+                 if expected.get(key) != stored.get(key)}
+        extra = [key for key in wrong if key not in expected]
+        for cid, instrument_id in extra:
+            CoalitionProfile.delete().where((CoalitionProfile.coalition == cid) & (
+                CoalitionProfile.instrument == instrument_id)).execute()
+        _store({key: expected[key] for key in wrong if key in expected})
+    return len(wrong)
 
 
 def respondent_count(coalition: Coalition, instrument_slug: str = DEFAULT_INSTRUMENT) -> int:

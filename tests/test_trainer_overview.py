@@ -173,3 +173,45 @@ def test_matrix_links_are_what_url_for_builds(app):
         matrix_url = _matrix_url()
         for slug in ("moja", "koalicja-0001", "zażółć gęślą", "a&b=c d/e"):
             assert matrix_url(slug) == url_for("trainer.matrix", coalition=slug)
+
+
+# The loop of trainer/_profile.html that `profile_rows` replaced, as it was.
+_PROFILE_ROWS_LOOP = """
+      {%- for d in profile.dimensions %}
+        <tr{% if d.band %} class="band-{{ d.band }}"{% endif %}><th scope="row">{{ d.title }}</th><td>{{ mean_text(d.mean) }}</td><td>
+          {{- d.band_label or band_texts[d.band] or "—" }}
+          {%- if d.disagreement %} <span class="tag">{{ disagreement_text }}</span>{% endif %}</td></tr>
+      {%- endfor %}"""
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_profile_rows_are_the_markup_of_the_template_loop(app, locale):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from blueprints.trainer.overview import mean_text, profile_rows
+    from koalicje.self_assessment import DimensionProfile, Profile
+
+    dimensions = [
+        DimensionProfile("a", "Wspólny cel", 2.81, "attention", True, 2.5, 7, "wymaga uwagi"),
+        DimensionProfile("b", "Skład <i>&</i> \"role\"", 3.5, "discuss", False, 1.0, 7,
+                         "do <omówienia>"),
+        DimensionProfile("c", "Bez etykiety", 4.25, "strong", False, 0.5, 7, ""),
+        DimensionProfile("d", "Za mało odpowiedzi", None, None, False, None, 2, ""),
+        DimensionProfile("e", "Nieznany pas", 1.0, "other", True, 3.0, 4, ""),
+        DimensionProfile("f", "Wspólny cel", 2.675, "attention", False, 0.0, 3, "wymaga uwagi"),
+    ]
+    profile = Profile(instrument=None, respondents=7, dimensions=dimensions, sectors=[],
+                      definition={})
+    setup = ('{%- set band_texts = {"strong": _("mocna strona"), "discuss": _("do omówienia"), '
+             '"attention": _("wymaga uwagi")} %}{%- set disagreement_text = '
+             '_("rozbieżne odpowiedzi") %}')
+    with app.test_request_context(), force_locale(locale):
+        means = mean_text()
+        expected = render_template_string(setup + _PROFILE_ROWS_LOOP, profile=profile,
+                                          mean_text=means)
+        written = render_template_string(
+            setup + "{{- profile_rows(profile, band_texts, disagreement_text) }}",
+            profile=profile, profile_rows=profile_rows(means))
+    assert written == expected
+    assert "&lt;i&gt;&amp;&lt;/i&gt; &#34;role&#34;" in written and "—" in written

@@ -77,3 +77,14 @@ def test_the_package_is_a_valid_zip_with_fixed_timestamps():
         assert package.testzip() is None
         assert "xl/worksheets/sheet1.xml" in package.namelist()
     assert exports.to_xlsx(["A"], [["b"]]) == body  # the same rows give the same bytes
+
+
+def test_text_of_a_str_subclass_is_text_and_rows_may_be_longer_than_the_header():
+    from markupsafe import Markup
+
+    rows = [[Markup("=1+1"), 7, True, "x" * 20]]
+    sheet = read(exports.to_xlsx(["A"], rows))
+    assert list(sheet.iter_rows(values_only=True)) == [("A", None, None, None),
+                                                       ("'=1+1", 7, True, "x" * 20)]
+    assert sheet["A2"].data_type == "s" and sheet["B2"].data_type == "n"
+    assert sheet.column_dimensions["D"].width == 22

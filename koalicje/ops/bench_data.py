@@ -26,7 +26,7 @@ from typing import Any
 
 from werkzeug.security import generate_password_hash
 
-from koalicje import activity
+from koalicje import activity, self_assessment
 from koalicje.web.markdown import render_markdown
 from models import (
     POST_CATEGORIES,
@@ -386,6 +386,7 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
             fill_board_search_index()
     # The rows went in directly: the values the writes keep are computed once at the end.
     activity.recount()
+    self_assessment.recount_profiles()
 
     if is_sqlite():
         db.execute_sql("PRAGMA synchronous=NORMAL")

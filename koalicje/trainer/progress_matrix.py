@@ -352,8 +352,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     else:
         members = _run(_all_rows, values, shape)
         total = len(members)
-    status: dict[tuple[int, int], str] = {}
-    best: dict[tuple[int, str], float] = {}
+    # per learner: {module id: status} and {quiz slug: best score}
+    status: dict[int, dict[int, str]] = {}
+    best: dict[int, dict[str, float]] = {}
     if members:
         if paginate:
             shown = padded_ids(sorted({m[0] for m in members}))
@@ -363,38 +364,62 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
             progress = _run(_progress_kept, filter_values, shape)
             scores = _run(_scores_kept, filter_values, shape)
         for user_id, module_id, state in progress:
-            status[(user_id, module_id)] = state
+            states = status.get(user_id)
+            if states is None:
+                states = status[user_id] = {}
+            states[module_id] = state
         for user_id, quiz_slug, score in scores:
-            best[(user_id, quiz_slug)] = float(score)
+            scored = best.get(user_id)
+            if scored is None:
+                scored = best[user_id] = {}
+            scored[quiz_slug] = float(score)
     labels = {key: module_status_label(key) for key in MODULE_STATUSES}
     # plain values read once, not per cell: (module id, quiz slug, counts towards "completed")
     columns = [(m.id, m.quiz_slug, m.required) for m in modules]
     # A cell is immutable and there are few distinct ones (three states times the scores
-    # seen): each is made once per matrix and shared by the rows that show it.
-    cells: dict[tuple[str, float | None], Cell] = {}
+    # seen): each is made once per matrix and shared by the rows that show it, found by
+    # its state, then its score.
+    cells: dict[str, dict[float | None, Cell]] = {key: {} for key in MODULE_STATUSES}
+    # a learner without progress or scores: every cell "not started", none completed
+    blank = [_cell(cells, labels, "not_started", None) for _ in columns]
     to_local_date = local_date_of()
+    no_states: dict[int, str] = {}
+    no_scores: dict[str, float] = {}
     rows = []
     for user_id, name, last_active, coalition_name in members:
-        row_cells = []
+        states = status.get(user_id, no_states)
+        scored = best.get(user_id, no_scores)
         completed = 0
-        for module_id, quiz_slug, counted in columns:
-            state = status.get((user_id, module_id), "not_started")
-            if counted and state == "completed":
-                completed += 1
-            score = best.get((user_id, quiz_slug)) if quiz_slug else None
-            cell = cells.get((state, score))
-            if cell is None:
-                cell = cells[(state, score)] = Cell(
-                    status=state, score=score, label=labels[state],
-                    percent=None if score is None else round(score * 100),
-                )
-            row_cells.append(cell)
+        if not states and not scored:
+            row_cells = blank.copy()
+        else:
+            row_cells = []
+            for module_id, quiz_slug, counted in columns:
+                state = states.get(module_id, "not_started")
+                if counted and state == "completed":
+                    completed += 1
+                score = scored.get(quiz_slug) if quiz_slug else None
+                cell = cells[state].get(score)
+                if cell is None:
+                    cell = _cell(cells, labels, state, score)
+                row_cells.append(cell)
         when = to_datetime(last_active)
         rows.append(MatrixRow(user_id=user_id, name=name, coalition=coalition_name,
                               completed=completed, last_activity=when,
                               last_date=to_local_date(when), cells=row_cells))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
+
+
+def _cell(cells: dict[str, dict[float | None, Cell]], labels: dict[str, str], state: str,
+          score: float | None) -> Cell:
+    """The matrix's one cell of `state` and `score` (made on first use)."""
+    cell = cells[state].get(score)
+    if cell is None:
+        cell = cells[state][score] = Cell(
+            status=state, score=score, label=labels[state],
+            percent=None if score is None else round(score * 100))
+    return cell
 
 
 # --- the plain table both exports write --------------------------------------------------

@@ -70,20 +70,7 @@ def _csv_row(row: Sequence[Value]) -> list:
 def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Value]], title: str = "Dane") -> bytes:
     """One sheet: the header row frozen, columns as wide as their text, dates as real dates
     shown yyyy-mm-dd. Written directly as SpreadsheetML (see `_sheet_xml`)."""
-    texts = _Texts()
-    widths = [texts.width(h) for h in header]
-    for row in rows:
-        for index, value in enumerate(row):
-            if value is not None:
-                if isinstance(value, str):
-                    length = texts.width(value)
-                else:
-                    length = 10 if isinstance(value, (date, datetime)) else len(str(value))
-                if index >= len(widths):
-                    widths.append(length)
-                elif length > widths[index]:
-                    widths[index] = length
-    sheet = _sheet_xml([min(40, max(8, w + 2)) for w in widths], [header, *rows], texts)
+    sheet = _sheet_xml([header, *rows])
     name = _SHEET_NAME_BAD.sub(" ", title).strip()[:31] or "Dane"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
@@ -199,7 +186,8 @@ def _cell_xml(ref: str, value: Value) -> str:
 
 class _Texts(dict):
     """The strings of one sheet, each neutralised (`safe_text`), measured and escaped once:
-    a sheet repeats few distinct strings many times (a status label in most cells)."""
+    a sheet repeats few distinct strings many times (a status label in most cells). Each
+    maps to (its width, what follows `<c r="A1` in its cell)."""
 
     def _add(self, value: str) -> tuple[int, str]:
         safe = safe_text(value)
@@ -209,18 +197,37 @@ class _Texts(dict):
         )
         return entry
 
-    def width(self, value: str) -> int:
-        return (self.get(value) or self._add(value))[0]
 
-    def cell_end(self, value: str) -> str:
-        """What follows `<c r="A1` in the string's cell."""
-        return (self.get(value) or self._add(value))[1]
-
-
-def _sheet_xml(widths: Sequence[float], rows: Sequence[Sequence[Value]],
-               texts: _Texts | None = None) -> str:
-    texts = _Texts() if texts is None else texts
-    letters = [_column_letter(i) for i in range(max([len(widths), *map(len, rows)]))]
+def _sheet_xml(rows: Sequence[Sequence[Value]]) -> str:
+    """The sheet of `rows` (the header first), each value read once: its cell written and
+    its width measured in the same pass (a column is as wide as its longest text, a date
+    10 characters, a number its digits; within 8..40 with 2 to spare)."""
+    texts = _Texts()
+    letters = [_column_letter(i) for i in range(max(map(len, rows), default=0))]
+    widths: list[int] = []
+    cells = []
+    for number, row in enumerate(rows, start=1):
+        cells.append(f'<row r="{number}">')
+        for index, value in enumerate(row):
+            if type(value) is int:  # a count or a percentage (not a bool)
+                text = repr(value)
+                length = len(text)
+                cells.append(f'<c r="{letters[index]}{number}"><v>{text}</v></c>')
+            elif value is None:
+                continue
+            elif isinstance(value, str):  # "" is an empty cell
+                value = str(value)  # a subclass (Markup) is its text
+                length, end = texts.get(value) or texts._add(value)
+                if value:
+                    cells.append(f'<c r="{letters[index]}{number}{end}')
+            else:
+                length = 10 if isinstance(value, (date, datetime)) else len(str(value))
+                cells.append(_cell_xml(f"{letters[index]}{number}", value))
+            if index >= len(widths):
+                widths.append(length)
+            elif length > widths[index]:
+                widths[index] = length
+        cells.append("</row>")
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -231,17 +238,9 @@ def _sheet_xml(widths: Sequence[float], rows: Sequence[Sequence[Value]],
     ]
     if widths:
         parts.append("<cols>" + "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            f'<col min="{i}" max="{i}" width="{min(40, max(8, w + 2))}" customWidth="1"/>'
             for i, w in enumerate(widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
-    for number, row in enumerate(rows, start=1):
-        parts.append(f'<row r="{number}">')
-        for index, value in enumerate(row):
-            if isinstance(value, str):  # the most common value first; "" is an empty cell
-                if value:
-                    parts.append(f'<c r="{letters[index]}{number}{texts.cell_end(value)}')
-            elif value is not None:
-                parts.append(_cell_xml(f"{letters[index]}{number}", value))
-        parts.append("</row>")
+    parts.append("".join(cells))
     parts.append("</sheetData></worksheet>")
     return "".join(parts)

@@ -207,14 +207,14 @@ def test_parameters_it_cannot_bind_are_refused(app, world, value):
 def test_a_kept_query_still_refuses_what_it_cannot_bind(app, world, value):
     """Once built for an int, a call with another type is checked again (the kept text is
     found by the parameters' exact types only when they are int, str or datetime): a
-    bool is refused, a str gets its own text."""
+    bool or a float is refused, a str gets a text of its own."""
     query = Prepared(_membership_query)
     anna = world["anna"].id
     with app.app_context():
         query.rows(anna)
-        if isinstance(value, str):
-            assert query.rows(value) == []
+        if isinstance(value, str):  # built, not run: PostgreSQL refuses an int = text
             assert query.built((value,)) is not query.built((anna,))
+            assert query.built((value,)) is query.built(("inny",))
         else:
             with pytest.raises(TypeError):
                 query.rows(value)

@@ -350,3 +350,26 @@ def test_url_for_never_templates_a_text_a_rule_could_take_as_its_default(app):
             except ValueError as error:
                 got = type(error)
             assert got == expected
+
+
+def test_kept_html_fills_each_pages_values_and_keeps_only_what_it_can_fill(app, monkeypatch):
+    """`render.kept_html`: made once per key, each later page gets its own values (escaped);
+    HTML in which a value does not stand exactly once is never kept; a full store starts
+    again."""
+    app.jinja_env.auto_reload = False
+    made = []
+
+    def maker(html, values):
+        return lambda: made.append(html) or (html, values)
+
+    with app.test_request_context():
+        first = render.kept_html("t.kept", "a", maker("<i>T1 K1</i>", ("T1", "K1")), None)
+        later = render.kept_html("t.kept", "a", maker("unused", ()), lambda: ("T2", "<K2>"))
+        assert (str(first), str(later)) == ("<i>T1 K1</i>", "<i>T2 &lt;K2&gt;</i>")
+        assert made == ["<i>T1 K1</i>"]
+        for _ in range(2):  # the token twice: made every time
+            render.kept_html("t.kept", "b", maker("T1 T1", ("T1",)), lambda: ("T9",))
+        assert made[1:] == ["T1 T1", "T1 T1"]
+        monkeypatch.setattr(render, "KEPT_HTML_ENTRIES", 1)
+        render.kept_html("t.kept", "c", maker("c T1", ("T1",)), None)
+        assert list(app.extensions["t.kept"]) == ["c"]

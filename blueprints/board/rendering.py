@@ -137,8 +137,6 @@ def ago_bucket(delta: timedelta) -> tuple[bool, str, int]:
 # --- the new-post form --------------------------------------------------------------------
 
 _FORMS = "koalicje.board.post_forms"  # app.extensions key: (language, board, prefix) -> HTML
-_FORMS_KEPT = 1024  # more boards x languages than the programme has; then start again
-_TOKEN, _KEY = "\x00csrf-token\x00", "\x00form-key\x00"  # never in rendered HTML
 
 
 def _is_blank(form: PostForm) -> bool:
@@ -155,31 +153,21 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
     template gives. `form` None: a new empty PostForm, which is then made only when the
     HTML is not kept yet (making one costs ~0.7 ms: WTForms loads its catalog for each
     request). None (the page includes the template) for a form with data or errors."""
-    app = current_app
     if form is not None and not _is_blank(form):
         return None
-    if app.jinja_env.auto_reload:  # development: the template every time
-        form = form or PostForm(formdata=None)
-        return Markup(app.jinja_env.get_template("board/_post_form.html")
-                      .render(board=board, form=form))
-    forms = app.extensions.setdefault(_FORMS, {})
+    template = current_app.jinja_env.get_template("board/_post_form.html")
+
+    def make() -> tuple[str, tuple[str, ...]]:
+        made = form or PostForm(formdata=None)
+        return template.render(board=board, form=made), (generate_csrf(), made.form_key.data)
+
+    def fill() -> tuple[str, ...]:
+        # The key a new PostForm would get (its form_key field's default).
+        return generate_csrf(), form.form_key.data if form is not None else new_form_key()
+
     key = (render.language(), board.slug if board is not None else None,
            form._prefix if form is not None else "")
-    token = generate_csrf()
-    html = forms.get(key)
-    if html is None:
-        form = form or PostForm(formdata=None)
-        form_key = form.form_key.data
-        page = app.jinja_env.get_template("board/_post_form.html").render(board=board, form=form)
-        if not token or page.count(token) != 1 or page.count(form_key) != 1:
-            return Markup(page)  # not one of each: nothing to fill in safely, so not kept
-        if len(forms) >= _FORMS_KEPT:
-            forms.clear()
-        forms[key] = page.replace(token, _TOKEN).replace(form_key, _KEY)
-        return Markup(page)
-    # The key a new PostForm would get (its form_key field's default).
-    form_key = form.form_key.data if form is not None else new_form_key()
-    return Markup(html.replace(_TOKEN, escape(token)).replace(_KEY, escape(form_key)))
+    return render.kept_html(_FORMS, key, make, fill)
 
 
 # --- the posts of a listing ---------------------------------------------------------------

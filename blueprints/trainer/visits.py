@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from playhouse.flask_utils import get_object_or_404
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -89,8 +89,6 @@ def _form_choices(coalition: Coalition) -> tuple[list, list]:
 
 
 _FORMS = "koalicje.trainer.visit_forms"  # app.extensions key: what decides the HTML -> HTML
-_FORMS_KEPT = 1024  # then start again
-_TOKEN = "\x00csrf-token\x00"  # never in rendered HTML
 
 
 def blank_form_html(coalition: Coalition) -> Markup:
@@ -99,27 +97,17 @@ def blank_form_html(coalition: Coalition) -> Markup:
     date, its link and member choices), kept with its CSRF token left out, which is filled
     in for each page: the same HTML as the template gives, without making a WTForms form
     (~0.5 ms) or rendering 16 fields (~1 ms) for every visit to the log."""
-    app = current_app
     choices = _form_choices(coalition)
-    if app.jinja_env.auto_reload:  # development: the template every time
-        return Markup(render_template("trainer/_visit_form.html", coalition=coalition,
-                                      form=visit_form(coalition, choices=choices)))
-    forms = app.extensions.setdefault(_FORMS, {})
     links, members = choices
-    key = (render_cache.language(), request.script_root, coalition.slug, local_today(),
-           tuple(links), tuple(members))
-    token = generate_csrf()
-    html = forms.get(key)
-    if html is None:
+
+    def make() -> tuple[str, tuple[str, ...]]:
         page = render_template("trainer/_visit_form.html", coalition=coalition,
                                form=visit_form(coalition, choices=choices))
-        if not token or page.count(token) != 1:
-            return Markup(page)  # nothing to fill in safely: not kept
-        if len(forms) >= _FORMS_KEPT:
-            forms.clear()
-        forms[key] = page.replace(token, _TOKEN)
-        return Markup(page)
-    return Markup(html.replace(_TOKEN, escape(token)))
+        return page, (generate_csrf(),)
+
+    key = (render_cache.language(), request.script_root, coalition.slug, local_today(),
+           tuple(links), tuple(members))
+    return render_cache.kept_html(_FORMS, key, make, lambda: (generate_csrf(),))
 
 
 def _coalition_for(action: str, slug: str) -> Coalition:

@@ -38,7 +38,7 @@ from flask import Flask, current_app, g, has_request_context
 from flask_babel import format_decimal, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 T = TypeVar("T")
@@ -272,6 +272,42 @@ def csrf_input() -> Markup:
     from flask_wtf.csrf import generate_csrf
 
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+
+
+KEPT_HTML_ENTRIES = 1024  # per store: more forms than the programme has; then start again
+
+
+def kept_html(store: str, key: Hashable, make: Callable[[], tuple[str, tuple[str, ...]]],
+              fill: Callable[[], tuple[str, ...]]) -> Markup:
+    """HTML that is the same for everyone but a few per-page values (a CSRF token, a form
+    key), made once per process for `key` and kept in `app.extensions[store]`.
+
+    `make()` renders it and returns (the HTML, the per-page values it holds); `fill()` gives
+    this page's values, in the same order, for HTML already kept. The HTML is kept only when
+    each value stands in it exactly once (otherwise there is nothing to fill in safely) and
+    with the template reloaded (development) never. A store starts again past
+    `KEPT_HTML_ENTRIES` keys."""
+    app = current_app
+    if app.jinja_env.auto_reload:
+        return Markup(make()[0])
+    kept = app.extensions.setdefault(store, {})
+    html = kept.get(key)
+    if html is not None:
+        for index, value in enumerate(fill()):
+            html = html.replace(_SLOTS[index], escape(value))
+        return Markup(html)
+    page, values = make()
+    if len(values) <= len(_SLOTS) and all(value and page.count(value) == 1 for value in values):
+        if len(kept) >= KEPT_HTML_ENTRIES:
+            kept.clear()
+        slotted = page
+        for index, value in enumerate(values):
+            slotted = slotted.replace(value, _SLOTS[index])
+        kept[key] = slotted
+    return Markup(page)
+
+
+_SLOTS = ("\x00kept-slot-0\x00", "\x00kept-slot-1\x00", "\x00kept-slot-2\x00")  # never in HTML
 
 
 # --- URLs -------------------------------------------------------------------------------

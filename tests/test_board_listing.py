@@ -10,7 +10,7 @@ from conftest import Auth, count_queries, soup
 from factories import assign, build_board_world, make_coalition, make_user, with_db
 
 from koalicje.board import posts, search
-from koalicje.prepared import Prepared
+from koalicje.prepared import Prepared, padded_ids
 from models import BoardVisit, Comment, Post, User, db, is_sqlite, utcnow
 
 
@@ -449,13 +449,21 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
             shape = posts._listing_shape(user, bw.coalition, None, after)
             values = {"board": bw.coalition.id, "reader": user.id, "category": None,
                       "after": after, "limit": 50}
-            queries = [(posts._listing_stream, posts._listing_args(shape, values))]
+            queries: list[tuple] = [(posts._listing_stream, posts._listing_args(shape, values))]
             if after is None:
                 queries.append((posts._listing_top,
                                 posts._listing_args(shape, values, stream=False)))
-            for query, args in queries:
-                ours = posts._listed(query, args, shape)
-                peewees = query.rows(*args, key=shape)
+            # A search's posts by id (its first page) and its later pages.
+            ids = padded_ids([p.id for p in made] + [event.id])
+            queries.append((posts._posts_by_id, ids, len(ids)))
+            if is_sqlite():
+                expression = search.match_expression("e", bw.coalition.id)  # the event
+                queries.append((posts._search_stream,
+                                [expression, *posts._listing_args(shape, values)]))
+            for query, args, *key in queries:
+                key = key[0] if key else shape
+                ours = posts._listed(query, args, key)
+                peewees = query.rows(*args, key=key)
                 assert [p.id for p in ours] == [p.id for p in peewees] and ours
                 for mine, theirs in zip(ours, peewees, strict=True):
                     assert mine.__data__ == theirs.__data__

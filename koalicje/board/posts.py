@@ -130,7 +130,7 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         if after is None:
             result.top, rows = _search_first_page(shape, expression, args)
         else:
-            rows = _search_stream.rows(expression, *args, key=shape)
+            rows = _listed(_search_stream, [expression, *args], shape)
     else:
         searching = search.search_condition(q or "", board_id(board))
         if searching is None:
@@ -275,7 +275,7 @@ def _search_first_page(shape: _ListingShape, expression: str,
     MATCH, then their posts in that order (two queries, both prepared)."""
     picked = _search_ids.rows(expression, *args, key=shape)
     ids = padded_ids([post_id for _, post_id in picked])
-    found = {p.id: p for p in _posts_by_id.rows(*ids, key=len(ids))}
+    found = {p.id: p for p in _listed(_posts_by_id, ids, len(ids))}
     parts = [(part, found[post_id]) for part, post_id in picked if post_id in found]
     return [p for part, p in parts if part == 1], [p for part, p in parts if part == 0]
 

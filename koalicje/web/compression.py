@@ -3,9 +3,14 @@ files served from copies that `scripts/vendor.py` compresses once at setup (.br 
 
 The encoding is negotiated from Accept-Encoding: the one with the higher q-value, brotli on
 a tie, nothing for a client that accepts neither (every answer that could be compressed
-carries `Vary: Accept-Encoding`). Brotli at quality 4 makes a 100 KB board page about 5 %
-smaller than gzip -6 for about 60 % of its CPU time (0.6 vs 1.0 ms); higher qualities
-cost more than they save per request. Static copies are brotli 11 and gzip 9, made once.
+carries `Vary: Accept-Encoding`). Brotli at quality 3: on the full data set's pages (a
+coalition board 90 KB raw, search 77 KB, the overview 87 KB, ~20 pages in all) quality 3
+sent 5 % more bytes than quality 4 (78.3 against 74.6 KB for all of them; a board 10.0
+against 9.6 KB) for 56 % of its CPU (1.72 against 3.06 ms for all; a board 0.22 against
+0.52 ms), about what gzip -6 sends (76.7 KB) for 40 % of its CPU (4.39 ms). Quality 2
+saved little more (1.47 ms, 80.1 KB), quality 1 sent 15 % more, quality 5 cost 50 % more
+than 4 for 8 % fewer bytes; under load a page's CPU is what limits the server. Static
+copies are brotli 11 and gzip 9, made once.
 Binary downloads (XLSX, media) and small bodies are left alone.
 """
 
@@ -20,7 +25,7 @@ from werkzeug.security import safe_join
 
 MIN_SIZE = 512  # below this, gzip's header costs more than it saves
 LEVEL = 6  # gzip
-BROTLI_QUALITY = 4
+BROTLI_QUALITY = 3
 TYPES = ("text/", "application/json", "application/javascript", "application/atom+xml",
          "application/xml", "image/svg+xml")
 PRECOMPRESSED = "vendor/precompressed"  # under the static folder, written by scripts/vendor.py

@@ -214,3 +214,56 @@ def test_comment_hide_form_is_what_the_wtforms_form_renders(app, client, auth, b
             form = page.select_one(f"#comment-{comment.id} details.comment-moderation form")
             _assert_is_the_forms_field(form, comment, "comment")
             assert form.select_one("input[type=text]")["id"] == f"hc{comment.id}-reason"
+
+
+def _parts(page) -> dict[str, str]:
+    """The board page's filters, events and feeds, the CSRF token taken out."""
+    token = _page_token(page)
+    return {name: str(page.select_one(selector)).replace(token, "TOKEN")
+            for name, selector in [("filters", "form.board-filters"),
+                                   ("events", "section.board-events"),
+                                   ("feeds", "section.board-feeds")]}
+
+
+def test_filters_events_and_feeds_are_the_templates_with_this_pages_values(app, client, auth,
+                                                                            bw):
+    """`board_filters`, `board_events` and `board_feeds` keep their templates' HTML per
+    process: each page shows what the template gives for it (language, board, filters,
+    events, the reader's feed token and CSRF token), also after the events change."""
+    soon = datetime.now() + timedelta(days=3)
+    with_db(lambda: posts.create_post(bw.member, bw.coalition, title="Zebranie <i>", body="x",
+                                      category="event", event_at=soon, event_place="Sala & 1"))
+    cases = [(bw.member, "pl", f"/board/{bw.coalition.slug}"), (bw.member, "pl", "/board/"),
+             (bw.member, "en", f"/board/{bw.coalition.slug}?q=sala+%22%3C&category=event"),
+             (bw.member2, "pl", f"/board/{bw.coalition.slug}?category=need"),
+             (bw.member2, "pl", f"/board/{bw.coalition.slug}?q=zebranie&category=need"),
+             (bw.member2, "en", "/board/?q=x")]
+    for step in range(2):
+        if step:  # another event: the kept events give way to the new list
+            with_db(lambda: posts.create_post(bw.member2, bw.coalition, title="Festyn",
+                                              body="y", category="event",
+                                              event_at=soon + timedelta(hours=5)))
+        for user, locale, url in cases:
+            auth.logout()
+            auth.as_user(user)
+            client.post("/language", data={"locale": locale, "next": "/",
+                                           "csrf_token": auth.csrf()})
+            first = soup(client.get(url))  # renders the parts and keeps them
+            kept = soup(client.get(url))  # from what was kept
+            app.jinja_env.auto_reload = True  # development: the templates every time
+            rendered = soup(client.get(url))
+            app.jinja_env.auto_reload = False
+            assert _parts(kept) == _parts(rendered) == _parts(first)
+            assert kept.select_one("form.board-filters input[name=q]")["value"] == (
+                rendered.select_one("form.board-filters input[name=q]")["value"])
+            events = [a.get_text() for a in kept.select("section.board-events li a")]
+            assert events == (["Zebranie <i>"] if url.startswith(f"/board/{bw.coalition.slug}")
+                              and step == 0 else ["Zebranie <i>", "Festyn"]
+                              if url.startswith(f"/board/{bw.coalition.slug}") else [])
+            # The reader's own feed addresses and this page's CSRF token.
+            token = _page_token(kept)
+            assert kept.select_one("section.board-feeds input[name=csrf_token]")["value"] == token
+            feeds = [a["href"] for a in kept.select("section.board-feeds a")]
+            assert all(f"token={user.id}." in href for href in feeds), feeds
+            assert kept.select_one("link[rel=alternate]")["href"].split("token=")[1] == (
+                feeds[1].split("token=")[1])

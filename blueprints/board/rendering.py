@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from threading import Lock
 from types import SimpleNamespace
@@ -23,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from blueprints.board import bp
+from blueprints.board import board_url, bp
 from blueprints.board.forms import HIDE_REASON_LABEL, PostForm
 from koalicje.board import posts
 from koalicje.web import render
@@ -168,6 +169,55 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
     key = (render.language(), board.slug if board is not None else None,
            form._prefix if form is not None else "")
     return render.kept_html(_FORMS, key, make, fill)
+
+
+# --- the page's filters, events and feeds ------------------------------------------------
+
+_PARTS = "koalicje.board.part_html"  # app.extensions key: (template, what it shows) -> HTML
+
+
+def _kept_part(name: str, key: tuple, context: dict,
+               values: Callable[[], tuple[str, ...]] = tuple) -> Markup:
+    """templates/board/`name` rendered with `context` once per process for `key` (everything
+    the template shows but `values()`, this page's own values, filled in for each page:
+    `render.kept_html`). tests/test_board_render.py compares each with the template."""
+    template = current_app.jinja_env.get_template(name)
+    return render.kept_html(_PARTS, (name, render.language(), *key),
+                            lambda: (template.render(**context), values()), values)
+
+
+@bp.app_template_global()
+def board_filters(board: Coalition | None, filters: dict) -> Markup:
+    """templates/board/_filters.html: the board's URL, the chosen category and search."""
+    return _kept_part("board/_filters.html",
+                      (board_url(board), filters["category"], filters["q"]),
+                      {"board": board, "filters": filters})
+
+
+@bp.app_template_global()
+def board_events(events: list[Post]) -> Markup:
+    """templates/board/_events.html: the events' links, titles, times and places (in the
+    reader's time zone)."""
+    return _kept_part(
+        "board/_events.html",
+        (str(get_timezone()), render.url_for("board.detail", post_id=1),
+         tuple((e.id, e.title, e.event_at, e.event_place) for e in events)),
+        {"events": events})
+
+
+@bp.app_template_global()
+def board_feeds(board: Coalition | None, feed_token: str | None) -> Markup:
+    """templates/board/_feeds.html: the board's addresses (the reader's feed URLs and the
+    CSRF token filled in for each page)."""
+    def values() -> tuple[str, ...]:
+        return (board_url(board, "board.calendar", token=feed_token, _external=True),
+                board_url(board, "board.atom", token=feed_token, _external=True),
+                generate_csrf())
+
+    return _kept_part("board/_feeds.html",
+                      (board_url(board, "board.calendar", _external=True), board_url(board),
+                       render.url_for("board.reset_token")),
+                      {"board": board, "feed_token": feed_token}, values)
 
 
 # --- the posts of a listing ---------------------------------------------------------------

@@ -89,6 +89,11 @@ def test_event_post_keeps_date_time_and_place(client, auth, bw):
     assert "17:30" in page.select_one(".post-event").get_text()
     events = page.select(".board-events li a")
     assert [a.get_text() for a in events] == ["Szukamy wolontariuszy"]
+    assert events[0]["href"] == f"/board/post/{post.id}"
+    # The list of events shows each event's time (local) and place too.
+    event = page.select_one(".board-events li small")
+    assert event.select_one("time")["datetime"] == "2030-06-01T15:30Z"
+    assert "17:30" in event.get_text() and "Sala OSP" in event.get_text()
 
 
 def test_event_without_date_is_422(client, auth, bw):

@@ -398,7 +398,8 @@ def _author_sectors(shape: tuple[bool, int], *params):
 
 def upcoming_events(user: User, board: Coalition | None, limit: int = 5) -> list[Post]:
     """The board's next events (from three hours ago on), soonest first; none hidden (so
-    the same for every reader who may read the board)."""
+    the same for every reader who may read the board). Each holds only what the board's
+    list of events shows: its id, title, time and place."""
     since = utcnow() - timedelta(hours=3)
     if board is None:
         return _upcoming_events.rows(since, limit, key=True)
@@ -411,7 +412,7 @@ def _upcoming_events(programme: bool, *params):
     of a coalition's (params: its id first)."""
     on_board = Post.coalition.is_null() if programme else (Post.coalition == params[0])
     since, limit = params[-2:]
-    return (Post.select()
+    return (Post.select(Post.id, Post.title, Post.event_at, Post.event_place)
             .where(on_board & Post.deleted_at.is_null() & Post.hidden_at.is_null()
                    & (Post.category == "event") & (Post.event_at >= since))
             .order_by(Post.event_at)

@@ -288,25 +288,26 @@ def test_query_counts_do_not_grow_with_posts(app, client, auth, who):
 
 def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monkeypatch):
     """Another request inserted the visit between our UPDATE and INSERT: no error."""
-    from peewee import ModelUpdate
-
-    original = ModelUpdate.execute
+    original = posts._update_visit
     calls = []
 
-    def racing_update(self, database=None):
+    def racing_update(*args):
         calls.append(1)
         if len(calls) == 1:  # our first UPDATE finds nothing; the other request inserts now
             BoardVisit.create(user=bw.member.id, coalition=bw.coalition.id,
-                              board_key=str(bw.coalition.id), seen_at=utcnow())
+                              board_key=str(bw.coalition.id),
+                              seen_at=utcnow() - timedelta(hours=1))
             return 0
-        return original(self, database)
+        return original(*args)
 
-    monkeypatch.setattr(ModelUpdate, "execute", racing_update)
+    monkeypatch.setattr(posts, "_update_visit", racing_update)
     monkeypatch.setattr(posts, "is_sqlite", lambda: False)  # the PostgreSQL path
+    before = utcnow() - timedelta(seconds=1)
     with app.test_request_context():
         posts.record_visit(bw.member, bw.coalition)
     assert BoardVisit.select().count() == 1
     assert len(calls) == 2
+    assert BoardVisit.get().seen_at > before  # the second UPDATE wrote this visit
 
 
 @pytest.mark.parametrize("per_statement", [100, 2])
@@ -507,3 +508,37 @@ def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, mon
     assert ours[2].comment_counts[made[0].id] == 2  # the moderator sees the hidden one
     assert ours[0].confirmed == {made[0].id}
     assert ours[0].sectors == {bw.member.id: "ngo", bw.coordinator.id: "library"}
+
+
+@pytest.mark.parametrize("slug", ["coalition", None])
+def test_a_board_shown_again_builds_no_sql(app, client, auth, bw, monkeypatch, slug):
+    """Every query of a board page (listing, extras, events, recording the visit) runs a
+    text built once per process: shown a second time, the page builds no SQL with Peewee."""
+    import peewee
+
+    _post(bw.member2, bw.coalition, title="Wpis")
+    _post(bw.member2, None, title="Programowy")
+    auth.as_user(bw.member)
+    url = f"/board/{bw.coalition.slug}" if slug else "/board/"
+    assert client.get(url).status_code == 200  # the first visit builds the texts
+    built = []
+    original = peewee.Database.execute
+
+    def execute(self, query, *args, **kwargs):  # a Peewee query run: its SQL built now
+        built.append(self.get_sql_context().sql(query).query()[0])
+        return original(self, query, *args, **kwargs)
+
+    before = with_db(lambda: BoardVisit.get(BoardVisit.user == bw.member.id,
+                                            BoardVisit.board_key == (
+                                                str(bw.coalition.id) if slug else "programme")
+                                            ).seen_at)
+    monkeypatch.setattr(peewee.Database, "execute", execute)
+    page = client.get(url)
+    monkeypatch.undo()
+    assert page.status_code == 200 and _titles(page) == (["Wpis"] if slug else ["Programowy"])
+    assert built == []
+    after = with_db(lambda: BoardVisit.get(BoardVisit.user == bw.member.id,
+                                           BoardVisit.board_key == (
+                                               str(bw.coalition.id) if slug else "programme")
+                                           ).seen_at)
+    assert after > before  # the visit was recorded

@@ -502,9 +502,8 @@ def record_visit(user: User, board: Coalition | None) -> datetime:
     previous = last_seen(user, board)
     now = utcnow()
     key = board_key(board)
-    mine = (BoardVisit.user == user.id) & (BoardVisit.board_key == key)
     with write_transaction():
-        if not BoardVisit.update(seen_at=now).where(mine).execute():
+        if not _update_visit(now, user.id, key):
             row = dict(user=user.id, coalition=board_id(board), board_key=key, seen_at=now)
             if is_sqlite():  # BEGIN IMMEDIATE holds the write lock: nobody can insert between
                 BoardVisit.create(**row)
@@ -513,9 +512,23 @@ def record_visit(user: User, board: Coalition | None) -> datetime:
                     with db.atomic():  # a savepoint: a concurrent first visit may win the insert
                         BoardVisit.create(**row)
                 except IntegrityError:
-                    BoardVisit.update(seen_at=now).where(mine).execute()
+                    _update_visit(now, user.id, key)
     _visits(user)[key] = now
     return previous
+
+
+@prepared
+def _visit_update(seen_at: datetime, user_id: int, key: str):
+    return BoardVisit.update(seen_at=seen_at).where(
+        (BoardVisit.user == user_id) & (BoardVisit.board_key == key))
+
+
+def _update_visit(seen_at: datetime, user_id: int, key: str) -> int:
+    """Set the user's last visit of the board `key`; the number of rows changed (0 before
+    the first visit). Every board view runs it: its SQL is built once per process."""
+    params = (seen_at, user_id, key)
+    update = _visit_update.built(params)
+    return db.execute_sql(update.sql, update.bind(params)).rowcount
 
 
 @dataclass

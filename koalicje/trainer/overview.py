@@ -16,7 +16,6 @@ from koalicje.prepared import padded_ids, prepared
 from koalicje.trainer import nudges as nudge_rules
 from koalicje.trainer.nudges import Nudge
 from koalicje.trainer.scope import (
-    active_modules,
     local_date,
     local_today,
     required_module_count,
@@ -30,6 +29,7 @@ from koalicje.workshop.stages import stages_of
 from models import (
     Coalition,
     Membership,
+    Module,
     ModuleProgress,
     NextStep,
     User,
@@ -97,7 +97,7 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
     coalitions = _scope_page.rows(*scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)
     ids = [c.id for c in coalitions]
-    modules = active_modules()
+    modules = path_modules()
     required = required_module_count(modules)
     members, last = _members_and_last_activity(ids)
     # the required modules by id (read above) rather than joined: half the query's time
@@ -128,6 +128,20 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     learners = _learner_count.rows(*scope, key=key)[0][0] or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges.first,
                     nudge_count=nudges.total, overdue=overdue, total_coalitions=total, page=page, learners=learners)
+
+
+def path_modules() -> list[Module]:
+    """The learning path (`active_modules`) with only what the overview reads of a module
+    (what counts, the order, the title of where a learner stopped): not the Markdown body
+    nor the JSON front matter, which cost more to read than the rest of the query."""
+    return _path_modules.rows()
+
+
+@prepared
+def _path_modules():
+    return (Module.select(Module.id, Module.slug, Module.position, Module.kind,
+                          Module.title_pl, Module.title_en, Module.required, Module.archived)
+            .where(Module.not_archived()).order_by(Module.position))
 
 
 @prepared(keyed=True)

@@ -354,3 +354,68 @@ def test_overdue_items_are_the_markup_of_the_template_loop(app, locale):
     assert written == expected == again
     assert "Moja &lt;Koalicja&gt;" in written and "(Ewa &lt;E&gt;)" in written
     assert 'datetime="2025-12-31"' in written
+
+
+# The profiles section's loop of trainer/overview.html that `profile_articles` replaced, as
+# it was, with trainer/_profile.html (which it included per coalition) written in place.
+_PROFILE_ARTICLES_LOOP = """
+  {%- set band_texts = {"strong": _("mocna strona"), "discuss": _("do omówienia"), "attention": _("wymaga uwagi")} %}
+  {%- set disagreement_text = _("rozbieżne odpowiedzi") %}
+  {%- set no_profile_text = _("Profil pojawi się, gdy samoocenę wypełnią co najmniej trzy osoby z koalicji.") %}
+  {%- set profile_head %}<thead><tr><th scope="col">{{ _("Obszar") }}</th><th scope="col">{{ _("Średnia") }}</th><th scope="col">{{ _("Ocena") }}</th></tr></thead>{% endset %}
+  {%- for s in overview.summaries %}
+    {% with coalition=s.coalition, profile=s.profile %}{# a comment #}
+<article class="coalition-profile" data-coalition="{{ coalition.slug }}">
+  <h3>{{ coalition.name }}</h3>
+  {% if profile -%}
+    <p>{{ ngettext("Odpowiedziała %(num)d osoba.", "Odpowiedziało %(num)d osób.", profile.respondents) }}</p>
+    <div class="overflow-auto"><table class="compact">
+      {{ profile_head }}
+      <tbody>
+      {{- profile_rows(profile, band_texts, disagreement_text) }}
+      </tbody>
+    </table></div>
+  {%- else %}
+    <p class="muted">{{ no_profile_text }}</p>
+  {%- endif %}
+</article>{% endwith %}
+  {%- endfor %}"""
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_profile_articles_are_the_markup_of_the_template_loop(app, locale):
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from blueprints.trainer.overview import mean_text, profile_articles, profile_rows
+    from koalicje.self_assessment import DimensionProfile, Profile
+    from koalicje.trainer.overview import CoalitionSummary
+    from models import Coalition
+
+    def profile(respondents, *dimensions):
+        return Profile(instrument=None, respondents=respondents, dimensions=list(dimensions),
+                       sectors=[], definition={})
+
+    summaries = [
+        CoalitionSummary(coalition=Coalition(id=1, slug="a&b", name="Koalicja <b>A</b>"),
+                         profile=profile(1, DimensionProfile(
+                             "a", "Cel", 2.81, "attention", True, 2.5, 1, "wymaga uwagi"))),
+        CoalitionSummary(coalition=Coalition(id=2, slug="b", name="B"), profile=None),
+        CoalitionSummary(coalition=Coalition(id=3, slug="c", name="C"), profile=profile(
+            22, DimensionProfile("b", "Skład", 3.5, "discuss", False, 1.0, 22, ""),
+            DimensionProfile("d", "Mało", None, None, False, None, 2, ""))),
+        CoalitionSummary(coalition=Coalition(id=4, slug="d", name="D"), profile=profile(
+            5, DimensionProfile("e", "Pięć", 4.25, "strong", False, 0.5, 5, ""))),
+    ]
+    page = SimpleNamespace(summaries=summaries)
+    with app.test_request_context(), force_locale(locale):
+        rows = profile_rows(mean_text())
+        expected = render_template_string(_PROFILE_ARTICLES_LOOP, overview=page,
+                                          profile_rows=rows)
+        written = render_template_string("{{- profile_articles(overview.summaries) }}",
+                                         overview=page, profile_articles=profile_articles(rows))
+    assert written == expected
+    assert written.count("<article") == 4 and 'class="muted"' in written
+    assert 'data-coalition="a&amp;b"' in written and "Koalicja &lt;b&gt;A&lt;/b&gt;" in written

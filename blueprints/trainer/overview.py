@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
 from flask import current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -92,8 +92,8 @@ def _escaper() -> Callable[[Any], str]:
 
 
 def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup]:
-    """The rows of one coalition profile's table (`trainer/_profile.html`), written out
-    here: a page shows 20 profiles of 12 dimensions, and each row done by Jinja costs a
+    """The rows of one coalition profile's table (`profile_articles`), written out here:
+    a page shows 20 profiles of 12 dimensions, and each row done by Jinja costs a
     dozen escapes and lookups. Each title, label and mean is escaped once per request;
     `band_texts` and `disagreement` are the page's own translated texts (as the template
     renders them: translations are not escaped). The markup is what the loop it replaces
@@ -112,6 +112,41 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
         return Markup("".join(out))
 
     return rows
+
+
+def profile_articles(rows: Callable[..., Markup]) -> Callable[[list], Markup]:
+    """The overview's coalition self-assessment profiles (`trainer/_profile.html` as it
+    was, included per coalition), written out here; each profile's table rows by `rows`
+    (`profile_rows`). The markup is what the template loop wrote
+    (`tests/test_trainer_overview.py` compares the two); the page's translated texts are
+    not escaped, as the template wrote them."""
+    text = _escaper()
+
+    def articles(summaries: list) -> Markup:
+        band_texts = {"strong": _("mocna strona"), "discuss": _("do omówienia"),
+                      "attention": _("wymaga uwagi")}
+        disagreement = _("rozbieżne odpowiedzi")
+        no_profile = _("Profil pojawi się, gdy samoocenę wypełnią co najmniej trzy osoby z "
+                       "koalicji.")
+        head = (f'<thead><tr><th scope="col">{_("Obszar")}</th><th scope="col">'
+                f'{_("Średnia")}</th><th scope="col">{_("Ocena")}</th></tr></thead>')
+        out = []
+        for s in summaries:
+            c, profile = s.coalition, s.profile
+            out.append(f'\n    \n<article class="coalition-profile" data-coalition='
+                       f'"{text(c.slug)}">\n  <h3>{text(c.name)}</h3>\n  ')
+            if profile:
+                answered = ngettext("Odpowiedziała %(num)d osoba.", "Odpowiedziało %(num)d osób.",
+                                    profile.respondents)
+                out.append(f'<p>{answered}</p>\n    <div class="overflow-auto"><table '
+                           f'class="compact">\n      {head}\n      <tbody>'
+                           f'{rows(profile, band_texts, disagreement)}\n      </tbody>\n'
+                           f'    </table></div>\n</article>')
+            else:
+                out.append(f'\n    <p class="muted">{no_profile}</p>\n</article>')
+        return Markup("".join(out))
+
+    return articles
 
 
 def _kept_days(format: str) -> dict[Any, str]:
@@ -232,4 +267,4 @@ def index():
                            stopped_text=nudges.stopped_text,
                            overdue_items=overdue_items(visits_url),
                            coalition_rows=coalition_rows(visits_url, _matrix_url()),
-                           profile_rows=profile_rows(mean_text()))
+                           profile_articles=profile_articles(profile_rows(mean_text())))

@@ -130,14 +130,18 @@ def profile_articles(rows: Callable[..., Markup]) -> Callable[[list], Markup]:
                        "koalicji.")
         head = (f'<thead><tr><th scope="col">{_("Obszar")}</th><th scope="col">'
                 f'{_("Średnia")}</th><th scope="col">{_("Ocena")}</th></tr></thead>')
+        answers: dict[int, str] = {}
         out = []
         for s in summaries:
             c, profile = s.coalition, s.profile
             out.append(f'\n    \n<article class="coalition-profile" data-coalition='
                        f'"{text(c.slug)}">\n  <h3>{text(c.name)}</h3>\n  ')
             if profile:
-                answered = ngettext("Odpowiedziała %(num)d osoba.", "Odpowiedziało %(num)d osób.",
-                                    profile.respondents)
+                answered = answers.get(profile.respondents)
+                if answered is None:
+                    answered = answers[profile.respondents] = ngettext(
+                        "Odpowiedziała %(num)d osoba.", "Odpowiedziało %(num)d osób.",
+                        profile.respondents)
                 out.append(f'<p>{answered}</p>\n    <div class="overflow-auto"><table '
                            f'class="compact">\n      {head}\n      <tbody>'
                            f'{rows(profile, band_texts, disagreement)}\n      </tbody>\n'

@@ -42,6 +42,7 @@ PER_PAGE = 20
 
 @dataclass
 class CoalitionSummary:
+    # from `build`: id, slug, name, gmina, voivodeship and round only (`_scope_page`)
     coalition: Coalition
     members: int = 0
     completed_modules: int = 0
@@ -153,8 +154,10 @@ def _scope_count(key: str, *scope):
 @prepared(keyed=True)
 def _scope_page(key: str, *params):
     """A page of the coalitions the viewer oversees, by name (params: `scope_args`, then
-    the limit and the offset)."""
-    return (Coalition.select().where(scope_condition(key, params)).order_by(Coalition.name)
+    the limit and the offset), with what the overview shows of each (not the goals' text,
+    the library, the dates: twenty rows of them cost more to read than the query)."""
+    return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina,
+                             Coalition.voivodeship, Coalition.round).where(scope_condition(key, params)).order_by(Coalition.name)
             .limit(params[-2]).offset(params[-1]))
 
 

@@ -164,6 +164,19 @@ def test_profile_means_are_written_as_the_decimal_filter_writes_them(app, locale
         assert text(None) == "—"
 
 
+def test_visits_links_are_what_url_for_builds(app):
+    from flask import url_for
+
+    from blueprints.trainer.overview import _visits_url
+
+    with app.test_request_context():
+        visits_url = _visits_url()
+        for slug in ("moja", "koalicja-0001", "a_b.c~d", "zażółć gęślą", "a&b=c d/e", "x?y#z",
+                     "slug-stand-in", "."):
+            assert visits_url(slug) == url_for("trainer.visits", slug=slug)
+            assert visits_url(slug) == url_for("trainer.visits", slug=slug)  # kept
+
+
 def test_matrix_links_are_what_url_for_builds(app):
     from flask import url_for
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -21,17 +22,25 @@ from koalicje.web.render import dateformat, decimalformat
 
 
 def _visits_url() -> Callable[[str], str]:
-    """A coalition's visits page by slug, built by werkzeug once per slug: the overdue steps
-    repeat a few coalitions many times."""
+    """A coalition's visits page by slug, as `url_for("trainer.visits", slug=slug)` writes
+    it: the URL built once with a stand-in slug, a slug of characters werkzeug never quotes
+    put in its place (a page has ~25 slugs), any other slug built by werkzeug; each once
+    per request (the overdue steps repeat a few coalitions many times)."""
+    base = url_for("trainer.visits", slug=_SLUG)
     urls: dict[str, str] = {}
 
     def visits_url(slug: str) -> str:
         url = urls.get(slug)
         if url is None:
-            url = urls[slug] = url_for("trainer.visits", slug=slug)
+            url = urls[slug] = (base.replace(_SLUG, slug) if _PLAIN_SLUG.fullmatch(slug)
+                                else url_for("trainer.visits", slug=slug))
         return url
 
     return visits_url
+
+
+_SLUG = "slug-stand-in"  # no other part of the URL holds it
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9_.~-]+")  # URL characters no quoting changes
 
 
 def _matrix_url() -> Callable[[str], str]:

@@ -192,7 +192,8 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
         if done is None:
             if len(days) >= _KEPT_DAYS:
                 days.clear()
-            done = days[value] = (f'<time datetime="{escape(value.isoformat())}">'
+            # the machine-readable attribute: a date's str is its ISO text (YYYY-MM-DD)
+            done = days[value] = (f'<time datetime="{escape(str(value))}">'
                                   f'{escape(dateformat(value, "medium"))}</time>')
         return done
 

@@ -164,6 +164,19 @@ def test_profile_means_are_written_as_the_decimal_filter_writes_them(app, locale
         assert text(None) == "—"
 
 
+def test_visits_links_are_what_url_for_builds(app):
+    from flask import url_for
+
+    from blueprints.trainer.overview import _visits_url
+
+    with app.test_request_context():
+        visits_url = _visits_url()
+        for slug in ("moja", "koalicja-0001", "a_b.c~d", "zażółć gęślą", "a&b=c d/e", "x?y#z",
+                     "slug-stand-in", "."):
+            assert visits_url(slug) == url_for("trainer.visits", slug=slug)
+            assert visits_url(slug) == url_for("trainer.visits", slug=slug)  # kept
+
+
 def test_matrix_links_are_what_url_for_builds(app):
     from flask import url_for
 
@@ -215,3 +228,207 @@ def test_profile_rows_are_the_markup_of_the_template_loop(app, locale):
             profile=profile, profile_rows=profile_rows(means))
     assert written == expected
     assert "&lt;i&gt;&amp;&lt;/i&gt; &#34;role&#34;" in written and "—" in written
+
+
+# The loop of trainer/overview.html that `coalition_rows` replaced, as it was, with
+# workshop/_stage.html (which it included per row) written in place.
+_COALITION_ROWS_LOOP = """
+      {%- set completion_text, progress_text, visits_text = _("Ukończenie ścieżki"), _("postępy"), _("wizyty") %}
+      {%- set round_texts = {1: _("runda %(n)s", n=1), 2: _("runda %(n)s", n=2), 3: _("runda %(n)s", n=3)} %}
+      {%- for s in overview.summaries %}
+        {%- set c = s.coalition %}
+        <tr data-coalition="{{ c.slug }}">
+          <th scope="row">{{ c.name }}<br><small>{{ c.gmina }}, {{ c.voivodeship }}, {{ round_texts[c.round] or _("runda %(n)s", n=c.round) }}</small></th>
+          <td data-col="members">{{ s.members }}</td>
+          <td data-col="completion">
+            {%- if s.completion is not none %}{% set percent = (s.completion * 100) | round(0) | int %}
+              <progress value="{{ percent }}" max="100" aria-label="{{ completion_text }}"></progress>
+              {{ percent }}%
+            {%- else %}—{% endif %}</td>
+          <td data-col="last">{% if s.last_activity %}{{ s.last_activity | dateformat }}{% else %}—{% endif %}</td>
+          <td data-col="nudges">{{ s.nudges }}</td>
+          <td data-col="overdue">{{ s.overdue }}</td>
+          <td data-col="workshop">{# A coalition's workshop stage (`s.workshop`, a koalicje.workshop.stages.Stage) for trainers. #}
+{% set st = s.workshop %}
+<span class="workshop-stage stage-{{ st.reached }}">{{ workshop_stage_label(st.reached) }}</span>
+<br><small>{{ _("partnerzy: %(p)d · działania: %(done)d/%(all)d", p=st.partners, done=st.actions_done, all=st.actions) }}{% if st.last_activity %} · {{ st.last_activity | dateformat }}{% endif %}</small></td>
+          <td><a href="{{ matrix_url(c.slug) }}">{{ progress_text }}</a> ·
+            <a href="{{ visits_url(c.slug) }}">{{ visits_text }}</a></td>
+        </tr>
+      {%- endfor %}"""
+
+# The loop of the overdue next steps that `overdue_items` replaced, as it was.
+_OVERDUE_LOOP = """
+      {%- set due_text = _("termin") %}
+      {%- for step in overview.overdue %}
+        <li><a href="{{ visits_url(step.coalition_slug) }}">{{ step.coalition_name }}</a>:
+          {{ step.description }}{% if step.owner_label %} ({{ step.owner_label }}){% endif %} —
+          {{ due_text }} <time datetime="{{ step.due_date.isoformat() }}">{{ step.due_date | dateformat("medium") }}</time></li>
+      {%- endfor %}"""
+
+
+def _summaries():
+    """Coalition summaries of several kinds: every workshop stage, with and without a
+    completion, activity and workshop date, every round and one outside them, markup in
+    the names."""
+    from datetime import datetime
+
+    from koalicje.trainer.overview import CoalitionSummary
+    from koalicje.workshop.stages import Stage
+    from models import Coalition
+
+    stages = [
+        Stage(),  # start
+        Stage(partners=3, last_activity=datetime(2026, 10, 1, 23, 30)),  # partners
+        Stage(partners=2, meetings_held=1, needs=4),  # meeting
+        Stage(partners=5, meetings_held=1, priorities=2,
+              last_activity=datetime(2026, 3, 29, 0, 30)),  # priorities
+        Stage(partners=9, meetings_held=1, priorities=3, actions=7, actions_done=3,
+              last_activity=datetime(2026, 11, 2, 12, 0)),  # plan
+    ]
+    assert sorted(s.reached for s in stages) == sorted(
+        ("start", "partners", "meeting", "priorities", "plan"))
+    out = []
+    for i, (stage, (members, completed, required), last, round_) in enumerate(zip(
+            stages,
+            [(15, 29, 4), (0, 0, 4), (8, 3, 1), (3, 1, 0), (7, 7, 3)],  # 48.33 %, —, 37.5 %, —, 33.3 %
+            [datetime(2026, 11, 1, 9), None, datetime(2026, 1, 1, 0, 5), None,
+             datetime(2026, 6, 30, 22, 59)],
+            [1, 2, 3, 4, 2], strict=True)):
+        c = Coalition(id=i + 1, slug=f"k-{i}" if i != 2 else "a&b \"c\"",
+                      name=f"Koalicja <b>{i}</b> & co", gmina="Gmina \"Zielona\"",
+                      voivodeship="łódzkie", round=round_)
+        out.append(CoalitionSummary(coalition=c, members=members, completed_modules=completed,
+                                    required=required, last_activity=last, nudges=i,
+                                    overdue=2 * i, workshop=stage))
+    # completions at a half percent: both the template's round and ours round half to even
+    out.append(CoalitionSummary(coalition=Coalition(id=9, slug="p", name="P", gmina="G",
+                                                    voivodeship="v", round=1),
+                                members=200, completed_modules=73, required=1,
+                                workshop=Stage()))
+    out.append(CoalitionSummary(coalition=Coalition(id=10, slug="q", name="Q", gmina="G",
+                                                    voivodeship="v", round=3),
+                                members=200, completed_modules=75, required=1,
+                                workshop=Stage(actions=1, actions_done=1)))
+    return out
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_coalition_rows_are_the_markup_of_the_template_loop(app, locale):
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from blueprints.trainer.overview import _matrix_url, _visits_url, coalition_rows
+
+    page = SimpleNamespace(summaries=_summaries())
+    with app.test_request_context(), force_locale(locale):
+        visits_url, matrix_url = _visits_url(), _matrix_url()
+        expected = render_template_string(_COALITION_ROWS_LOOP, overview=page,
+                                          visits_url=visits_url, matrix_url=matrix_url)
+        written = render_template_string("{{- coalition_rows(overview.summaries) }}",
+                                         overview=page,
+                                         coalition_rows=coalition_rows(visits_url, matrix_url))
+    assert written == expected
+    for stage in ("start", "partners", "meeting", "priorities", "plan"):
+        assert f'class="workshop-stage stage-{stage}"' in written
+    assert "Koalicja &lt;b&gt;2&lt;/b&gt; &amp; co" in written and "a&amp;b%20%22c%22" in written
+    assert '<progress value="36"' in written and '<progress value="38"' in written
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_overdue_items_are_the_markup_of_the_template_loop(app, locale):
+    from datetime import date
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from blueprints.trainer.overview import _visits_url, overdue_items
+    from koalicje.trainer.overview import OverdueStep
+
+    steps = [
+        OverdueStep(1, "moja", "Moja <Koalicja>", "Zadzwonić & \"umówić\"", "Ewa <E>",
+                    date(2026, 9, 2)),
+        OverdueStep(2, "a&b c", "Druga", "Bez osoby", "", date(2026, 9, 2)),
+        OverdueStep(1, "moja", "Moja <Koalicja>", "Trzeci", "Jan", date(2025, 12, 31)),
+    ]
+    page = SimpleNamespace(overdue=steps)
+    with app.test_request_context(), force_locale(locale):
+        visits_url = _visits_url()
+        expected = render_template_string(_OVERDUE_LOOP, overview=page, visits_url=visits_url)
+        items = overdue_items(visits_url)
+        written = render_template_string("{{- overdue_items(overview.overdue) }}",
+                                         overview=page, overdue_items=items)
+        # a second request's days come from those kept by the process
+        again = render_template_string("{{- overdue_items(overview.overdue) }}",
+                                       overview=page, overdue_items=overdue_items(visits_url))
+    assert written == expected == again
+    assert "Moja &lt;Koalicja&gt;" in written and "(Ewa &lt;E&gt;)" in written
+    assert 'datetime="2025-12-31"' in written
+
+
+# The profiles section's loop of trainer/overview.html that `profile_articles` replaced, as
+# it was, with trainer/_profile.html (which it included per coalition) written in place.
+_PROFILE_ARTICLES_LOOP = """
+  {%- set band_texts = {"strong": _("mocna strona"), "discuss": _("do omówienia"), "attention": _("wymaga uwagi")} %}
+  {%- set disagreement_text = _("rozbieżne odpowiedzi") %}
+  {%- set no_profile_text = _("Profil pojawi się, gdy samoocenę wypełnią co najmniej trzy osoby z koalicji.") %}
+  {%- set profile_head %}<thead><tr><th scope="col">{{ _("Obszar") }}</th><th scope="col">{{ _("Średnia") }}</th><th scope="col">{{ _("Ocena") }}</th></tr></thead>{% endset %}
+  {%- for s in overview.summaries %}
+    {% with coalition=s.coalition, profile=s.profile %}{# a comment #}
+<article class="coalition-profile" data-coalition="{{ coalition.slug }}">
+  <h3>{{ coalition.name }}</h3>
+  {% if profile -%}
+    <p>{{ ngettext("Odpowiedziała %(num)d osoba.", "Odpowiedziało %(num)d osób.", profile.respondents) }}</p>
+    <div class="overflow-auto"><table class="compact">
+      {{ profile_head }}
+      <tbody>
+      {{- profile_rows(profile, band_texts, disagreement_text) }}
+      </tbody>
+    </table></div>
+  {%- else %}
+    <p class="muted">{{ no_profile_text }}</p>
+  {%- endif %}
+</article>{% endwith %}
+  {%- endfor %}"""
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_profile_articles_are_the_markup_of_the_template_loop(app, locale):
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from blueprints.trainer.overview import mean_text, profile_articles, profile_rows
+    from koalicje.self_assessment import DimensionProfile, Profile
+    from koalicje.trainer.overview import CoalitionSummary
+    from models import Coalition
+
+    def profile(respondents, *dimensions):
+        return Profile(instrument=None, respondents=respondents, dimensions=list(dimensions),
+                       sectors=[], definition={})
+
+    summaries = [
+        CoalitionSummary(coalition=Coalition(id=1, slug="a&b", name="Koalicja <b>A</b>"),
+                         profile=profile(1, DimensionProfile(
+                             "a", "Cel", 2.81, "attention", True, 2.5, 1, "wymaga uwagi"))),
+        CoalitionSummary(coalition=Coalition(id=2, slug="b", name="B"), profile=None),
+        CoalitionSummary(coalition=Coalition(id=3, slug="c", name="C"), profile=profile(
+            22, DimensionProfile("b", "Skład", 3.5, "discuss", False, 1.0, 22, ""),
+            DimensionProfile("d", "Mało", None, None, False, None, 2, ""))),
+        CoalitionSummary(coalition=Coalition(id=4, slug="d", name="D"), profile=profile(
+            5, DimensionProfile("e", "Pięć", 4.25, "strong", False, 0.5, 5, ""))),
+    ]
+    page = SimpleNamespace(summaries=summaries)
+    with app.test_request_context(), force_locale(locale):
+        rows = profile_rows(mean_text())
+        expected = render_template_string(_PROFILE_ARTICLES_LOOP, overview=page,
+                                          profile_rows=rows)
+        written = render_template_string("{{- profile_articles(overview.summaries) }}",
+                                         overview=page, profile_articles=profile_articles(rows))
+    assert written == expected
+    assert written.count("<article") == 4 and 'class="muted"' in written
+    assert 'data-coalition="a&amp;b"' in written and "Koalicja &lt;b&gt;A&lt;/b&gt;" in written

@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
 from flask import current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from blueprints.trainer import bp
 from koalicje.permissions import requires
 from koalicje.trainer import nudges, overview
-from koalicje.web.render import decimalformat
+from koalicje.web.labels import workshop_stage_label
+from koalicje.web.render import dateformat, decimalformat
 
 
 def _visits_url() -> Callable[[str], str]:
-    """A coalition's visits page by slug, built by werkzeug once per slug: the overdue steps
-    repeat a few coalitions many times."""
+    """A coalition's visits page by slug, as `url_for("trainer.visits", slug=slug)` writes
+    it: the URL built once with a stand-in slug, a slug of characters werkzeug never quotes
+    put in its place (a page has ~25 slugs), any other slug built by werkzeug; each once
+    per request (the overdue steps repeat a few coalitions many times)."""
+    base = url_for("trainer.visits", slug=_SLUG)
     urls: dict[str, str] = {}
 
     def visits_url(slug: str) -> str:
         url = urls.get(slug)
         if url is None:
-            url = urls[slug] = url_for("trainer.visits", slug=slug)
+            url = urls[slug] = (base.replace(_SLUG, slug) if _PLAIN_SLUG.fullmatch(slug)
+                                else url_for("trainer.visits", slug=slug))
         return url
 
     return visits_url
+
+
+_SLUG = "slug-stand-in"  # no other part of the URL holds it
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9_.~-]+")  # URL characters no quoting changes
 
 
 def _matrix_url() -> Callable[[str], str]:
@@ -76,20 +87,27 @@ def mean_text() -> Callable[[float | None], str]:
 _MEANS = 601  # hundredths from 0.00 to 6.00
 
 
-def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup]:
-    """The rows of one coalition profile's table (`trainer/_profile.html`), written out
-    here: a page shows 20 profiles of 12 dimensions, and each row done by Jinja costs a
-    dozen escapes and lookups. Each title, label and mean is escaped once per request;
-    `band_texts` and `disagreement` are the page's own translated texts (as the template
-    renders them: translations are not escaped). The markup is what the loop it replaces
-    wrote (`tests/test_trainer_overview.py` compares the two)."""
-    escaped: dict[str, str] = {}
+def _escaper() -> Callable[[Any], str]:
+    """`escape` as text, each value escaped once (the page repeats names, dates, labels)."""
+    escaped: dict[Any, str] = {}
 
-    def text(value: str) -> str:
+    def text(value: Any) -> str:
         done = escaped.get(value)
         if done is None:
             done = escaped[value] = str(escape(value))
         return done
+
+    return text
+
+
+def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup]:
+    """The rows of one coalition profile's table (`profile_articles`), written out here:
+    a page shows 20 profiles of 12 dimensions, and each row done by Jinja costs a
+    dozen escapes and lookups. Each title, label and mean is escaped once per request;
+    `band_texts` and `disagreement` are the page's own translated texts (as the template
+    renders them: translations are not escaped). The markup is what the loop it replaces
+    wrote (`tests/test_trainer_overview.py` compares the two)."""
+    text = _escaper()
 
     def rows(profile: Any, band_texts: dict[str, str], disagreement: str) -> Markup:
         tag = f' <span class="tag">{disagreement}</span>'
@@ -105,11 +123,162 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
     return rows
 
 
+def profile_articles(rows: Callable[..., Markup]) -> Callable[[list], Markup]:
+    """The overview's coalition self-assessment profiles (`trainer/_profile.html` as it
+    was, included per coalition), written out here; each profile's table rows by `rows`
+    (`profile_rows`). The markup is what the template loop wrote
+    (`tests/test_trainer_overview.py` compares the two); the page's translated texts are
+    not escaped, as the template wrote them."""
+    text = _escaper()
+
+    def articles(summaries: list) -> Markup:
+        band_texts = {"strong": _("mocna strona"), "discuss": _("do omówienia"),
+                      "attention": _("wymaga uwagi")}
+        disagreement = _("rozbieżne odpowiedzi")
+        no_profile = _("Profil pojawi się, gdy samoocenę wypełnią co najmniej trzy osoby z "
+                       "koalicji.")
+        head = (f'<thead><tr><th scope="col">{_("Obszar")}</th><th scope="col">'
+                f'{_("Średnia")}</th><th scope="col">{_("Ocena")}</th></tr></thead>')
+        answers: dict[int, str] = {}
+        out = []
+        for s in summaries:
+            c, profile = s.coalition, s.profile
+            out.append(f'\n    \n<article class="coalition-profile" data-coalition='
+                       f'"{text(c.slug)}">\n  <h3>{text(c.name)}</h3>\n  ')
+            if profile:
+                answered = answers.get(profile.respondents)
+                if answered is None:
+                    answered = answers[profile.respondents] = ngettext(
+                        "Odpowiedziała %(num)d osoba.", "Odpowiedziało %(num)d osób.",
+                        profile.respondents)
+                out.append(f'<p>{answered}</p>\n    <div class="overflow-auto"><table '
+                           f'class="compact">\n      {head}\n      <tbody>'
+                           f'{rows(profile, band_texts, disagreement)}\n      </tbody>\n'
+                           f'    </table></div>\n</article>')
+            else:
+                out.append(f'\n    <p class="muted">{no_profile}</p>\n</article>')
+        return Markup("".join(out))
+
+    return articles
+
+
+def _kept_days(format: str) -> dict[Any, str]:
+    """The `<time>` elements of the days (dates, not datetimes: no time zone) already
+    written in `format` in this language, kept per process (a day's text does not change
+    while the process lives; the overdue steps' ~70 due dates are the same on every
+    request). Kept in `app.extensions`, per language and format."""
+    kept = current_app.extensions.setdefault("koalicje.trainer.days", {})
+    key = (str(get_locale()), format)
+    days = kept.get(key)
+    if days is None:
+        days = kept[key] = {}
+    return days
+
+
+_KEPT_DAYS = 4096  # days per language and format kept; then start again
+
+
+def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
+    """The items of the overview's overdue next steps (`overview.OverdueStep`), written out
+    here: a trainer's scope has dozens of them, each a dozen template operations. The
+    markup is what the loop it replaces wrote (`tests/test_trainer_overview.py` compares
+    the two); "termin" is the page's translated text (not escaped, as the template wrote
+    it)."""
+    text = _escaper()
+    days = _kept_days("medium")
+
+    def day(value: Any) -> str:
+        done = days.get(value)
+        if done is None:
+            if len(days) >= _KEPT_DAYS:
+                days.clear()
+            # the machine-readable attribute: a date's str is its ISO text (YYYY-MM-DD)
+            done = days[value] = (f'<time datetime="{escape(str(value))}">'
+                                  f'{escape(dateformat(value, "medium"))}</time>')
+        return done
+
+    def items(steps: list) -> Markup:
+        due = _("termin")
+        out = []
+        for step in steps:
+            owner = f" ({text(step.owner_label)})" if step.owner_label else ""
+            out.append(f'\n        <li><a href="{text(visits_url(step.coalition_slug))}">'
+                       f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
+                       f'{owner} —\n          {due} {day(step.due_date)}</li>')
+        return Markup("".join(out))
+
+    return items
+
+
+def coalition_rows(visits_url: Callable[[str], str],
+                   matrix_url: Callable[[str], str]) -> Callable[[list], Markup]:
+    """The rows of the overview's coalition table (`overview.CoalitionSummary`), written
+    out here, with each coalition's workshop stage: a page shows twenty, each a few dozen
+    template operations and an include. The markup is what the template loop and the
+    `workshop/_stage.html` it included wrote; `tests/test_trainer_overview.py` compares the
+    two, for every workshop stage. The page's translated texts are not escaped, as the template
+    wrote them."""
+    text = _escaper()
+
+    def rows(summaries: list) -> Markup:
+        completion_text, progress_text, visits_text = (
+            _("Ukończenie ścieżki"), _("postępy"), _("wizyty"))
+        figures_text = Markup(_("partnerzy: %(p)d · działania: %(done)d/%(all)d"))
+        round_text = Markup(_("runda %(n)s"))
+        rounds: dict[Any, str] = {}
+        stages: dict[str, str] = {}
+        out = []
+        for s in summaries:
+            c = s.coalition
+            slug = text(c.slug)
+            round_name = rounds.get(c.round)
+            if round_name is None:
+                round_name = rounds[c.round] = str(round_text % {"n": c.round})
+            if s.completion is not None:
+                percent = int(round(s.completion * 100, 0))
+                completion = (f'\n              <progress value="{percent}" max="100" '
+                              f'aria-label="{completion_text}"></progress>\n'
+                              f'              {percent}%')
+            else:
+                completion = "—"
+            last = text(dateformat(s.last_activity)) if s.last_activity else "—"
+            st = s.workshop
+            reached = st.reached
+            stage = stages.get(reached)
+            if stage is None:
+                stage = stages[reached] = (
+                    f'<span class="workshop-stage stage-{text(reached)}">'
+                    f'{text(workshop_stage_label(reached))}</span>')
+            figures = figures_text % {
+                "p": st.partners, "done": st.actions_done, "all": st.actions}
+            if st.last_activity:
+                figures = f"{figures} · {text(dateformat(st.last_activity))}"
+            out.append(
+                f'\n        <tr data-coalition="{slug}">\n          <th scope="row">'
+                f'{text(c.name)}<br><small>{text(c.gmina)}, {text(c.voivodeship)}, '
+                f'{round_name}</small></th>\n'
+                f'          <td data-col="members">{text(s.members)}</td>\n'
+                f'          <td data-col="completion">{completion}</td>\n'
+                f'          <td data-col="last">{last}</td>\n'
+                f'          <td data-col="nudges">{text(s.nudges)}</td>\n'
+                f'          <td data-col="overdue">{text(s.overdue)}</td>\n'
+                f'          <td data-col="workshop">\n\n{stage}\n<br><small>{figures}</small></td>\n'
+                f'          <td><a href="{text(matrix_url(c.slug))}">{progress_text}</a> ·\n'
+                f'            <a href="{text(visits_url(c.slug))}">{visits_text}</a></td>\n'
+                f'        </tr>')
+        return Markup("".join(out))
+
+    return rows
+
+
 @bp.get("/")
 @requires("trainer_area")
 def index():
     page = request.args.get("page", "1")
     summary = overview.build(current_user, page=int(page) if page.isdigit() else 1)
+    visits_url = _visits_url()
     return render_template("trainer/overview.html", overview=summary,
-                           stopped_text=nudges.stopped_text, visits_url=_visits_url(),
-                           matrix_url=_matrix_url(), profile_rows=profile_rows(mean_text()))
+                           stopped_text=nudges.stopped_text,
+                           overdue_items=overdue_items(visits_url),
+                           coalition_rows=coalition_rows(visits_url, _matrix_url()),
+                           profile_articles=profile_articles(profile_rows(mean_text())))

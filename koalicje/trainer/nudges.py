@@ -221,9 +221,14 @@ def _members_of(count: int, *ids):
 @prepared(keyed=True)
 def _scope_members(key: tuple[str, int], *params):
     """`memberships(viewer)` of the users `ids` (params: `scope_args`, then the ids; key:
-    `scope_key` and the number of ids)."""
+    `scope_key` and the number of ids), with the columns the overview's nudges show."""
     ids = list(params[len(params) - key[1]:])
-    return memberships_in(scope_condition(key[0], params)).where(User.id.in_(ids))
+    # what `_people` and the overview read: not the accounts' other columns (password
+    # hash, settings) nor the coalitions' (goals, library, dates)
+    return (memberships_in(scope_condition(key[0], params))
+            .select(Membership.id, Membership.user, Membership.coalition, Membership.joined_at,
+                    User.id, User.name, User.last_active_at, Coalition.id, Coalition.name)
+            .where(User.id.in_(ids)))
 
 
 @prepared(keyed=True)

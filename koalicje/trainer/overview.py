@@ -16,7 +16,6 @@ from koalicje.prepared import padded_ids, prepared
 from koalicje.trainer import nudges as nudge_rules
 from koalicje.trainer.nudges import Nudge
 from koalicje.trainer.scope import (
-    active_modules,
     local_date,
     local_today,
     required_module_count,
@@ -30,6 +29,7 @@ from koalicje.workshop.stages import stages_of
 from models import (
     Coalition,
     Membership,
+    Module,
     ModuleProgress,
     NextStep,
     User,
@@ -42,6 +42,7 @@ PER_PAGE = 20
 
 @dataclass
 class CoalitionSummary:
+    # from `build`: id, slug, name, gmina, voivodeship and round only (`_scope_page`)
     coalition: Coalition
     members: int = 0
     completed_modules: int = 0
@@ -93,17 +94,17 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     now = now or utcnow()
     # The scope's queries are prepared per kind of viewer (admin, trainer, anyone else).
     key, scope = scope_key(viewer), scope_args(viewer)
-    total = _scope_count.rows(*scope, key=key)[0][0]
+    total = _scope_count.fetchall(*scope, key=key)[0][0]
     page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
     coalitions = _scope_page.rows(*scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)
     ids = [c.id for c in coalitions]
-    modules = active_modules()
+    modules = path_modules()
     required = required_module_count(modules)
     members, last = _members_and_last_activity(ids)
     # the required modules by id (read above) rather than joined: half the query's time
     counted = [m.id for m in modules if m.required]
     page_ids, wanted = padded_ids(ids), padded_ids(counted)
-    completed = dict(_completed.rows(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
+    completed = dict(_completed.fetchall(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
                      ) if ids else {}
     nudges = nudge_rules.summary(viewer, ids, now=now, modules=modules)
     overdue = _overdue(viewer, local_date(now))
@@ -125,9 +126,23 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         summary.last_activity = last.get(cid)
         summary.profile = profiles.get(cid)
         summary.workshop = workshop[cid]
-    learners = _learner_count.rows(*scope, key=key)[0][0] or 0
+    learners = _learner_count.fetchall(*scope, key=key)[0][0] or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges.first,
                     nudge_count=nudges.total, overdue=overdue, total_coalitions=total, page=page, learners=learners)
+
+
+def path_modules() -> list[Module]:
+    """The learning path (`active_modules`) with only what the overview reads of a module
+    (what counts, the order, the title of where a learner stopped): not the Markdown body
+    nor the JSON front matter, which cost more to read than the rest of the query."""
+    return _path_modules.rows()
+
+
+@prepared
+def _path_modules():
+    return (Module.select(Module.id, Module.slug, Module.position, Module.kind,
+                          Module.title_pl, Module.title_en, Module.required, Module.archived)
+            .where(Module.not_archived()).order_by(Module.position))
 
 
 @prepared(keyed=True)
@@ -139,8 +154,10 @@ def _scope_count(key: str, *scope):
 @prepared(keyed=True)
 def _scope_page(key: str, *params):
     """A page of the coalitions the viewer oversees, by name (params: `scope_args`, then
-    the limit and the offset)."""
-    return (Coalition.select().where(scope_condition(key, params)).order_by(Coalition.name)
+    the limit and the offset), with what the overview shows of each (not the goals' text,
+    the library, the dates: twenty rows of them cost more to read than the query)."""
+    return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina,
+                             Coalition.voivodeship, Coalition.round).where(scope_condition(key, params)).order_by(Coalition.name)
             .limit(params[-2]).offset(params[-1]))
 
 
@@ -161,10 +178,23 @@ def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:
     query. The day goes in as ISO text (how SQLite stores a date; PostgreSQL reads the
     literal as a date), so the prepared text takes it as a parameter."""
     day = str(today or local_today())  # a date's str is its ISO text: YYYY-MM-DD
-    rows = _overdue_rows.rows(*scope_args(viewer), day, key=scope_key(viewer))
+    # as the driver gives them (dozens of rows: Peewee's row wrapper cost more than the
+    # query); the due date is a date on PostgreSQL, its ISO text on SQLite
+    rows = _overdue_rows.fetchall(*scope_args(viewer), day, key=scope_key(viewer))
     # the label as NextStep.owner_label gives it: the member's name, else the named person
-    return [OverdueStep(cid, slug, name, description, user_name if owner_id else other, due)
+    return [OverdueStep(cid, slug, name, description, user_name if owner_id else other,
+                        _day_of(due))
             for cid, slug, name, description, owner_id, user_name, other, due in rows]
+
+
+def _day_of(value: Any) -> date:
+    """A DateField's value as the driver gives it (a date, or its ISO text on SQLite) as a
+    date, as Peewee reads it."""
+    if type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
 
 
 @prepared(keyed=True)
@@ -223,7 +253,8 @@ def _members_and_last_activity(ids: list[int]) -> tuple[dict[int, int], dict[int
     if not ids:
         return {}, {}
     page_ids = padded_ids(ids)
-    rows = _members_and_last.rows(*page_ids, key=len(page_ids))
+    # as the driver gives them: `to_datetime` reads the stamp whatever the engine's type
+    rows = _members_and_last.fetchall(*page_ids, key=len(page_ids))
     members: dict[int, int] = {}
     last: dict[int, datetime] = {}
     for cid, count, value in rows:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app, has_app_context
+
 from koalicje import activity
-from koalicje.prepared import prepared
+from koalicje.prepared import Prepared, prepared
 from models import (
     Module,
     ModuleProgress,
@@ -251,9 +253,13 @@ def _path_modules():
 
 @prepared
 def _path_progress(user_id: int):
-    return ModuleProgress.select().where(
+    """(module id, status, watched, updated at) of the user's rows in active modules."""
+    return ModuleProgress.select(
+        ModuleProgress.module, ModuleProgress.status, ModuleProgress.watched,
+        ModuleProgress.updated_at,
+    ).where(
         (ModuleProgress.user == user_id)
-        & ModuleProgress.module.in_(_active_module_column(Module.id)))
+        & ModuleProgress.module.in_(_active_module_column(Module.id))).tuples()
 
 
 @prepared
@@ -281,6 +287,41 @@ def _path_task_posts(user_id: int):
         & Post.deleted_at.is_null())
 
 
+KEPT = "koalicje.learning.kept_rows"
+
+
+def kept_rows(query: Prepared, model: type) -> list:
+    """`query.rows()` of a parameterless `model.select()` query of curriculum rows, whose
+    models are built again only when the rows' stored values change.
+
+    Every call still runs the query (its rows as the driver gives them: about a quarter of
+    what building and decoding the models costs); the models are kept per process in
+    `app.extensions` with those values and given again while the values are the same, so a
+    module edited or archived by content sync in another process shows at once. The kept
+    models are shared by the requests: read them, never change them.
+    """
+    raw = query.fetchall()
+    if not has_app_context():
+        return query.rows()
+    kept = current_app.extensions.setdefault(KEPT, {})
+    entry = kept.get(query.name)
+    if entry is not None and entry[0] == raw:
+        return entry[1]
+    fields = model._meta.sorted_fields
+    names = [field.name for field in fields]
+    converters = [field.python_value for field in fields]
+    models = []
+    for row in raw:
+        if len(row) != len(fields):
+            raise TypeError(f"{query.name}: kept_rows needs every column of {model.__name__}")
+        instance = model(__no_default__=1, **{
+            name: convert(value) for name, convert, value in zip(names, converters, row, strict=True)})
+        instance._dirty.clear()
+        models.append(instance)
+    kept[query.name] = (raw, models)
+    return models
+
+
 def learning_path(user: User, preview: bool = False) -> LearningPath:
     """Every active module with the user's status; a fixed number of queries.
 
@@ -288,11 +329,13 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
     prerequisites are still listed in `missing` but do not lock.
     """
     user_id = user.id
-    modules = _path_modules.rows()
-    rows = {p.module_id: p for p in _path_progress.rows(user_id)} if modules else {}
+    modules = kept_rows(_path_modules, Module)
+    rows = ({module_id: (status, watched, updated_at)
+             for module_id, status, watched, updated_at in _path_progress.rows(user_id)}
+            if modules else {})
     watch = {w.module_id: w for w in _path_watch.rows(user_id)}
     quiz_slugs = {m.quiz_slug for m in modules if m.quiz_slug}
-    quizzes = {q.slug: q for q in _path_quizzes.rows()} if quiz_slugs else {}
+    quizzes = {q.slug: q for q in kept_rows(_path_quizzes, Quiz)} if quiz_slugs else {}
     stats = ({quiz_id: (n, best, bool(passed))
               for quiz_id, n, best, passed in _path_quiz_stats.rows(user_id)}
              if quizzes else {})
@@ -309,8 +352,8 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
         quiz = quizzes.get(module.quiz_slug) if module.quiz_slug else None
         items.append(ModuleStatus(
             module=module,
-            status=row.status if row else NOT_STARTED,
-            watched=bool(row and row.watched),
+            status=row[0] if row else NOT_STARTED,
+            watched=bool(row and row[1]),
             watched_share=watch[module.id].share if module.id in watch else 0.0,
             watch_position=watch[module.id].position if module.id in watch else 0.0,
             quiz=quiz,
@@ -318,7 +361,7 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
             quiz_attempts=stats[quiz.id][0] if quiz and quiz.id in stats else 0,
             quiz_best=stats[quiz.id][1] if quiz and quiz.id in stats else None,
             task_done=module.slug in tasks,
-            updated_at=row.updated_at if row else None,
+            updated_at=row[2] if row else None,
             preview=preview,
         ))
     status_by_slug = {item.module.slug: item.status for item in items}

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 from blueprints import BLUEPRINTS
 from koalicje import sessions
 from koalicje.config import default_config
-from koalicje.web import assets, compression, errors, labels, limits, render
+from koalicje.web import assets, compression, errors, header, labels, limits, render
 from koalicje.web.extensions import babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from koalicje.web.text import CleanRequest
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     labels.register(app)
     render.init_app(app)  # per-request gettext and url_for for templates (after Babel)
+    header.init_app(app)  # the site's header, kept per process
     errors.init_app(app)
     init_security_headers(app)
     # Ids beyond what the database holds are unknown ids (404), not an OverflowError in the driver.

@@ -27,7 +27,8 @@ users or languages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -268,10 +269,24 @@ def dateformat(value: Any, format: str | None = None) -> str:
 
 def csrf_input() -> Markup:
     """The hidden CSRF field of a form (the `csrf()` macro of _macros.html is this), a plain
-    global so that a template repeated per row needs no macro import."""
+    global so that a template repeated per row needs no macro import. Inside
+    `csrf_placeholder(text)` its value is `text` (HTML kept per process, filled per page)."""
     from flask_wtf.csrf import generate_csrf
 
-    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+    placeholder = _store().get("csrf-placeholder") if has_request_context() else None
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % (
+        placeholder or generate_csrf())
+
+
+@contextmanager
+def csrf_placeholder(text: str) -> Iterator[None]:
+    """While rendering HTML to keep: `csrf_input()` writes `text` instead of the token."""
+    store = _store()
+    store["csrf-placeholder"] = text
+    try:
+        yield
+    finally:
+        store.pop("csrf-placeholder", None)
 
 
 KEPT_HTML_ENTRIES = 1024  # per store: more forms than the programme has; then start again

@@ -8,6 +8,7 @@ deleted, and this area after "watched/read" or watch tracking crosses the thresh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app, has_app_context
 
@@ -307,6 +308,23 @@ def kept_rows(query: Prepared, model: type) -> list:
     entry = kept.get(query.name)
     if entry is not None and entry[0] == raw:
         return entry[1]
+    return _keep(kept, query, model, raw)
+
+
+def kept_companion(query: Prepared, member: Any) -> dict | None:
+    """A dict that lives as long as the models `kept_rows(query, ...)` gives now, if
+    `member` is one of them: what is made from those rows (a module's card) is kept there
+    and goes when they change. None outside an app context or when `member` is not among
+    the kept models (made from other rows)."""
+    if not has_app_context():
+        return None
+    entry = current_app.extensions.get(KEPT, {}).get(query.name)
+    if entry is None or not any(model is member for model in entry[1]):
+        return None
+    return entry[2]
+
+
+def _keep(kept: dict, query: Prepared, model: type, raw: list) -> list:
     fields = model._meta.sorted_fields
     names = [field.name for field in fields]
     converters = [field.python_value for field in fields]
@@ -318,7 +336,7 @@ def kept_rows(query: Prepared, model: type) -> list:
             name: convert(value) for name, convert, value in zip(names, converters, row, strict=True)})
         instance._dirty.clear()
         models.append(instance)
-    kept[query.name] = (raw, models)
+    kept[query.name] = (raw, models, {})
     return models
 
 

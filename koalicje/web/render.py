@@ -443,9 +443,71 @@ def _fill(template: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, A
     return "".join(out)
 
 
+class _Globals(dict):
+    """The environment's globals; any change drops the compiled templates (they hold a copy:
+    `_plain_globals`), so a template loaded afterwards sees it."""
+
+    __slots__ = ("environment",)
+
+    def _changed(self) -> None:
+        cache = getattr(getattr(self, "environment", None), "cache", None)
+        if cache is not None:
+            cache.clear()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        value = super().setdefault(key, default)
+        self._changed()
+        return value
+
+    def pop(self, key: str, *default: Any) -> Any:
+        value = super().pop(key, *default)
+        self._changed()
+        return value
+
+    def popitem(self) -> tuple[str, Any]:
+        item = super().popitem()
+        self._changed()
+        return item
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+
+def _plain_globals(environment: Any) -> Callable[[Any], dict[str, Any]]:
+    """Jinja's `make_globals` with a plain dict (the environment's globals, then the
+    template's own over them) instead of a ChainMap: every render and every `{% from %}`
+    import reads the globals key by key (~60 of them), through Python for a ChainMap
+    (~25 us a render, ~35 us an import), in C for a dict."""
+
+    def make_globals(d: Any = None) -> dict[str, Any]:
+        return {**environment.globals, **(d or {})}
+
+    return make_globals
+
+
 def init_app(app: Flask) -> None:
     """Install the cached `gettext`/`ngettext`/`_` and `url_for` for templates (after
-    Flask-Babel, which installs its own)."""
+    Flask-Babel, which installs its own), and templates' globals as plain dicts."""
+    environment = app.jinja_env
+    plain = _Globals(environment.globals)
+    plain.environment = environment
+    environment.globals = plain
+    environment.make_globals = _plain_globals(environment)
+    if environment.cache is not None:
+        environment.cache.clear()
     app.jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext,
                                  _=template_gettext, url_for=url_for, csrf_input=csrf_input)
     app.jinja_env.filters.update(decimalformat=decimalformat, datetimeformat=datetimeformat,

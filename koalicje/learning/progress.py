@@ -14,6 +14,7 @@ from flask import current_app, has_app_context
 
 from koalicje import activity
 from koalicje.prepared import Prepared, prepared
+from koalicje.rows import field_count, model_from_row
 from models import (
     Module,
     ModuleProgress,
@@ -325,17 +326,10 @@ def kept_companion(query: Prepared, member: Any) -> dict | None:
 
 
 def _keep(kept: dict, query: Prepared, model: type, raw: list) -> list:
-    fields = model._meta.sorted_fields
-    names = [field.name for field in fields]
-    converters = [field.python_value for field in fields]
-    models = []
-    for row in raw:
-        if len(row) != len(fields):
-            raise TypeError(f"{query.name}: kept_rows needs every column of {model.__name__}")
-        instance = model(__no_default__=1, **{
-            name: convert(value) for name, convert, value in zip(names, converters, row, strict=True)})
-        instance._dirty.clear()
-        models.append(instance)
+    width = field_count(model)
+    if any(len(row) != width for row in raw):
+        raise TypeError(f"{query.name}: kept_rows needs every column of {model.__name__}")
+    models = [model_from_row(model, row) for row in raw]
     kept[query.name] = (raw, models, {})
     return models
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 from blueprints import BLUEPRINTS
 from koalicje import sessions
 from koalicje.config import default_config
-from koalicje.web import assets, compression, errors, labels, limits, render
+from koalicje.web import assets, compression, errors, header, labels, limits, render
 from koalicje.web.extensions import babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from koalicje.web.text import CleanRequest
@@ -29,6 +30,15 @@ CSP = (
     "media-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "frame-src https://www.youtube-nocookie.com; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
+)
+
+# Sent with every response unless the view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
 )
 
 # Answers that never depend on who is signed in: no need to load the session's user for
@@ -60,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     labels.register(app)
     render.init_app(app)  # per-request gettext and url_for for templates (after Babel)
+    header.init_app(app)  # the site's header, kept per process
     errors.init_app(app)
     init_security_headers(app)
     # Ids beyond what the database holds are unknown ids (404), not an OverflowError in the driver.
@@ -126,6 +137,19 @@ def select_locale() -> str:
     return chosen if chosen in languages else languages[0]
 
 
+def kept_locale() -> Locale:
+    """`select_locale()` as the Babel Locale Flask-Babel makes of it, parsed once per
+    process and language (Flask-Babel takes a Locale as it is)."""
+    from flask import current_app
+
+    code = select_locale()
+    locales = current_app.extensions.setdefault("koalicje.locales", {})
+    locale = locales.get(code)
+    if locale is None:
+        locale = locales[code] = Locale.parse(code)
+    return locale
+
+
 def app_languages() -> list[str]:
     from flask import current_app
 
@@ -133,7 +157,7 @@ def app_languages() -> list[str]:
 
 
 def init_extensions(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=kept_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
     htmx.init_app(app)
@@ -169,16 +193,18 @@ def init_extensions(app: Flask) -> None:
 def init_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
+        """Each of SECURITY_HEADERS (and the two below) unless the view set it: what
+        `headers.setdefault` gives, with the names the response has looked up once."""
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        present = {name.lower() for name, _ in headers.items()}
+        extra = list(SECURITY_HEADERS)
         hsts = int(app.config.get("HSTS_SECONDS") or 0)
         if hsts > 0 and request.is_secure:
-            headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
+            extra.append(("Strict-Transport-Security", f"max-age={hsts}"))
         if request.endpoint not in NO_USER_ENDPOINTS and current_user \
                 and getattr(current_user, "is_authenticated", False):
-            headers.setdefault("Cache-Control", "private, no-store")
+            extra.append(("Cache-Control", "private, no-store"))
+        for name, value in extra:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

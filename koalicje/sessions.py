@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from koalicje.accounts import hash_token, new_token
 from koalicje.prepared import prepared
+from koalicje.rows import field_count, model_from_row
 from models import User, UserSession, utcnow, write_transaction
 
 # A row's last_seen_at is written at most this often, so reading pages rarely writes.
@@ -57,22 +58,34 @@ def _session_of(token_hash: str):
     )
 
 
+_SESSION_FIELDS = [field.name for field in UserSession._meta.sorted_fields]
+_SESSION_ID = _SESSION_FIELDS.index("id")
+_SESSION_CREATED = _SESSION_FIELDS.index("created_at")
+_SESSION_SEEN = _SESSION_FIELDS.index("last_seen_at")
+
+
 def user_for(token: str | None, limits: Limits) -> User | None:
     """The active user signed in with `token`, or None if it is unknown, ended or expired."""
     if not token:
         return None
-    row = _session_of.first(hash_token(token))
-    if row is None:
+    # The row as the driver gives it (the session's columns, then the user's): the session's
+    # id and times, and the User made as Peewee makes it (tests/test_auth_sessions.py).
+    rows = _session_of.fetchall(hash_token(token))
+    if not rows:
         return None
+    row = rows[0]
+    session_id = row[_SESSION_ID]
+    created_at = UserSession.created_at.python_value(row[_SESSION_CREATED])
+    last_seen_at = UserSession.last_seen_at.python_value(row[_SESSION_SEEN])
     now = utcnow()
-    if now - row.last_seen_at >= limits.idle or now - row.created_at >= limits.lifetime:
+    if now - last_seen_at >= limits.idle or now - created_at >= limits.lifetime:
         with write_transaction():
-            UserSession.delete().where(UserSession.id == row.id).execute()
+            UserSession.delete().where(UserSession.id == session_id).execute()
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if now - last_seen_at >= TOUCH_EVERY:
         with write_transaction():
-            UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
-    user = row.user
+            UserSession.update(last_seen_at=now).where(UserSession.id == session_id).execute()
+    user = model_from_row(User, row, field_count(UserSession))
     user.session_key = token
     return user
 

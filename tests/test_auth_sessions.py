@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from conftest import (
     PASSWORD,
@@ -223,3 +224,28 @@ def test_new_reset_link_is_not_in_the_cookie(app, client, auth, database):
     link = soup(client.get(f"/admin/users/{user.id}")).select_one("#reset-link-url")["value"]
     assert "/reset/" in link
     assert soup(client.get(f"/admin/users/{user.id}")).select_one("#reset-link-url") is None
+
+
+def test_the_sessions_user_is_the_user_peewee_reads(app, database):
+    """user_for makes the User from the session row as the driver gives it: the same values
+    and types as Peewee's joined query, nothing marked changed, the token kept on it."""
+    from koalicje.rows import model_from_row
+    from models import User
+
+    person = make_user(name="Ala <b>", locale="en")
+    person.last_active_at = datetime(2026, 3, 1, 8, 30)
+    person.save()
+    limits = sessions.Limits.from_config(app.config)
+    token = sessions.start(person, limits)
+    with app.app_context():
+        user = sessions.user_for(token, limits)
+        peewee_row = sessions._session_of.first(accounts.hash_token(token))
+    expected = peewee_row.user
+    assert type(user) is User and user.__data__ == expected.__data__
+    assert {k: type(v) for k, v in user.__data__.items()} == \
+        {k: type(v) for k, v in expected.__data__.items()}
+    assert not user._dirty and user.session_key == token and user.get_id() == token
+    assert sessions.user_for("no-such-token", limits) is None
+    assert sessions.user_for(None, limits) is None
+    with pytest.raises(TypeError):
+        model_from_row(User, (1, 2), 0)

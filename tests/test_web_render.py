@@ -373,3 +373,42 @@ def test_kept_html_fills_each_pages_values_and_keeps_only_what_it_can_fill(app, 
         monkeypatch.setattr(render, "KEPT_HTML_ENTRIES", 1)
         render.kept_html("t.kept", "c", maker("c T1", ("T1",)), None)
         assert list(app.extensions["t.kept"]) == ["c"]
+
+
+def test_templates_globals_are_a_plain_dict_with_the_environments(app):
+    """Jinja's ChainMap of globals, read key by key through Python at every render and
+    import, is a plain dict: the environment's globals with the template's own over them."""
+    import collections
+
+    env = app.jinja_env
+    page = env.get_template("base.html")
+    assert type(page.globals) is dict
+    assert page.globals.keys() == env.globals.keys()
+    assert all(page.globals[name] is value for name, value in env.globals.items())
+    own = env.from_string("{{ shown }}", globals={"shown": "own", "url_for": "overridden"})
+    assert own.globals["shown"] == "own" and own.globals["url_for"] == "overridden"
+    assert env.globals["url_for"] is render.url_for  # the environment's own are untouched
+    assert env.make_globals(None) == dict(collections.ChainMap({}, env.globals))
+    with app.test_request_context("/"):
+        assert own.render() == "own"
+        assert render_template_string('{% from "_macros.html" import csrf %}{{ csrf() }}') \
+            == str(render.csrf_input())
+
+
+def test_a_global_changed_after_a_template_loaded_is_seen(app):
+    """Templates hold a copy of the globals: any change to the environment's drops the
+    compiled templates, so the next render sees it (as Jinja's ChainMap showed it)."""
+    env = app.jinja_env
+    with app.test_request_context("/"):
+        assert render_template_string("{{ late_global | default('none') }}") == "none"
+        env.globals["late_global"] = "first"
+        assert render_template_string("{{ late_global }}") == "first"
+        env.globals.update(late_global="second")
+        assert render_template_string("{{ late_global }}") == "second"
+        assert env.get_template("base.html").globals["late_global"] == "second"
+        del env.globals["late_global"]
+        assert render_template_string("{{ late_global | default('none') }}") == "none"
+        env.globals.setdefault("late_global", "third")
+        assert env.get_template("base.html").globals["late_global"] == "third"
+        env.globals.pop("late_global")
+        assert "late_global" not in env.get_template("base.html").globals

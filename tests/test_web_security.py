@@ -143,3 +143,45 @@ def test_pages_carry_no_inline_script_style_or_handlers(client, auth, database, 
         if name == "style" or name.startswith("on")
     ]
     assert offending == []
+
+
+def test_security_headers_are_added_only_where_the_view_set_none(app):
+    """What `headers.setdefault` gave for each header: a view's own value (any case of the
+    name) is kept, every other header is added once."""
+    from flask import make_response
+
+    from app import SECURITY_HEADERS
+
+    @app.get("/_own-headers")
+    def own_headers():
+        response = make_response("x")
+        response.headers["content-security-policy"] = "default-src 'none'"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    response = app.test_client().get("/_own-headers")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    for name, value in SECURITY_HEADERS[1:]:
+        assert response.headers.getlist(name) == [value]
+    assert response.headers.getlist("Cache-Control") == ["no-cache"]
+    plain = app.test_client().get("/login")
+    for name, value in SECURITY_HEADERS:
+        assert plain.headers.getlist(name) == [value]
+
+
+def test_the_locale_is_parsed_once_per_language(app, client, auth):
+    """Flask-Babel gets the same Locale object for a language on every request."""
+    from flask_babel import get_locale
+
+    user = auth.as_user(make_user(locale="en"))
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        login_user(User.get_by_id(user.id))
+        first = get_locale()
+    with app.test_request_context("/"):
+        login_user(User.get_by_id(user.id))
+        assert get_locale() is first and str(first) == "en"
+    with app.test_request_context("/"):
+        assert str(get_locale()) == "pl"  # nobody signed in: the first language
+    assert soup(client.get("/")).html["lang"] == "en"

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import markdown
 import nh3
-from flask import current_app
+from flask import current_app, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -65,6 +65,30 @@ def module_body(module: Module) -> Markup:
     """The module's Markdown in the current language (Polish when there is no English
     text), rendered and sanitized (cached by source)."""
     return Markup(_render_markdown(module_body_text(module)))
+
+
+CARDS_KEPT = 4096  # cards per set of modules (8 modules x statuses x languages: far fewer)
+
+
+@bp.app_template_global()
+def module_card(item: progress.ModuleStatus) -> Markup:
+    """One module's card of the path (templates/learning/_module_card.html), kept per
+    process with the path's modules (`progress.kept_companion`: it goes when any module's
+    stored row changes) for everything else the card reads: the language, the URL prefix
+    and the item's status, marks, quiz, task, share watched and missing modules."""
+    store = progress.kept_companion(progress._path_modules, item.module)
+    if store is None or current_app.jinja_env.auto_reload:
+        return Markup(render_template("learning/_module_card.html", item=item))
+    key = (item.module.id, render.language(), request.script_root, item.status, item.is_next,
+           item.locked, item.preview, tuple(m.id for m in item.missing), item.quiz is not None,
+           item.quiz_passed, item.has_task, item.task_done, bool(item.watched_share),
+           round(item.watched_share * 100))
+    card = store.get(key)
+    if card is None:
+        if len(store) >= CARDS_KEPT:
+            store.clear()
+        card = store[key] = Markup(render_template("learning/_module_card.html", item=item))
+    return card
 
 
 def learner_path() -> progress.LearningPath:

@@ -8,9 +8,13 @@ deleted, and this area after "watched/read" or watch tracking crosses the thresh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, has_app_context
 
 from koalicje import activity
-from koalicje.prepared import prepared
+from koalicje.prepared import Prepared, prepared
+from koalicje.rows import field_count, model_from_row
 from models import (
     Module,
     ModuleProgress,
@@ -251,9 +255,13 @@ def _path_modules():
 
 @prepared
 def _path_progress(user_id: int):
-    return ModuleProgress.select().where(
+    """(module id, status, watched, updated at) of the user's rows in active modules."""
+    return ModuleProgress.select(
+        ModuleProgress.module, ModuleProgress.status, ModuleProgress.watched,
+        ModuleProgress.updated_at,
+    ).where(
         (ModuleProgress.user == user_id)
-        & ModuleProgress.module.in_(_active_module_column(Module.id)))
+        & ModuleProgress.module.in_(_active_module_column(Module.id))).tuples()
 
 
 @prepared
@@ -281,6 +289,51 @@ def _path_task_posts(user_id: int):
         & Post.deleted_at.is_null())
 
 
+KEPT = "koalicje.learning.kept_rows"
+
+
+def kept_rows(query: Prepared, model: type) -> list:
+    """`query.rows()` of a parameterless `model.select()` query of curriculum rows, whose
+    models are built again only when the rows' stored values change.
+
+    Every call still runs the query (its rows as the driver gives them: about a quarter of
+    what building and decoding the models costs); the models are kept per process in
+    `app.extensions` with those values and given again while the values are the same, so a
+    module edited or archived by content sync in another process shows at once. The kept
+    models are shared by the requests: read them, never change them.
+    """
+    raw = query.fetchall()
+    if not has_app_context():
+        return query.rows()
+    kept = current_app.extensions.setdefault(KEPT, {})
+    entry = kept.get(query.name)
+    if entry is not None and entry[0] == raw:
+        return entry[1]
+    return _keep(kept, query, model, raw)
+
+
+def kept_companion(query: Prepared, member: Any) -> dict | None:
+    """A dict that lives as long as the models `kept_rows(query, ...)` gives now, if
+    `member` is one of them: what is made from those rows (a module's card) is kept there
+    and goes when they change. None outside an app context or when `member` is not among
+    the kept models (made from other rows)."""
+    if not has_app_context():
+        return None
+    entry = current_app.extensions.get(KEPT, {}).get(query.name)
+    if entry is None or not any(model is member for model in entry[1]):
+        return None
+    return entry[2]
+
+
+def _keep(kept: dict, query: Prepared, model: type, raw: list) -> list:
+    width = field_count(model)
+    if any(len(row) != width for row in raw):
+        raise TypeError(f"{query.name}: kept_rows needs every column of {model.__name__}")
+    models = [model_from_row(model, row) for row in raw]
+    kept[query.name] = (raw, models, {})
+    return models
+
+
 def learning_path(user: User, preview: bool = False) -> LearningPath:
     """Every active module with the user's status; a fixed number of queries.
 
@@ -288,11 +341,13 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
     prerequisites are still listed in `missing` but do not lock.
     """
     user_id = user.id
-    modules = _path_modules.rows()
-    rows = {p.module_id: p for p in _path_progress.rows(user_id)} if modules else {}
+    modules = kept_rows(_path_modules, Module)
+    rows = ({module_id: (status, watched, updated_at)
+             for module_id, status, watched, updated_at in _path_progress.rows(user_id)}
+            if modules else {})
     watch = {w.module_id: w for w in _path_watch.rows(user_id)}
     quiz_slugs = {m.quiz_slug for m in modules if m.quiz_slug}
-    quizzes = {q.slug: q for q in _path_quizzes.rows()} if quiz_slugs else {}
+    quizzes = {q.slug: q for q in kept_rows(_path_quizzes, Quiz)} if quiz_slugs else {}
     stats = ({quiz_id: (n, best, bool(passed))
               for quiz_id, n, best, passed in _path_quiz_stats.rows(user_id)}
              if quizzes else {})
@@ -309,8 +364,8 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
         quiz = quizzes.get(module.quiz_slug) if module.quiz_slug else None
         items.append(ModuleStatus(
             module=module,
-            status=row.status if row else NOT_STARTED,
-            watched=bool(row and row.watched),
+            status=row[0] if row else NOT_STARTED,
+            watched=bool(row and row[1]),
             watched_share=watch[module.id].share if module.id in watch else 0.0,
             watch_position=watch[module.id].position if module.id in watch else 0.0,
             quiz=quiz,
@@ -318,7 +373,7 @@ def learning_path(user: User, preview: bool = False) -> LearningPath:
             quiz_attempts=stats[quiz.id][0] if quiz and quiz.id in stats else 0,
             quiz_best=stats[quiz.id][1] if quiz and quiz.id in stats else None,
             task_done=module.slug in tasks,
-            updated_at=row.updated_at if row else None,
+            updated_at=row[2] if row else None,
             preview=preview,
         ))
     status_by_slug = {item.module.slug: item.status for item in items}

@@ -18,9 +18,16 @@ TOKEN_IN_QUERY = re.compile(r"((?:^|[?&;])token=)[^&#\s\"]*", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """`text` with the secrets of token-bearing URLs replaced by "[redacted]"."""
-    text = TOKEN_IN_PATH.sub(rf"\1{REDACTED}", text)
-    return TOKEN_IN_QUERY.sub(rf"\1{REDACTED}", text)
+    """`text` with the secrets of token-bearing URLs replaced by "[redacted]".
+
+    Every access-log line redacts ~45 values (each request and response header, the
+    environment): a pattern runs only on a value holding what it needs to match at all (one
+    of the paths, an "="), which leaves the same text and skips ~90 regex passes a request."""
+    if "/reset/" in text or "/invite/" in text or "/digest/unsubscribe/" in text:
+        text = TOKEN_IN_PATH.sub(rf"\1{REDACTED}", text)
+    if "=" in text:
+        text = TOKEN_IN_QUERY.sub(rf"\1{REDACTED}", text)
+    return text
 
 
 class RedactingLogger(Logger):

@@ -88,3 +88,22 @@ def test_text_of_a_str_subclass_is_text_and_rows_may_be_longer_than_the_header()
                                                        ("'=1+1", 7, True, "x" * 20)]
     assert sheet["A2"].data_type == "s" and sheet["B2"].data_type == "n"
     assert sheet.column_dimensions["D"].width == 22
+
+
+def test_a_column_without_values_keeps_the_next_columns_widths_in_place():
+    rows = [["x", None, "y" * 20], ["x", None, 12345]]
+    sheet = read(exports.to_xlsx(["A"], rows))
+    assert sheet.column_dimensions["C"].width == 22
+    assert sheet.column_dimensions["B"].width != 22
+
+
+def test_texts_are_shared_strings_stored_once():
+    rows = [["nierozpoczęty", "ukończony"] for _ in range(50)]
+    body = exports.to_xlsx(["Stan", "Stan"], rows)
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        strings = package.read("xl/sharedStrings.xml").decode()
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert strings.count("nierozpoczęty") == 1 and strings.count("<si>") == 3
+    assert "nierozpoczęty" not in sheet_xml
+    values = list(read(body).iter_rows(values_only=True))
+    assert values[0] == ("Stan", "Stan") and values[1:] == [("nierozpoczęty", "ukończony")] * 50

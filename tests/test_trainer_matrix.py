@@ -300,6 +300,53 @@ def test_local_date_of_matches_local_date_in_every_season(app, zone):
         assert next_day == (zone == "Pacific/Auckland")
 
 
+@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/Sao_Paulo", "Pacific/Auckland", "UTC",
+                                  "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe",
+                                  "Pacific/Chatham", "Africa/Casablanca", "Europe/Dublin"])
+def test_local_dates_are_local_date_of_around_every_clock_change(app, zone):
+    """The matrix's `local_dates` (each UTC day's offset looked up once) gives the dates
+    `local_date_of` gives, every 13 minutes of two years and at each clock change's
+    instant and the microseconds around it, in zones with half-hour and 45-minute
+    offsets, half-hour clock changes and several changes a year (Casablanca's Ramadan)."""
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    import pytz
+    from flask import g
+
+    from koalicje.trainer.progress_matrix import local_dates
+    from koalicje.trainer.scope import local_date_of
+
+    stamps = [datetime(2025, 1, 1) + timedelta(minutes=minutes)
+              for minutes in range(0, 2 * 365 * 24 * 60, 13)]
+    # the UTC instants of the zone's clock changes, found hour by hour, and around them
+    info = ZoneInfo(zone)
+    hours = [datetime(2025, 1, 1) + timedelta(hours=h) for h in range(2 * 365 * 24 + 1)]
+    offsets = [h.replace(tzinfo=pytz.UTC).astimezone(info).utcoffset() for h in hours]
+    for before, offset, next_offset in zip(hours, offsets, offsets[1:],
+                                           strict=False):
+        if offset != next_offset:
+            for step in range(0, 61, 15):
+                change = before + timedelta(minutes=step)
+                stamps += [change - timedelta(microseconds=1), change,
+                           change + timedelta(microseconds=1)]
+    stamps += [None, datetime(2026, 6, 30, 23, 59, 59, 999999)]
+    with app.test_request_context("/"):
+        g.sentinel = True  # Flask-Babel keeps its per-request state on a non-empty g
+        flask_babel_state = g.setdefault("_flask_babel", SimpleNamespace())
+        flask_babel_state.babel_tzinfo = pytz.timezone(zone)  # what its zone selector sets
+        exact = local_date_of()
+        convert = local_dates()
+        assert [convert(s) for s in stamps] == [exact(s) for s in stamps]
+        # warm and cold: a converter that sees the stamps in another order
+        assert [local_dates()(s) for s in reversed(stamps[:2000])] == \
+            [exact(s) for s in reversed(stamps[:2000])]
+    if zone in ("Europe/Warsaw", "Pacific/Auckland", "Australia/Lord_Howe", "Pacific/Chatham",
+                "Africa/Casablanca", "Europe/Dublin"):
+        assert len(set(offsets)) > 1  # the clock changes were among the stamps
+
+
 def _query_plans(client, url: str, wanted) -> list[str]:
     """SQLite's plans of the queries of a second GET of `url` whose SQL is `wanted`."""
     client.get(url)

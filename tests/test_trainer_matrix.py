@@ -392,3 +392,25 @@ def test_statuses_are_read_from_the_progress_index_alone(client, auth, app, url)
     assert plans and all(
         "COVERING INDEX module_progress_user_id_module_id_status" in plan for plan in plans
     ), plans
+
+
+def test_cell_html_is_what_the_template_wrote(app):
+    """The matrix page's cells are written in Python (blueprints/trainer/progress.py
+    `cell_html`, each distinct cell once a page): the same markup the template's loop
+    wrote, escaped, for every state, with and without a score."""
+    from blueprints.trainer.progress import cell_html, row_cells
+    from koalicje.trainer.progress_matrix import Cell, MatrixRow
+
+    template = app.jinja_env.from_string(
+        '<td class="cell cell-{{ cell.status }}" data-status="{{ cell.status }}">'
+        '<span class="status">{{ cell.label }}</span>{% if cell.percent is not none %} '
+        '<span class="score">{{ cell.percent }}%</span>{% endif %}</td>')
+    cells = [Cell(status, score, label, None if score is None else round(score * 100))
+             for status in ("not_started", "in_progress", "completed", "<x\">")
+             for score in (None, 0.0, 0.555, 1.0)
+             for label in ("Ukończony", "<b>A & \"B\"</b>")]
+    with app.test_request_context("/"):
+        for cell in cells:
+            assert cell_html(cell) == template.render(cell=cell)
+        row = MatrixRow(1, "x", "y", 0, None, None, [cells[0], cells[5], cells[0]])
+        assert row_cells(None)(row) == "".join(template.render(cell=c) for c in row.cells)

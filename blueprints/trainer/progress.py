@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from playhouse.flask_utils import get_object_or_404
 
 from blueprints.trainer import bp
@@ -24,12 +27,39 @@ def _matrix(paginate: bool = True) -> progress_matrix.Matrix:
     return progress_matrix.build(current_user, filters, paginate=paginate)
 
 
+def cell_html(cell: progress_matrix.Cell) -> str:
+    """A matrix cell's `<td>`: its status (a class and a data attribute), its label and
+    its score when it has one."""
+    status = escape(cell.status)
+    score = "" if cell.percent is None else f' <span class="score">{cell.percent}%</span>'
+    return (f'<td class="cell cell-{status}" data-status="{status}">'
+            f'<span class="status">{escape(cell.label)}</span>{score}</td>')
+
+
+def row_cells(matrix: progress_matrix.Matrix) -> Callable[[progress_matrix.MatrixRow], Markup]:
+    """A row's cells as HTML, each distinct cell written once (a matrix shares one Cell
+    object among the rows that show it): 200 cells a page, a few dozen distinct ones."""
+    made: dict[int, str] = {}
+
+    def cells_of(row: progress_matrix.MatrixRow) -> Markup:
+        out = []
+        for cell in row.cells:
+            html = made.get(id(cell))
+            if html is None:
+                html = made[id(cell)] = cell_html(cell)
+            out.append(html)
+        return Markup("".join(out))
+
+    return cells_of
+
+
 @bp.get("/matrix")
 @requires("trainer_area")
 def matrix():
     result = _matrix()
     return render(
         "trainer/matrix.html", "trainer/_matrix.html", matrix=result,
+        row_cells=row_cells(result),
         coalitions=scoped_coalition_list(current_user), rounds=ROUNDS,
         voivodeships=VOIVODESHIPS, statuses=MODULE_STATUS_LABELS,
     )

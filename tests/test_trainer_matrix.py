@@ -368,7 +368,7 @@ def test_best_scores_are_read_from_the_attempts_index_alone(client, auth, app, u
     db.execute_sql("ANALYZE")
     db.close()
     auth.as_user(trainer)
-    plans = _query_plans(client, url, lambda sql: 'FROM "quiz" AS' in sql and "MAX(" in sql)
+    plans = _query_plans(client, url, lambda sql: 'FROM "quiz_attempt" AS' in sql and "MAX(" in sql)
     assert plans and all(
         "COVERING INDEX quiz_attempt_user_id_quiz_id_score" in plan for plan in plans), plans
 

@@ -15,11 +15,10 @@ from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
-from peewee import OP, SQL, Expression, NodeList, Value, fn
+from peewee import JOIN, OP, SQL, Expression, NodeList, Value, fn
 
 from koalicje.prepared import Prepared, padded_ids, prepared
 from koalicje.trainer.scope import (
-    active_modules,
     completed_count_expr,
     local_date_of,
     memberships_in,
@@ -291,15 +290,23 @@ def _progress_query(users):
 
 
 def _scores_query(users):
-    """(user, quiz slug, best score) of `users`: the best score per user and quiz first,
-    from the (user, quiz, score) index alone, then each quiz's slug (unique per quiz)."""
-    best = (QuizAttempt.select(QuizAttempt.user, QuizAttempt.quiz,
+    """(user, quiz id, best score) of `users`: the best score per user and quiz, from the
+    (user, quiz, score) index alone (each module's quiz id comes with the modules)."""
+    return (QuizAttempt.select(QuizAttempt.user, QuizAttempt.quiz,
                                fn.MAX(QuizAttempt.score).alias("best"))
             .where(QuizAttempt.user.in_(users))
-            .group_by(QuizAttempt.user, QuizAttempt.quiz)
-            .alias("best"))
-    return (Quiz.select(best.c.user_id, Quiz.slug, best.c.best)
-            .join(best, on=(best.c.quiz_id == Quiz.id)))
+            .group_by(QuizAttempt.user, QuizAttempt.quiz))
+
+
+@prepared
+def _modules():
+    """The learning path (`active_modules`), each module with its quiz's id as `quiz_pk`
+    (None without a quiz): the best scores are keyed by quiz id, not joined to quiz slugs
+    (a fifth of their query's time)."""
+    return (Module.active()
+            .select(Module, Quiz.id.alias("quiz_pk"))
+            .join(Quiz, JOIN.LEFT_OUTER, on=(Quiz.slug == Module.quiz_slug))
+            .objects())  # every column on the Module
 
 
 @prepared(keyed=True)
@@ -338,7 +345,7 @@ def _run(query: Prepared, params: tuple, key: Any) -> list[tuple]:
 def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
           per_page: int = PER_PAGE) -> Matrix:
     """The matrix for what `viewer` oversees, filtered, sorted and (optionally) one page."""
-    modules = active_modules()
+    modules = _modules.rows()
     required = required_module_count(modules)
     shape, values = _plan(viewer, filters, required, modules)
     filter_values = values[:len(values) - (1 if shape.sort == "module" else 0)]
@@ -353,9 +360,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     else:
         members = _run(_all_rows, values, shape)
         total = len(members)
-    # per learner: {module id: status} and {quiz slug: best score}
+    # per learner: {module id: status} and {quiz id: best score}
     status: dict[int, dict[int, str]] = {}
-    best: dict[int, dict[str, float]] = {}
+    best: dict[int, dict[int, float]] = {}
     if members:
         if paginate:
             shown = padded_ids(sorted({m[0] for m in members}))
@@ -369,14 +376,14 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
             if states is None:
                 states = status[user_id] = {}
             states[module_id] = state
-        for user_id, quiz_slug, score in scores:
+        for user_id, quiz_id, score in scores:
             scored = best.get(user_id)
             if scored is None:
                 scored = best[user_id] = {}
-            scored[quiz_slug] = float(score)
+            scored[quiz_id] = float(score)
     labels = {key: module_status_label(key) for key in MODULE_STATUSES}
     # plain values read once, not per cell: (module id, quiz slug, counts towards "completed")
-    columns = [(m.id, m.quiz_slug, m.required) for m in modules]
+    columns = [(m.id, m.quiz_pk, m.required) for m in modules]
     # A cell is immutable and there are few distinct ones (three states times the scores
     # seen): each is made once per matrix and shared by the rows that show it, found by
     # its state, then its score.
@@ -395,11 +402,11 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
             row_cells = blank.copy()
         else:
             row_cells = []
-            for module_id, quiz_slug, counted in columns:
+            for module_id, quiz_id, counted in columns:
                 state = states.get(module_id, "not_started")
                 if counted and state == "completed":
                     completed += 1
-                score = scored.get(quiz_slug) if quiz_slug else None
+                score = scored.get(quiz_id) if quiz_id else None
                 cell = cells[state].get(score)
                 if cell is None:
                     cell = _cell(cells, labels, state, score)

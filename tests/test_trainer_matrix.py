@@ -394,23 +394,42 @@ def test_statuses_are_read_from_the_progress_index_alone(client, auth, app, url)
     ), plans
 
 
-def test_cell_html_is_what_the_template_wrote(app):
-    """The matrix page's cells are written in Python (blueprints/trainer/progress.py
-    `cell_html`, each distinct cell once a page): the same markup the template's loop
-    wrote, escaped, for every state, with and without a score."""
-    from blueprints.trainer.progress import cell_html, row_cells
-    from koalicje.trainer.progress_matrix import Cell, MatrixRow
+def test_matrix_rows_are_what_the_template_wrote(app):
+    """The matrix page's body rows are written in Python (blueprints/trainer/progress.py
+    `matrix_rows`, each distinct cell once a page): the same markup, but for the
+    whitespace between tags, as the template's loop wrote, escaped, for every state, with
+    and without a score or a last activity."""
+    from datetime import date
 
-    template = app.jinja_env.from_string(
+    from blueprints.trainer.progress import cell_html, matrix_rows
+    from koalicje.trainer.progress_matrix import Cell, Matrix, MatrixFilter, MatrixRow
+
+    cell_template = (
         '<td class="cell cell-{{ cell.status }}" data-status="{{ cell.status }}">'
         '<span class="status">{{ cell.label }}</span>{% if cell.percent is not none %} '
         '<span class="score">{{ cell.percent }}%</span>{% endif %}</td>')
+    rows_template = app.jinja_env.from_string(
+        '{% for row in matrix.rows %}<tr>'
+        '<th scope="row" data-col="name"><a href="{{ url_for(\'trainer.learner\', '
+        'user_id=row.user_id) }}">{{ row.name }}</a></th>'
+        '<td data-col="coalition">{{ row.coalition }}</td>'
+        '<td data-col="completed" data-value="{{ row.completed }}">{{ row.completed }} / '
+        '{{ matrix.required }}</td>'
+        '<td data-col="last">{% if row.last_date %}<time datetime="'
+        '{{ row.last_date.isoformat() }}">{{ row.last_date | dateformat("medium") }}</time>'
+        '{% else %}—{% endif %}</td>'
+        '{% for cell in row.cells %}' + cell_template + '{% endfor %}</tr>{% endfor %}')
     cells = [Cell(status, score, label, None if score is None else round(score * 100))
              for status in ("not_started", "in_progress", "completed", "<x\">")
              for score in (None, 0.0, 0.555, 1.0)
              for label in ("Ukończony", "<b>A & \"B\"</b>")]
+    rows = [MatrixRow(7, "Zofia <b>&</b> \"Ż\"", "Gmina <A>", 2, None, date(2026, 3, 29),
+                      cells[:8]),
+            MatrixRow(12, "Ala", "B&B", 0, None, None, cells[8:16]),
+            MatrixRow(7, "Zofia", "Gmina", 8, None, date(1999, 12, 31), cells[:8])]
+    matrix = Matrix(modules=[], rows=rows, total_rows=3, required=5, filters=MatrixFilter())
     with app.test_request_context("/"):
+        template = app.jinja_env.from_string(cell_template)
         for cell in cells:
             assert cell_html(cell) == template.render(cell=cell)
-        row = MatrixRow(1, "x", "y", 0, None, None, [cells[0], cells[5], cells[0]])
-        assert row_cells(None)(row) == "".join(template.render(cell=c) for c in row.cells)
+        assert matrix_rows(matrix) == rows_template.render(matrix=matrix)

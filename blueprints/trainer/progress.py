@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +17,7 @@ from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render
 from koalicje.web.labels import MODULE_STATUS_LABELS
+from koalicje.web.render import dateformat, url_for
 from models import ROUNDS, VOIVODESHIPS, User
 
 
@@ -36,21 +35,34 @@ def cell_html(cell: progress_matrix.Cell) -> str:
             f'<span class="status">{escape(cell.label)}</span>{score}</td>')
 
 
-def row_cells(matrix: progress_matrix.Matrix) -> Callable[[progress_matrix.MatrixRow], Markup]:
-    """A row's cells as HTML, each distinct cell written once (a matrix shares one Cell
-    object among the rows that show it): 200 cells a page, a few dozen distinct ones."""
+def matrix_rows(matrix: progress_matrix.Matrix) -> Markup:
+    """The matrix's body rows (`<tr>`s): each learner's name linking to their page, the
+    coalition, the completed modules of the required ones, the last activity's local day
+    and the cells, each distinct cell written once (a matrix shares one Cell object among
+    the rows that show it: 200 cells a page, a few dozen distinct ones). What
+    templates/trainer/_matrix.html wrote per row, with the same URL and date helpers."""
     made: dict[int, str] = {}
-
-    def cells_of(row: progress_matrix.MatrixRow) -> Markup:
-        out = []
+    required = matrix.required
+    out = []
+    for row in matrix.rows:
+        out.append(
+            f'<tr><th scope="row" data-col="name"><a href="'
+            f'{escape(url_for("trainer.learner", user_id=row.user_id))}">{escape(row.name)}'
+            f'</a></th><td data-col="coalition">{escape(row.coalition)}</td>'
+            f'<td data-col="completed" data-value="{row.completed}">{row.completed} / '
+            f'{required}</td><td data-col="last">')
+        if row.last_date:
+            out.append(f'<time datetime="{row.last_date.isoformat()}">'
+                       f'{escape(dateformat(row.last_date, "medium"))}</time></td>')
+        else:
+            out.append("—</td>")
         for cell in row.cells:
             html = made.get(id(cell))
             if html is None:
                 html = made[id(cell)] = cell_html(cell)
             out.append(html)
-        return Markup("".join(out))
-
-    return cells_of
+        out.append("</tr>")
+    return Markup("".join(out))
 
 
 @bp.get("/matrix")
@@ -59,7 +71,7 @@ def matrix():
     result = _matrix()
     return render(
         "trainer/matrix.html", "trainer/_matrix.html", matrix=result,
-        row_cells=row_cells(result),
+        rows=matrix_rows(result),
         coalitions=scoped_coalition_list(current_user), rounds=ROUNDS,
         voivodeships=VOIVODESHIPS, statuses=MODULE_STATUS_LABELS,
     )

@@ -52,7 +52,8 @@ def matrix_rows(matrix: progress_matrix.Matrix) -> Markup:
             f'<td data-col="completed" data-value="{row.completed}">{row.completed} / '
             f'{required}</td><td data-col="last">')
         if row.last_date:
-            out.append(f'<time datetime="{row.last_date.isoformat()}">'
+            # the machine-readable datetime attribute: the ISO date (str of a date)
+            out.append(f'<time datetime="{row.last_date}">'
                        f'{escape(dateformat(row.last_date, "medium"))}</time></td>')
         else:
             out.append("—</td>")

@@ -300,6 +300,53 @@ def test_local_date_of_matches_local_date_in_every_season(app, zone):
         assert next_day == (zone == "Pacific/Auckland")
 
 
+@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/Sao_Paulo", "Pacific/Auckland", "UTC",
+                                  "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe",
+                                  "Pacific/Chatham", "Africa/Casablanca", "Europe/Dublin"])
+def test_local_dates_are_local_date_of_around_every_clock_change(app, zone):
+    """The matrix's `local_dates` (each UTC day's offset looked up once) gives the dates
+    `local_date_of` gives, every 13 minutes of two years and at each clock change's
+    instant and the microseconds around it, in zones with half-hour and 45-minute
+    offsets, half-hour clock changes and several changes a year (Casablanca's Ramadan)."""
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    import pytz
+    from flask import g
+
+    from koalicje.trainer.progress_matrix import local_dates
+    from koalicje.trainer.scope import local_date_of
+
+    stamps = [datetime(2025, 1, 1) + timedelta(minutes=minutes)
+              for minutes in range(0, 2 * 365 * 24 * 60, 13)]
+    # the UTC instants of the zone's clock changes, found hour by hour, and around them
+    info = ZoneInfo(zone)
+    hours = [datetime(2025, 1, 1) + timedelta(hours=h) for h in range(2 * 365 * 24 + 1)]
+    offsets = [h.replace(tzinfo=pytz.UTC).astimezone(info).utcoffset() for h in hours]
+    for before, offset, next_offset in zip(hours, offsets, offsets[1:],
+                                           strict=False):
+        if offset != next_offset:
+            for step in range(0, 61, 15):
+                change = before + timedelta(minutes=step)
+                stamps += [change - timedelta(microseconds=1), change,
+                           change + timedelta(microseconds=1)]
+    stamps += [None, datetime(2026, 6, 30, 23, 59, 59, 999999)]
+    with app.test_request_context("/"):
+        g.sentinel = True  # Flask-Babel keeps its per-request state on a non-empty g
+        flask_babel_state = g.setdefault("_flask_babel", SimpleNamespace())
+        flask_babel_state.babel_tzinfo = pytz.timezone(zone)  # what its zone selector sets
+        exact = local_date_of()
+        convert = local_dates()
+        assert [convert(s) for s in stamps] == [exact(s) for s in stamps]
+        # warm and cold: a converter that sees the stamps in another order
+        assert [local_dates()(s) for s in reversed(stamps[:2000])] == \
+            [exact(s) for s in reversed(stamps[:2000])]
+    if zone in ("Europe/Warsaw", "Pacific/Auckland", "Australia/Lord_Howe", "Pacific/Chatham",
+                "Africa/Casablanca", "Europe/Dublin"):
+        assert len(set(offsets)) > 1  # the clock changes were among the stamps
+
+
 def _query_plans(client, url: str, wanted) -> list[str]:
     """SQLite's plans of the queries of a second GET of `url` whose SQL is `wanted`."""
     client.get(url)
@@ -321,7 +368,7 @@ def test_best_scores_are_read_from_the_attempts_index_alone(client, auth, app, u
     db.execute_sql("ANALYZE")
     db.close()
     auth.as_user(trainer)
-    plans = _query_plans(client, url, lambda sql: 'FROM "quiz" AS' in sql and "MAX(" in sql)
+    plans = _query_plans(client, url, lambda sql: 'FROM "quiz_attempt" AS' in sql and "MAX(" in sql)
     assert plans and all(
         "COVERING INDEX quiz_attempt_user_id_quiz_id_score" in plan for plan in plans), plans
 
@@ -345,3 +392,44 @@ def test_statuses_are_read_from_the_progress_index_alone(client, auth, app, url)
     assert plans and all(
         "COVERING INDEX module_progress_user_id_module_id_status" in plan for plan in plans
     ), plans
+
+
+def test_matrix_rows_are_what_the_template_wrote(app):
+    """The matrix page's body rows are written in Python (blueprints/trainer/progress.py
+    `matrix_rows`, each distinct cell once a page): the same markup, but for the
+    whitespace between tags, as the template's loop wrote, escaped, for every state, with
+    and without a score or a last activity."""
+    from datetime import date
+
+    from blueprints.trainer.progress import cell_html, matrix_rows
+    from koalicje.trainer.progress_matrix import Cell, Matrix, MatrixFilter, MatrixRow
+
+    cell_template = (
+        '<td class="cell cell-{{ cell.status }}" data-status="{{ cell.status }}">'
+        '<span class="status">{{ cell.label }}</span>{% if cell.percent is not none %} '
+        '<span class="score">{{ cell.percent }}%</span>{% endif %}</td>')
+    rows_template = app.jinja_env.from_string(
+        '{% for row in matrix.rows %}<tr>'
+        '<th scope="row" data-col="name"><a href="{{ url_for(\'trainer.learner\', '
+        'user_id=row.user_id) }}">{{ row.name }}</a></th>'
+        '<td data-col="coalition">{{ row.coalition }}</td>'
+        '<td data-col="completed" data-value="{{ row.completed }}">{{ row.completed }} / '
+        '{{ matrix.required }}</td>'
+        '<td data-col="last">{% if row.last_date %}<time datetime="'
+        '{{ row.last_date.isoformat() }}">{{ row.last_date | dateformat("medium") }}</time>'
+        '{% else %}—{% endif %}</td>'
+        '{% for cell in row.cells %}' + cell_template + '{% endfor %}</tr>{% endfor %}')
+    cells = [Cell(status, score, label, None if score is None else round(score * 100))
+             for status in ("not_started", "in_progress", "completed", "<x\">")
+             for score in (None, 0.0, 0.555, 1.0)
+             for label in ("Ukończony", "<b>A & \"B\"</b>")]
+    rows = [MatrixRow(7, "Zofia <b>&</b> \"Ż\"", "Gmina <A>", 2, None, date(2026, 3, 29),
+                      cells[:8]),
+            MatrixRow(12, "Ala", "B&B", 0, None, None, cells[8:16]),
+            MatrixRow(7, "Zofia", "Gmina", 8, None, date(1999, 12, 31), cells[:8])]
+    matrix = Matrix(modules=[], rows=rows, total_rows=3, required=5, filters=MatrixFilter())
+    with app.test_request_context("/"):
+        template = app.jinja_env.from_string(cell_template)
+        for cell in cells:
+            assert cell_html(cell) == template.render(cell=cell)
+        assert matrix_rows(matrix) == rows_template.render(matrix=matrix)

@@ -88,3 +88,56 @@ def test_text_of_a_str_subclass_is_text_and_rows_may_be_longer_than_the_header()
                                                        ("'=1+1", 7, True, "x" * 20)]
     assert sheet["A2"].data_type == "s" and sheet["B2"].data_type == "n"
     assert sheet.column_dimensions["D"].width == 22
+
+
+def test_a_column_without_values_keeps_the_next_columns_widths_in_place():
+    rows = [["x", None, "y" * 20], ["x", None, 12345]]
+    sheet = read(exports.to_xlsx(["A"], rows))
+    assert sheet.column_dimensions["C"].width == 22
+    assert sheet.column_dimensions["B"].width != 22
+
+
+def test_texts_are_shared_strings_stored_once():
+    rows = [["nierozpoczęty", "ukończony"] for _ in range(50)]
+    body = exports.to_xlsx(["Stan", "Stan"], rows)
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        strings = package.read("xl/sharedStrings.xml").decode()
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert strings.count("nierozpoczęty") == 1 and strings.count("<si>") == 3
+    assert "nierozpoczęty" not in sheet_xml
+    values = list(read(body).iter_rows(values_only=True))
+    assert values[0] == ("Stan", "Stan") and values[1:] == [("nierozpoczęty", "ukończony")] * 50
+
+
+def _csv_reference(header, rows) -> bytes:
+    """The CSV as every value converted by `_csv_value` one by one would give it."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in [header, *rows]:
+        writer.writerow([exports._csv_value(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@pytest.mark.parametrize("extra", [[], [datetime(2026, 3, 29, 1, 30)], [1.5], [True], [None]])
+def test_csv_is_what_each_value_converted_alone_gives(extra):
+    from markupsafe import Markup
+
+    rows = [
+        ["Zofia; \"Ż\"", "=1+1", "-5", "@x", "\tx", "wiele\nlinii", "a\rb", " spacja ", "",
+         None, 0, 1, -7, date(2026, 3, 29), 10**20, '"', "'", "ą,ę", "\u2028", *extra],
+        ["=1+1", "nieukończony", 1, date(2026, 3, 29), "2026-03-29", None, "1"],
+        ["+48 123", "ukończony", 85, None],
+        [],
+        [None, None],
+        ["", ""],
+    ]
+    header = ["Osoba", "=Nagłówek"]
+    assert exports.to_csv(header, rows) == _csv_reference(header, rows)
+    assert exports._csv_fields(rows) is None if extra and extra != [None] \
+        else exports._csv_fields(rows) is not None  # the join path is the one tested
+    with_markup = [*rows, [Markup("=1+1"), "=1+1"]]  # a str subclass: each value alone
+    assert exports.to_csv(header, with_markup) == _csv_reference(header, with_markup)
+    for single in ([[""], ["x"]], [[None]], [["a;b"]]):  # a row of one field
+        assert exports.to_csv(header, single) == _csv_reference(header, single)

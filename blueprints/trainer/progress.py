@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from playhouse.flask_utils import get_object_or_404
 
 from blueprints.trainer import bp
@@ -16,6 +17,7 @@ from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render
 from koalicje.web.labels import MODULE_STATUS_LABELS
+from koalicje.web.render import dateformat, url_for
 from models import ROUNDS, VOIVODESHIPS, User
 
 
@@ -24,12 +26,53 @@ def _matrix(paginate: bool = True) -> progress_matrix.Matrix:
     return progress_matrix.build(current_user, filters, paginate=paginate)
 
 
+def cell_html(cell: progress_matrix.Cell) -> str:
+    """A matrix cell's `<td>`: its status (a class and a data attribute), its label and
+    its score when it has one."""
+    status = escape(cell.status)
+    score = "" if cell.percent is None else f' <span class="score">{cell.percent}%</span>'
+    return (f'<td class="cell cell-{status}" data-status="{status}">'
+            f'<span class="status">{escape(cell.label)}</span>{score}</td>')
+
+
+def matrix_rows(matrix: progress_matrix.Matrix) -> Markup:
+    """The matrix's body rows (`<tr>`s): each learner's name linking to their page, the
+    coalition, the completed modules of the required ones, the last activity's local day
+    and the cells, each distinct cell written once (a matrix shares one Cell object among
+    the rows that show it: 200 cells a page, a few dozen distinct ones). What
+    templates/trainer/_matrix.html wrote per row, with the same URL and date helpers."""
+    made: dict[int, str] = {}
+    required = matrix.required
+    out = []
+    for row in matrix.rows:
+        out.append(
+            f'<tr><th scope="row" data-col="name"><a href="'
+            f'{escape(url_for("trainer.learner", user_id=row.user_id))}">{escape(row.name)}'
+            f'</a></th><td data-col="coalition">{escape(row.coalition)}</td>'
+            f'<td data-col="completed" data-value="{row.completed}">{row.completed} / '
+            f'{required}</td><td data-col="last">')
+        if row.last_date:
+            # the machine-readable datetime attribute: the ISO date (str of a date)
+            out.append(f'<time datetime="{row.last_date}">'
+                       f'{escape(dateformat(row.last_date, "medium"))}</time></td>')
+        else:
+            out.append("—</td>")
+        for cell in row.cells:
+            html = made.get(id(cell))
+            if html is None:
+                html = made[id(cell)] = cell_html(cell)
+            out.append(html)
+        out.append("</tr>")
+    return Markup("".join(out))
+
+
 @bp.get("/matrix")
 @requires("trainer_area")
 def matrix():
     result = _matrix()
     return render(
         "trainer/matrix.html", "trainer/_matrix.html", matrix=result,
+        rows=matrix_rows(result),
         coalitions=scoped_coalition_list(current_user), rounds=ROUNDS,
         voivodeships=VOIVODESHIPS, statuses=MODULE_STATUS_LABELS,
     )

@@ -141,3 +141,12 @@ def test_csv_is_what_each_value_converted_alone_gives(extra):
     assert exports.to_csv(header, with_markup) == _csv_reference(header, with_markup)
     for single in ([[""], ["x"]], [[None]], [["a;b"]]):  # a row of one field
         assert exports.to_csv(header, single) == _csv_reference(header, single)
+
+
+def test_a_formula_in_markup_gets_a_plain_apostrophe():
+    from markupsafe import Markup
+
+    assert exports.safe_text(Markup("=1+1")) == "'=1+1"
+    assert type(exports.safe_text(Markup("=1+1"))) is str
+    body = exports.to_csv(["A", "B"], [[Markup("=1+1"), Markup("a & b")]])
+    assert body.decode("utf-8-sig").splitlines()[1] == "'=1+1;a & b"

@@ -26,8 +26,10 @@ Value = str | int | float | date | datetime | None
 
 
 def safe_text(value: str) -> str:
-    """Neutralise spreadsheet formula injection: '=1+1' becomes "'=1+1"."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Neutralise spreadsheet formula injection: '=1+1' becomes "'=1+1". A str subclass
+    (Markup) is taken as its text: Markup would escape the apostrophe added to it."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_value(value: Value) -> str:

@@ -140,6 +140,50 @@ def test_search_keeps_the_top_apart_and_in_order(app, bw, database):
             assert page.posts[0].author.name  # the author came with the post
 
 
+def test_a_search_first_page_takes_as_many_queries_however_many_posts_are_on_top(app, bw, database):
+    """A search's first page with many pinned and must-read posts, most of them matching:
+    as many statements on both engines as with none on top, and the top and the
+    stream as the rule gives them."""
+    from conftest import count_queries
+
+    def first_page():
+        with app.test_request_context(), count_queries() as q:
+            page = posts.listing(bw.member2, bw.coalition, q="zebranie", limit=3)
+        return page, len(q.statements)
+
+    made = [posts.create_post(bw.member, bw.coalition, title=f"Zebranie {n}",
+                              body="Lipowa" if n % 3 else "Inna") for n in range(12)]
+    posts.create_post(bw.member, bw.coalition, title="Inny wpis", body="bez słowa")
+    _, without_top = first_page()
+    for n in range(0, 12, 2):
+        posts.set_pinned(made[n], True)
+    for n in (3, 5, 9):
+        posts.set_must_read(made[n], True)
+    other = posts.create_post(bw.member, bw.coalition, title="Przypięty bez słowa", body="x")
+    posts.set_pinned(other, True)  # on top, but no match
+    page, with_top = first_page()
+    # The reader's memberships, then the listing's two (SQLite: the ids of the top and the
+    # stream, then their posts; PostgreSQL: the top, then the stream).
+    assert with_top == without_top == 3
+    asks = posts.needs_confirmation(bw.member2, bw.coalition)
+    must = [made[n].id for n in (9, 5, 3)] if asks else []
+    assert [p.id for p in page.top] == must + [made[n].id for n in (10, 8, 6, 4, 2, 0)]
+    rest = [p.id for p in reversed(made) if p.id not in {p.id for p in page.top}]
+    assert [p.id for p in page.posts] == rest[:3]
+
+
+@pytest.mark.sqlite_only
+def test_a_search_lists_the_top_candidates_once(app, bw, festyn):
+    """The first page's statement reads the board's pinned and must-read posts by their
+    indexes once (the matches checked against that list), not once more to find them."""
+    with app.test_request_context():
+        captured = captured_sql(lambda: posts.listing(bw.coordinator, bw.coalition, q="festyn"))
+    [(sql, params)] = [(s, p) for s, p in captured if '"post_search" MATCH ?' in s]
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert sum("post_pinned_coalition_id" in step for step in plan) == 1, plan
+    assert sum("VIRTUAL TABLE" in step for step in plan) == 2, plan  # the top's, the stream's
+
+
 @pytest.mark.sqlite_only
 def test_a_search_of_every_board_still_reads_every_board(app, bw, festyn):
     every = {p.id for made in festyn.values() for p in made}

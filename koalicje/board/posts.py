@@ -273,7 +273,7 @@ def _search_first_page(shape: _ListingShape, expression: str,
                        args: list) -> tuple[list[Post], list[Post]]:
     """A search's first page: the ids of the top and the stream in one statement over one
     MATCH, then their posts in that order (two queries, both prepared)."""
-    picked = _search_ids.rows(expression, *args, key=shape)
+    picked = _search_ids.fetchall(expression, *args, key=shape)
     ids = padded_ids([post_id for _, post_id in picked])
     found = {p.id: p for p in _listed(_posts_by_id, ids, len(ids))}
     parts = [(part, found[post_id]) for part, post_id in picked if post_id in found]
@@ -288,9 +288,11 @@ def _search_ids(shape: _ListingShape, expression: str, *params):
     of a common word listed to find the few that are on top); the stream reads the matches
     newest first and stops at its limit."""
     filters, is_top, unconfirmed, stream, limit = _listing_conditions(shape, params)
+    # The top candidates' ids listed once, the matches read once and checked against them,
+    # then the few posts found by their ids (not the candidates listed twice, once to find
+    # the posts and once to check the matches against).
     candidates = Post.select(Post.id).where(is_top)
-    top = (filters & Post.id.in_(candidates)
-           & (Post.id + 0).in_(search.matches_among(expression, candidates)))
+    top = filters & Post.id.in_(search.matches_among(expression, candidates))
     top_ids = (Post.select(Post.id).where(top).order_by(*_top_order(unconfirmed))
                .limit(TOP_LIMIT))
     stream_ids = search.newest_matches(Post.select(Post.id).where(stream), expression).limit(limit)

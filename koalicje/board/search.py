@@ -99,9 +99,11 @@ def fts_condition(expression: str):
 def matches_among(expression: str, among) -> Select:
     """The ids of the posts `expression` MATCHes that are among `among` (a query of a few
     post ids, such as a board's pinned posts): the matches are read once, each checked
-    against `among`, so SQLite never lists every match (a prefix query of a common word
-    matches ~5k posts on a big board) to look up the few. Compare a post's id to it as an
-    expression (`Post.id + 0`) so the few are found by their own indexes."""
+    against the list of `among` (made once), so SQLite never looks a match up in the posts
+    (a prefix query of a common word matches ~5k posts on a big board). Compare a post's id
+    to it (`Post.id.in_(...)`): SQLite then finds the few posts by their ids. The rowid is
+    compared as an expression (`rowid + 0`): given `rowid IN (...)` itself, FTS5 runs the
+    MATCH once per id, each time merging the prefix's postings again (~4.6 ms, not ~0.5)."""
     return (PostSearch.select(PostSearch.rowid)
             .where(PostSearch.match(expression) & (PostSearch.rowid + 0).in_(among)))
 

@@ -106,21 +106,41 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
     dozen escapes and lookups. Each title, label and mean is escaped once per request;
     `band_texts` and `disagreement` are the page's own translated texts (as the template
     renders them: translations are not escaped). The markup is what the loop it replaces
-    wrote (`tests/test_trainer_overview.py` compares the two)."""
+    wrote (`tests/test_trainer_overview.py` compares the two).
+
+    The rows of a profile whose rows list is kept per process (the profiles built from
+    stored statistics, `self_assessment._kept_dimensions`) are written once per process
+    and language, kept in `app.extensions` with the list they were written from (a list
+    is never changed once built; a new one is written afresh)."""
     text = _escaper()
+    kept = current_app.extensions.setdefault("koalicje.trainer.profile_rows", {})
+    locale = str(get_locale())
 
     def rows(profile: Any, band_texts: dict[str, str], disagreement: str) -> Markup:
+        dimensions = profile.dimensions
+        key = (id(dimensions), locale, disagreement, *band_texts.items())
+        done = kept.get(key)
+        if done is not None and done[0] is dimensions:
+            return done[1]
         tag = f' <span class="tag">{disagreement}</span>'
         out = []
-        for d in profile.dimensions:
+        for d in dimensions:
             row = f'\n        <tr class="band-{text(d.band)}">' if d.band else "\n        <tr>"
             label = text(d.band_label) if d.band_label else band_texts.get(d.band) or "—"
             out.append(f'{row}<th scope="row">{text(d.title)}</th>'
                        f'<td>{text(mean_of(d.mean))}</td><td>{label}'
                        f'{tag if d.disagreement else ""}</td></tr>')
-        return Markup("".join(out))
+        markup = Markup("".join(out))
+        if len(kept) >= _KEPT_PROFILES:
+            kept.clear()
+        # the list kept with its markup: its id is not reused while the entry holds it
+        kept[key] = (dimensions, markup)
+        return markup
 
     return rows
+
+
+_KEPT_PROFILES = 4096  # profiles' rows kept per process; then start again
 
 
 def profile_articles(rows: Callable[..., Markup]) -> Callable[[list], Markup]:

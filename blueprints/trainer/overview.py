@@ -195,6 +195,25 @@ def _kept_days(format: str) -> dict[Any, str]:
     return days
 
 
+def _kept_rows(kind: str) -> dict[Any, str]:
+    """The rows of `kind` already written in this language, by what they show, kept per
+    process in `app.extensions` (a row shows only the values of its key, so a changed value
+    is written afresh and an unchanged one is the same text). Kept per language."""
+    kept = current_app.extensions.setdefault("koalicje.trainer.rows", {})
+    key = (str(get_locale()), kind)
+    rows = kept.get(key)
+    if rows is None:
+        rows = kept[key] = {}
+    return rows
+
+
+def _keep(rows: dict[Any, str], key: Any, row: str) -> None:
+    if len(rows) >= _KEPT_ROWS:
+        rows.clear()
+    rows[key] = row
+
+
+_KEPT_ROWS = 4096  # rows per language and kind kept; then start again
 _KEPT_DAYS = 4096  # days per language and format kept; then start again
 
 
@@ -217,14 +236,24 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
                                   f'{escape(dateformat(value, "medium"))}</time>')
         return done
 
+    written = _kept_rows("overdue")
+
     def items(steps: list) -> Markup:
         due = _("termin")
         out = []
         for step in steps:
-            owner = f" ({text(step.owner_label)})" if step.owner_label else ""
-            out.append(f'\n        <li><a href="{text(visits_url(step.coalition_slug))}">'
-                       f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
-                       f'{owner} —\n          {due} {day(step.due_date)}</li>')
+            url = visits_url(step.coalition_slug)
+            # the item is a function of the step's values (a frozen dataclass), its link and
+            # the language: written once per process
+            key = (step, url, due)
+            item = written.get(key)
+            if item is None:
+                owner = f" ({text(step.owner_label)})" if step.owner_label else ""
+                item = (f'\n        <li><a href="{text(url)}">'
+                        f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
+                        f'{owner} —\n          {due} {day(step.due_date)}</li>')
+                _keep(written, key, item)
+            out.append(item)
         return Markup("".join(out))
 
     return items
@@ -239,6 +268,7 @@ def coalition_rows(visits_url: Callable[[str], str],
     two, for every workshop stage. The page's translated texts are not escaped, as the template
     wrote them."""
     text = _escaper()
+    written = _kept_rows("coalitions")
 
     def rows(summaries: list) -> Markup:
         completion_text, progress_text, visits_text = (
@@ -249,7 +279,18 @@ def coalition_rows(visits_url: Callable[[str], str],
         stages: dict[str, str] = {}
         out = []
         for s in summaries:
-            c = s.coalition
+            c, st = s.coalition, s.workshop
+            # the row is a function of these values and the language: written once per
+            # process (until one of them changes)
+            visits, matrix = visits_url(c.slug), matrix_url(c.slug)
+            key = (c.slug, c.name, c.gmina, c.voivodeship, c.round, s.members,
+                   s.completed_modules, s.required, s.last_activity, s.nudges, s.overdue,
+                   st.reached, st.partners, st.actions_done, st.actions, st.last_activity,
+                   visits, matrix, progress_text)
+            row = written.get(key)
+            if row is not None:
+                out.append(row)
+                continue
             slug = text(c.slug)
             round_name = rounds.get(c.round)
             if round_name is None:
@@ -262,7 +303,6 @@ def coalition_rows(visits_url: Callable[[str], str],
             else:
                 completion = "—"
             last = text(dateformat(s.last_activity)) if s.last_activity else "—"
-            st = s.workshop
             reached = st.reached
             stage = stages.get(reached)
             if stage is None:
@@ -273,7 +313,7 @@ def coalition_rows(visits_url: Callable[[str], str],
                 "p": st.partners, "done": st.actions_done, "all": st.actions}
             if st.last_activity:
                 figures = f"{figures} · {text(dateformat(st.last_activity))}"
-            out.append(
+            row = (
                 f'\n        <tr data-coalition="{slug}">\n          <th scope="row">'
                 f'{text(c.name)}<br><small>{text(c.gmina)}, {text(c.voivodeship)}, '
                 f'{round_name}</small></th>\n'
@@ -283,9 +323,11 @@ def coalition_rows(visits_url: Callable[[str], str],
                 f'          <td data-col="nudges">{text(s.nudges)}</td>\n'
                 f'          <td data-col="overdue">{text(s.overdue)}</td>\n'
                 f'          <td data-col="workshop">\n\n{stage}\n<br><small>{figures}</small></td>\n'
-                f'          <td><a href="{text(matrix_url(c.slug))}">{progress_text}</a> ·\n'
-                f'            <a href="{text(visits_url(c.slug))}">{visits_text}</a></td>\n'
+                f'          <td><a href="{text(matrix)}">{progress_text}</a> ·\n'
+                f'            <a href="{text(visits)}">{visits_text}</a></td>\n'
                 f'        </tr>')
+            _keep(written, key, row)
+            out.append(row)
         return Markup("".join(out))
 
     return rows

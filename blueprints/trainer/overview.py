@@ -187,24 +187,24 @@ def _kept_days(format: str) -> dict[Any, str]:
     written in `format` in this language, kept per process (a day's text does not change
     while the process lives; the overdue steps' ~70 due dates are the same on every
     request). Kept in `app.extensions`, per language and format."""
-    kept = current_app.extensions.setdefault("koalicje.trainer.days", {})
-    key = (str(get_locale()), format)
-    days = kept.get(key)
-    if days is None:
-        days = kept[key] = {}
-    return days
+    return _kept_texts("koalicje.trainer.days", format)
 
 
 def _kept_rows(kind: str) -> dict[Any, str]:
     """The rows of `kind` already written in this language, by what they show, kept per
     process in `app.extensions` (a row shows only the values of its key, so a changed value
     is written afresh and an unchanged one is the same text). Kept per language."""
-    kept = current_app.extensions.setdefault("koalicje.trainer.rows", {})
+    return _kept_texts("koalicje.trainer.rows", kind)
+
+
+def _kept_texts(name: str, kind: str) -> dict[Any, str]:
+    """The texts kept in `app.extensions[name]` for this language and `kind`."""
+    kept = current_app.extensions.setdefault(name, {})
     key = (str(get_locale()), kind)
-    rows = kept.get(key)
-    if rows is None:
-        rows = kept[key] = {}
-    return rows
+    texts = kept.get(key)
+    if texts is None:
+        texts = kept[key] = {}
+    return texts
 
 
 def _keep(rows: dict[Any, str], key: Any, row: str) -> None:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, Case, ModelSelect, fn
 
@@ -476,21 +477,31 @@ def coalition_profiles(
     instrument = _instrument_of.first(instrument_slug) if coalitions else None
     if instrument is None or not coalitions:
         return {c.id: None for c in coalitions}
-    stored = {} if sectors else _stored_stats([c.id for c in coalitions], instrument.id)
+    stored = {} if sectors else _stored_texts([c.id for c in coalitions], instrument.id)
     missing = [c.id for c in coalitions if c.id not in stored]
     responses = latest_scores_by_coalition(missing, instrument) if missing else {}
-    if (all(respondents < MIN_RESPONDENTS for respondents, _stats in stored.values())
+    if (all(respondents < MIN_RESPONDENTS for respondents, _text in stored.values())
             and all(len(responses.get(cid, [])) < MIN_RESPONDENTS for cid in missing)):
         return {c.id: None for c in coalitions}
-    definition = current_version(instrument).definition
+    version = current_version(instrument)
+    definition = version.definition
     texts = _ProfileTexts(definition)
+    kept = _kept_dimensions((version.id, version.content_hash, texts.language))
+    # the stored statistics not kept yet, decoded in one call
+    unkept = [text for respondents, text in stored.values()
+              if respondents >= MIN_RESPONDENTS and text not in kept]
+    if unkept:
+        if len(kept) + len(unkept) > _KEPT_PROFILES:
+            kept.clear()
+        decoded = json.loads("[" + ",".join(unkept) + "]")
+        for text, stats in zip(unkept, decoded, strict=True):
+            kept[text] = _dimensions(definition, stats, texts)
     out: dict[int, Profile | None] = {}
     for c in coalitions:
         if c.id in stored:
-            respondents, stats = stored[c.id]
+            respondents, text = stored[c.id]
             out[c.id] = (Profile(instrument=instrument, respondents=respondents,
-                                 dimensions=_dimensions(definition, stats, texts), sectors=[],
-                                 definition=definition)
+                                 dimensions=kept[text], sectors=[], definition=definition)
                          if respondents >= MIN_RESPONDENTS else None)
         else:
             out[c.id] = _profile(instrument, definition, responses.get(c.id, []), texts,
@@ -498,15 +509,35 @@ def coalition_profiles(
     return out
 
 
-def _stored_stats(coalition_ids: list[int], instrument_id: int
-                  ) -> dict[int, tuple[int, dict[str, list]]]:
-    """The stored (respondents, `dimension_stats`) of these coalitions that have them (one
-    query; the JSON texts decoded in one call)."""
+def _kept_dimensions(key: tuple) -> dict[str, list[DimensionProfile]]:
+    """The profile rows (`_dimensions`) built from stored statistics, by the statistics'
+    JSON text, kept per process for `key` (instrument version, its content hash, the
+    language) in `app.extensions`: the rows are a function of those four alone (a version
+    never changes; a changed stored row has another text, so it is never served stale),
+    and rebuilding a page's twenty profiles cost half a millisecond per request. The kept
+    lists are shared between requests: read them, never change them. Outside an
+    application, a dict of its own (nothing kept)."""
+    if not has_app_context():
+        return {}
+    kept = current_app.extensions.setdefault("koalicje.self_assessment.dimensions", {})
+    rows = kept.get(key)
+    if rows is None:
+        if len(kept) >= _KEPT_VERSIONS:
+            kept.clear()
+        rows = kept[key] = {}
+    return rows
+
+
+_KEPT_PROFILES = 4096  # stored statistics kept per version and language; then start again
+_KEPT_VERSIONS = 16  # versions and languages kept
+
+
+def _stored_texts(coalition_ids: list[int], instrument_id: int) -> dict[int, tuple[int, str]]:
+    """The stored (respondents, `dimension_stats` as JSON text) of these coalitions that
+    have them (one query)."""
     ids = padded_ids(sorted(set(coalition_ids)))
-    rows = _stored_rows.rows(instrument_id, *ids, key=len(ids))
-    decoded = json.loads("[" + ",".join(text for _cid, _n, text in rows) + "]")
-    return {cid: (respondents, stats)
-            for (cid, respondents, _text), stats in zip(rows, decoded, strict=True)}
+    return {cid: (respondents, text)
+            for cid, respondents, text in _stored_rows.rows(instrument_id, *ids, key=len(ids))}
 
 
 @prepared(keyed=True)
@@ -529,7 +560,7 @@ class _ProfileTexts:
 
     def __init__(self, definition: dict) -> None:
         self.definition = definition
-        lang = current_language()
+        self.language = lang = current_language()
         self.titles = {d["slug"]: localized(d["title"], lang) for d in definition["dimensions"]}
         self._band_labels = {
             id(band): localized(band["label"], lang) for band in definition["bands"]

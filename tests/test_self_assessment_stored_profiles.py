@@ -72,7 +72,8 @@ def _straightforward(coalition_id: int, instrument_id: int) -> tuple[int, dict]:
 
 
 class World:
-    def __init__(self):
+    def __init__(self, app):
+        self.app = app
         sync_content()
         self.definition = instrument_definition()
         self.instrument = instrument()
@@ -110,8 +111,12 @@ class World:
             assert (coalition.id, self.instrument.id) in stored
         alive = list(Coalition.select().where(
             Coalition.id.in_([c.id for c in self.coalitions])).order_by(Coalition.id))
-        lean = self_assessment.coalition_profiles(alive, sectors=False)
-        full = self_assessment.coalition_profiles(alive)
+        # in a request of the application: the profiles built from stored rows are kept per
+        # process (`self_assessment._kept_dimensions`), so each check after a write reads
+        # the kept ones where the stored row did not change
+        with self.app.test_request_context():
+            lean = self_assessment.coalition_profiles(alive, sectors=False)
+            full = self_assessment.coalition_profiles(alive)
         for coalition in alive:
             if full[coalition.id] is None:
                 assert lean[coalition.id] is None
@@ -121,8 +126,8 @@ class World:
 
 
 @pytest.fixture
-def world(database):
-    return World()
+def world(app, database):
+    return World(app)
 
 
 def test_every_coalition_is_stored_and_equals_its_answers(world):
@@ -252,3 +257,49 @@ def test_the_overview_reads_stored_profiles_in_a_fixed_number_of_queries(world):
         again = self_assessment.coalition_profiles(world.coalitions, sectors=False)
     assert fallback.count == large.count + 1
     assert again == stored
+
+
+def _page_profiles(client) -> dict[str, list[tuple[str, str]]]:
+    """The overview's profiles as shown: per coalition, each row's (title, mean)."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/trainer/").data, "html.parser")
+    return {article["data-coalition"]: [(row.th.get_text(), row.td.get_text())
+                                        for row in article.select("tbody tr")]
+            for article in page.select("article.coalition-profile")}
+
+
+def test_kept_profiles_equal_fresh_ones_and_a_changed_row_shows_at_once(app, world, client,
+                                                                         auth):
+    """The profiles built from stored rows are kept per process (and their rows' markup):
+    what is kept equals what is built afresh, and a changed stored row shows at once."""
+    with app.app_context():  # (kept in the application's extensions)
+        first = self_assessment.coalition_profiles(world.coalitions, sectors=False)
+        second = self_assessment.coalition_profiles(world.coalitions, sectors=False)
+        version = self_assessment.current_version(world.instrument)
+        texts = self_assessment._ProfileTexts(version.definition)
+    stored = _stored()
+    for coalition in world.coalitions:
+        assert second[coalition.id].dimensions is first[coalition.id].dimensions  # kept
+        _respondents, stats = stored[coalition.id, world.instrument.id]
+        assert second[coalition.id].dimensions == self_assessment._dimensions(
+            version.definition, stats, texts)
+    auth.as_user(world.admin)
+    shown = _page_profiles(client)
+    assert _page_profiles(client) == shown  # the kept markup
+    app.extensions.pop("koalicje.self_assessment.dimensions")
+    app.extensions.pop("koalicje.trainer.profile_rows")
+    assert _page_profiles(client) == shown  # equals the markup written afresh
+    # a member answers again: the stored row changes, the page shows it at once
+    changed = world.coalitions[0]
+    world.submit(world.people[changed.id][0], changed, 3)
+    world.check(kept=[changed])
+    after = _page_profiles(client)
+    assert after[changed.slug] != shown[changed.slug]
+    assert {slug: rows for slug, rows in after.items() if slug != changed.slug} == {
+        slug: rows for slug, rows in shown.items() if slug != changed.slug}
+    fresh = self_assessment.coalition_profiles([changed])[changed.id]  # from the answers
+    mean_text = {d.title: d.mean for d in fresh.dimensions}
+    for title, text in after[changed.slug]:
+        mean = mean_text[title]
+        assert text == ("—" if mean is None else f"{mean:.2f}".replace(".", ","))

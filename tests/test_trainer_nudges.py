@@ -182,3 +182,13 @@ def test_overview_summary_counts_what_the_full_list_finds(setting):
     assert [n.user.name for n in summary.first] == [n.user.name for n in full[:2]] == [
         "Celina Nowa", "Anna Cicha"]
     assert summary.first[1].stopped.module.id == m2.id
+
+    def shown(nudge):  # what the overview shows and reads of a nudge
+        return (nudge.user.id, nudge.user.name, nudge.user.last_active_at,
+                [(c.id, c.name) for c in nudge.coalitions], nudge.coalition_names,
+                nudge.last_step, nudge.last_date, nudge.inactive,
+                [m.id for m in nudge.stuck_modules], nudge.stopped)
+
+    assert [shown(n) for n in summary.first] == [shown(n) for n in full[:2]]
+    assert [shown(n) for n in nudges.summary(trainer, [], days=14, now=NOW, first=5).first] == [
+        shown(n) for n in full]

@@ -369,6 +369,76 @@ def test_overdue_items_are_the_markup_of_the_template_loop(app, locale):
     assert 'datetime="2025-12-31"' in written
 
 
+def test_kept_rows_are_what_the_template_loops_write_in_each_language_and_after_a_change(
+        app):
+    """The coalition rows and overdue items are kept per process and language by what they
+    show: a later request in either language, and one after any shown value changed, still
+    writes exactly what the template loops write."""
+    from dataclasses import replace
+    from datetime import date, datetime
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from blueprints.trainer.overview import (
+        _matrix_url,
+        _visits_url,
+        coalition_rows,
+        overdue_items,
+    )
+    from koalicje.trainer.overview import OverdueStep
+
+    summaries = _summaries()
+    steps = [OverdueStep(1, "moja", "Moja <Koalicja>", "Zadzwonić", "Ewa", date(2026, 9, 2)),
+             OverdueStep(2, "druga", "Druga", "Bez osoby", "", date(2026, 9, 3))]
+
+    def check(locale: str) -> str:
+        page = SimpleNamespace(summaries=summaries, overdue=steps)
+        with app.test_request_context(), force_locale(locale):
+            visits_url, matrix_url = _visits_url(), _matrix_url()
+            expected = render_template_string(
+                _COALITION_ROWS_LOOP + _OVERDUE_LOOP, overview=page, visits_url=visits_url,
+                matrix_url=matrix_url)
+            written = render_template_string(
+                "{{- coalition_rows(overview.summaries) }}{{- overdue_items(overview.overdue) }}",
+                overview=page, coalition_rows=coalition_rows(visits_url, matrix_url),
+                overdue_items=overdue_items(visits_url))
+        assert written == expected, locale
+        return written
+
+    first = {locale: check(locale) for locale in ("pl", "en", "pl", "en")}
+    assert first["pl"] != first["en"]
+    kept = app.extensions["koalicje.trainer.rows"]
+    assert len(kept) == 4 and all(kept.values())  # two kinds in two languages
+    # every value a row shows changes in turn: the page shows the new one at once
+    changes = [
+        ("members", 16), ("completed_modules", 30), ("required", 5), ("nudges", 7),
+        ("overdue", 9), ("last_activity", datetime(2026, 11, 20, 10, 0)),
+    ]
+    for name, value in changes:
+        summaries[0] = replace(summaries[0], **{name: value})
+        for locale in ("pl", "en"):
+            assert check(locale) != first[locale], (name, locale)
+    for name, value in [("partners", 11), ("actions", 9), ("actions_done", 4),
+                        ("last_activity", datetime(2026, 11, 21, 8, 0))]:
+        summaries[4] = replace(summaries[4], workshop=replace(summaries[4].workshop,
+                                                              **{name: value}))
+        check("pl")
+    coalition = summaries[1].coalition
+    for name, value in [("name", "Nowa <nazwa>"), ("gmina", "Inna"),
+                        ("voivodeship", "mazowieckie"), ("round", 3), ("slug", "nowy-slug")]:
+        setattr(coalition, name, value)
+        assert name != "name" or "Nowa &lt;nazwa&gt;" in check("en")
+        check("pl")
+    for name, value in [("coalition_slug", "inna"), ("coalition_name", "Inna <k>"),
+                        ("description", "Nowy opis"), ("owner_label", "Jan"),
+                        ("due_date", date(2026, 8, 1))]:
+        steps[1] = replace(steps[1], **{name: value})
+        check("pl")
+        check("en")
+
+
 # The profiles section's loop of trainer/overview.html that `profile_articles` replaced, as
 # it was, with trainer/_profile.html (which it included per coalition) written in place.
 _PROFILE_ARTICLES_LOOP = """

@@ -106,21 +106,41 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
     dozen escapes and lookups. Each title, label and mean is escaped once per request;
     `band_texts` and `disagreement` are the page's own translated texts (as the template
     renders them: translations are not escaped). The markup is what the loop it replaces
-    wrote (`tests/test_trainer_overview.py` compares the two)."""
+    wrote (`tests/test_trainer_overview.py` compares the two).
+
+    The rows of a profile whose rows list is kept per process (the profiles built from
+    stored statistics, `self_assessment._kept_dimensions`) are written once per process
+    and language, kept in `app.extensions` with the list they were written from (a list
+    is never changed once built; a new one is written afresh)."""
     text = _escaper()
+    kept = current_app.extensions.setdefault("koalicje.trainer.profile_rows", {})
+    locale = str(get_locale())
 
     def rows(profile: Any, band_texts: dict[str, str], disagreement: str) -> Markup:
+        dimensions = profile.dimensions
+        key = (id(dimensions), locale, disagreement, *band_texts.items())
+        done = kept.get(key)
+        if done is not None and done[0] is dimensions:
+            return done[1]
         tag = f' <span class="tag">{disagreement}</span>'
         out = []
-        for d in profile.dimensions:
+        for d in dimensions:
             row = f'\n        <tr class="band-{text(d.band)}">' if d.band else "\n        <tr>"
             label = text(d.band_label) if d.band_label else band_texts.get(d.band) or "—"
             out.append(f'{row}<th scope="row">{text(d.title)}</th>'
                        f'<td>{text(mean_of(d.mean))}</td><td>{label}'
                        f'{tag if d.disagreement else ""}</td></tr>')
-        return Markup("".join(out))
+        markup = Markup("".join(out))
+        if len(kept) >= _KEPT_PROFILES:
+            kept.clear()
+        # the list kept with its markup: its id is not reused while the entry holds it
+        kept[key] = (dimensions, markup)
+        return markup
 
     return rows
+
+
+_KEPT_PROFILES = 4096  # profiles' rows kept per process; then start again
 
 
 def profile_articles(rows: Callable[..., Markup]) -> Callable[[list], Markup]:
@@ -167,14 +187,33 @@ def _kept_days(format: str) -> dict[Any, str]:
     written in `format` in this language, kept per process (a day's text does not change
     while the process lives; the overdue steps' ~70 due dates are the same on every
     request). Kept in `app.extensions`, per language and format."""
-    kept = current_app.extensions.setdefault("koalicje.trainer.days", {})
-    key = (str(get_locale()), format)
-    days = kept.get(key)
-    if days is None:
-        days = kept[key] = {}
-    return days
+    return _kept_texts("koalicje.trainer.days", format)
 
 
+def _kept_rows(kind: str) -> dict[Any, str]:
+    """The rows of `kind` already written in this language, by what they show, kept per
+    process in `app.extensions` (a row shows only the values of its key, so a changed value
+    is written afresh and an unchanged one is the same text). Kept per language."""
+    return _kept_texts("koalicje.trainer.rows", kind)
+
+
+def _kept_texts(name: str, kind: str) -> dict[Any, str]:
+    """The texts kept in `app.extensions[name]` for this language and `kind`."""
+    kept = current_app.extensions.setdefault(name, {})
+    key = (str(get_locale()), kind)
+    texts = kept.get(key)
+    if texts is None:
+        texts = kept[key] = {}
+    return texts
+
+
+def _keep(rows: dict[Any, str], key: Any, row: str) -> None:
+    if len(rows) >= _KEPT_ROWS:
+        rows.clear()
+    rows[key] = row
+
+
+_KEPT_ROWS = 4096  # rows per language and kind kept; then start again
 _KEPT_DAYS = 4096  # days per language and format kept; then start again
 
 
@@ -197,14 +236,24 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
                                   f'{escape(dateformat(value, "medium"))}</time>')
         return done
 
+    written = _kept_rows("overdue")
+
     def items(steps: list) -> Markup:
         due = _("termin")
         out = []
         for step in steps:
-            owner = f" ({text(step.owner_label)})" if step.owner_label else ""
-            out.append(f'\n        <li><a href="{text(visits_url(step.coalition_slug))}">'
-                       f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
-                       f'{owner} —\n          {due} {day(step.due_date)}</li>')
+            url = visits_url(step.coalition_slug)
+            # the item is a function of the step's values (a frozen dataclass), its link and
+            # the language: written once per process
+            key = (step, url, due)
+            item = written.get(key)
+            if item is None:
+                owner = f" ({text(step.owner_label)})" if step.owner_label else ""
+                item = (f'\n        <li><a href="{text(url)}">'
+                        f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
+                        f'{owner} —\n          {due} {day(step.due_date)}</li>')
+                _keep(written, key, item)
+            out.append(item)
         return Markup("".join(out))
 
     return items
@@ -219,6 +268,7 @@ def coalition_rows(visits_url: Callable[[str], str],
     two, for every workshop stage. The page's translated texts are not escaped, as the template
     wrote them."""
     text = _escaper()
+    written = _kept_rows("coalitions")
 
     def rows(summaries: list) -> Markup:
         completion_text, progress_text, visits_text = (
@@ -229,7 +279,18 @@ def coalition_rows(visits_url: Callable[[str], str],
         stages: dict[str, str] = {}
         out = []
         for s in summaries:
-            c = s.coalition
+            c, st = s.coalition, s.workshop
+            # the row is a function of these values and the language: written once per
+            # process (until one of them changes)
+            visits, matrix = visits_url(c.slug), matrix_url(c.slug)
+            key = (c.slug, c.name, c.gmina, c.voivodeship, c.round, s.members,
+                   s.completed_modules, s.required, s.last_activity, s.nudges, s.overdue,
+                   st.reached, st.partners, st.actions_done, st.actions, st.last_activity,
+                   visits, matrix, progress_text)
+            row = written.get(key)
+            if row is not None:
+                out.append(row)
+                continue
             slug = text(c.slug)
             round_name = rounds.get(c.round)
             if round_name is None:
@@ -242,7 +303,6 @@ def coalition_rows(visits_url: Callable[[str], str],
             else:
                 completion = "—"
             last = text(dateformat(s.last_activity)) if s.last_activity else "—"
-            st = s.workshop
             reached = st.reached
             stage = stages.get(reached)
             if stage is None:
@@ -253,7 +313,7 @@ def coalition_rows(visits_url: Callable[[str], str],
                 "p": st.partners, "done": st.actions_done, "all": st.actions}
             if st.last_activity:
                 figures = f"{figures} · {text(dateformat(st.last_activity))}"
-            out.append(
+            row = (
                 f'\n        <tr data-coalition="{slug}">\n          <th scope="row">'
                 f'{text(c.name)}<br><small>{text(c.gmina)}, {text(c.voivodeship)}, '
                 f'{round_name}</small></th>\n'
@@ -263,9 +323,11 @@ def coalition_rows(visits_url: Callable[[str], str],
                 f'          <td data-col="nudges">{text(s.nudges)}</td>\n'
                 f'          <td data-col="overdue">{text(s.overdue)}</td>\n'
                 f'          <td data-col="workshop">\n\n{stage}\n<br><small>{figures}</small></td>\n'
-                f'          <td><a href="{text(matrix_url(c.slug))}">{progress_text}</a> ·\n'
-                f'            <a href="{text(visits_url(c.slug))}">{visits_text}</a></td>\n'
+                f'          <td><a href="{text(matrix)}">{progress_text}</a> ·\n'
+                f'            <a href="{text(visits)}">{visits_text}</a></td>\n'
                 f'        </tr>')
+            _keep(written, key, row)
+            out.append(row)
         return Markup("".join(out))
 
     return rows

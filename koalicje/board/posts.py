@@ -601,7 +601,9 @@ def _new_counts(shape: tuple[bool, int], *params):
         own_board, at = on_board(programme, at + 4)
         own_from = params[at]
         at += 1
-        whole_months = PostTally.select(fn.COALESCE(fn.SUM(PostTally.posts), 0)).where(
+        # the 0 written in the text, not bound: one parameter fewer per board (a trainer's
+        # header binds ~260 of them on every page)
+        whole_months = PostTally.select(fn.COALESCE(fn.SUM(PostTally.posts), SQL("0"))).where(
             (PostTally.board == tally_board) & (PostTally.month > since_month))
         first_month = Post.select(fn.COUNT(Post.id)).where(
             in_first & (Post.created_at > since) & (Post.created_at < month_end) & visible

@@ -28,6 +28,7 @@ from koalicje.trainer.scope import (
     scope_args,
     scope_condition,
     scope_key,
+    to_datetime,
 )
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title
@@ -203,12 +204,32 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     # the few shown, from SQL text prepared per kind of viewer and padded id count (run
     # even for none: the same queries whatever the data)
     shown_ids, key = padded_ids(ids), scope_key(viewer)
-    scope = _scope_members.rows(*scope_args(viewer), *shown_ids, key=(key, len(shown_ids)))
+    # as the driver gives them: a model per membership, account and coalition cost more
+    # than the query
+    scope = _shown_members(_scope_members.fetchall(*scope_args(viewer), *shown_ids,
+                                                   key=(key, len(shown_ids))))
     progress: dict[int, list[ProgressRow]] = {}
     for row in _progress_of.execute(*shown_ids, key=len(shown_ids)):
         progress.setdefault(row[0], []).append(ProgressRow(*row))
     shown = _nudges(_people(scope), progress, modules, cutoff)
     return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first])
+
+
+# What `_people` reads of a membership of a shown learner.
+_ShownMember = namedtuple("_ShownMember", "user_id user coalition joined_at")
+
+
+def _shown_members(rows: list[tuple]) -> list[_ShownMember]:
+    """`_scope_members`' rows (as the driver gives them) as what `_people` reads of a
+    membership: the account with its id, name and stamp, the coalition with its id and
+    name (what the overview shows), the stamps as Peewee reads them on either engine."""
+    out = []
+    for _id, user_id, coalition_id, joined_at, _user, name, last_active_at, _c, title in rows:
+        user = User(__no_default__=1, id=user_id, name=name,
+                    last_active_at=to_datetime(last_active_at))
+        coalition = Coalition(__no_default__=1, id=coalition_id, name=title)
+        out.append(_ShownMember(user_id, user, coalition, to_datetime(joined_at)))
+    return out
 
 
 @prepared(keyed=True)

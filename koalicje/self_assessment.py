@@ -487,12 +487,15 @@ def coalition_profiles(
     definition = version.definition
     texts = _ProfileTexts(definition)
     kept = _kept_dimensions((version.id, version.content_hash, texts.language))
-    # the stored statistics not kept yet, decoded in one call
-    unkept = [text for respondents, text in stored.values()
-              if respondents >= MIN_RESPONDENTS and text not in kept]
+    # the stored statistics not kept yet, decoded in one call (after a reset past the
+    # bound, every one this call reads)
+    needed = list(dict.fromkeys(text for respondents, text in stored.values()
+                                if respondents >= MIN_RESPONDENTS))
+    unkept = [text for text in needed if text not in kept]
     if unkept:
         if len(kept) + len(unkept) > _KEPT_PROFILES:
             kept.clear()
+            unkept = needed
         decoded = json.loads("[" + ",".join(unkept) + "]")
         for text, stats in zip(unkept, decoded, strict=True):
             kept[text] = _dimensions(definition, stats, texts)

@@ -303,3 +303,15 @@ def test_kept_profiles_equal_fresh_ones_and_a_changed_row_shows_at_once(app, wor
     for title, text in after[changed.slug]:
         mean = mean_text[title]
         assert text == ("—" if mean is None else f"{mean:.2f}".replace(".", ","))
+
+
+def test_kept_profiles_start_again_past_their_bound_without_losing_the_ones_read(
+        app, world, monkeypatch):
+    """Past `_KEPT_PROFILES` the kept rows start again: a call that reads some rows kept
+    before the reset and some new ones still gets every profile."""
+    with app.app_context():
+        first = self_assessment.coalition_profiles(world.coalitions[:1], sectors=False)
+        monkeypatch.setattr(self_assessment, "_KEPT_PROFILES", 1)
+        both = self_assessment.coalition_profiles(world.coalitions, sectors=False)
+        assert both[world.coalitions[0].id].dimensions == first[world.coalitions[0].id].dimensions
+        assert all(both[c.id] is not None for c in world.coalitions)

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from blueprints.trainer import bp
 from koalicje.permissions import requires
 from koalicje.trainer import nudges, overview
+from koalicje.web import render
 from koalicje.web.labels import workshop_stage_label
 from koalicje.web.render import dateformat, decimalformat
 
@@ -114,7 +115,7 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
     is never changed once built; a new one is written afresh)."""
     text = _escaper()
     kept = current_app.extensions.setdefault("koalicje.trainer.profile_rows", {})
-    locale = str(get_locale())
+    locale = render.language()
 
     def rows(profile: Any, band_texts: dict[str, str], disagreement: str) -> Markup:
         dimensions = profile.dimensions
@@ -200,21 +201,21 @@ def _kept_rows(kind: str) -> dict[Any, str]:
 def _kept_texts(name: str, kind: str) -> dict[Any, str]:
     """The texts kept in `app.extensions[name]` for this language and `kind`."""
     kept = current_app.extensions.setdefault(name, {})
-    key = (str(get_locale()), kind)
+    key = (render.language(), kind)
     texts = kept.get(key)
     if texts is None:
         texts = kept[key] = {}
     return texts
 
 
-def _keep(rows: dict[Any, str], key: Any, row: str) -> None:
-    if len(rows) >= _KEPT_ROWS:
-        rows.clear()
-    rows[key] = row
+def _keep(texts: dict[Any, str], key: Any, text: str) -> None:
+    """Keep `text` in one of the `_kept_texts` dicts, which starts again past its bound."""
+    if len(texts) >= _KEPT_TEXTS:
+        texts.clear()
+    texts[key] = text
 
 
-_KEPT_ROWS = 4096  # rows per language and kind kept; then start again
-_KEPT_DAYS = 4096  # days per language and format kept; then start again
+_KEPT_TEXTS = 4096  # rows or days per language and kind kept; then start again
 
 
 def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
@@ -229,11 +230,10 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
     def day(value: Any) -> str:
         done = days.get(value)
         if done is None:
-            if len(days) >= _KEPT_DAYS:
-                days.clear()
             # the machine-readable attribute: a date's str is its ISO text (YYYY-MM-DD)
-            done = days[value] = (f'<time datetime="{escape(str(value))}">'
-                                  f'{escape(dateformat(value, "medium"))}</time>')
+            done = (f'<time datetime="{escape(str(value))}">'
+                    f'{escape(dateformat(value, "medium"))}</time>')
+            _keep(days, value, done)
         return done
 
     written = _kept_rows("overdue")

@@ -399,3 +399,91 @@ def test_any_query_is_valid_fts5_and_finds_a_post_by_its_own_words(written, type
             assert connection.execute("SELECT count(*) FROM t WHERE t MATCH ?",
                                       (other,)).fetchone()[0] == 0
     connection.close()
+
+
+# --- the index of the posts that may go on top ---------------------------------------------
+
+
+def _top_indexed() -> dict[int, tuple[str, str]]:
+    rows = db.execute_sql("SELECT rowid, title_words, body_words FROM post_top_search")
+    return {rowid: (title, body) for rowid, title, body in rows}
+
+
+def _top_expected() -> dict[int, tuple[str, str]]:
+    """The rule: every post not deleted that is pinned or must-read, with its words as the
+    whole index holds them."""
+    return {p.id: (board_words(p.title, p.coalition_id),
+                   board_words(p.body_source, p.coalition_id))
+            for p in Post.select().where(Post.deleted_at.is_null()
+                                         & (Post.pinned | Post.must_read))}
+
+
+@pytest.mark.sqlite_only
+def test_the_top_index_follows_every_kind_of_write(app, bw, festyn):
+    """Pinned or must-read, unpinned, unmarked, edited, hidden, restored, deleted: after
+    each write the top's index holds exactly the posts that may go on top, with their
+    current words."""
+    first, second, third = festyn["lipowa"]
+    programme = festyn["programme"][0]
+    assert _top_indexed() == {}
+    writes = [
+        lambda: posts.set_pinned(first, True),
+        lambda: posts.set_must_read(second, True),
+        lambda: posts.set_must_read(first, True),
+        lambda: posts.set_pinned(programme, True),
+        lambda: posts.set_pinned(first, False),  # still must-read
+        lambda: posts.edit_post(first, title="Piknik", body="Ławki", category="event"),
+        lambda: posts.hide(second, bw.trainer, "spam"),  # moderators still find it
+        lambda: posts.restore(second, bw.trainer),
+        lambda: posts.set_must_read(first, False),
+        lambda: posts.delete_post(second, bw.member),
+        lambda: posts.edit_post(third, title="Festyn zmieniony", body="x", category="need"),
+    ]
+    seen = []
+    for write in writes:
+        write()
+        assert _top_indexed() == _top_expected()
+        seen.append(set(_top_indexed()))
+    assert seen[3] == {first.id, second.id, programme.id}
+    assert seen[-1] == {programme.id}
+
+
+@pytest.mark.sqlite_only
+def test_the_tops_match_reads_only_the_posts_that_may_go_on_top(app, bw, festyn):
+    """The first page's top reads the matches of the board's pinned and must-read posts
+    only; the whole index is read once (the stream)."""
+    first, second, third = festyn["lipowa"]
+    posts.set_pinned(second, True)
+    posts.set_must_read(third, True)
+    posts.set_pinned(festyn["debowa"][0], True)  # another board's: never read here
+    with app.test_request_context():
+        captured = captured_sql(lambda: posts.listing(bw.member2, bw.coalition, q="festyn"))
+        page = posts.listing(bw.member2, bw.coalition, q="festyn")
+    [(sql, params)] = [(s, p) for s, p in captured if '"post_search" MATCH ?' in s]
+    assert sql.count("MATCH ?") == 2
+    [expression] = {p for p in params if isinstance(p, str) and p.endswith('"*')}
+    top_reads = {row[0] for row in db.execute_sql(
+        "SELECT rowid FROM post_top_search WHERE post_top_search MATCH ?", (expression,))}
+    assert top_reads == {second.id, third.id}
+    assert [p.id for p in page.top] == [third.id, second.id]  # must-read, then pinned
+    assert [p.id for p in page.posts] == [first.id]
+
+
+@pytest.mark.sqlite_only
+def test_a_database_without_the_top_index_gets_it_filled(app, bw, festyn):
+    """A database made before the top's index (a deployment upgrading) gets it created and
+    filled from the posts when the app starts; a second start changes nothing."""
+    posts.set_pinned(festyn["lipowa"][0], True)
+    posts.set_must_read(festyn["programme"][0], True)
+    posts.set_pinned(festyn["debowa"][1], True)
+    posts.delete_post(festyn["debowa"][1], bw.outsider)
+    db.execute_sql("DROP TABLE post_top_search")
+    assert create_or_migrate() == []
+    assert set(_top_indexed()) == {festyn["lipowa"][0].id, festyn["programme"][0].id}
+    assert _top_indexed() == _top_expected()
+    db.execute_sql("INSERT INTO post_top_search (rowid, title_words, body_words) "
+                   "VALUES (999, 'b0xkept', '')")  # a refill would drop this row
+    assert create_or_migrate() == []
+    assert 999 in _top_indexed()
+    page = _search(app, bw.member, bw.coalition, "festyn")
+    assert [p.id for p in page.top] == [festyn["lipowa"][0].id]

@@ -283,16 +283,14 @@ def _search_first_page(shape: _ListingShape, expression: str,
 @prepared(keyed=True)
 def _search_ids(shape: _ListingShape, expression: str, *params):
     """(1, id) of the top posts (their order and limit) and (0, id) of the stream's among
-    the matches of `expression`: the listing's conditions with the matches added. The few
-    top posts are found by their indexes and looked for among the matches (not every match
-    of a common word listed to find the few that are on top); the stream reads the matches
-    newest first and stops at its limit."""
+    the matches of `expression`: the listing's conditions with the matches added. The top
+    posts are looked for among the matches of the posts that may go on top
+    (`search.top_matches`: not every match of a common word read to find the few that are
+    on top); the stream reads the matches newest first and stops at its limit."""
     filters, is_top, unconfirmed, stream, limit = _listing_conditions(shape, params)
-    # The top candidates' ids listed once, the matches read once and checked against them,
-    # then the few posts found by their ids (not the candidates listed twice, once to find
-    # the posts and once to check the matches against).
-    candidates = Post.select(Post.id).where(is_top)
-    top = filters & Post.id.in_(search.matches_among(expression, candidates))
+    # The top's matches read from the index of the posts that may go on top (a few per
+    # board), not from every match of the board.
+    top = filters & is_top & Post.id.in_(search.top_matches(expression))
     top_ids = (Post.select(Post.id).where(top).order_by(*_top_order(unconfirmed))
                .limit(TOP_LIMIT))
     stream_ids = search.newest_matches(Post.select(Post.id).where(stream), expression).limit(limit)
@@ -758,12 +756,14 @@ def set_pinned(post: Post, pinned: bool) -> None:
     with write_transaction():
         post.pinned = pinned
         post.save(only=[Post.pinned])
+        search.index_top(post)
 
 
 def set_must_read(post: Post, must_read: bool) -> None:
     with write_transaction():
         post.must_read = must_read
         post.save(only=[Post.must_read])
+        search.index_top(post)
 
 
 def confirm_read(user: User, post: Post) -> None:

@@ -231,18 +231,20 @@ def _listed(query: Prepared, params: list, key: _ListingShape) -> list[Post]:
     cursor = db.execute_sql(built.sql, built.bind(params))
     if [column[0] for column in cursor.description] != _LISTED_COLUMNS:  # not its shape
         return list(built.query._get_cursor_wrapper(cursor))
-    listed = []
-    for row in cursor.fetchall():
-        data = {}
-        # The post's columns (the author's two follow).
-        for (name, convert), value in zip(_LISTED_FIELDS, row, strict=False):
-            data[name] = convert(value) if convert is not None and value is not None else value
-        author = User.__new__(User)
-        author.__data__, author.__rel__, author._dirty = {"id": row[-2], "name": row[-1]}, {}, set()
-        post = Post.__new__(Post)
-        post.__data__, post.__rel__, post._dirty = data, {"author": author}, set()
-        listed.append(post)
-    return listed
+    return [_listed_post(row) for row in cursor.fetchall()]
+
+
+def _listed_post(row: tuple) -> Post:
+    """A listing's row (the post's columns, then its author's id and name) as a Post."""
+    data = {}
+    # The post's columns (the author's two follow).
+    for (name, convert), value in zip(_LISTED_FIELDS, row, strict=False):
+        data[name] = convert(value) if convert is not None and value is not None else value
+    author = User.__new__(User)
+    author.__data__, author.__rel__, author._dirty = {"id": row[-2], "name": row[-1]}, {}, set()
+    post = Post.__new__(Post)
+    post.__data__, post.__rel__, post._dirty = data, {"author": author}, set()
+    return post
 
 
 @prepared(keyed=True)
@@ -271,32 +273,38 @@ def _listing_stream(shape: _ListingShape, *params):
 
 def _search_first_page(shape: _ListingShape, expression: str,
                        args: list) -> tuple[list[Post], list[Post]]:
-    """A search's first page: the ids of the top and the stream in one statement over one
-    MATCH, then their posts in that order (two queries, both prepared)."""
-    picked = _search_ids.fetchall(expression, *args, key=shape)
-    ids = padded_ids([post_id for _, post_id in picked])
-    found = {p.id: p for p in _listed(_posts_by_id, ids, len(ids))}
-    parts = [(part, found[post_id]) for part, post_id in picked if post_id in found]
-    return [p for part, p in parts if part == 1], [p for part, p in parts if part == 0]
+    """A search's first page: the top's posts and the stream's in one statement over the
+    MATCH (prepared), each row's part first (1: the top, 0: the stream)."""
+    built = _search_page.built([expression, *args], shape)
+    rows = db.execute_sql(built.sql, built.bind([expression, *args])).fetchall()
+    return ([_listed_post(row[1:]) for row in rows if row[0] == 1],
+            [_listed_post(row[1:]) for row in rows if row[0] == 0])
+
+
+# The author's columns of a search page's parts (named apart from the post's own id).
+_AUTHOR_COLUMNS = (User.id.alias("author_ref"), User.name.alias("author_name"))
 
 
 @prepared(keyed=True)
-def _search_ids(shape: _ListingShape, expression: str, *params):
-    """(1, id) of the top posts (their order and limit) and (0, id) of the stream's among
-    the matches of `expression`: the listing's conditions with the matches added. The top
-    posts are looked for among the matches of the posts that may go on top
-    (`search.top_matches`: not every match of a common word read to find the few that are
-    on top); the stream reads the matches newest first and stops at its limit."""
+def _search_page(shape: _ListingShape, expression: str, *params):
+    """The top posts (their order and limit) and the stream's among the matches of
+    `expression`, with their authors, each row led by its part (1: the top, 0: the stream):
+    the listing's conditions with the matches added. The top posts are looked for among
+    the matches of the posts that may go on top (`search.top_matches`: not every match of
+    a common word read to find the few that are on top); the stream reads the matches
+    newest first and stops at its limit."""
     filters, is_top, unconfirmed, stream, limit = _listing_conditions(shape, params)
     # The top's matches read from the index of the posts that may go on top (a few per
     # board), not from every match of the board.
     top = filters & is_top & Post.id.in_(search.top_matches(expression))
-    top_ids = (Post.select(Post.id).where(top).order_by(*_top_order(unconfirmed))
-               .limit(TOP_LIMIT))
-    stream_ids = search.newest_matches(Post.select(Post.id).where(stream), expression).limit(limit)
-    return (Select([top_ids.alias("top_ids")], [SQL("1"), SQL('"top_ids"."id"')])
-            .union_all(Select([stream_ids.alias("stream_ids")],
-                              [SQL("0"), SQL('"stream_ids"."id"')]))
+    top_rows = (Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
+                .where(top).order_by(*_top_order(unconfirmed)).limit(TOP_LIMIT))
+    stream_rows = search.newest_matches(
+        Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
+        .where(stream), expression).limit(limit)
+    return (Select([top_rows.alias("top_rows")], [SQL("1"), SQL('"top_rows".*')])
+            .union_all(Select([stream_rows.alias("stream_rows")],
+                              [SQL("0"), SQL('"stream_rows".*')]))
             .tuples())
 
 
@@ -306,12 +314,6 @@ def _search_stream(shape: _ListingShape, expression: str, *params):
     _, _, _, stream, limit = _listing_conditions(shape, params)
     return search.newest_matches(_with_author(Post.select(Post)).where(stream),
                                  expression).limit(limit)
-
-
-@prepared(keyed=True)
-def _posts_by_id(count: int, *ids):
-    """The posts of `ids` with their authors (ids padded: `prepared.padded_ids`)."""
-    return _with_author(Post.select(Post)).where(Post.id.in_(list(ids)))
 
 
 @dataclass

@@ -99,3 +99,19 @@ def test_rate_check_and_task_posts_read_the_authors_range(app, database, bw):
     make_module(task=True)
     task = " | ".join(_plans(lambda: progress.learning_path(bw.member)))
     assert "post_author_id_module_slug (author_id=? AND module_slug=?)" in task, task
+
+
+def test_comment_counts_read_the_covering_index_only(app, database, bw):
+    """A board's comment counts (every reader's: a moderator's and a plain reader's) read
+    each post's comments from one index, not from the comments' rows."""
+    _fill(bw)
+    listed = list(Post.select().where(Post.coalition == bw.coalition.id).limit(40))
+    Comment.insert_many([dict(post=p.id, author=bw.member.id, body_source="x", body_html="x")
+                         for p in listed for _ in range(3)]).execute()
+    db.execute_sql("ANALYZE")
+    for reader in (bw.member2, bw.trainer):
+        with app.test_request_context():
+            captured = captured_sql(lambda r=reader: posts.extras(r, listed, bw.coalition))
+        [plan] = [" / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+                  for sql, params in captured if 'FROM "comment"' in sql]
+        assert "USING COVERING INDEX comment_post_id_deleted_at_hidden_at_author_id" in plan, plan

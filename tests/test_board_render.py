@@ -267,3 +267,26 @@ def test_filters_events_and_feeds_are_the_templates_with_this_pages_values(app, 
             assert all(f"token={user.id}." in href for href in feeds), feeds
             assert kept.select_one("link[rel=alternate]")["href"].split("token=")[1] == (
                 feeds[1].split("token=")[1])
+
+
+def test_kept_filters_and_feeds_follow_the_address_the_page_was_asked_at(app, client, auth, bw):
+    """The kept filters and feeds are found by the request's URL root and the board: a page
+    asked with another scheme or under another script root gets its own addresses (what
+    the templates give there), never the first page's."""
+    auth.as_user(bw.member)
+    url = f"/board/{bw.coalition.slug}"
+    seen = {}
+    for base, script in (("http://localhost", ""), ("https://localhost", ""),
+                         ("http://localhost", "/app")):
+        options = {"base_url": base, "environ_overrides": {"SCRIPT_NAME": script}}
+        kept = soup(client.get(url, **options))  # the second page of a kind: kept
+        app.jinja_env.auto_reload = True  # development: the templates every time
+        rendered = soup(client.get(url, **options))
+        app.jinja_env.auto_reload = False
+        assert _parts(kept) == _parts(rendered)
+        feeds = [a["href"] for a in kept.select("section.board-feeds a")]
+        assert feeds and all(href.startswith(f"{base}{script}/board/") for href in feeds), feeds
+        assert kept.select_one("form.board-filters")["action"] == f"{script}{url}"
+        assert kept.select_one("section.board-feeds input[name=next]")["value"] == f"{script}{url}"
+        seen[(base, script)] = _parts(kept)
+    assert len({parts["feeds"] for parts in seen.values()}) == 3

@@ -18,7 +18,7 @@ from threading import Lock
 from types import SimpleNamespace
 
 from babel.dates import TIMEDELTA_UNITS
-from flask import current_app
+from flask import current_app, request
 from flask_babel import format_timedelta, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -186,8 +186,8 @@ def _kept_part(name: str, key: tuple, context: dict,
 @bp.app_template_global()
 def board_filters(board: Coalition | None, filters: dict) -> Markup:
     """templates/board/_filters.html: the board's URL, the chosen category and search."""
-    return _kept_part("board/_filters.html",
-                      (board_url(board), filters["category"], filters["q"]),
+    return _kept_part("board/_filters.html", (*_board_place(board), filters["category"],
+                                              filters["q"]),
                       {"board": board, "filters": filters})
 
 
@@ -211,10 +211,16 @@ def board_feeds(board: Coalition | None, feed_token: str | None) -> Markup:
                 board_url(board, "board.atom", token=feed_token, _external=True),
                 generate_csrf())
 
-    return _kept_part("board/_feeds.html",
-                      (board_url(board, "board.calendar", _external=True), board_url(board),
-                       render.url_for("board.reset_token")),
+    return _kept_part("board/_feeds.html", _board_place(board),
                       {"board": board, "feed_token": feed_token}, values)
+
+
+def _board_place(board: Coalition | None) -> tuple[str, str | None]:
+    """What a board's URLs on this request are made of (the kept parts' key): the
+    request's URL root (scheme, host and script root, which url_for writes into every URL
+    it makes here, with _external or not) and the board's slug (None: the programme
+    board). Cheaper than making the URLs only to find the kept HTML."""
+    return request.url_root, board.slug if board is not None else None
 
 
 # --- the posts of a listing ---------------------------------------------------------------

@@ -5,7 +5,10 @@ The FTS5 table stores each word with its post's board in front of it (`models.bo
 so a board's search MATCHes only that board's words: a common word's prefix query read
 across all 450 boards cost ~35 ms per query on the full data set, and ~2 ms with the board
 as a separate column ANDed to the words (FTS5 still merged every board's postings of the
-prefix before keeping the board's)."""
+prefix before keeping the board's). A second, small index holds the same words of the
+posts that may go on top of a board (pinned or must-read): a search's top is found there
+(`top_matches`), not among every match of the board (FTS5 merges a prefix's postings in
+full, whatever else limits the rows)."""
 
 from __future__ import annotations
 

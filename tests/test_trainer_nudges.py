@@ -192,3 +192,37 @@ def test_overview_summary_counts_what_the_full_list_finds(setting):
     assert [shown(n) for n in summary.first] == [shown(n) for n in full[:2]]
     assert [shown(n) for n in nudges.summary(trainer, [], days=14, now=NOW, first=5).first] == [
         shown(n) for n in full]
+
+
+def test_summary_counts_the_enabled_learners_in_scope_once(setting):
+    """`Summary.learners` (read with the rules, the overview's "learners in these
+    coalitions") is the number of distinct enabled learners in what the viewer oversees,
+    needing a nudge or not; an admin's scope is every coalition."""
+    from peewee import fn
+
+    from koalicje.trainer.scope import memberships_in, scope_condition
+    from models import User
+
+    trainer, coalition, (m1, _m2) = setting
+    second = make_coalition(name="Koalicja Ślimaka")
+    assign(trainer, second)
+    elsewhere = make_coalition(name="Nie moja")
+    both = learner(coalition, name="Anna W Dwóch", joined=NOW - timedelta(days=60))
+    add_member(both, second)
+    busy = learner(second, name="Dorota Czynna", joined=NOW - timedelta(days=60))
+    attempt(busy, m1, {"q1": True}, at=NOW - timedelta(days=1))
+    off = learner(coalition, name="Wyłączona", joined=NOW - timedelta(days=60))
+    User.update(active=False).where(User.id == off.id).execute()
+    learner(elsewhere, name="Obca")
+
+    def counted(viewer):
+        key, args = ("admin", ()) if viewer.role == "admin" else ("trainer", (viewer.id,))
+        return (memberships_in(scope_condition(key, args))
+                .select(fn.COUNT(fn.DISTINCT(User.id))).scalar())
+
+    summary = nudges.summary(trainer, [coalition.id], days=14, now=NOW)
+    assert summary.learners == counted(trainer) == 2  # not the disabled one, nor the other
+    assert summary.total == 1  # Dorota was active yesterday
+    admin = make_user(role="admin")
+    assert nudges.summary(admin, [], days=14, now=NOW).learners == counted(admin) == 3
+    assert nudges.summary(make_user(), [], days=14, now=NOW).learners == 0

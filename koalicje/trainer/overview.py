@@ -126,9 +126,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         summary.last_activity = last.get(cid)
         summary.profile = profiles.get(cid)
         summary.workshop = workshop[cid]
-    learners = _learner_count.fetchall(*scope, key=key)[0][0] or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges.first,
-                    nudge_count=nudges.total, overdue=overdue, total_coalitions=total, page=page, learners=learners)
+                    nudge_count=nudges.total, overdue=overdue, total_coalitions=total,
+                    page=page, learners=nudges.learners)
 
 
 def path_modules() -> list[Module]:
@@ -159,17 +159,6 @@ def _scope_page(key: str, *params):
     return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina,
                              Coalition.voivodeship, Coalition.round).where(scope_condition(key, params)).order_by(Coalition.name)
             .limit(params[-2]).offset(params[-1]))
-
-
-@prepared(keyed=True)
-def _learner_count(key: str, *scope):
-    """How many enabled learners the coalitions the viewer oversees have."""
-    return (Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
-            .join(User)
-            .where(Membership.coalition.in_(
-                Coalition.select(Coalition.id).where(scope_condition(key, scope)))
-                & User.enabled())
-            .tuples())
 
 
 def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:

@@ -148,6 +148,50 @@ def test_overview_completion_counts_only_required_active_modules(world, app):
     db.close()
 
 
+def test_overview_figures_equal_what_each_coalitions_members_give(world, app):
+    """Members, latest stamp and completions per coalition, read in one grouped query, are
+    what counting each coalition's enabled members' rows one by one gives: a disabled
+    member, a member of two coalitions, optional and in-progress modules, a coalition
+    without completions and one without enabled members."""
+    from models import ModuleProgress, User
+
+    db.connect(reuse_if_open=True)
+    m1, m2 = world["modules"]
+    second = make_coalition(name="Druga Koalicja", slug="druga")
+    empty = make_coalition(name="Pusta Koalicja", slug="pusta")
+    for coalition in (second, empty):
+        assign(world["trainer"], coalition)
+    add_member(world["ewa"], second)
+    for n in range(3):
+        person = make_user(name=f"Osoba {n}")
+        add_member(person, second)
+        progress(person, m1, "completed", days_ago(9), days_ago(8 - n))
+        progress(person, m2, "completed" if n else "in_progress", days_ago(7), days_ago(6))
+    off = make_user(name="Wyłączona")
+    add_member(off, second)
+    progress(off, m1, "completed", days_ago(3), days_ago(2))
+    User.update(active=False).where(User.id == off.id).execute()
+    disabled = make_user(name="Też wyłączona")
+    add_member(disabled, empty)
+    User.update(active=False).where(User.id == disabled.id).execute()
+    required = {m.id for m in (m1, m2)}
+    with app.app_context():
+        built = overview.build(world["trainer"], with_profiles=False)
+    assert [s.coalition.slug for s in built.summaries] == ["druga", "moja", "pusta"]
+    for summary in built.summaries:
+        people = [m.user for m in Membership.select().where(
+            Membership.coalition == summary.coalition.id) if m.user.active]
+        done = ModuleProgress.select().where(
+            ModuleProgress.user.in_([p.id for p in people])
+            & (ModuleProgress.status == "completed")
+            & ModuleProgress.module.in_(list(required))).count() if people else 0
+        stamps = [p.last_active_at for p in people if p.last_active_at]
+        assert (summary.members, summary.completed_modules, summary.last_activity) == (
+            len(people), done, max(stamps) if stamps else None), summary.coalition.slug
+    assert [s.completed_modules for s in built.summaries] == [1 + 3 + 2, 1, 0]
+    db.close()
+
+
 @pytest.mark.parametrize("locale", ["pl", "en"])
 def test_profile_means_are_written_as_the_decimal_filter_writes_them(app, locale):
     from flask_babel import force_locale, format_decimal

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, NodeList, fn
 
 from koalicje import self_assessment
 from koalicje.prepared import padded_ids, prepared
@@ -100,12 +100,8 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     ids = [c.id for c in coalitions]
     modules = path_modules()
     required = required_module_count(modules)
-    members, last = _members_and_last_activity(ids)
     # the required modules by id (read above) rather than joined: half the query's time
-    counted = [m.id for m in modules if m.required]
-    page_ids, wanted = padded_ids(ids), padded_ids(counted)
-    completed = dict(_completed.fetchall(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
-                     ) if ids else {}
+    members, last, completed = _coalition_figures(ids, [m.id for m in modules if m.required])
     nudges = nudge_rules.summary(viewer, ids, now=now, modules=modules)
     overdue = _overdue(viewer, local_date(now))
     summaries = {
@@ -205,49 +201,43 @@ def _overdue_rows(key: str, *params):
 
 
 @prepared(keyed=True)
-def _members_and_last(count: int, *ids):
-    """(coalition id, enabled members, their latest stamp) of the coalitions `ids`."""
-    return (
-        Membership.select(Membership.coalition, fn.COUNT(Membership.id), fn.MAX(User.last_active_at))
-        .join(User, on=(Membership.user == User.id))
-        .where(Membership.coalition.in_(list(ids)) & User.enabled())
-        .group_by(Membership.coalition)
-        .tuples()
-    )
-
-
-@prepared(keyed=True)
-def _completed(counts: tuple[int, int], *ids):
-    """(coalition id, completions of the modules counted by its enabled members) for
-    `counts` = (number of coalition ids, number of module ids), the ids in that order."""
+def _figures(counts: tuple[int, int], *ids):
+    """(coalition id, enabled members, their latest stamp, their completions of the modules
+    counted) for `counts` = (number of coalition ids, number of module ids), the ids in
+    that order: one pass over the page's memberships, each member's completions counted
+    from the (user, module, status) index by the member's own entries (the unary plus
+    keeps SQLite from probing the index once per module and member instead)."""
     coalitions, modules = list(ids[:counts[0]]), list(ids[counts[0]:])
+    progress = ModuleProgress.alias()
+    completions = (progress.select(fn.COUNT(SQL("*")))
+                   .where((progress.user == Membership.user)
+                          & (progress.status == "completed")
+                          & NodeList((SQL("+"), progress.module), glue="").in_(modules)))
     return (
-        Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
-        .join(User)
-        .join(ModuleProgress, on=(ModuleProgress.user == User.id))
-        .where(
-            Membership.coalition.in_(coalitions)
-            & User.enabled()
-            & (ModuleProgress.status == "completed")
-            & ModuleProgress.module.in_(modules)
-        )
+        Membership.select(Membership.coalition, fn.COUNT(Membership.id),
+                          fn.MAX(User.last_active_at), fn.SUM(completions))
+        .join(User, on=(Membership.user == User.id))
+        .where(Membership.coalition.in_(coalitions) & User.enabled())
         .group_by(Membership.coalition)
         .tuples()
     )
 
 
-def _members_and_last_activity(ids: list[int]) -> tuple[dict[int, int], dict[int, datetime]]:
-    """Per coalition, how many enabled members it has and their latest stamp (one grouped
-    query)."""
+def _coalition_figures(ids: list[int], counted: list[int]
+                       ) -> tuple[dict[int, int], dict[int, datetime], dict[int, int]]:
+    """Per coalition of `ids`: how many enabled members it has, their latest stamp and
+    their completions of the modules `counted` (one grouped query)."""
     if not ids:
-        return {}, {}
-    page_ids = padded_ids(ids)
+        return {}, {}, {}
+    page_ids, wanted = padded_ids(ids), padded_ids(counted)
     # as the driver gives them: `to_datetime` reads the stamp whatever the engine's type
-    rows = _members_and_last.fetchall(*page_ids, key=len(page_ids))
+    rows = _figures.fetchall(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
     members: dict[int, int] = {}
     last: dict[int, datetime] = {}
-    for cid, count, value in rows:
+    completed: dict[int, int] = {}
+    for cid, count, value, done in rows:
         members[cid] = count
+        completed[cid] = int(done or 0)
         if (when := to_datetime(value)) is not None:
             last[cid] = when
-    return members, last
+    return members, last, completed

@@ -226,3 +226,27 @@ def test_summary_counts_the_enabled_learners_in_scope_once(setting):
     admin = make_user(role="admin")
     assert nudges.summary(admin, [], days=14, now=NOW).learners == counted(admin) == 3
     assert nudges.summary(make_user(), [], days=14, now=NOW).learners == 0
+
+
+def test_a_learner_without_a_stamp_counts_from_the_first_joining_in_scope(setting):
+    """Without a stamp, the inactive rule counts from the learner's first joining of a
+    coalition in scope (not of one elsewhere): the overview's SQL agrees with the list."""
+    trainer, coalition, _modules = setting
+    elsewhere = make_coalition(name="Nie moja")
+    recent = learner(coalition, name="Nowa Tutaj")
+    add_member(recent, elsewhere)
+    Membership.update(joined_at=NOW - timedelta(days=3)).where(
+        (Membership.user == recent) & (Membership.coalition == coalition)).execute()
+    Membership.update(joined_at=NOW - timedelta(days=60)).where(
+        (Membership.user == recent) & (Membership.coalition == elsewhere)).execute()
+    old = learner(coalition, name="Dawna Tutaj", joined=NOW - timedelta(days=30))
+    second = make_coalition(name="Też moja")
+    assign(trainer, second)
+    add_member(old, second)  # the later joining does not move the first one
+    Membership.update(joined_at=NOW - timedelta(days=1)).where(
+        (Membership.user == old) & (Membership.coalition == second)).execute()
+    full = nudges.needing_nudge(trainer, days=14, now=NOW)
+    summary = nudges.summary(trainer, [coalition.id, second.id], days=14, now=NOW)
+    assert [n.user.name for n in full] == [n.user.name for n in summary.first] == ["Dawna Tutaj"]
+    assert summary.total == 1 and summary.learners == 2
+    assert summary.by_coalition == {coalition.id: 1, second.id: 1}

@@ -151,9 +151,9 @@ def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = 
                    cutoff)
 
 
-def _needing_condition(cutoff: datetime):
-    """The two rules as a condition on a learner's memberships in scope (grouped by user):
-    no stamp newer than the cutoff (else the first joining), or a module of the path in
+def _needing_condition(cutoff: datetime, first_joined):
+    """The two rules as a condition on a learner (`User`): no stamp newer than the cutoff
+    (else `first_joined`, their first joining in scope), or a module of the path in
     progress since the cutoff or earlier (looked up per learner through the (user, module)
     index)."""
     progress = ModuleProgress.alias()
@@ -164,7 +164,7 @@ def _needing_condition(cutoff: datetime):
         .where((progress.user == User.id) & (progress.status == "in_progress")
                & (progress.started_at <= cutoff) & Module.not_archived(module))
     )
-    baseline = fn.COALESCE(User.last_active_at, fn.MIN(Membership.joined_at))
+    baseline = fn.COALESCE(User.last_active_at, first_joined)
     return (baseline <= cutoff) | fn.EXISTS(stuck)
 
 
@@ -172,10 +172,16 @@ def _needing_condition(cutoff: datetime):
 def _needing(key: str, *params):
     """Each enabled learner in scope, in the nudge list's order, with 1 when they need a
     nudge, else 0 (key and params: `scope_key`, `scope_args`, then the cutoff): the
-    learners are counted from the same rows."""
-    return (memberships_in(scope_condition(key, params))
-            .select(User.id, Case(None, [(_needing_condition(params[-1]), 1)], 0))
-            .group_by(User.id)
+    learners are counted from the same rows. Read per account (the accounts with a
+    membership in scope), not by grouping the memberships: the first joining in scope is
+    looked up only for an account without a stamp."""
+    memberships, first = Membership.alias(), Membership.alias()
+    in_scope = Coalition.select(Coalition.id).where(scope_condition(key, params))
+    first_joined = (first.select(fn.MIN(first.joined_at))
+                    .where((first.user == User.id) & first.coalition.in_(in_scope)))
+    return (User.select(User.id, Case(None, [(_needing_condition(params[-1], first_joined), 1)], 0))
+            .where(User.enabled() & User.id.in_(
+                memberships.select(memberships.user).where(memberships.coalition.in_(in_scope))))
             .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id)
             .tuples())
 

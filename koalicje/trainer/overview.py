@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from math import ceil
-from typing import Any
+from typing import Any, NamedTuple
 
 from peewee import JOIN, SQL, NodeList, fn
 
@@ -24,7 +24,7 @@ from koalicje.trainer.scope import (
     scope_key,
     to_datetime,
 )
-from koalicje.trainer.visits import overdue_steps_of
+from koalicje.trainer.visits import overdue_condition
 from koalicje.workshop.stages import stages_of
 from models import (
     Coalition,
@@ -60,9 +60,9 @@ class CoalitionSummary:
         return self.completed_modules / possible if possible else None
 
 
-@dataclass(frozen=True)
-class OverdueStep:
-    """What the overview shows of an overdue next step (plain values, not four models)."""
+class OverdueStep(NamedTuple):
+    """What the overview shows of an overdue next step (plain values, not four models; a
+    tuple: made and hashed in C, the page keeps each step's markup by it)."""
 
     coalition_id: int
     coalition_slug: str
@@ -158,7 +158,7 @@ def _scope_page(key: str, *params):
 
 
 def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:
-    """`overdue_steps` (the rule, used as a subquery) as plain values: the overview lists
+    """`overdue_steps` (the same rule) as plain values: the overview lists
     every overdue step of its scope, and four model instances per step cost more than the
     query. The day goes in as ISO text (how SQLite stores a date; PostgreSQL reads the
     literal as a date), so the prepared text takes it as a parameter."""
@@ -186,7 +186,6 @@ def _day_of(value: Any) -> date:
 def _overdue_rows(key: str, *params):
     """The overdue steps' plain values (params: `scope_args`, then the day as ISO text)."""
     owner = User.alias()
-    steps = overdue_steps_of(scope_condition(key, params), params[-1])
     return (
         NextStep.select(Coalition.id, Coalition.slug, Coalition.name, NextStep.description,
                         NextStep.owner_user, owner.name, NextStep.owner_name, NextStep.due_date)
@@ -194,7 +193,7 @@ def _overdue_rows(key: str, *params):
         .join(Coalition)
         .switch(NextStep)
         .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))
-        .where(NextStep.id.in_(steps.select(NextStep.id)))
+        .where(overdue_condition(scope_condition(key, params), params[-1]))
         .order_by(NextStep.due_date, NextStep.id)
         .tuples()
     )

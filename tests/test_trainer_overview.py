@@ -546,3 +546,24 @@ def test_profile_articles_are_the_markup_of_the_template_loop(app, locale):
     assert written == expected
     assert written.count("<article") == 4 and 'class="muted"' in written
     assert 'data-coalition="a&amp;b"' in written and "Koalicja &lt;b&gt;A&lt;/b&gt;" in written
+
+
+def test_the_pages_coalitions_are_the_scopes_rows_by_name(world, app):
+    """The page's coalitions, read as plain values, are the scope's coalitions by name,
+    a page at a time, with what the page shows of each."""
+    from models import Coalition
+
+    db.connect(reuse_if_open=True)
+    for n in range(overview.PER_PAGE + 3):
+        make_coalition(name=f"Koalicja {n:02d}", slug=f"k-{n:02d}")
+    fields = ("id", "slug", "name", "gmina", "voivodeship", "round")
+    everything = [tuple(getattr(c, f) for f in fields)
+                  for c in Coalition.select().order_by(Coalition.name)]
+    with app.app_context():
+        for page in (1, 2):
+            built = overview.build(world["admin"], page=page, with_profiles=False)
+            shown = [tuple(getattr(s.coalition, f) for f in fields) for s in built.summaries]
+            start = (page - 1) * overview.PER_PAGE
+            assert shown == everything[start:start + overview.PER_PAGE]
+    assert built.total_coalitions == len(everything) and built.pages == 2
+    db.close()

@@ -40,10 +40,21 @@ from models import (
 PER_PAGE = 20
 
 
+class PageCoalition(NamedTuple):
+    """What the overview shows of a coalition of its page (`_scope_page`'s columns)."""
+
+    id: int
+    slug: str
+    name: str
+    gmina: str
+    voivodeship: str
+    round: int
+
+
 @dataclass
 class CoalitionSummary:
-    # from `build`: id, slug, name, gmina, voivodeship and round only (`_scope_page`)
-    coalition: Coalition
+    # from `build`: a PageCoalition (id, slug, name, gmina, voivodeship and round)
+    coalition: Any
     members: int = 0
     completed_modules: int = 0
     required: int = 0
@@ -96,7 +107,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     key, scope = scope_key(viewer), scope_args(viewer)
     total = _scope_count.fetchall(*scope, key=key)[0][0]
     page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
-    coalitions = _scope_page.rows(*scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)
+    # as the driver gives them, each a `PageCoalition` (twenty models cost more than the query)
+    coalitions = [PageCoalition._make(row) for row in _scope_page.fetchall(
+        *scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)]
     ids = [c.id for c in coalitions]
     modules = path_modules()
     required = required_module_count(modules)
@@ -154,7 +167,7 @@ def _scope_page(key: str, *params):
     the library, the dates: twenty rows of them cost more to read than the query)."""
     return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina,
                              Coalition.voivodeship, Coalition.round).where(scope_condition(key, params)).order_by(Coalition.name)
-            .limit(params[-2]).offset(params[-1]))
+            .limit(params[-2]).offset(params[-1]).tuples())
 
 
 def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:

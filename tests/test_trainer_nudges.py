@@ -250,3 +250,35 @@ def test_a_learner_without_a_stamp_counts_from_the_first_joining_in_scope(settin
     assert [n.user.name for n in full] == [n.user.name for n in summary.first] == ["Dawna Tutaj"]
     assert summary.total == 1 and summary.learners == 2
     assert summary.by_coalition == {coalition.id: 1, second.id: 1}
+
+
+def test_the_overviews_counts_per_coalition_are_the_summarys(setting, app):
+    """The overview's count of each coalition's members who need a nudge is what
+    `summary` finds, for a trainer and an admin, with inactive, stuck, never active,
+    lately joined, active and disabled learners, one in two coalitions."""
+    from koalicje.trainer import overview
+    from models import User
+
+    trainer, coalition, (m1, m2) = setting
+    second = make_coalition(name="Koalicja Ślimaka")
+    assign(trainer, second)
+    quiet = learner(coalition, name="Anna Cicha", joined=NOW - timedelta(days=60))
+    progress(quiet, m1, "completed", NOW - timedelta(days=40), NOW - timedelta(days=30))
+    add_member(quiet, second)
+    stuck = learner(second, name="Beata Utknięta", joined=NOW - timedelta(days=60))
+    progress(stuck, m2, "in_progress", NOW - timedelta(days=20), NOW - timedelta(days=1))
+    learner(coalition, name="Celina Nowa", joined=NOW - timedelta(days=30))
+    learner(second, name="Ewa Świeża", joined=NOW - timedelta(days=2))  # joined lately
+    busy = learner(coalition, name="Dorota Czynna", joined=NOW - timedelta(days=60))
+    attempt(busy, m1, {"q1": True}, at=NOW - timedelta(days=1))
+    off = learner(second, name="Wyłączona", joined=NOW - timedelta(days=60))
+    User.update(active=False).where(User.id == off.id).execute()
+    summary = nudges.summary(trainer, [coalition.id, second.id], days=14, now=NOW)
+    assert summary.by_coalition == {coalition.id: 2, second.id: 2}
+    with app.app_context():
+        built = overview.build(trainer, now=NOW, with_profiles=False)
+        admin = overview.build(make_user(role="admin"), now=NOW, with_profiles=False)
+    for page in (built, admin):
+        assert {s.coalition.id: s.nudges for s in page.summaries} == {
+            coalition.id: 2, second.id: 2}
+        assert page.nudge_count == summary.total == 3

@@ -116,6 +116,31 @@ def _version(instrument_id: int, number: int):
     ).limit(1)
 
 
+def current_definition(instrument: Instrument) -> tuple[int, str, dict]:
+    """(id, content hash, definition) of the instrument's current version (one query), the
+    definition (a 12 KB JSON text) decoded once per process and version: a version's
+    definition never changes (a changed instrument is a new version), and the id with the
+    content hash names it. Outside an application it is decoded every time. The decoded
+    definition is shared by the requests of the process: read it, never change it."""
+    rows = _version_text.fetchall(instrument.id, instrument.version)
+    if not rows:
+        raise InstrumentVersion.DoesNotExist(
+            f"instrument {instrument.id} has no version {instrument.version}")
+    version_id, content_hash, text = rows[0]  # the definition as stored: JSON text
+    definition = kept.value("koalicje.self_assessment.definitions", (version_id, content_hash),
+                            lambda: json.loads(text), _KEPT_VERSIONS)
+    return version_id, content_hash, definition
+
+
+@prepared
+def _version_text(instrument_id: int, number: int):
+    return InstrumentVersion.select(
+        InstrumentVersion.id, InstrumentVersion.content_hash, InstrumentVersion.definition,
+    ).where(
+        (InstrumentVersion.instrument == instrument_id) & (InstrumentVersion.number == number)
+    ).limit(1).tuples()
+
+
 def active_instruments() -> list[Instrument]:
     """Instruments that may be answered, the default one first, each with `.current` (its
     current InstrumentVersion), in one query."""
@@ -482,10 +507,12 @@ def coalition_profiles(
     if (all(respondents < MIN_RESPONDENTS for respondents, _text in stored.values())
             and all(len(responses.get(cid, [])) < MIN_RESPONDENTS for cid in missing)):
         return {c.id: None for c in coalitions}
-    version = current_version(instrument)
-    definition = version.definition
-    texts = _ProfileTexts(definition)
-    profiles = _kept_dimensions((version.id, version.content_hash, texts.language))
+    version_id, content_hash, definition = current_definition(instrument)
+    language = current_language()
+    texts = kept.value("koalicje.self_assessment.profile_texts",
+                       (version_id, content_hash, language),
+                       lambda: _ProfileTexts(definition), _KEPT_VERSIONS)
+    profiles = _kept_dimensions((version_id, content_hash, texts.language))
     # the stored statistics not kept yet, decoded in one call (after a reset past the
     # bound, every one this call reads)
     needed = list(dict.fromkeys(text for respondents, text in stored.values()

@@ -103,3 +103,24 @@ def test_coalition_profile_mixes_versions_by_area(content):
     assert areas["komunikacja"].disagreement  # 2 vs 4: a spread of two points
     # Only one member answered version 2: too few to show the new areas.
     assert areas["synergia"].mean is None and areas["synergia"].respondents == 1
+
+
+def test_the_current_definition_is_kept_per_process_and_version(app, content):
+    """`current_definition` gives what the current version's row holds, decodes it once
+    per process and version, and a new current version (a content sync) at once."""
+    with app.app_context():
+        item = instrument()
+        first = self_assessment.current_definition(item)
+        version = self_assessment.current_version(item)
+        assert first == (version.id, version.content_hash, version.definition)
+        again = self_assessment.current_definition(item)
+        assert again[2] is first[2]  # decoded once
+        upgrade()
+        item = instrument()
+        second = self_assessment.current_definition(item)
+        version = self_assessment.current_version(item)
+        assert second == (version.id, version.content_hash, version.definition)
+        assert second[0] != first[0] and second[2] != first[2]
+    # outside an application: decoded every time, the same values
+    outside = self_assessment.current_definition(item)
+    assert outside == second and outside[2] is not second[2]

@@ -394,6 +394,24 @@ def test_statuses_are_read_from_the_progress_index_alone(client, auth, app, url)
     ), plans
 
 
+# What templates/trainer/_matrix.html wrote per row and cell before `matrix_rows`.
+_CELL_LOOP_BODY = (
+    '<td class="cell cell-{{ cell.status }}" data-status="{{ cell.status }}">'
+    '<span class="status">{{ cell.label }}</span>{% if cell.percent is not none %} '
+    '<span class="score">{{ cell.percent }}%</span>{% endif %}</td>')
+_MATRIX_ROWS_LOOP = (
+    '{% for row in matrix.rows %}<tr>'
+    '<th scope="row" data-col="name"><a href="{{ url_for(\'trainer.learner\', '
+    'user_id=row.user_id) }}">{{ row.name }}</a></th>'
+    '<td data-col="coalition">{{ row.coalition }}</td>'
+    '<td data-col="completed" data-value="{{ row.completed }}">{{ row.completed }} / '
+    '{{ matrix.required }}</td>'
+    '<td data-col="last">{% if row.last_date %}<time datetime="'
+    '{{ row.last_date.isoformat() }}">{{ row.last_date | dateformat("medium") }}</time>'
+    '{% else %}—{% endif %}</td>'
+    '{% for cell in row.cells %}' + _CELL_LOOP_BODY + '{% endfor %}</tr>{% endfor %}')
+
+
 def test_matrix_rows_are_what_the_template_wrote(app):
     """The matrix page's body rows are written in Python (blueprints/trainer/progress.py
     `matrix_rows`, each distinct cell once a page): the same markup, but for the
@@ -404,21 +422,8 @@ def test_matrix_rows_are_what_the_template_wrote(app):
     from blueprints.trainer.progress import cell_html, matrix_rows
     from koalicje.trainer.progress_matrix import Cell, Matrix, MatrixFilter, MatrixRow
 
-    cell_template = (
-        '<td class="cell cell-{{ cell.status }}" data-status="{{ cell.status }}">'
-        '<span class="status">{{ cell.label }}</span>{% if cell.percent is not none %} '
-        '<span class="score">{{ cell.percent }}%</span>{% endif %}</td>')
-    rows_template = app.jinja_env.from_string(
-        '{% for row in matrix.rows %}<tr>'
-        '<th scope="row" data-col="name"><a href="{{ url_for(\'trainer.learner\', '
-        'user_id=row.user_id) }}">{{ row.name }}</a></th>'
-        '<td data-col="coalition">{{ row.coalition }}</td>'
-        '<td data-col="completed" data-value="{{ row.completed }}">{{ row.completed }} / '
-        '{{ matrix.required }}</td>'
-        '<td data-col="last">{% if row.last_date %}<time datetime="'
-        '{{ row.last_date.isoformat() }}">{{ row.last_date | dateformat("medium") }}</time>'
-        '{% else %}—{% endif %}</td>'
-        '{% for cell in row.cells %}' + cell_template + '{% endfor %}</tr>{% endfor %}')
+    cell_template = _CELL_LOOP_BODY
+    rows_template = app.jinja_env.from_string(_MATRIX_ROWS_LOOP)
     cells = [Cell(status, score, label, None if score is None else round(score * 100))
              for status in ("not_started", "in_progress", "completed", "<x\">")
              for score in (None, 0.0, 0.555, 1.0)
@@ -433,3 +438,38 @@ def test_matrix_rows_are_what_the_template_wrote(app):
         for cell in cells:
             assert cell_html(cell) == template.render(cell=cell)
         assert matrix_rows(matrix) == rows_template.render(matrix=matrix)
+
+
+def test_kept_matrix_rows_follow_every_value_they_show(app):
+    """`matrix_rows` keeps each row per process and language by what it shows: written
+    again after each value changes in turn (and back), in both languages and under a URL
+    prefix, it is always what the template's loop writes."""
+    from dataclasses import replace
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from blueprints.trainer.progress import matrix_rows
+    from koalicje.trainer.progress_matrix import Cell, Matrix, MatrixFilter, MatrixRow
+
+    template = app.jinja_env.from_string(_MATRIX_ROWS_LOOP)
+    done, started = Cell("completed", 0.5, "ukończony", 50), Cell("in_progress", None, "w toku", None)
+    row = MatrixRow(7, "Zofia", "Gmina", 1, None, date(2026, 3, 29), [done, started])
+    changes = [{"user_id": 8}, {"name": "Zofia <b>"}, {"coalition": "B&B"},
+               {"completed": 2}, {"last_date": date(2026, 3, 30)}, {"last_date": None},
+               {"cells": [started, done]}, {"cells": [replace(done, percent=51), started]},
+               {"cells": [replace(done, label="<done>"), started]},
+               {"cells": [replace(done, status="x"), started]}, {}]
+    for prefix in ("", "/intranet"):
+        for locale in ("pl", "en"):
+            for required in (2, 3):
+                for change in changes:
+                    matrix = Matrix(modules=[], rows=[replace(row, **change), row],
+                                    total_rows=2, required=required, filters=MatrixFilter())
+                    with app.test_request_context("/", base_url=f"http://x{prefix}"), \
+                            force_locale(locale):
+                        assert matrix_rows(matrix) == template.render(matrix=matrix), (
+                            prefix, locale, change)
+    with app.app_context():
+        from koalicje import kept
+        assert kept.store("koalicje.trainer.matrix_rows")  # the rows were kept

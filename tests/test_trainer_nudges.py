@@ -192,3 +192,93 @@ def test_overview_summary_counts_what_the_full_list_finds(setting):
     assert [shown(n) for n in summary.first] == [shown(n) for n in full[:2]]
     assert [shown(n) for n in nudges.summary(trainer, [], days=14, now=NOW, first=5).first] == [
         shown(n) for n in full]
+
+
+def test_summary_counts_the_enabled_learners_in_scope_once(setting):
+    """`Summary.learners` (read with the rules, the overview's "learners in these
+    coalitions") is the number of distinct enabled learners in what the viewer oversees,
+    needing a nudge or not; an admin's scope is every coalition."""
+    from peewee import fn
+
+    from koalicje.trainer.scope import memberships_in, scope_condition
+    from models import User
+
+    trainer, coalition, (m1, _m2) = setting
+    second = make_coalition(name="Koalicja Ślimaka")
+    assign(trainer, second)
+    elsewhere = make_coalition(name="Nie moja")
+    both = learner(coalition, name="Anna W Dwóch", joined=NOW - timedelta(days=60))
+    add_member(both, second)
+    busy = learner(second, name="Dorota Czynna", joined=NOW - timedelta(days=60))
+    attempt(busy, m1, {"q1": True}, at=NOW - timedelta(days=1))
+    off = learner(coalition, name="Wyłączona", joined=NOW - timedelta(days=60))
+    User.update(active=False).where(User.id == off.id).execute()
+    learner(elsewhere, name="Obca")
+
+    def counted(viewer):
+        key, args = ("admin", ()) if viewer.role == "admin" else ("trainer", (viewer.id,))
+        return (memberships_in(scope_condition(key, args))
+                .select(fn.COUNT(fn.DISTINCT(User.id))).scalar())
+
+    summary = nudges.summary(trainer, [coalition.id], days=14, now=NOW)
+    assert summary.learners == counted(trainer) == 2  # not the disabled one, nor the other
+    assert summary.total == 1  # Dorota was active yesterday
+    admin = make_user(role="admin")
+    assert nudges.summary(admin, [], days=14, now=NOW).learners == counted(admin) == 3
+    assert nudges.summary(make_user(), [], days=14, now=NOW).learners == 0
+
+
+def test_a_learner_without_a_stamp_counts_from_the_first_joining_in_scope(setting):
+    """Without a stamp, the inactive rule counts from the learner's first joining of a
+    coalition in scope (not of one elsewhere): the overview's SQL agrees with the list."""
+    trainer, coalition, _modules = setting
+    elsewhere = make_coalition(name="Nie moja")
+    recent = learner(coalition, name="Nowa Tutaj")
+    add_member(recent, elsewhere)
+    Membership.update(joined_at=NOW - timedelta(days=3)).where(
+        (Membership.user == recent) & (Membership.coalition == coalition)).execute()
+    Membership.update(joined_at=NOW - timedelta(days=60)).where(
+        (Membership.user == recent) & (Membership.coalition == elsewhere)).execute()
+    old = learner(coalition, name="Dawna Tutaj", joined=NOW - timedelta(days=30))
+    second = make_coalition(name="Też moja")
+    assign(trainer, second)
+    add_member(old, second)  # the later joining does not move the first one
+    Membership.update(joined_at=NOW - timedelta(days=1)).where(
+        (Membership.user == old) & (Membership.coalition == second)).execute()
+    full = nudges.needing_nudge(trainer, days=14, now=NOW)
+    summary = nudges.summary(trainer, [coalition.id, second.id], days=14, now=NOW)
+    assert [n.user.name for n in full] == [n.user.name for n in summary.first] == ["Dawna Tutaj"]
+    assert summary.total == 1 and summary.learners == 2
+    assert summary.by_coalition == {coalition.id: 1, second.id: 1}
+
+
+def test_the_overviews_counts_per_coalition_are_the_summarys(setting, app):
+    """The overview's count of each coalition's members who need a nudge is what
+    `summary` finds, for a trainer and an admin, with inactive, stuck, never active,
+    lately joined, active and disabled learners, one in two coalitions."""
+    from koalicje.trainer import overview
+    from models import User
+
+    trainer, coalition, (m1, m2) = setting
+    second = make_coalition(name="Koalicja Ślimaka")
+    assign(trainer, second)
+    quiet = learner(coalition, name="Anna Cicha", joined=NOW - timedelta(days=60))
+    progress(quiet, m1, "completed", NOW - timedelta(days=40), NOW - timedelta(days=30))
+    add_member(quiet, second)
+    stuck = learner(second, name="Beata Utknięta", joined=NOW - timedelta(days=60))
+    progress(stuck, m2, "in_progress", NOW - timedelta(days=20), NOW - timedelta(days=1))
+    learner(coalition, name="Celina Nowa", joined=NOW - timedelta(days=30))
+    learner(second, name="Ewa Świeża", joined=NOW - timedelta(days=2))  # joined lately
+    busy = learner(coalition, name="Dorota Czynna", joined=NOW - timedelta(days=60))
+    attempt(busy, m1, {"q1": True}, at=NOW - timedelta(days=1))
+    off = learner(second, name="Wyłączona", joined=NOW - timedelta(days=60))
+    User.update(active=False).where(User.id == off.id).execute()
+    summary = nudges.summary(trainer, [coalition.id, second.id], days=14, now=NOW)
+    assert summary.by_coalition == {coalition.id: 2, second.id: 2}
+    with app.app_context():
+        built = overview.build(trainer, now=NOW, with_profiles=False)
+        admin = overview.build(make_user(role="admin"), now=NOW, with_profiles=False)
+    for page in (built, admin):
+        assert {s.coalition.id: s.nudges for s in page.summaries} == {
+            coalition.id: 2, second.id: 2}
+        assert page.nudge_count == summary.total == 3

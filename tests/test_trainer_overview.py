@@ -148,6 +148,50 @@ def test_overview_completion_counts_only_required_active_modules(world, app):
     db.close()
 
 
+def test_overview_figures_equal_what_each_coalitions_members_give(world, app):
+    """Members, latest stamp and completions per coalition, read in one grouped query, are
+    what counting each coalition's enabled members' rows one by one gives: a disabled
+    member, a member of two coalitions, optional and in-progress modules, a coalition
+    without completions and one without enabled members."""
+    from models import ModuleProgress, User
+
+    db.connect(reuse_if_open=True)
+    m1, m2 = world["modules"]
+    second = make_coalition(name="Druga Koalicja", slug="druga")
+    empty = make_coalition(name="Pusta Koalicja", slug="pusta")
+    for coalition in (second, empty):
+        assign(world["trainer"], coalition)
+    add_member(world["ewa"], second)
+    for n in range(3):
+        person = make_user(name=f"Osoba {n}")
+        add_member(person, second)
+        progress(person, m1, "completed", days_ago(9), days_ago(8 - n))
+        progress(person, m2, "completed" if n else "in_progress", days_ago(7), days_ago(6))
+    off = make_user(name="Wyłączona")
+    add_member(off, second)
+    progress(off, m1, "completed", days_ago(3), days_ago(2))
+    User.update(active=False).where(User.id == off.id).execute()
+    disabled = make_user(name="Też wyłączona")
+    add_member(disabled, empty)
+    User.update(active=False).where(User.id == disabled.id).execute()
+    required = {m.id for m in (m1, m2)}
+    with app.app_context():
+        built = overview.build(world["trainer"], with_profiles=False)
+    assert [s.coalition.slug for s in built.summaries] == ["druga", "moja", "pusta"]
+    for summary in built.summaries:
+        people = [m.user for m in Membership.select().where(
+            Membership.coalition == summary.coalition.id) if m.user.active]
+        done = ModuleProgress.select().where(
+            ModuleProgress.user.in_([p.id for p in people])
+            & (ModuleProgress.status == "completed")
+            & ModuleProgress.module.in_(list(required))).count() if people else 0
+        stamps = [p.last_active_at for p in people if p.last_active_at]
+        assert (summary.members, summary.completed_modules, summary.last_activity) == (
+            len(people), done, max(stamps) if stamps else None), summary.coalition.slug
+    assert [s.completed_modules for s in built.summaries] == [1 + 3 + 2, 1, 0]
+    db.close()
+
+
 @pytest.mark.parametrize("locale", ["pl", "en"])
 def test_profile_means_are_written_as_the_decimal_filter_writes_them(app, locale):
     from flask_babel import force_locale, format_decimal
@@ -184,7 +228,7 @@ def test_matrix_links_are_what_url_for_builds(app):
 
     with app.test_request_context():
         matrix_url = _matrix_url()
-        for slug in ("moja", "koalicja-0001", "zażółć gęślą", "a&b=c d/e"):
+        for slug in ("moja", "koalicja-0001", "a~b_c.D-9", "zażółć gęślą", "a&b=c d/e"):
             assert matrix_url(slug) == url_for("trainer.matrix", coalition=slug)
 
 
@@ -434,7 +478,7 @@ def test_kept_rows_are_what_the_template_loops_write_in_each_language_and_after_
     for name, value in [("coalition_slug", "inna"), ("coalition_name", "Inna <k>"),
                         ("description", "Nowy opis"), ("owner_label", "Jan"),
                         ("due_date", date(2026, 8, 1))]:
-        steps[1] = replace(steps[1], **{name: value})
+        steps[1] = steps[1]._replace(**{name: value})
         check("pl")
         check("en")
 
@@ -502,3 +546,24 @@ def test_profile_articles_are_the_markup_of_the_template_loop(app, locale):
     assert written == expected
     assert written.count("<article") == 4 and 'class="muted"' in written
     assert 'data-coalition="a&amp;b"' in written and "Koalicja &lt;b&gt;A&lt;/b&gt;" in written
+
+
+def test_the_pages_coalitions_are_the_scopes_rows_by_name(world, app):
+    """The page's coalitions, read as plain values, are the scope's coalitions by name,
+    a page at a time, with what the page shows of each."""
+    from models import Coalition
+
+    db.connect(reuse_if_open=True)
+    for n in range(overview.PER_PAGE + 3):
+        make_coalition(name=f"Koalicja {n:02d}", slug=f"k-{n:02d}")
+    fields = ("id", "slug", "name", "gmina", "voivodeship", "round")
+    everything = [tuple(getattr(c, f) for f in fields)
+                  for c in Coalition.select().order_by(Coalition.name)]
+    with app.app_context():
+        for page in (1, 2):
+            built = overview.build(world["admin"], page=page, with_profiles=False)
+            shown = [tuple(getattr(s.coalition, f) for f in fields) for s in built.summaries]
+            start = (page - 1) * overview.PER_PAGE
+            assert shown == everything[start:start + overview.PER_PAGE]
+    assert built.total_coalitions == len(everything) and built.pages == 2
+    db.close()

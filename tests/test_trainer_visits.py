@@ -298,3 +298,24 @@ def test_visit_log_translates_no_field_name_with_wtforms_catalog(client, auth, w
     page = soup(client.get("/trainer/visits/laki"))
     assert len(page.select("#visit-form .step-row")) == 3
     assert loads == []
+
+
+def test_the_overviews_overdue_list_is_the_rules_list_as_plain_values(world, app):
+    """The overview reads the overdue steps with the rule's condition as plain values: the
+    same steps, in the same order, with the same labels (a member or a named person)."""
+    from koalicje.trainer import overview
+
+    db.connect(reuse_if_open=True)
+    for days in (3, 1, 7):
+        make_visit(world, TODAY - timedelta(days=days))
+    db.connect(reuse_if_open=True)
+    NextStep.update(owner_user=world["trainer"].id, owner_name="").where(
+        NextStep.due_date == TODAY - timedelta(days=3)).execute()
+    with app.app_context():
+        shown = overview._overdue(world["trainer"], TODAY)
+        rule = list(visits.overdue_steps(world["trainer"], today=TODAY))
+    assert shown == [overview.OverdueStep(
+        s.visit.coalition.id, s.visit.coalition.slug, s.visit.coalition.name, s.description,
+        s.owner_label, s.due_date) for s in rule]
+    assert [s.owner_label for s in shown] == ["wójt", "Trener", "wójt"]
+    db.close()

@@ -150,3 +150,70 @@ def test_a_formula_in_markup_gets_a_plain_apostrophe():
     assert type(exports.safe_text(Markup("=1+1"))) is str
     body = exports.to_csv(["A", "B"], [[Markup("=1+1"), Markup("a & b")]])
     assert body.decode("utf-8-sig").splitlines()[1] == "'=1+1;a & b"
+
+
+_PLAIN_ROWS = [
+    ["Zofia Żółć", "Gmina <A> & \"B\"", 3, date(2014, 2, 7), "ukończony", 85, "", None],
+    ["  spacje  ", None, 0, None, "", None, "nierozpoczęty", None],
+    ["wiele\nlinii\tz tabem\r\n", "a\x00b\ufffe", 10**12, date(1900, 3, 1), "=1+1", 0],
+    ["z \ue000 w środku", "\ue000", -7, date(2026, 3, 29), "ukończony", 85, "x" * 50, 1],
+    [None, None],
+    [],
+    ["ostatni"],
+]
+
+
+def _cells_and_widths(body: bytes):
+    sheet = read(body)
+    widths = {key: dim.width for key, dim in sheet.column_dimensions.items() if dim.customWidth}
+    cells = [[(cell.value, cell.data_type, cell.number_format) for cell in row]
+             for row in sheet.iter_rows()]
+    return cells, widths, sheet.max_column
+
+
+@pytest.mark.parametrize("separator_in_text", [False, True])
+def test_plain_rows_give_the_sheet_each_value_written_alone_gives(separator_in_text):
+    """Rows of text, integers, dates and None are written a distinct value at a time,
+    with no cell references; the same rows through the value-by-value writer (a float
+    among them sends them there) open as the same cells, types, formats and widths."""
+    rows = [row.copy() for row in _PLAIN_ROWS]
+    if not separator_in_text:
+        rows = [[v.replace("\ue000", "?") if isinstance(v, str) else v for v in row]
+                for row in rows]
+    header = ["Osoba", "Koalicja", "Ukończone", "Ostatnio", "Stan", "Wynik", "Inny", "Liczba"]
+    plain = exports.to_xlsx(header, rows)
+    with zipfile.ZipFile(io.BytesIO(plain)) as package:
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert ' r="A' not in sheet_xml and ' r="B' not in sheet_xml  # plain: no references
+    each = exports.to_xlsx(header, [*rows, [0.5]])
+    plain_cells, plain_widths, _ = _cells_and_widths(plain)
+    each_cells, each_widths, _ = _cells_and_widths(each)
+    assert plain_cells == each_cells[:-1]
+    sheet = read(plain)
+    for number, row in enumerate([header, *rows], start=1):  # every value in its column
+        for column, value in enumerate(row, start=1):
+            got = sheet.cell(number, column).value
+            if value is None or value == "":
+                assert got is None
+            elif isinstance(value, date):
+                assert got == datetime(value.year, value.month, value.day)
+            elif isinstance(value, str):
+                expected = exports.safe_text(value).replace("\r\n", "\n")
+                assert got == expected.replace("\x00", "").replace("\ufffe", "")
+            else:
+                assert got == value
+    assert plain_widths == each_widths
+
+
+def test_shared_strings_escaped_together_are_each_escaped_alone():
+    texts = exports._Texts()
+    values = ["a & b", "<c>", "x\r\ny", "\x01z", "=1", "zwykły", "\ue001"]
+    for value in values:
+        texts.add(value)
+    alone = "".join(f'<si><t xml:space="preserve">{exports._xml_text(exports.safe_text(v))}'
+                    f"</t></si>" for v in values)
+    assert f'uniqueCount="{len(values)}">{alone}</sst>' in texts.xml()
+    texts.add("z \ue000")  # the separator in a text: each escaped alone
+    assert texts.xml().count("<si>") == len(values) + 1
+    assert "z \ue000</t>" in texts.xml()
+    assert exports._Texts().xml().endswith('uniqueCount="0"></sst>')

@@ -47,10 +47,13 @@ _PLAIN_SLUG = re.compile(r"[A-Za-z0-9_.~-]+")  # URL characters no quoting chang
 
 def _matrix_url() -> Callable[[str], str]:
     """The progress matrix of one coalition by slug: the matrix's URL built once, the slug
-    added as its query string (as `url_for("trainer.matrix", coalition=slug)` writes it)."""
+    added as its query string (as `url_for("trainer.matrix", coalition=slug)` writes it;
+    a slug of characters no quoting changes as it is, any other through urlencode)."""
     base = url_for("trainer.matrix")
 
     def matrix_url(slug: str) -> str:
+        if _PLAIN_SLUG.fullmatch(slug):
+            return f"{base}?coalition={slug}"
         return f"{base}?{urlencode({'coalition': slug}, safe=_QUERY_SAFE)}"
 
     return matrix_url

@@ -10,6 +10,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from blueprints.trainer import bp
 from blueprints.trainer.common import download
+from koalicje import kept
 from koalicje.permissions import can, memberships_of, requires
 from koalicje.trainer import nudges, progress_matrix
 from koalicje.trainer.scope import scoped_coalition_list
@@ -17,7 +18,7 @@ from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render
 from koalicje.web.labels import MODULE_STATUS_LABELS
-from koalicje.web.render import dateformat, url_for
+from koalicje.web.render import dateformat, language, url_for
 from models import ROUNDS, VOIVODESHIPS, User
 
 
@@ -38,32 +39,67 @@ def cell_html(cell: progress_matrix.Cell) -> str:
 def matrix_rows(matrix: progress_matrix.Matrix) -> Markup:
     """The matrix's body rows (`<tr>`s): each learner's name linking to their page, the
     coalition, the completed modules of the required ones, the last activity's local day
-    and the cells, each distinct cell written once (a matrix shares one Cell object among
-    the rows that show it: 200 cells a page, a few dozen distinct ones). What
-    templates/trainer/_matrix.html wrote per row, with the same URL and date helpers."""
+    and the cells. What templates/trainer/_matrix.html wrote per row, with the same URL and
+    date helpers. A row shows only the values of its key (its link, name, coalition,
+    counts, day and each cell's state, label and score) in the request's language, so each
+    is written once per process and kept (koalicje.kept) by them: a changed value is
+    written afresh, an unchanged one is the same text. Each distinct cell of a page is
+    written once."""
+    written = kept.value("koalicje.trainer.matrix_rows", language(), dict,
+                         kept.BY_LANGUAGE)
+    learner_url = _learner_url()
     made: dict[int, str] = {}
     required = matrix.required
     out = []
     for row in matrix.rows:
-        out.append(
-            f'<tr><th scope="row" data-col="name"><a href="'
-            f'{escape(url_for("trainer.learner", user_id=row.user_id))}">{escape(row.name)}'
-            f'</a></th><td data-col="coalition">{escape(row.coalition)}</td>'
-            f'<td data-col="completed" data-value="{row.completed}">{row.completed} / '
-            f'{required}</td><td data-col="last">')
-        if row.last_date:
-            # the machine-readable datetime attribute: the ISO date (str of a date)
-            out.append(f'<time datetime="{row.last_date}">'
-                       f'{escape(dateformat(row.last_date, "medium"))}</time></td>')
-        else:
-            out.append("—</td>")
-        for cell in row.cells:
-            html = made.get(id(cell))
-            if html is None:
-                html = made[id(cell)] = cell_html(cell)
-            out.append(html)
-        out.append("</tr>")
+        url = learner_url(row.user_id)
+        key = (url, row.name, row.coalition, row.completed, required, row.last_date,
+               *[(cell.status, cell.label, cell.percent) for cell in row.cells])
+        html = written.get(key)
+        if html is None:
+            html = kept.keep(written, key, _matrix_row(row, url, required, made), _KEPT_ROWS)
+        out.append(html)
     return Markup("".join(out))
+
+
+_KEPT_ROWS = 4096  # matrix rows kept per language; then start again
+
+
+def _matrix_row(row: progress_matrix.MatrixRow, url: str, required: int,
+                made: dict[int, str]) -> str:
+    """One row of `matrix_rows`, its distinct cells' HTML shared through `made`."""
+    out = [f'<tr><th scope="row" data-col="name"><a href="{escape(url)}">{escape(row.name)}'
+           f'</a></th><td data-col="coalition">{escape(row.coalition)}</td>'
+           f'<td data-col="completed" data-value="{row.completed}">{row.completed} / '
+           f'{required}</td><td data-col="last">']
+    if row.last_date:
+        # the machine-readable datetime attribute: the ISO date (str of a date)
+        out.append(f'<time datetime="{row.last_date}">'
+                   f'{escape(dateformat(row.last_date, "medium"))}</time></td>')
+    else:
+        out.append("—</td>")
+    for cell in row.cells:
+        html = made.get(id(cell))
+        if html is None:
+            html = made[id(cell)] = cell_html(cell)
+        out.append(html)
+    out.append("</tr>")
+    return "".join(out)
+
+
+def _learner_url():
+    """A learner's page by id, as `url_for("trainer.learner", user_id=...)` writes it: the
+    URL built once per call with a stand-in id, each id written in its place (an int
+    converter writes an id as its digits)."""
+    prefix, suffix = url_for("trainer.learner", user_id=_STAND_IN).split(str(_STAND_IN))
+
+    def learner_url(user_id: int) -> str:
+        return f"{prefix}{user_id}{suffix}"
+
+    return learner_url
+
+
+_STAND_IN = 918_273_645_546_372_819  # an id no other part of the URL holds
 
 
 @bp.get("/matrix")

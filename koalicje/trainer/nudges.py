@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from peewee import fn
+from peewee import Case, fn
 
 from koalicje.prepared import padded_ids, prepared
 from koalicje.trainer.scope import (
@@ -61,11 +61,13 @@ class Nudge:
 
 @dataclass
 class Summary:
-    """What the overview shows: how many need a nudge, per coalition, and the first few."""
+    """What the overview shows: how many need a nudge, per coalition, and the first few;
+    and how many enabled learners the viewer oversees (read with them)."""
 
     total: int
     by_coalition: dict[int, int]
     first: list[Nudge]
+    learners: int = 0
 
 
 def nudge_days() -> int:
@@ -149,9 +151,9 @@ def needing_nudge(viewer: User, days: int | None = None, now: datetime | None = 
                    cutoff)
 
 
-def _needing_condition(cutoff: datetime):
-    """The two rules as a condition on a learner's memberships in scope (grouped by user):
-    no stamp newer than the cutoff (else the first joining), or a module of the path in
+def _needing_condition(cutoff: datetime, first_joined):
+    """The two rules as a condition on a learner (`User`): no stamp newer than the cutoff
+    (else `first_joined`, their first joining in scope), or a module of the path in
     progress since the cutoff or earlier (looked up per learner through the (user, module)
     index)."""
     progress = ModuleProgress.alias()
@@ -162,16 +164,24 @@ def _needing_condition(cutoff: datetime):
         .where((progress.user == User.id) & (progress.status == "in_progress")
                & (progress.started_at <= cutoff) & Module.not_archived(module))
     )
-    baseline = fn.COALESCE(User.last_active_at, fn.MIN(Membership.joined_at))
+    baseline = fn.COALESCE(User.last_active_at, first_joined)
     return (baseline <= cutoff) | fn.EXISTS(stuck)
 
 
 @prepared(keyed=True)
 def _needing(key: str, *params):
-    """The learners in scope who need a nudge, in the list's order (key and params:
-    `scope_key`, `scope_args`, then the cutoff)."""
-    return (memberships_in(scope_condition(key, params)).select(User.id).group_by(User.id)
-            .having(_needing_condition(params[-1]))
+    """Each enabled learner in scope, in the nudge list's order, with 1 when they need a
+    nudge, else 0 (key and params: `scope_key`, `scope_args`, then the cutoff): the
+    learners are counted from the same rows. Read per account (the accounts with a
+    membership in scope), not by grouping the memberships: the first joining in scope is
+    looked up only for an account without a stamp."""
+    memberships, first = Membership.alias(), Membership.alias()
+    in_scope = Coalition.select(Coalition.id).where(scope_condition(key, params))
+    first_joined = (first.select(fn.MIN(first.joined_at))
+                    .where((first.user == User.id) & first.coalition.in_(in_scope)))
+    return (User.select(User.id, Case(None, [(_needing_condition(params[-1], first_joined), 1)], 0))
+            .where(User.enabled() & User.id.in_(
+                memberships.select(memberships.user).where(memberships.coalition.in_(in_scope))))
             .order_by(User.last_active_at.asc(nulls="FIRST"), User.name, User.id)
             .tuples())
 
@@ -183,14 +193,16 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     each of `coalition_ids`, and the first `first` of the list (in its order). The rules
     run in SQL over the learners' stamps (one query for who, one for their coalitions);
     only the shown nudges load progress rows. The same rules as `needing_nudge`.
-    `modules`: the active modules, when the caller has read them already."""
+    `modules`: the active modules, when the caller has read them already. `learners`: how
+    many enabled learners are in scope (the rules' query reads each of them once)."""
     days = nudge_days() if days is None else days
     cutoff = (now or utcnow()) - timedelta(days=days)
     # Both read as the driver gives them (ids only): a row per learner in scope and per
     # membership of the page's coalitions, hundreds on a trainer's full scope.
     params = (*scope_args(viewer), cutoff)
     built = _needing.built(params, key=scope_key(viewer))
-    needing = [user_id for (user_id,) in db.execute_sql(built.sql, built.bind(params))]
+    learners = db.execute_sql(built.sql, built.bind(params)).fetchall()
+    needing = [user_id for user_id, needs in learners if needs]
     wanted = set(needing)
     by_coalition: dict[int, int] = {}
     page_ids = padded_ids(sorted(set(coalition_ids)))
@@ -212,7 +224,8 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     for row in _progress_of.execute(*shown_ids, key=len(shown_ids)):
         progress.setdefault(row[0], []).append(ProgressRow(*row))
     shown = _nudges(_people(scope), progress, modules, cutoff)
-    return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first])
+    return Summary(total=len(needing), by_coalition=by_coalition, first=shown[:first],
+                   learners=len(learners))
 
 
 # What `_people` reads of a membership of a shown learner.

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from math import ceil
-from typing import Any
+from typing import Any, NamedTuple
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, NodeList, fn
 
 from koalicje import self_assessment
 from koalicje.prepared import padded_ids, prepared
@@ -24,7 +24,7 @@ from koalicje.trainer.scope import (
     scope_key,
     to_datetime,
 )
-from koalicje.trainer.visits import overdue_steps_of
+from koalicje.trainer.visits import overdue_condition
 from koalicje.workshop.stages import stages_of
 from models import (
     Coalition,
@@ -40,10 +40,21 @@ from models import (
 PER_PAGE = 20
 
 
+class PageCoalition(NamedTuple):
+    """What the overview shows of a coalition of its page (`_scope_page`'s columns)."""
+
+    id: int
+    slug: str
+    name: str
+    gmina: str
+    voivodeship: str
+    round: int
+
+
 @dataclass
 class CoalitionSummary:
-    # from `build`: id, slug, name, gmina, voivodeship and round only (`_scope_page`)
-    coalition: Coalition
+    # from `build`: a PageCoalition (id, slug, name, gmina, voivodeship and round)
+    coalition: Any
     members: int = 0
     completed_modules: int = 0
     required: int = 0
@@ -60,9 +71,9 @@ class CoalitionSummary:
         return self.completed_modules / possible if possible else None
 
 
-@dataclass(frozen=True)
-class OverdueStep:
-    """What the overview shows of an overdue next step (plain values, not four models)."""
+class OverdueStep(NamedTuple):
+    """What the overview shows of an overdue next step (plain values, not four models; a
+    tuple: made and hashed in C, the page keeps each step's markup by it)."""
 
     coalition_id: int
     coalition_slug: str
@@ -96,16 +107,14 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     key, scope = scope_key(viewer), scope_args(viewer)
     total = _scope_count.fetchall(*scope, key=key)[0][0]
     page = max(1, min(page, max(1, ceil(total / PER_PAGE))))
-    coalitions = _scope_page.rows(*scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)
+    # as the driver gives them, each a `PageCoalition` (twenty models cost more than the query)
+    coalitions = [PageCoalition._make(row) for row in _scope_page.fetchall(
+        *scope, PER_PAGE, (page - 1) * PER_PAGE, key=key)]
     ids = [c.id for c in coalitions]
     modules = path_modules()
     required = required_module_count(modules)
-    members, last = _members_and_last_activity(ids)
     # the required modules by id (read above) rather than joined: half the query's time
-    counted = [m.id for m in modules if m.required]
-    page_ids, wanted = padded_ids(ids), padded_ids(counted)
-    completed = dict(_completed.fetchall(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
-                     ) if ids else {}
+    members, last, completed = _coalition_figures(ids, [m.id for m in modules if m.required])
     nudges = nudge_rules.summary(viewer, ids, now=now, modules=modules)
     overdue = _overdue(viewer, local_date(now))
     summaries = {
@@ -126,9 +135,9 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
         summary.last_activity = last.get(cid)
         summary.profile = profiles.get(cid)
         summary.workshop = workshop[cid]
-    learners = _learner_count.fetchall(*scope, key=key)[0][0] or 0
     return Overview(summaries=[summaries[c.id] for c in coalitions], nudges=nudges.first,
-                    nudge_count=nudges.total, overdue=overdue, total_coalitions=total, page=page, learners=learners)
+                    nudge_count=nudges.total, overdue=overdue, total_coalitions=total,
+                    page=page, learners=nudges.learners)
 
 
 def path_modules() -> list[Module]:
@@ -158,22 +167,11 @@ def _scope_page(key: str, *params):
     the library, the dates: twenty rows of them cost more to read than the query)."""
     return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name, Coalition.gmina,
                              Coalition.voivodeship, Coalition.round).where(scope_condition(key, params)).order_by(Coalition.name)
-            .limit(params[-2]).offset(params[-1]))
-
-
-@prepared(keyed=True)
-def _learner_count(key: str, *scope):
-    """How many enabled learners the coalitions the viewer oversees have."""
-    return (Membership.select(fn.COUNT(fn.DISTINCT(Membership.user)))
-            .join(User)
-            .where(Membership.coalition.in_(
-                Coalition.select(Coalition.id).where(scope_condition(key, scope)))
-                & User.enabled())
-            .tuples())
+            .limit(params[-2]).offset(params[-1]).tuples())
 
 
 def _overdue(viewer: User, today: date | None) -> list[OverdueStep]:
-    """`overdue_steps` (the rule, used as a subquery) as plain values: the overview lists
+    """`overdue_steps` (the same rule) as plain values: the overview lists
     every overdue step of its scope, and four model instances per step cost more than the
     query. The day goes in as ISO text (how SQLite stores a date; PostgreSQL reads the
     literal as a date), so the prepared text takes it as a parameter."""
@@ -201,7 +199,6 @@ def _day_of(value: Any) -> date:
 def _overdue_rows(key: str, *params):
     """The overdue steps' plain values (params: `scope_args`, then the day as ISO text)."""
     owner = User.alias()
-    steps = overdue_steps_of(scope_condition(key, params), params[-1])
     return (
         NextStep.select(Coalition.id, Coalition.slug, Coalition.name, NextStep.description,
                         NextStep.owner_user, owner.name, NextStep.owner_name, NextStep.due_date)
@@ -209,56 +206,50 @@ def _overdue_rows(key: str, *params):
         .join(Coalition)
         .switch(NextStep)
         .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))
-        .where(NextStep.id.in_(steps.select(NextStep.id)))
+        .where(overdue_condition(scope_condition(key, params), params[-1]))
         .order_by(NextStep.due_date, NextStep.id)
         .tuples()
     )
 
 
 @prepared(keyed=True)
-def _members_and_last(count: int, *ids):
-    """(coalition id, enabled members, their latest stamp) of the coalitions `ids`."""
-    return (
-        Membership.select(Membership.coalition, fn.COUNT(Membership.id), fn.MAX(User.last_active_at))
-        .join(User, on=(Membership.user == User.id))
-        .where(Membership.coalition.in_(list(ids)) & User.enabled())
-        .group_by(Membership.coalition)
-        .tuples()
-    )
-
-
-@prepared(keyed=True)
-def _completed(counts: tuple[int, int], *ids):
-    """(coalition id, completions of the modules counted by its enabled members) for
-    `counts` = (number of coalition ids, number of module ids), the ids in that order."""
+def _figures(counts: tuple[int, int], *ids):
+    """(coalition id, enabled members, their latest stamp, their completions of the modules
+    counted) for `counts` = (number of coalition ids, number of module ids), the ids in
+    that order: one pass over the page's memberships, each member's completions counted
+    from the (user, module, status) index by the member's own entries (the unary plus
+    keeps SQLite from probing the index once per module and member instead)."""
     coalitions, modules = list(ids[:counts[0]]), list(ids[counts[0]:])
+    progress = ModuleProgress.alias()
+    completions = (progress.select(fn.COUNT(SQL("*")))
+                   .where((progress.user == Membership.user)
+                          & (progress.status == "completed")
+                          & NodeList((SQL("+"), progress.module), glue="").in_(modules)))
     return (
-        Membership.select(Membership.coalition, fn.COUNT(ModuleProgress.id))
-        .join(User)
-        .join(ModuleProgress, on=(ModuleProgress.user == User.id))
-        .where(
-            Membership.coalition.in_(coalitions)
-            & User.enabled()
-            & (ModuleProgress.status == "completed")
-            & ModuleProgress.module.in_(modules)
-        )
+        Membership.select(Membership.coalition, fn.COUNT(Membership.id),
+                          fn.MAX(User.last_active_at), fn.SUM(completions))
+        .join(User, on=(Membership.user == User.id))
+        .where(Membership.coalition.in_(coalitions) & User.enabled())
         .group_by(Membership.coalition)
         .tuples()
     )
 
 
-def _members_and_last_activity(ids: list[int]) -> tuple[dict[int, int], dict[int, datetime]]:
-    """Per coalition, how many enabled members it has and their latest stamp (one grouped
-    query)."""
+def _coalition_figures(ids: list[int], counted: list[int]
+                       ) -> tuple[dict[int, int], dict[int, datetime], dict[int, int]]:
+    """Per coalition of `ids`: how many enabled members it has, their latest stamp and
+    their completions of the modules `counted` (one grouped query)."""
     if not ids:
-        return {}, {}
-    page_ids = padded_ids(ids)
+        return {}, {}, {}
+    page_ids, wanted = padded_ids(ids), padded_ids(counted)
     # as the driver gives them: `to_datetime` reads the stamp whatever the engine's type
-    rows = _members_and_last.fetchall(*page_ids, key=len(page_ids))
+    rows = _figures.fetchall(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
     members: dict[int, int] = {}
     last: dict[int, datetime] = {}
-    for cid, count, value in rows:
+    completed: dict[int, int] = {}
+    for cid, count, value, done in rows:
         members[cid] = count
+        completed[cid] = int(done or 0)
         if (when := to_datetime(value)) is not None:
             last[cid] = when
-    return members, last
+    return members, last, completed

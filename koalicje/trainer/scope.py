@@ -59,13 +59,16 @@ def scoped_coalitions(user: User):
 
 
 def scoped_coalition_list(user: User) -> list[Coalition]:
-    """`scoped_coalitions` as a list, from SQL text built once per kind of viewer."""
+    """`scoped_coalitions` as a list, from SQL text built once per kind of viewer, each
+    with its id, slug and name only (what a filter's choices show: not the goals' text,
+    the library, the dates)."""
     return _scoped_coalitions.rows(*scope_args(user), key=scope_key(user))
 
 
 @prepared(keyed=True)
 def _scoped_coalitions(key: str, *scope):
-    return Coalition.select().where(scope_condition(key, scope)).order_by(Coalition.name)
+    return (Coalition.select(Coalition.id, Coalition.slug, Coalition.name)
+            .where(scope_condition(key, scope)).order_by(Coalition.name))
 
 
 def active_modules() -> list[Module]:

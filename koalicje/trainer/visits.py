@@ -124,10 +124,15 @@ def overdue_steps_of(scope: Expression, today: date | str):
         .join(Coalition)
         .switch(NextStep)
         .join(owner, JOIN.LEFT_OUTER, on=(NextStep.owner_user == owner.id))  # no query per owner
-        .where(scope & (NextStep.done == False)  # noqa: E712
-               & (NextStep.due_date < today))
+        .where(overdue_condition(scope, today))
         .order_by(NextStep.due_date, NextStep.id)
     )
+
+
+def overdue_condition(scope: Expression, today: date | str) -> Expression:
+    """The rule of `overdue_steps_of` as a condition on NextStep joined to its Visit's
+    Coalition: open, due before `today`, in the coalitions of `scope`."""
+    return scope & (NextStep.done == False) & (NextStep.due_date < today)  # noqa: E712
 
 
 def is_overdue(step: NextStep, today: date | None = None) -> bool:

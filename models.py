@@ -1438,6 +1438,9 @@ def create_or_migrate() -> list[int]:
         fresh = version is None and not db.table_exists("user")
         if version is None:
             version = SCHEMA_VERSION if fresh else 1
+        # asked before the migrations: some create every missing table (`create_tables`),
+        # and the tally is filled from the posts only when it is new
+        tally_new = not db.table_exists("post_tally")
         if not fresh:
             migrator = (
                 SqliteMigrator(db.obj) if is_sqlite() else PostgresqlMigrator(db.obj)
@@ -1448,7 +1451,6 @@ def create_or_migrate() -> list[int]:
                     if operations:
                         migrate(*operations)
                     applied.append(number)
-        tally_new = not db.table_exists("post_tally")
         db.create_tables(MODELS, safe=True)
         create_board_search_index()
         create_post_tally(fill=tally_new)

@@ -14,10 +14,12 @@ from factories import add_member, assign, board_post, make_coalition, make_user
 
 from koalicje.board import posts
 from models import (
+    MIGRATIONS,
     BoardVisit,
     Coalition,
     Post,
     PostTally,
+    SchemaVersion,
     User,
     create_or_migrate,
     db,
@@ -153,6 +155,20 @@ def test_a_new_table_is_filled_from_the_posts_and_recount_repairs_it(world):
     posts.create_post(world.writer, world.coalition, title="Po aktualizacji", body="x")
     assert _stored() == {key: n for key, n in post_tally_from_scratch().items() if n}
     assert sum(expected.values()) + 1 == sum(_stored().values())
+
+
+def test_an_upgrade_whose_migrations_create_the_tables_fills_the_tally(world):
+    """A database from before the tally (schema 14) is upgraded by migrations that create
+    every missing table, the tally's among them: it is filled all the same (it was left
+    empty, and the header's counts came out wrong, even negative)."""
+    expected = _stored()
+    assert expected
+    db.execute_sql("DROP TABLE post_tally")
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=14)
+    assert create_or_migrate() == [v for v in sorted(MIGRATIONS) if v > 14]
+    assert _stored() == expected
+    world.check()
 
 
 def test_recount_command_repairs_the_tally(app, runner, world):

@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from blueprints import BLUEPRINTS
-from koalicje import sessions
+from koalicje import kept, sessions
 from koalicje.config import default_config
 from koalicje.web import assets, compression, errors, header, labels, limits, render
 from koalicje.web.extensions import babel, csrf, htmx, login_manager
@@ -140,14 +140,8 @@ def select_locale() -> str:
 def kept_locale() -> Locale:
     """`select_locale()` as the Babel Locale Flask-Babel makes of it, parsed once per
     process and language (Flask-Babel takes a Locale as it is)."""
-    from flask import current_app
-
     code = select_locale()
-    locales = current_app.extensions.setdefault("koalicje.locales", {})
-    locale = locales.get(code)
-    if locale is None:
-        locale = locales[code] = Locale.parse(code)
-    return locale
+    return kept.value("koalicje.locales", code, lambda: Locale.parse(code), kept.BY_LANGUAGE)
 
 
 def app_languages() -> list[str]:

@@ -15,12 +15,11 @@ from datetime import date
 from functools import reduce
 from typing import Any, NamedTuple
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from peewee import OP, SQL, Expression, NodeList, Value, fn
 from playhouse.shortcuts import model_to_dict
 
-from koalicje import self_assessment
+from koalicje import kept, self_assessment
 from koalicje.prepared import prepared
 from koalicje.web.markdown import render_markdown
 from models import (
@@ -272,15 +271,8 @@ def goals_html(text: str) -> str:
     The HTML depends on the text alone, so each worker renders a text once and keeps it on
     the app (at most GOALS_HTML_KEPT of them): a Markdown parser and nh3 cost more than the
     rest of the goals' part of the page."""
-    if not has_app_context():
-        return render_markdown(text)
-    kept = current_app.extensions.setdefault("koalicje.goals_html", {})
-    html = kept.get(text)
-    if html is None:
-        if len(kept) >= GOALS_HTML_KEPT:
-            kept.clear()
-        html = kept[text] = render_markdown(text)
-    return html
+    return kept.value("koalicje.goals_html", text, lambda: render_markdown(text),
+                      GOALS_HTML_KEPT)
 
 
 # --- goals and members ----------------------------------------------------------------------

@@ -13,11 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, Case, ModelSelect, fn
 
-from koalicje import activity
+from koalicje import activity, kept
 from koalicje.permissions import memberships_of
 from koalicje.prepared import padded_ids, prepared
 from koalicje.web.labels import current_language, localized, sector_label
@@ -486,25 +485,25 @@ def coalition_profiles(
     version = current_version(instrument)
     definition = version.definition
     texts = _ProfileTexts(definition)
-    kept = _kept_dimensions((version.id, version.content_hash, texts.language))
+    profiles = _kept_dimensions((version.id, version.content_hash, texts.language))
     # the stored statistics not kept yet, decoded in one call (after a reset past the
     # bound, every one this call reads)
     needed = list(dict.fromkeys(text for respondents, text in stored.values()
                                 if respondents >= MIN_RESPONDENTS))
-    unkept = [text for text in needed if text not in kept]
+    unkept = [text for text in needed if text not in profiles]
     if unkept:
-        if len(kept) + len(unkept) > _KEPT_PROFILES:
-            kept.clear()
+        if len(profiles) + len(unkept) > _KEPT_PROFILES:
+            profiles.clear()
             unkept = needed
         decoded = json.loads("[" + ",".join(unkept) + "]")
         for text, stats in zip(unkept, decoded, strict=True):
-            kept[text] = _dimensions(definition, stats, texts)
+            profiles[text] = _dimensions(definition, stats, texts)
     out: dict[int, Profile | None] = {}
     for c in coalitions:
         if c.id in stored:
             respondents, text = stored[c.id]
             out[c.id] = (Profile(instrument=instrument, respondents=respondents,
-                                 dimensions=kept[text], sectors=[], definition=definition)
+                                 dimensions=profiles[text], sectors=[], definition=definition)
                          if respondents >= MIN_RESPONDENTS else None)
         else:
             out[c.id] = _profile(instrument, definition, responses.get(c.id, []), texts,
@@ -520,15 +519,7 @@ def _kept_dimensions(key: tuple) -> dict[str, list[DimensionProfile]]:
     and rebuilding a page's twenty profiles cost half a millisecond per request. The kept
     lists are shared between requests: read them, never change them. Outside an
     application, a dict of its own (nothing kept)."""
-    if not has_app_context():
-        return {}
-    kept = current_app.extensions.setdefault("koalicje.self_assessment.dimensions", {})
-    rows = kept.get(key)
-    if rows is None:
-        if len(kept) >= _KEPT_VERSIONS:
-            kept.clear()
-        rows = kept[key] = {}
-    return rows
+    return kept.value("koalicje.self_assessment.dimensions", key, dict, _KEPT_VERSIONS)
 
 
 _KEPT_PROFILES = 4096  # stored statistics kept per version and language; then start again

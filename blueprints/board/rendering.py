@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from blueprints.board import board_url, bp
 from blueprints.board.forms import HIDE_REASON_LABEL, PostForm
+from koalicje import kept
 from koalicje.board import posts
 from koalicje.web import render
 from koalicje.web.forms import new_form_key
@@ -104,12 +105,8 @@ def board_texts() -> PostTexts:
     """The `PostTexts` of the current language, made once per process and language (in
     app.extensions: translations, labels and the relative times of the buckets do not
     change while the process lives; nothing in it depends on the reader)."""
-    made = current_app.extensions.setdefault(_TEXTS, {})
-    language = render.language()
-    texts = made.get(language)
-    if texts is None:
-        texts = made[language] = PostTexts({key: str(text) for key, text in POST_TEXTS.items()})
-    return texts
+    return kept.value(_TEXTS, render.language(), lambda: PostTexts(
+        {key: str(text) for key, text in POST_TEXTS.items()}), kept.BY_LANGUAGE)
 
 
 @bp.app_template_global()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -10,7 +10,7 @@ from markupsafe import Markup
 from wtforms import TextAreaField
 
 from blueprints.coalitions import bp, get_coalition
-from koalicje import coalitions
+from koalicje import coalitions, kept
 from koalicje.permissions import can, require
 from koalicje.web import htmx, render
 from koalicje.web.forms import TextLimit, options_by_selected
@@ -48,15 +48,10 @@ def member_options() -> dict[str, dict[str, Markup]]:
     """The options of the role and sector selects of every member's form (managers only),
     written for each value they may have selected: made once per process and language (the
     roles, sectors and their labels do not change while it runs)."""
-    kept = current_app.extensions.setdefault(_MEMBER_OPTIONS, {})
-    language = render.language()
-    options = kept.get(language)
-    if options is None:
-        options = kept[language] = {
-            "role": options_by_selected((r, role_label(r)) for r in MEMBERSHIP_ROLES),
-            "sector": options_by_selected((s, sector_label(s)) for s in SECTORS),
-        }
-    return options
+    return kept.value(_MEMBER_OPTIONS, render.language(), lambda: {
+        "role": options_by_selected((r, role_label(r)) for r in MEMBERSHIP_ROLES),
+        "sector": options_by_selected((s, sector_label(s)) for s in SECTORS),
+    }, kept.BY_LANGUAGE)
 
 
 def detail_context(coalition: Coalition, **extra) -> dict:

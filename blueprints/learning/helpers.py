@@ -15,6 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from blueprints.learning import bp
+from koalicje import kept
 from koalicje.learning import progress
 from koalicje.permissions import can
 from koalicje.web import render
@@ -85,9 +86,8 @@ def module_card(item: progress.ModuleStatus) -> Markup:
            round(item.watched_share * 100))
     card = store.get(key)
     if card is None:
-        if len(store) >= CARDS_KEPT:
-            store.clear()
-        card = store[key] = Markup(render_template("learning/_module_card.html", item=item))
+        card = kept.keep(store, key, Markup(render_template("learning/_module_card.html",
+                                                             item=item)), CARDS_KEPT)
     return card
 
 

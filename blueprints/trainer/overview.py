@@ -8,13 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from blueprints.trainer import bp
+from koalicje import kept
 from koalicje.permissions import requires
 from koalicje.trainer import nudges, overview
 from koalicje.web import render
@@ -66,12 +67,9 @@ def mean_text() -> Callable[[float | None], str]:
     formats do not change while the process lives), not once per request for each of the
     page's ~240 means. Anything else goes to the filter."""
     locale = get_locale()
-    tables = current_app.extensions.setdefault("koalicje.trainer.means", {})
-    table = tables.get(str(locale))
-    if table is None:
-        table = tables[str(locale)] = [
-            format_decimal(hundredths / 100, format="0.00", locale=locale)
-            for hundredths in range(_MEANS)]
+    table = kept.value("koalicje.trainer.means", str(locale), lambda: [
+        format_decimal(hundredths / 100, format="0.00", locale=locale)
+        for hundredths in range(_MEANS)], kept.BY_LANGUAGE)
 
     def text(value: float | None) -> str:
         if value is None:
@@ -114,13 +112,13 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
     and language, kept in `app.extensions` with the list they were written from (a list
     is never changed once built; a new one is written afresh)."""
     text = _escaper()
-    kept = current_app.extensions.setdefault("koalicje.trainer.profile_rows", {})
+    written = kept.store("koalicje.trainer.profile_rows")
     locale = render.language()
 
     def rows(profile: Any, band_texts: dict[str, str], disagreement: str) -> Markup:
         dimensions = profile.dimensions
         key = (id(dimensions), locale, disagreement, *band_texts.items())
-        done = kept.get(key)
+        done = written.get(key)
         if done is not None and done[0] is dimensions:
             return done[1]
         tag = f' <span class="tag">{disagreement}</span>'
@@ -132,10 +130,8 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
                        f'<td>{text(mean_of(d.mean))}</td><td>{label}'
                        f'{tag if d.disagreement else ""}</td></tr>')
         markup = Markup("".join(out))
-        if len(kept) >= _KEPT_PROFILES:
-            kept.clear()
         # the list kept with its markup: its id is not reused while the entry holds it
-        kept[key] = (dimensions, markup)
+        kept.keep(written, key, (dimensions, markup), _KEPT_PROFILES)
         return markup
 
     return rows
@@ -200,19 +196,7 @@ def _kept_rows(kind: str) -> dict[Any, str]:
 
 def _kept_texts(name: str, kind: str) -> dict[Any, str]:
     """The texts kept in `app.extensions[name]` for this language and `kind`."""
-    kept = current_app.extensions.setdefault(name, {})
-    key = (render.language(), kind)
-    texts = kept.get(key)
-    if texts is None:
-        texts = kept[key] = {}
-    return texts
-
-
-def _keep(texts: dict[Any, str], key: Any, text: str) -> None:
-    """Keep `text` in one of the `_kept_texts` dicts, which starts again past its bound."""
-    if len(texts) >= _KEPT_TEXTS:
-        texts.clear()
-    texts[key] = text
+    return kept.value(name, (render.language(), kind), dict, kept.BY_LANGUAGE * 4)
 
 
 _KEPT_TEXTS = 4096  # rows or days per language and kind kept; then start again
@@ -233,7 +217,7 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
             # the machine-readable attribute: a date's str is its ISO text (YYYY-MM-DD)
             done = (f'<time datetime="{escape(str(value))}">'
                     f'{escape(dateformat(value, "medium"))}</time>')
-            _keep(days, value, done)
+            kept.keep(days, value, done, _KEPT_TEXTS)
         return done
 
     written = _kept_rows("overdue")
@@ -252,7 +236,7 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
                 item = (f'\n        <li><a href="{text(url)}">'
                         f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
                         f'{owner} —\n          {due} {day(step.due_date)}</li>')
-                _keep(written, key, item)
+                kept.keep(written, key, item, _KEPT_TEXTS)
             out.append(item)
         return Markup("".join(out))
 
@@ -326,7 +310,7 @@ def coalition_rows(visits_url: Callable[[str], str],
                 f'          <td><a href="{text(matrix)}">{progress_text}</a> ·\n'
                 f'            <a href="{text(visits)}">{visits_text}</a></td>\n'
                 f'        </tr>')
-            _keep(written, key, row)
+            kept.keep(written, key, row, _KEPT_TEXTS)
             out.append(row)
         return Markup("".join(out))
 

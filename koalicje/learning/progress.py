@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 
-from koalicje import activity
+from koalicje import activity, kept
 from koalicje.prepared import Prepared, prepared
 from koalicje.rows import field_count, model_from_row
 from models import (
@@ -305,11 +305,11 @@ def kept_rows(query: Prepared, model: type) -> list:
     raw = query.fetchall()
     if not has_app_context():
         return query.rows()
-    kept = current_app.extensions.setdefault(KEPT, {})
-    entry = kept.get(query.name)
+    entries = kept.store(KEPT)
+    entry = entries.get(query.name)
     if entry is not None and entry[0] == raw:
         return entry[1]
-    return _keep(kept, query, model, raw)
+    return _keep(entries, query, model, raw)
 
 
 def kept_companion(query: Prepared, member: Any) -> dict | None:
@@ -319,18 +319,18 @@ def kept_companion(query: Prepared, member: Any) -> dict | None:
     the kept models (made from other rows)."""
     if not has_app_context():
         return None
-    entry = current_app.extensions.get(KEPT, {}).get(query.name)
+    entry = kept.store(KEPT).get(query.name)
     if entry is None or not any(model is member for model in entry[1]):
         return None
     return entry[2]
 
 
-def _keep(kept: dict, query: Prepared, model: type, raw: list) -> list:
+def _keep(entries: dict, query: Prepared, model: type, raw: list) -> list:
     width = field_count(model)
     if any(len(row) != width for row in raw):
         raise TypeError(f"{query.name}: kept_rows needs every column of {model.__name__}")
     models = [model_from_row(model, row) for row in raw]
-    kept[query.name] = (raw, models, {})
+    entries[query.name] = (raw, models, {})
     return models
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from peewee import JOIN, OP, SQL, Expression, NodeList, Value, fn
 
+from koalicje import kept
 from koalicje.prepared import Prepared, padded_ids, prepared
 from koalicje.trainer.scope import (
     completed_count_expr,
@@ -440,9 +441,7 @@ def local_dates() -> Callable[[datetime | None], date | None]:
                 offset = first
             else:
                 offset = None
-            if len(offsets) >= _DAYS_KEPT:
-                offsets.clear()
-            offsets[day] = offset
+            kept.keep(offsets, day, offset, _DAYS_KEPT)
         if offset is None:
             return exact(value)
         return (value + offset).date()
@@ -461,7 +460,7 @@ def _day_offsets() -> tuple[Callable[[datetime], timedelta | None],
     """The offset from UTC, at a naive UTC time, of the zone `local_date_of` converts to,
     and the offsets of the UTC days looked up so far in this process for that zone (a
     zone's rules do not change while the process lives)."""
-    from flask import current_app, has_app_context
+    from flask import has_app_context
 
     if not has_app_context():
         return (lambda when: timedelta(0)), {}  # `local_date` without an app: UTC dates
@@ -470,10 +469,7 @@ def _day_offsets() -> tuple[Callable[[datetime], timedelta | None],
     from koalicje.web.render import fast_zone, to_zone
 
     zone = fast_zone(get_timezone())
-    kept = current_app.extensions.setdefault("matrix_day_offsets", {})
-    offsets = kept.get(str(zone))
-    if offsets is None:
-        offsets = kept[str(zone)] = {}
+    offsets = kept.value("matrix_day_offsets", str(zone), dict, kept.BY_LANGUAGE)
     return (lambda when: to_zone(when, zone).utcoffset()), offsets
 
 

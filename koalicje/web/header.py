@@ -28,6 +28,7 @@ from flask import current_app, has_request_context, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from koalicje import kept
 from koalicje.web import render
 
 EXTENSION = "koalicje.header"
@@ -78,19 +79,16 @@ def site_header() -> Markup:
         "board_total": str(board[0]) if board else "",
         "board_links": str(board[1]) if board else "",
     }
-    app = current_app
-    kept = app.extensions.setdefault(EXTENSION, {})
-    parts = kept.get(key)
+    headers = kept.store(EXTENSION)
+    parts = headers.get(key)
     if parts is None:
-        if app.jinja_env.auto_reload:
+        if current_app.jinja_env.auto_reload:
             return Markup(render_template("_header.html", **_fresh_values(user, board)))
         try:
             parts = _cut(_render_with_placeholders(signed_in, flags, board))
         except _Unkeepable:
             return Markup(render_template("_header.html", **_fresh_values(user, board)))
-        if len(kept) >= KEPT_ENTRIES:
-            kept.clear()
-        kept[key] = parts
+        kept.keep(headers, key, parts, KEPT_ENTRIES)
     return Markup("".join([values[part[1]] if type(part) is tuple else part
                            for part in parts]))
 

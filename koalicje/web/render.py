@@ -42,6 +42,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
+from koalicje import kept
+
 T = TypeVar("T")
 
 # Placeholder ids: below the int converter's maximum (2**31 - 1), too long to occur by chance.
@@ -302,23 +304,20 @@ def kept_html(store: str, key: Hashable, make: Callable[[], tuple[str, tuple[str
     each value stands in it exactly once (otherwise there is nothing to fill in safely) and
     with the template reloaded (development) never. A store starts again past
     `KEPT_HTML_ENTRIES` keys."""
-    app = current_app
-    if app.jinja_env.auto_reload:
+    if current_app.jinja_env.auto_reload:
         return Markup(make()[0])
-    kept = app.extensions.setdefault(store, {})
-    html = kept.get(key)
+    kept_pages = kept.store(store)
+    html = kept_pages.get(key)
     if html is not None:
         for index, value in enumerate(fill()):
             html = html.replace(_SLOTS[index], escape(value))
         return Markup(html)
     page, values = make()
     if len(values) <= len(_SLOTS) and all(value and page.count(value) == 1 for value in values):
-        if len(kept) >= KEPT_HTML_ENTRIES:
-            kept.clear()
         slotted = page
         for index, value in enumerate(values):
             slotted = slotted.replace(value, _SLOTS[index])
-        kept[key] = slotted
+        kept.keep(kept_pages, key, slotted, KEPT_HTML_ENTRIES)
     return Markup(page)
 
 

@@ -61,7 +61,7 @@ def assigned_coalition_ids(user: User) -> set[int]:
     found = cache.get(user.id)
     if found is None:
         found = cache[user.id] = (
-            {coalition_id for (coalition_id,) in _assigned_ids.rows(user.id)}
+            {coalition_id for (coalition_id,) in _assigned_ids.fetchall(user.id)}
             if user.role == "trainer" else set())
     return found
 

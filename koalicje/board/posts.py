@@ -548,9 +548,22 @@ def boards_of(user: User) -> list[Coalition | None]:
     if assigned:
         for coalition_id, slug, name in _assigned_coalitions.fetchall(user.id):
             if coalition_id in assigned:
-                coalitions[coalition_id] = Coalition(__no_default__=1, id=coalition_id,
-                                                     slug=slug, name=name)
+                coalitions[coalition_id] = _named_coalition(coalition_id, slug, name)
     return [None, *sorted(coalitions.values(), key=lambda c: c.name)]
+
+
+_NAMED_FIELDS = frozenset({"id", "slug", "name"})
+
+
+def _named_coalition(coalition_id: int, slug: str, name: str) -> Coalition:
+    """What `Coalition(__no_default__=1, id=..., slug=..., name=...)` makes, without its
+    three attribute assignments through Peewee's field descriptors (a trainer's header makes
+    dozens on every page; tests/test_board_nav.py compares the two)."""
+    coalition = Coalition.__new__(Coalition)
+    coalition.__data__ = {"id": coalition_id, "slug": slug, "name": name}
+    coalition._dirty = set(_NAMED_FIELDS)
+    coalition.__rel__ = {}
+    return coalition
 
 
 @prepared

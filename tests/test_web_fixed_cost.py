@@ -148,3 +148,26 @@ def test_the_new_post_counts_bind_few_parameters_however_many_boards(app):
         if total == 3:
             first_sql = sql
     assert sql == first_sql
+
+
+def test_memberships_from_the_drivers_rows_are_peewees(app):
+    """Each membership and its coalition, made from the driver's row, hold what Peewee's
+    join wrapper gives: the same fields, the coalition joined (no query on access), nothing
+    marked changed; several memberships of both roles."""
+    from models import Membership
+
+    with app.test_request_context("/"):
+        anna, boards = _followed_world()
+        add_member(anna, boards[2], role="coordinator")
+        Membership.update(sector="ngo").where(Membership.coalition == boards[0].id).execute()
+        expected = permissions._memberships.rows(anna.id)
+        made = permissions._membership_rows(anna.id)
+        assert len(made) == len(expected) == 3
+        for ours, peewees in zip(made, expected, strict=True):
+            assert vars(ours) == vars(peewees)
+            assert type(ours.__rel__["coalition"]) is type(peewees.__rel__["coalition"])
+            with count_queries() as queries:
+                assert vars(ours.coalition) == vars(peewees.coalition)
+                assert ours.coalition.name and ours.coalition.created_at == peewees.coalition.created_at
+            assert queries.statements == []
+            assert not ours.is_dirty() and not ours.coalition.is_dirty()

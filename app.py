@@ -19,7 +19,7 @@ from blueprints import BLUEPRINTS
 from koalicje import kept, sessions
 from koalicje.config import default_config
 from koalicje.web import assets, compression, errors, header, labels, limits, render
-from koalicje.web.extensions import babel, csrf, htmx, login_manager
+from koalicje.web.extensions import KeptCookieSessions, babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
 from koalicje.web.text import CleanRequest
 from models import User, db, init_db, keeps_connection, optimize
@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # not with every response (the idle limit is the server's, on the session row).
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config.update(config)
+    app.session_interface = KeptCookieSessions()  # each cookie verified once per process
 
     init_proxy(app)
     init_database(app)

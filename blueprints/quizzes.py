@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from playhouse.flask_utils import get_object_or_404
 
 from koalicje import quizzes
 from koalicje.learning import progress
 from koalicje.permissions import can
-from koalicje.web.htmx import render
+from koalicje.web import render as render_cache
+from koalicje.web.htmx import is_fragment_request, render
 from koalicje.web.labels import current_language, localized
 from models import Quiz, QuizAttempt, QuizVersion
 
@@ -53,8 +56,32 @@ def take(slug: str):
     if quiz is None:
         abort(404)
     version = quiz.current
-    return render("quizzes/take.html", "quizzes/_form.html",
-                  **_form_context(quiz, version, {}, []))
+    context = _form_context(quiz, version, {}, [])
+    if not is_fragment_request():
+        context["form_html"] = blank_form_html(context)
+    return render("quizzes/take.html", "quizzes/_form.html", **context)
+
+
+_FORMS = "koalicje.quizzes.blank_forms"  # app.extensions key: what a blank form shows -> HTML
+
+
+def blank_form_html(context: dict) -> Markup:
+    """templates/quizzes/_form.html for a quiz not yet answered, rendered once per process
+    for everything it shows (language, script root, the quiz's slug, its version's number,
+    each question's id, kind and text and its options' ids and texts in this attempt's
+    order) and kept with the CSRF token left out, which is filled in for each page
+    (tests/test_quizzes_blank_form.py compares it with the template's)."""
+    lang, text = context["lang"], context["text"]
+    shape = tuple(
+        (question["id"], question["type"], text(question["text"], lang),
+         tuple((option["id"], text(option["text"], lang)) for option in question["options"]))
+        for question in context["questions"])
+    key = (lang, request.script_root, context["quiz"].slug, context["version"].number, shape)
+
+    def make() -> tuple[str, tuple[str, ...]]:
+        return render_template("quizzes/_form.html", **context), (generate_csrf(),)
+
+    return render_cache.kept_html(_FORMS, key, make, lambda: (generate_csrf(),))
 
 
 @bp.post("/<slug>")

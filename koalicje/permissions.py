@@ -16,6 +16,7 @@ from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
 from koalicje.prepared import prepared
+from koalicje.rows import field_count, model_from_row
 from models import Coalition, Membership, TrainerAssignment, User
 
 Rule = Callable[[User, Any], bool]
@@ -45,8 +46,22 @@ def memberships_of(user: User) -> dict[int, Membership]:
     cache = g.setdefault("_memberships", {}) if has_request_context() else {}
     found = cache.get(user.id)
     if found is None:
-        found = cache[user.id] = {m.coalition_id: m for m in _memberships.rows(user.id)}
+        found = cache[user.id] = {m.coalition_id: m for m in _membership_rows(user.id)}
     return found
+
+
+def _membership_rows(user_id: int) -> list[Membership]:
+    """`_memberships.rows(user_id)` made from the driver's rows (the membership's columns,
+    then its coalition's), as Peewee's join wrapper makes them: each Membership with its
+    Coalition joined, nothing marked changed (every signed-in page reads them; the wrapper
+    costs twice the query; tests/test_web_fixed_cost.py compares the two)."""
+    out = []
+    start = field_count(Membership)
+    for row in _memberships.fetchall(user_id):
+        membership = model_from_row(Membership, row)
+        membership.__rel__["coalition"] = model_from_row(Coalition, row, start)
+        out.append(membership)
+    return out
 
 
 @prepared
@@ -61,7 +76,7 @@ def assigned_coalition_ids(user: User) -> set[int]:
     found = cache.get(user.id)
     if found is None:
         found = cache[user.id] = (
-            {coalition_id for (coalition_id,) in _assigned_ids.rows(user.id)}
+            {coalition_id for (coalition_id,) in _assigned_ids.fetchall(user.id)}
             if user.role == "trainer" else set())
     return found
 

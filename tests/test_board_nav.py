@@ -98,3 +98,16 @@ def test_a_trainers_assigned_boards_are_read_as_id_slug_and_name(app, database):
         add_member(learner, own)
         assign(learner, assigned[0])
         assert posts.boards_of(User.get_by_id(learner.id)) == [None, own]
+
+
+def test_a_named_coalition_is_what_peewee_makes_of_id_slug_and_name(app, database):
+    made = posts._named_coalition(7, "lipowa", "Koalicja <Lipowa>")
+    expected = Coalition(__no_default__=1, id=7, slug="lipowa", name="Koalicja <Lipowa>")
+    assert type(made) is Coalition
+    assert vars(made) == vars(expected)
+    assert made == expected and hash(made) == hash(expected)
+    assert made.id == 7 and made.slug == "lipowa" and made.name == "Koalicja <Lipowa>"
+    assert made.get_id() == 7 and made.is_dirty() and made.dirty_fields
+    made.name = "Inna"  # its own dicts: nothing shared between objects
+    assert posts._named_coalition(7, "lipowa", "x")._dirty == {"id", "slug", "name"}
+    assert expected.name == "Koalicja <Lipowa>"

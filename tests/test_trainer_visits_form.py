@@ -119,3 +119,90 @@ def test_a_coordinator_gets_no_form(app, client, auth, world):
     page = soup(client.get("/trainer/visits/laki"))
     assert page.select_one("#visit-form") is None
     assert visit_views._FORMS not in app.extensions
+
+
+# --- the log's next steps, kept per process for what each shows ------------------------------
+
+
+def _steps_world(world) -> list:
+    """Steps in every state a step shows: open, done, overdue, due later, without a due
+    date, owned by a member or by a person without an account, with markup in its texts."""
+    from datetime import timedelta
+
+    from koalicje.trainer import visits as visit_rules
+    from koalicje.trainer.scope import local_today
+
+    db.connect(reuse_if_open=True)
+    today = local_today()
+    coalition = visit_views.coalitions.by_slug("laki")
+    steps = [
+        visit_rules.StepInput("Spotkanie <i>z radą</i>", owner_user=world["coordinator"].id,
+                              due_date=today - timedelta(days=3)),
+        visit_rules.StepInput("Ankieta & raport", owner_name="Pan <Jan>",
+                              due_date=today + timedelta(days=5)),
+        visit_rules.StepInput("Bez terminu"),
+        visit_rules.StepInput("Zrobione po terminie", due_date=today - timedelta(days=9)),
+    ]
+    visit = visit_rules.record_visit(coalition, User.get_by_id(world["trainer"].id),
+                                     date(2026, 1, 5), "workshop", "", steps)
+    done = visit.next_steps.order_by(visit_rules.NextStep.id)[3]
+    visit_rules.mark_done(done, User.get_by_id(world["trainer"].id), True)
+    return visit_rules.visits_of(coalition)[0].next_steps
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("can_record", [True, False])
+def test_a_kept_step_is_the_templates_with_each_pages_token(app, world, language, can_record):
+    from flask_wtf.csrf import generate_csrf
+
+    from koalicje.trainer import visits as visit_rules
+    from koalicje.trainer.scope import local_today
+
+    assert not app.jinja_env.auto_reload
+    steps = _steps_world(world)
+    User.update(locale=language).where(User.id == world["trainer"].id).execute()
+    assert {(s.done, visit_rules.is_overdue(s)) for s in steps} == {
+        (False, True), (False, False), (True, False)}
+    tokens = set()
+    for _ in range(2):  # the second time from what the first kept, with another session
+        with app.test_request_context("/"):
+            db.connect(reuse_if_open=True)
+            login_user(User.get_by_id(world["trainer"].id))
+            today = local_today()
+            for step in steps:
+                kept = str(visit_views.next_step_html(step, today, can_record))
+                expected = render_template("trainer/_next_step.html", step=step,
+                                           can_record=can_record, today=today,
+                                           is_overdue=visit_rules.is_overdue)
+                assert kept == expected
+                if can_record:
+                    assert kept.count(generate_csrf()) == 1
+                else:
+                    assert "csrf_token" not in kept
+            tokens.add(generate_csrf())
+    kept_keys = list(app.extensions[visit_views._STEPS])
+    assert len(kept_keys) == len(steps) and {key[0] for key in kept_keys} == {language}
+    if can_record:
+        assert len(tokens) == 2  # each page's own token filled in
+
+
+def test_the_log_shows_each_step_as_the_template_did(app, client, auth, world):
+    """The page's steps (kept) and the marked step's fragment (rendered) agree, and a change
+    of the step shows at once."""
+    steps = _steps_world(world)
+    auth.as_user(world["trainer"])
+    page = soup(client.get("/trainer/visits/laki"))
+    shown = page.select(".next-steps li.next-step")
+    assert [li["id"] for li in shown] == [f"step-{s.id}" for s in steps]
+    first = next(s for s in steps if s.description.startswith("Spotkanie"))
+    before = page.select_one(f"#step-{first.id}")
+    assert "overdue" in before["class"] and "Spotkanie <i>z radą</i>" in before.get_text()
+    assert "Pan <Jan>" in page.select_one(".next-steps").get_text()
+    token = csrf_from(client.get("/trainer/visits/laki").get_data(as_text=True))
+    fragment = client.post(f"/trainer/next-steps/{first.id}/done", data={
+        "csrf_token": token, "done": "1"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    again = soup(client.get("/trainer/visits/laki")).select_one(f"#step-{first.id}")
+    assert "done" in again["class"] and again["data-done"] == "1"
+    marked = soup(fragment).select_one(f"#step-{first.id}")
+    assert str(marked.select_one("button")) == str(again.select_one("button"))

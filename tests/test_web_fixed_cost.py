@@ -110,3 +110,64 @@ def test_healthz_still_loads_no_user(app, client, auth):
         assert client.get("/healthz").status_code == 200
     assert len(health.statements) == 1
     assert not any("user_session" in s for s in health.statements)
+
+
+
+def test_the_new_post_counts_bind_few_parameters_however_many_boards(app):
+    """A trainer's header counts new posts on every followed board in one statement whose
+    text and number of bound parameters do not grow with the boards (they go in one JSON
+    list), and whose counts equal the plain count of others' visible posts."""
+    from conftest import captured_sql
+
+    from models import User
+
+    with app.app_context():
+        trainer, author = make_user(role="trainer"), make_user()
+    seen = []
+    for total in (3, 12):
+        with app.test_request_context("/"):
+            while len(seen) < total:
+                board = make_coalition(name=f"Koalicja {len(seen)}")
+                assign(trainer, board)
+                for k in range(len(seen) % 3):
+                    Post.create(coalition=board, author=author, title=f"t{k}", body_source="x",
+                                body_html="<p>x</p>")
+                seen.append(board)
+            user = User.get_by_id(trainer.id)
+            found = []
+            captured = captured_sql(lambda found=found, user=user: found.append(
+                posts.navigation(user)))
+            [(sql, params)] = [(s, p) for s, p in captured if "UNION ALL" in s]
+            assert len(params) <= 9, params
+            [entries] = found
+            assert len(entries) == total + 1  # the programme board first
+            for entry in entries[1:]:
+                assert entry.new == Post.select().where(
+                    (Post.coalition == entry.coalition.id) & (Post.author != trainer.id)).count()
+            assert sum(entry.new for entry in entries) == sum(n % 3 for n in range(total))
+        if total == 3:
+            first_sql = sql
+    assert sql == first_sql
+
+
+def test_memberships_from_the_drivers_rows_are_peewees(app):
+    """Each membership and its coalition, made from the driver's row, hold what Peewee's
+    join wrapper gives: the same fields, the coalition joined (no query on access), nothing
+    marked changed; several memberships of both roles."""
+    from models import Membership
+
+    with app.test_request_context("/"):
+        anna, boards = _followed_world()
+        add_member(anna, boards[2], role="coordinator")
+        Membership.update(sector="ngo").where(Membership.coalition == boards[0].id).execute()
+        expected = permissions._memberships.rows(anna.id)
+        made = permissions._membership_rows(anna.id)
+        assert len(made) == len(expected) == 3
+        for ours, peewees in zip(made, expected, strict=True):
+            assert vars(ours) == vars(peewees)
+            assert type(ours.__rel__["coalition"]) is type(peewees.__rel__["coalition"])
+            with count_queries() as queries:
+                assert vars(ours.coalition) == vars(peewees.coalition)
+                assert ours.coalition.name and ours.coalition.created_at == peewees.coalition.created_at
+            assert queries.statements == []
+            assert not ours.is_dirty() and not ours.coalition.is_dirty()

@@ -7,6 +7,8 @@ message shown in the members region.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -37,6 +39,8 @@ def member_items(coalition: Coalition, people: list[Membership],
         t_role, t_sector, t_save, t_remove = (catalog.ugettext(text) for text in (
             "Rola", "Sektor", "Zapisz zmiany", "Usuń z koalicji"))  # trusted markup
         confirm = Markup(catalog.ugettext("Usunąć osobę %(name)s z koalicji?"))
+        update_url = _member_url("coalitions.update_member", coalition.slug)
+        remove_url = _member_url("coalitions.remove_member", coalition.slug)
     out = []
     for m in people:
         name = escape(m.user.name)
@@ -45,10 +49,7 @@ def member_items(coalition: Coalition, people: list[Membership],
                    f' <span class="member-name"><span class="member-name-text">{name}</span>'
                    f' {tag if coordinator else ""}</span> ')
         if options is not None:
-            update = escape(render.url_for("coalitions.update_member", slug=coalition.slug,
-                                           membership_id=m.id))
-            remove = escape(render.url_for("coalitions.remove_member", slug=coalition.slug,
-                                           membership_id=m.id))
+            update, remove = update_url(m.id), remove_url(m.id)
             roles = role_options.get(m.role) or role_options[""]
             sectors = sector_options.get(m.sector) or sector_options[""]
             out.append(
@@ -67,6 +68,21 @@ def member_items(coalition: Coalition, people: list[Membership],
                 f" {name}</span></button> </form> ")
         out.append("</li> ")
     return Markup("".join(out).rstrip())
+
+
+_ID_MARK = 987_654_321_012  # an id no membership has: where each member's id goes
+
+
+def _member_url(endpoint: str, slug: str) -> Callable[[int], str]:
+    """The HTML-escaped URL of a member's action for a membership id: one URL built per
+    page and cut around the id (a manager's page lists every member with two forms), or
+    `render.url_for` for each id where the id does not stand in the URL exactly once."""
+    url = str(escape(render.url_for(endpoint, slug=slug, membership_id=_ID_MARK)))
+    if url.count(str(_ID_MARK)) != 1:
+        return lambda membership_id: str(escape(render.url_for(
+            endpoint, slug=slug, membership_id=membership_id)))
+    before, after = url.split(str(_ID_MARK))
+    return lambda membership_id: f"{before}{int(membership_id)}{after}"
 
 
 def _membership(coalition: Coalition, membership_id: int) -> Membership:

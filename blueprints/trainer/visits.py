@@ -118,14 +118,40 @@ def _coalition_for(action: str, slug: str) -> Coalition:
     return coalition
 
 
+_STEPS = "koalicje.trainer.next_steps"  # app.extensions key: what a step shows -> HTML
+
+
+def next_step_html(step: NextStep, today, can_record: bool) -> Markup:
+    """templates/trainer/_next_step.html for one step of the log, rendered once per process
+    for everything it shows (language, script root, the step's id, description, owner,
+    due date, whether it is done or overdue, whether the viewer may mark it) and kept with
+    its CSRF token left out, which is filled in for each page
+    (tests/test_trainer_visits_form.py compares it with the template's)."""
+    overdue = visits.is_overdue(step, today)
+    key = (render_cache.language(), request.script_root, step.id, step.description,
+           step.owner_label, step.due_date, bool(step.done), overdue, can_record)
+
+    def tokens() -> tuple[str, ...]:
+        return (generate_csrf(),) if can_record else ()
+
+    def make() -> tuple[str, tuple[str, ...]]:
+        page = render_template("trainer/_next_step.html", step=step, can_record=can_record,
+                               today=today, is_overdue=visits.is_overdue)
+        return page, tokens()
+
+    return render_cache.kept_html(_STEPS, key, make, tokens)
+
+
 def _page(coalition: Coalition, form: VisitForm | None, status: int = 200,
           form_html: Markup | None = None):
     """The log; `form` (or for a blank form on the whole page, its HTML `form_html`) when
     the viewer may record a visit."""
+    today = local_today()
     return render(
         "trainer/visits.html", "trainer/_visit_form.html", status=status,
         coalition=coalition, visits=visits.visits_of(coalition), form=form,
-        form_html=form_html, today=local_today(), is_overdue=visits.is_overdue,
+        form_html=form_html, today=today, is_overdue=visits.is_overdue,
+        step_html=lambda step, can_record: next_step_html(step, today, can_record),
     )
 
 

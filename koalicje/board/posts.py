@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import reduce
-from operator import add
 from typing import Any
 
 from flask import current_app, g, has_request_context
-from peewee import SQL, BooleanField, Case, DateTimeField, IntegrityError, NodeList, Select, fn
+from peewee import SQL, BooleanField, Case, DateTimeField, IntegrityError, RawQuery, Select, fn
 from werkzeug.local import LocalProxy
 
 from koalicje import activity, permissions
@@ -31,7 +29,6 @@ from models import (
     Membership,
     Module,
     Post,
-    PostTally,
     ReadConfirmation,
     TrainerAssignment,
     User,
@@ -551,9 +548,22 @@ def boards_of(user: User) -> list[Coalition | None]:
     if assigned:
         for coalition_id, slug, name in _assigned_coalitions.fetchall(user.id):
             if coalition_id in assigned:
-                coalitions[coalition_id] = Coalition(__no_default__=1, id=coalition_id,
-                                                     slug=slug, name=name)
+                coalitions[coalition_id] = _named_coalition(coalition_id, slug, name)
     return [None, *sorted(coalitions.values(), key=lambda c: c.name)]
+
+
+_NAMED_FIELDS = frozenset({"id", "slug", "name"})
+
+
+def _named_coalition(coalition_id: int, slug: str, name: str) -> Coalition:
+    """What `Coalition(__no_default__=1, id=..., slug=..., name=...)` makes, without its
+    three attribute assignments through Peewee's field descriptors (a trainer's header makes
+    dozens on every page; tests/test_board_nav.py compares the two)."""
+    coalition = Coalition.__new__(Coalition)
+    coalition.__data__ = {"id": coalition_id, "slug": slug, "name": name}
+    coalition._dirty = set(_NAMED_FIELDS)
+    coalition.__rel__ = {}
+    return coalition
 
 
 @prepared
@@ -566,65 +576,76 @@ def _assigned_coalitions(trainer_id: int):
             .where(TrainerAssignment.trainer == trainer_id).tuples())
 
 
-UNION_BRANCHES = 100  # boards counted per statement (SQLite allows 500 compound branches)
+UNION_BRANCHES = 100  # coalition boards counted per statement (one JSON list each)
+
+# The new-post count of each followed coalition board, one row per element of a JSON list
+# (the statement's first parameter) of [number, coalition id, the last visit's month
+# (year * 100 + month), the last visit, the start of the next month]; the programme board's
+# count is a branch of its own. Each count is
+#
+#     posts of the months after the visit's (PostTally)
+#     + others' posts after the visit in the visit's month (the covering index)
+#     - the reader's own posts of the months after the visit's (by author)
+#
+# which is exactly the number of others' visible posts created after the visit. The list
+# is one bound parameter instead of nine per board (a trainer's header bound ~230 on every
+# page); each board's three lookups still read only indexes (tests/test_board_post_tally.py
+# checks the plan). Datetimes travel as the text SQLite stores them (`str(datetime)`, what
+# the driver binds) and PostgreSQL casts them to its timestamps.
+_BOARDS_FROM_JSON = {
+    "sqlite": "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+              "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+              "json_extract(value, '$[4]') FROM json_each({p})",
+    "postgres": "SELECT (e->>0)::int, (e->>1)::int, (e->>2)::int, (e->>3)::timestamp, "
+                "(e->>4)::timestamp FROM jsonb_array_elements(({p})::jsonb) AS e",
+}
+_VISIBLE = '"deleted_at" IS NULL AND "hidden_at" IS NULL'
+_PROGRAMME_COUNT = (
+    'SELECT 0, (SELECT COALESCE(SUM("posts"), 0) FROM "post_tally" WHERE "board" = 0 AND '
+    '"month" > {p}) + (SELECT COUNT("id") FROM "post" WHERE "coalition_id" IS NULL AND '
+    '"created_at" > {p} AND "created_at" < {p} AND ' + _VISIBLE + ' AND "author_id" != {p}) '
+    '- (SELECT COUNT("id") FROM "post" WHERE "author_id" = {p} AND "coalition_id" IS NULL '
+    'AND "created_at" >= {p} AND ' + _VISIBLE + ')')
+_BOARD_COUNTS = (
+    'SELECT b.n, (SELECT COALESCE(SUM("posts"), 0) FROM "post_tally" WHERE "board" = b.board '
+    'AND "month" > b.since_month) + (SELECT COUNT("id") FROM "post" WHERE "coalition_id" = '
+    'b.board AND "created_at" > b.since AND "created_at" < b.month_end AND ' + _VISIBLE
+    + ' AND "author_id" != {p}) - (SELECT COUNT("id") FROM "post" WHERE "author_id" = {p} '
+    'AND "coalition_id" = b.board AND "created_at" >= b.month_end AND ' + _VISIBLE + ') '
+    'FROM b')
+
+
+def _new_counts_sql(with_programme: bool) -> str:
+    """The statement's text for this engine (see _BOARDS_FROM_JSON)."""
+    engine = "sqlite" if is_sqlite() else "postgres"
+    p = db.obj.param
+    text = ("WITH b(n, board, since_month, since, month_end) AS ("
+            + _BOARDS_FROM_JSON[engine].format(p=p) + ") "
+            + (_PROGRAMME_COUNT.format(p=p) + " UNION ALL " if with_programme else "")
+            + _BOARD_COUNTS.format(p=p))
+    return text
 
 
 @prepared(keyed=True)
-def _new_counts(shape: tuple[bool, int], *params):
-    """Posts by others since the last visit, for `shape` = (with the programme board first?,
-    number of boards): one UNION ALL branch per board, numbered from 0. `params` are, per
-    board: its tally key (coalition id, 0 for the programme board) and the last visit's
-    month (year * 100 + month), its coalition id (none for the programme board), the last
-    visit, the start of the next month, the user id twice, the coalition id again (none for
-    the programme board) and the start of the next month again. Each branch is
-
-        posts of the months after the visit's (PostTally)
-        + others' posts after the visit in the visit's month (the covering index)
-        - the reader's own posts of the months after the visit's (by author)
-
-    which is exactly the number of others' visible posts created after the visit."""
-    with_programme, boards = shape
-    branches, at = [], 0
-    visible = Post.deleted_at.is_null() & Post.hidden_at.is_null()
-
-    def on_board(programme: bool, at: int) -> tuple[Any, int]:
-        """The board's condition on Post, and where the next parameter is."""
-        if programme:
-            return Post.coalition.is_null(), at
-        return Post.coalition == params[at], at + 1
-
-    for number in range(boards):
-        programme = number == 0 and with_programme
-        tally_board, since_month = params[at], params[at + 1]
-        in_first, at = on_board(programme, at + 2)
-        since, month_end, reader, author = params[at:at + 4]
-        own_board, at = on_board(programme, at + 4)
-        own_from = params[at]
-        at += 1
-        # the 0 written in the text, not bound: one parameter fewer per board (a trainer's
-        # header binds ~260 of them on every page)
-        whole_months = PostTally.select(fn.COALESCE(fn.SUM(PostTally.posts), SQL("0"))).where(
-            (PostTally.board == tally_board) & (PostTally.month > since_month))
-        first_month = Post.select(fn.COUNT(Post.id)).where(
-            in_first & (Post.created_at > since) & (Post.created_at < month_end) & visible
-            & (Post.author != reader))
-        own = Post.select(fn.COUNT(Post.id)).where(
-            (Post.author == author) & own_board & (Post.created_at >= own_from) & visible)
-        branches.append(Select(columns=[
-            SQL(str(number)), NodeList((whole_months, SQL("+"), first_month, SQL("-"), own))]))
-    return reduce(add, branches).tuples()
+def _new_counts(with_programme: bool, boards: str, *params):
+    """Posts by others since the last visit: `boards` the JSON list of the coalition boards
+    (see _BOARDS_FROM_JSON), then with the programme board its last visit's month, the last
+    visit, the start of the next month, the user id twice and the start of the next month
+    again; then the user id twice. Rows: (number, count); the programme board's is 0."""
+    return RawQuery(_new_counts_sql(with_programme), params=[boards, *params]).tuples()
 
 
 def navigation(user: User) -> list[BoardEntry]:
     """Each followed board with the number of posts new since the last visit (2–4 queries;
-    one more per 100 boards beyond the first 100), computed once per request and user.
+    one more per 100 coalition boards beyond the first 100), computed once per request and
+    user.
 
-    One UNION ALL branch per board (`_new_counts`): whole months after the last visit are
-    added up from `PostTally` (kept by the database at every write), and only the posts of
-    the visit's own month are counted from the covering index on (coalition, created_at,
-    author, deleted_at, hidden_at); the reader's own posts of the later months, read by
-    author, are taken away. The statement's SQL is built once per process and number of
-    boards."""
+    The followed coalition boards go to the database as one JSON parameter (`_new_counts`):
+    whole months after the last visit are added up from `PostTally` (kept by the database at
+    every write), and only the posts of the visit's own month are counted from the covering
+    index on (coalition, created_at, author, deleted_at, hidden_at); the reader's own posts
+    of the later months, read by author, are taken away. The statement's SQL is built once
+    per process."""
     if isinstance(user, LocalProxy):  # current_user: resolve the proxy once, not per use
         user = user._get_current_object()
     cache = g.setdefault("_board_nav", {}) if has_request_context() else {}
@@ -633,29 +654,34 @@ def navigation(user: User) -> list[BoardEntry]:
         return entries
     boards = boards_of(user)
     visits, joined, reader = _visits(user), user.created_at, user.id
-    month_ends: dict[datetime, datetime] = {}
+    month_ends: dict[datetime, tuple[datetime, str, str]] = {}
+
+    def visit(key: str) -> tuple[datetime, datetime, int, str, str]:
+        since = visits.get(key, joined)  # as last_seen(): by board_key
+        known = month_ends.get(since)
+        if known is None:
+            end = _next_month(since)
+            known = month_ends[since] = (end, str(since), str(end))
+        return since, known[0], since.year * 100 + since.month, known[1], known[2]
+
     counts: dict[int, int] = {}
-    for start in range(0, len(boards), UNION_BRANCHES):
-        chunk = boards[start:start + UNION_BRANCHES]
-        params: list = []
-        for board in chunk:
-            if board is None:
-                since = visits.get(PROGRAMME_KEY, joined)
-            else:
-                bid = board.id
-                since = visits.get(str(bid), joined)  # as last_seen(): by board_key
-            month_end = month_ends.get(since)
-            if month_end is None:
-                month_end = month_ends[since] = _next_month(since)
-            if board is None:
-                params += [0, since.year * 100 + since.month, since, month_end, reader, reader,
-                           month_end]
-            else:
-                params += [bid, since.year * 100 + since.month, bid, since, month_end, reader,
-                           reader, bid, month_end]
-        shape = (start == 0, len(chunk))
-        counts.update((start + int(number), count)
-                      for number, count in _new_counts.fetchall(*params, key=shape))
+    rest = list(enumerate(boards))
+    if boards and boards[0] is None:
+        since, month_end, month, _, _ = visit(PROGRAMME_KEY)
+        programme: list[Any] = [month, since, month_end, reader, reader, month_end]
+        rest = rest[1:]
+    else:
+        programme = []
+    for start in range(0, max(len(rest), 1), UNION_BRANCHES):
+        listed = []
+        for number, board in rest[start:start + UNION_BRANCHES]:
+            _, _, month, since_text, end_text = visit(str(board.id))
+            listed.append(f"[{number},{int(board.id)},{month},\"{since_text}\",\"{end_text}\"]")
+        if not listed and not programme:
+            break
+        params = [f"[{','.join(listed)}]", *programme, reader, reader]
+        counts.update(_new_counts.fetchall(*params, key=bool(programme)))
+        programme = []
     entries = [BoardEntry(board, counts.get(number, 0)) for number, board in enumerate(boards)]
     cache[user.id] = entries
     return entries

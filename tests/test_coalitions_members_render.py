@@ -108,19 +108,19 @@ def test_member_items_write_what_the_template_wrote(app, world, locale, viewer):
 
 @pytest.mark.parametrize("root", ["", "/intranet"])
 def test_a_members_action_urls_are_url_fors(app, root):
-    """Each member's form URLs, cut once per page around the id, are what url_for writes
-    (escaped), for any id and script root, and for a slug that needs quoting."""
-    import sys
-
+    """Each member's form URLs, cut once per page around the id (`render.url_cut`, as
+    `member_items` makes them), are what url_for writes (escaped), for any id and script
+    root, and for a slug that needs quoting."""
     from markupsafe import escape
 
-    members = sys.modules["blueprints.coalitions.members"]
+    from koalicje.web import render
+
     with app.test_request_context("/", environ_base={"SCRIPT_NAME": root}):
         from flask import url_for
 
         for slug in ("laki", "ł&k i"):
             for endpoint in ("coalitions.update_member", "coalitions.remove_member"):
-                url = members._member_url(endpoint, slug)
+                url = render.url_cut(endpoint, "membership_id", slug=slug)
                 for membership_id in (1, 7, 42, 123456):
                     assert url(membership_id) == str(escape(url_for(
                         endpoint, slug=slug, membership_id=membership_id)))

@@ -3,6 +3,7 @@ give exactly what Flask's and Flask-Babel's give, and nothing outlives a request
 
 from __future__ import annotations
 
+import pytest
 from flask import render_template_string
 from flask import url_for as flask_url_for
 from flask_babel import force_locale
@@ -412,3 +413,22 @@ def test_a_global_changed_after_a_template_loaded_is_seen(app):
         assert env.get_template("base.html").globals["late_global"] == "third"
         env.globals.pop("late_global")
         assert "late_global" not in env.get_template("base.html").globals
+
+
+@pytest.mark.parametrize("root", ["", "/intranet"])
+def test_url_cut_gives_url_fors_escaped_for_every_value(app, root):
+    """`render.url_cut`: the URL cut once around an id or a plain text, each value joined
+    in; any other value (a text that needs quoting or escaping, a negative number, another
+    type) is built by url_for: always what url_for writes,
+    HTML-escaped."""
+    from flask import url_for as flask_url_for
+    from markupsafe import escape
+
+    with app.test_request_context("/", environ_base={"SCRIPT_NAME": root}):
+        by_id = render.url_cut("coalitions.update_member", "membership_id", slug="ł&k i")
+        for membership_id in (0, 1, 42, 2**31 - 1):
+            assert by_id(membership_id) == str(escape(flask_url_for(
+                "coalitions.update_member", slug="ł&k i", membership_id=membership_id)))
+        by_slug = render.url_cut("coalitions.detail", "slug", kind=str)
+        for slug in ("laki", "a.b~c-d", "ł&k i", "a<b>", ""):
+            assert by_slug(slug) == str(escape(flask_url_for("coalitions.detail", slug=slug)))

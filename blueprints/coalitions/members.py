@@ -7,8 +7,6 @@ message shown in the members region.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -39,8 +37,10 @@ def member_items(coalition: Coalition, people: list[Membership],
         t_role, t_sector, t_save, t_remove = (catalog.ugettext(text) for text in (
             "Rola", "Sektor", "Zapisz zmiany", "Usuń z koalicji"))  # trusted markup
         confirm = Markup(catalog.ugettext("Usunąć osobę %(name)s z koalicji?"))
-        update_url = _member_url("coalitions.update_member", coalition.slug)
-        remove_url = _member_url("coalitions.remove_member", coalition.slug)
+        update_url = render.url_cut("coalitions.update_member", "membership_id",
+                                    slug=coalition.slug)
+        remove_url = render.url_cut("coalitions.remove_member", "membership_id",
+                                    slug=coalition.slug)
     out = []
     for m in people:
         name = escape(m.user.name)
@@ -68,21 +68,6 @@ def member_items(coalition: Coalition, people: list[Membership],
                 f" {name}</span></button> </form> ")
         out.append("</li> ")
     return Markup("".join(out).rstrip())
-
-
-_ID_MARK = 987_654_321_012  # an id no membership has: where each member's id goes
-
-
-def _member_url(endpoint: str, slug: str) -> Callable[[int], str]:
-    """The HTML-escaped URL of a member's action for a membership id: one URL built per
-    page and cut around the id (a manager's page lists every member with two forms), or
-    `render.url_for` for each id where the id does not stand in the URL exactly once."""
-    url = str(escape(render.url_for(endpoint, slug=slug, membership_id=_ID_MARK)))
-    if url.count(str(_ID_MARK)) != 1:
-        return lambda membership_id: str(escape(render.url_for(
-            endpoint, slug=slug, membership_id=membership_id)))
-    before, after = url.split(str(_ID_MARK))
-    return lambda membership_id: f"{before}{int(membership_id)}{after}"
 
 
 def _membership(coalition: Coalition, membership_id: int) -> Membership:

@@ -422,6 +422,32 @@ def url_for(endpoint: str, **values: Any) -> str:
     return _fill(template, values)
 
 
+def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callable[[Any], str]:
+    """`url_for(endpoint, name=value, **values)`, HTML-escaped, as a function of `value`:
+    the URL is built once with a placeholder for `name` (an id for `kind` int, a plain text
+    for str) and each value joined into it, for a page that links every row to the same
+    endpoint with only an id or a slug changing. A value that is not an id or a plain text
+    (`_slot`), or an endpoint whose URL does not hold the placeholder exactly once, is
+    built by `url_for`."""
+    sample: Any = "x" if kind is str else 1
+    template = (_url_template(endpoint, (name,), {**values, name: sample})
+                if has_request_context() else None)
+
+    def built(value: Any) -> str:
+        return str(escape(url_for(endpoint, **values, **{name: value})))
+
+    if template is None:
+        return built
+    before, after = (str(escape(part)) for part in template[0])
+
+    def joined(value: Any) -> str:
+        if type(value) is not kind or not _slot(name, value):
+            return built(value)
+        return f"{before}{value}{after}"
+
+    return joined
+
+
 class _First:
     """The first URL built for a template's key, with the arguments it was built from."""
 

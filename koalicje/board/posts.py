@@ -576,8 +576,6 @@ def _assigned_coalitions(trainer_id: int):
             .where(TrainerAssignment.trainer == trainer_id).tuples())
 
 
-UNION_BRANCHES = 100  # coalition boards counted per statement (one JSON list each)
-
 # The new-post count of each followed coalition board, one row per element of a JSON list
 # (the statement's first parameter) of [number, coalition id, the last visit's month
 # (year * 100 + month), the last visit, the start of the next month]; the programme board's
@@ -636,9 +634,8 @@ def _new_counts(with_programme: bool, boards: str, *params):
 
 
 def navigation(user: User) -> list[BoardEntry]:
-    """Each followed board with the number of posts new since the last visit (2–4 queries;
-    one more per 100 coalition boards beyond the first 100), computed once per request and
-    user.
+    """Each followed board with the number of posts new since the last visit (2–4 queries,
+    whatever the number of boards), computed once per request and user.
 
     The followed coalition boards go to the database as one JSON parameter (`_new_counts`):
     whole months after the last visit are added up from `PostTally` (kept by the database at
@@ -664,7 +661,6 @@ def navigation(user: User) -> list[BoardEntry]:
             known = month_ends[since] = (end, str(since), str(end))
         return since, known[0], since.year * 100 + since.month, known[1], known[2]
 
-    counts: dict[int, int] = {}
     rest = list(enumerate(boards))
     if boards and boards[0] is None:
         since, month_end, month, _, _ = visit(PROGRAMME_KEY)
@@ -672,16 +668,13 @@ def navigation(user: User) -> list[BoardEntry]:
         rest = rest[1:]
     else:
         programme = []
-    for start in range(0, max(len(rest), 1), UNION_BRANCHES):
-        listed = []
-        for number, board in rest[start:start + UNION_BRANCHES]:
-            _, _, month, since_text, end_text = visit(str(board.id))
-            listed.append(f"[{number},{int(board.id)},{month},\"{since_text}\",\"{end_text}\"]")
-        if not listed and not programme:
-            break
-        params = [f"[{','.join(listed)}]", *programme, reader, reader]
-        counts.update(_new_counts.fetchall(*params, key=bool(programme)))
-        programme = []
+    listed = []
+    for number, board in rest:
+        _, _, month, since_text, end_text = visit(str(board.id))
+        listed.append(f"[{number},{int(board.id)},{month},\"{since_text}\",\"{end_text}\"]")
+    params = [f"[{','.join(listed)}]", *programme, reader, reader]
+    counts: dict[int, int] = (dict(_new_counts.fetchall(*params, key=bool(programme)))
+                              if listed or programme else {})
     entries = [BoardEntry(board, counts.get(number, 0)) for number, board in enumerate(boards)]
     cache[user.id] = entries
     return entries

@@ -508,11 +508,8 @@ def coalition_profiles(
             and all(len(responses.get(cid, [])) < MIN_RESPONDENTS for cid in missing)):
         return {c.id: None for c in coalitions}
     version_id, content_hash, definition = current_definition(instrument)
-    language = current_language()
-    texts = kept.value("koalicje.self_assessment.profile_texts",
-                       (version_id, content_hash, language),
-                       lambda: _ProfileTexts(definition), _KEPT_VERSIONS)
-    profiles = _kept_dimensions((version_id, content_hash, texts.language))
+    texts, profiles = _kept_profiles((version_id, content_hash, current_language()),
+                                     definition)
     # the stored statistics not kept yet, decoded in one call (after a reset past the
     # bound, every one this call reads)
     needed = list(dict.fromkeys(text for respondents, text in stored.values()
@@ -538,15 +535,18 @@ def coalition_profiles(
     return out
 
 
-def _kept_dimensions(key: tuple) -> dict[str, list[DimensionProfile]]:
-    """The profile rows (`_dimensions`) built from stored statistics, by the statistics'
-    JSON text, kept per process for `key` (instrument version, its content hash, the
-    language) in `app.extensions`: the rows are a function of those four alone (a version
-    never changes; a changed stored row has another text, so it is never served stale),
-    and rebuilding a page's twenty profiles cost half a millisecond per request. The kept
-    lists are shared between requests: read them, never change them. Outside an
-    application, a dict of its own (nothing kept)."""
-    return kept.value("koalicje.self_assessment.dimensions", key, dict, _KEPT_VERSIONS)
+def _kept_profiles(key: tuple, definition: dict
+                   ) -> tuple[_ProfileTexts, dict[str, list[DimensionProfile]]]:
+    """For `key` (instrument version, its content hash, the language), kept per process in
+    `app.extensions`: the profile texts of `definition` (the version's) in the language, and
+    the profile rows (`_dimensions`) built from stored statistics, by the statistics' JSON
+    text, filled by the caller. Both are functions of the key alone (a version never
+    changes; a changed stored row has another text, so it is never served stale), and
+    rebuilding a page's twenty profiles cost half a millisecond per request. They are
+    shared between requests: read them, never change them. Outside an application, made
+    afresh (nothing kept)."""
+    return kept.value("koalicje.self_assessment.dimensions", key,
+                      lambda: (_ProfileTexts(definition), {}), _KEPT_VERSIONS)
 
 
 _KEPT_PROFILES = 4096  # stored statistics kept per version and language; then start again
@@ -581,7 +581,7 @@ class _ProfileTexts:
 
     def __init__(self, definition: dict) -> None:
         self.definition = definition
-        self.language = lang = current_language()
+        lang = current_language()
         self.titles = {d["slug"]: localized(d["title"], lang) for d in definition["dimensions"]}
         self._band_labels = {
             id(band): localized(band["label"], lang) for band in definition["bands"]

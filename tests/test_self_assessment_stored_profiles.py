@@ -112,7 +112,7 @@ class World:
         alive = list(Coalition.select().where(
             Coalition.id.in_([c.id for c in self.coalitions])).order_by(Coalition.id))
         # in a request of the application: the profiles built from stored rows are kept per
-        # process (`self_assessment._kept_dimensions`), so each check after a write reads
+        # process (`self_assessment._kept_profiles`), so each check after a write reads
         # the kept ones where the stored row did not change
         with self.app.test_request_context():
             lean = self_assessment.coalition_profiles(alive, sectors=False)
@@ -315,3 +315,24 @@ def test_kept_profiles_start_again_past_their_bound_without_losing_the_ones_read
         both = self_assessment.coalition_profiles(world.coalitions, sectors=False)
         assert both[world.coalitions[0].id].dimensions == first[world.coalitions[0].id].dimensions
         assert all(both[c.id] is not None for c in world.coalitions)
+
+
+def test_kept_profiles_are_kept_per_language(app, world):
+    """The kept profile rows and texts are found by the language too: a profile read in
+    English after the Polish one was kept shows the English titles, each equal to the rows
+    built afresh in that language."""
+    from flask_babel import force_locale
+
+    stored = _stored()
+    titles = {}
+    for locale in ("pl", "en", "pl"):
+        with app.test_request_context(), force_locale(locale):
+            profiles = self_assessment.coalition_profiles(world.coalitions, sectors=False)
+            version = self_assessment.current_version(world.instrument)
+            texts = self_assessment._ProfileTexts(version.definition)
+            for coalition in world.coalitions:
+                _respondents, stats = stored[coalition.id, world.instrument.id]
+                assert profiles[coalition.id].dimensions == self_assessment._dimensions(
+                    version.definition, stats, texts), (locale, coalition.name)
+            titles[locale] = [d.title for d in profiles[world.coalitions[0].id].dimensions]
+    assert titles["pl"] != titles["en"]

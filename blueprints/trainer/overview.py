@@ -111,7 +111,7 @@ def profile_rows(mean_of: Callable[[float | None], str]) -> Callable[..., Markup
     wrote (`tests/test_trainer_overview.py` compares the two).
 
     The rows of a profile whose rows list is kept per process (the profiles built from
-    stored statistics, `self_assessment._kept_dimensions`) are written once per process
+    stored statistics, `self_assessment._kept_profiles`) are written once per process
     and language, kept in `app.extensions` with the list they were written from (a list
     is never changed once built; a new one is written afresh)."""
     text = _escaper()

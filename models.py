@@ -676,7 +676,7 @@ class Comment(BaseModel):
         # The posting rate check counts an author's comments of the last minute; a board's
         # comment counts (`posts.extras`: ~40 posts, ~3 comments each) read who may see each
         # comment from the index alone, not from every comment's row (~0.25 -> 0.09 ms on
-        # the full data set). Existing databases get it at start-up (create_tables).
+        # the full data set). Existing databases get it at `flask db upgrade` (create_tables).
         indexes = ((("author", "created_at"), False),
                    (("post", "deleted_at", "hidden_at", "author"), False))
 

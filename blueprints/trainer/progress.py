@@ -18,7 +18,7 @@ from koalicje.trainer.timeline import timeline
 from koalicje.web import exports
 from koalicje.web.htmx import render
 from koalicje.web.labels import MODULE_STATUS_LABELS
-from koalicje.web.render import dateformat, language, url_for
+from koalicje.web.render import dateformat, language, url_cut
 from models import ROUNDS, VOIVODESHIPS, User
 
 
@@ -47,7 +47,7 @@ def matrix_rows(matrix: progress_matrix.Matrix) -> Markup:
     written once."""
     written = kept.value("koalicje.trainer.matrix_rows", language(), dict,
                          kept.BY_LANGUAGE)
-    learner_url = _learner_url()
+    learner_url = url_cut("trainer.learner", "user_id")  # HTML-escaped
     made: dict[int, str] = {}
     required = matrix.required
     out = []
@@ -68,7 +68,7 @@ _KEPT_ROWS = 4096  # matrix rows kept per language; then start again
 def _matrix_row(row: progress_matrix.MatrixRow, url: str, required: int,
                 made: dict[int, str]) -> str:
     """One row of `matrix_rows`, its distinct cells' HTML shared through `made`."""
-    out = [f'<tr><th scope="row" data-col="name"><a href="{escape(url)}">{escape(row.name)}'
+    out = [f'<tr><th scope="row" data-col="name"><a href="{url}">{escape(row.name)}'
            f'</a></th><td data-col="coalition">{escape(row.coalition)}</td>'
            f'<td data-col="completed" data-value="{row.completed}">{row.completed} / '
            f'{required}</td><td data-col="last">']
@@ -85,21 +85,6 @@ def _matrix_row(row: progress_matrix.MatrixRow, url: str, required: int,
         out.append(html)
     out.append("</tr>")
     return "".join(out)
-
-
-def _learner_url():
-    """A learner's page by id, as `url_for("trainer.learner", user_id=...)` writes it: the
-    URL built once per call with a stand-in id, each id written in its place (an int
-    converter writes an id as its digits)."""
-    prefix, suffix = url_for("trainer.learner", user_id=_STAND_IN).split(str(_STAND_IN))
-
-    def learner_url(user_id: int) -> str:
-        return f"{prefix}{user_id}{suffix}"
-
-    return learner_url
-
-
-_STAND_IN = 918_273_645_546_372_819  # an id no other part of the URL holds
 
 
 @bp.get("/matrix")

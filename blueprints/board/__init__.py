@@ -6,8 +6,6 @@ must-read, moderation, module tasks) and `feeds` (Atom, iCalendar, feed tokens).
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -68,9 +66,6 @@ def board_navigation() -> list[posts.BoardEntry]:
     return posts.navigation(current_user)
 
 
-# A slug werkzeug's string converter writes into a URL unchanged (no percent-quoting) and
-# that needs no HTML escaping.
-_PLAIN_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
 _SLUG_PLACEHOLDER = "zz-board-nav-slug-zz"
 
 
@@ -109,7 +104,7 @@ def board_nav(entries: list[posts.BoardEntry] | None = None) -> tuple[int, Marku
         else:
             name = escape(coalition.name)
             slug = coalition.slug
-            if urls and _PLAIN_SLUG.fullmatch(slug):
+            if urls and render.PLAIN_URL_TEXT.fullmatch(slug):
                 href, key = urls[1] + slug + urls[2], slug
             else:
                 href, key = escape(board_url(coalition)), escape(slug or "programme")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +33,7 @@ def _visits_url() -> Callable[[str], str]:
     def visits_url(slug: str) -> str:
         url = urls.get(slug)
         if url is None:
-            url = urls[slug] = (base.replace(_SLUG, slug) if _PLAIN_SLUG.fullmatch(slug)
+            url = urls[slug] = (base.replace(_SLUG, slug) if render.PLAIN_URL_TEXT.fullmatch(slug)
                                 else url_for("trainer.visits", slug=slug))
         return url
 
@@ -42,7 +41,6 @@ def _visits_url() -> Callable[[str], str]:
 
 
 _SLUG = "slug-stand-in"  # no other part of the URL holds it
-_PLAIN_SLUG = re.compile(r"[A-Za-z0-9_.~-]+")  # URL characters no quoting changes
 
 
 def _matrix_url() -> Callable[[str], str]:
@@ -52,7 +50,7 @@ def _matrix_url() -> Callable[[str], str]:
     base = url_for("trainer.matrix")
 
     def matrix_url(slug: str) -> str:
-        if _PLAIN_SLUG.fullmatch(slug):
+        if render.PLAIN_URL_TEXT.fullmatch(slug):
             return f"{base}?coalition={slug}"
         return f"{base}?{urlencode({'coalition': slug}, safe=_QUERY_SAFE)}"
 

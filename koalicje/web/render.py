@@ -328,8 +328,9 @@ _SLOTS = ("\x00kept-slot-0\x00", "\x00kept-slot-1\x00", "\x00kept-slot-2\x00")  
 
 
 # A text argument written into a URL as it is: no percent-quoting in a path or a query,
-# and nothing Flask's url_for treats specially (its own arguments begin with "_").
-_PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]+")
+# and nothing Flask's url_for treats specially (its own arguments begin with "_"); no HTML
+# escaping needed either. (Also where a page writes slugs into a URL cut once.)
+PLAIN_URL_TEXT = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def _text_placeholder(index: int) -> str:
@@ -342,7 +343,7 @@ def _slot(name: str, value: Any) -> bool:
     kind = type(value)
     if kind is int:  # bool is not an id
         return value >= 0
-    return kind is str and not name.startswith("_") and _PLAIN_TEXT.fullmatch(value) is not None
+    return kind is str and not name.startswith("_") and PLAIN_URL_TEXT.fullmatch(value) is not None
 
 
 def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any]) \

@@ -272,8 +272,8 @@ def _search_first_page(shape: _ListingShape, expression: str,
                        args: list) -> tuple[list[Post], list[Post]]:
     """A search's first page: the top's posts and the stream's in one statement over the
     MATCH (prepared), each row's part first (1: the top, 0: the stream)."""
-    built = _search_page.built([expression, *args], shape)
-    rows = db.execute_sql(built.sql, built.bind([expression, *args])).fetchall()
+    # as the driver gives them: `_listed_post` converts the post's columns
+    rows = _search_page.fetchall(expression, *args, key=shape)
     return ([_listed_post(row[1:]) for row in rows if row[0] == 1],
             [_listed_post(row[1:]) for row in rows if row[0] == 0])
 

@@ -32,7 +32,7 @@ from koalicje.trainer.scope import (
 )
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title
-from models import Coalition, Membership, Module, ModuleProgress, User, db, utcnow
+from models import Coalition, Membership, Module, ModuleProgress, User, utcnow
 
 DEFAULT_DAYS = 14
 
@@ -199,16 +199,13 @@ def summary(viewer: User, coalition_ids: list[int], days: int | None = None,
     cutoff = (now or utcnow()) - timedelta(days=days)
     # Both read as the driver gives them (ids only): a row per learner in scope and per
     # membership of the page's coalitions, hundreds on a trainer's full scope.
-    params = (*scope_args(viewer), cutoff)
-    built = _needing.built(params, key=scope_key(viewer))
-    learners = db.execute_sql(built.sql, built.bind(params)).fetchall()
+    learners = _needing.fetchall(*scope_args(viewer), cutoff, key=scope_key(viewer))
     needing = [user_id for user_id, needs in learners if needs]
     wanted = set(needing)
     by_coalition: dict[int, int] = {}
     page_ids = padded_ids(sorted(set(coalition_ids)))
-    built = _members_of.built(page_ids, key=len(page_ids))
     # as the driver gives them: a row per membership of the page's coalitions
-    for coalition_id, user_id in db.execute_sql(built.sql, built.bind(page_ids)).fetchall():
+    for coalition_id, user_id in _members_of.fetchall(*page_ids, key=len(page_ids)):
         if user_id in wanted:
             by_coalition[coalition_id] = by_coalition.get(coalition_id, 0) + 1
     ids = needing[:first]

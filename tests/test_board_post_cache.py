@@ -318,16 +318,30 @@ def test_the_kept_posts_are_bounded_by_size_too(app, bw, later):
     _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
     cache = app.extensions[rendering._POSTS]
     assert 0 < cache.held <= 100_000
-    assert cache.held == sum(2 * len(html) for html in cache.entries.values())
+    assert cache.held == sum(2 * rendering.kept_chars(kept) for kept in cache.entries.values())
     assert len(cache.entries) < 2 * 11  # not every reader's post was kept
 
 
 def test_a_post_made_twice_is_counted_once():
     cache = rendering.PostCache(size=10, chars=1_000)
-    cache.put(("a",), "x" * 100)
-    cache.put(("a",), "y" * 120)  # another thread rendered it meanwhile
-    assert cache.held == 240 and cache.get(("a",)) == "y" * 120
-    cache.put(("b",), "z" * 400)
+    cache.put(("a",), ("x" * 60, ("x" * 40,)))
+    cache.put(("a",), ("y" * 60, ("y" * 30, "y" * 30)))  # another thread rendered it meanwhile
+    assert cache.held == 240 and cache.get(("a",)) == ("y" * 60, ("y" * 30, "y" * 30))
+    cache.put(("b",), ("z" * 400, ("",)))
     assert set(cache.entries) == {("b",)} and cache.held == 800  # the oldest went first
-    cache.put(("c",), "w" * 600)  # more than the whole budget: nothing kept
+    cache.put(("c",), ("w" * 300, ("w" * 300,)))  # more than the whole budget: nothing kept
     assert not cache.entries and cache.held == 0
+
+
+def test_a_post_is_kept_cut_at_its_slots():
+    """The relative time once, before the CSRF fields (none or several): cut there, and
+    joining the pieces with the page's values gives what filling in the slots gave."""
+    cache = rendering.PostCache(size=10, chars=1_000)
+    ago, csrf = cache.ago_slot, cache.csrf_slot
+    for html in (f"<a>{ago}</a>", f"<a>{ago}<f>{csrf}</f><g>{csrf}</g>", f"{ago}{csrf}"):
+        head, rest = cache.cut(html)
+        assert head + "3 dni temu" + "<i>".join(rest) == html.replace(
+            ago, "3 dni temu").replace(csrf, "<i>")
+    # Not the shape of a post: not kept (the page fills in its slots instead).
+    for html in ("<a></a>", f"{ago}{ago}", f"{csrf}{ago}"):
+        assert cache.cut(html) is None

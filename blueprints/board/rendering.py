@@ -82,6 +82,7 @@ class PostTexts(SimpleNamespace):
         self.hide_reason = escape(str(HIDE_REASON_LABEL))
         self.reason_max = posts.REASON_MAX
         self._ago: dict[tuple[bool, str, int], str] = {}  # a few hundred buckets at most
+        self._ago_html: dict[tuple[bool, str, int], str] = {}  # the same, escaped
 
     def ago(self, moment: datetime | None, now: datetime | None = None) -> str:
         """"3 godziny temu": Flask-Babel's `format_timedelta`, asked once per `ago_bucket`
@@ -95,6 +96,16 @@ class PostTexts(SimpleNamespace):
         if text is None:
             text = self._ago[key] = format_timedelta(delta, add_direction=True)
         return text
+
+    def ago_html(self, moment: datetime | None, now: datetime) -> str:
+        """`ago(moment, now)` escaped for HTML (kept with it, per bucket)."""
+        if moment is None:
+            return ""
+        key = ago_bucket(moment - now)
+        html = self._ago_html.get(key)
+        if html is None:
+            html = self._ago_html[key] = str(escape(self.ago(moment, now)))
+        return html
 
 
 _TEXTS = "koalicje.board.post_texts"  # app.extensions key: language -> PostTexts
@@ -244,29 +255,48 @@ class PostCache:
     `size` entries or `chars` characters (each entry counted twice: its key holds the
     post's texts too), with two slots filled per page: the relative time and the CSRF
     field (each reader's own). The slots' text is made per process at random, so no post
-    can hold it."""
+    can hold it. Each post is kept cut at its slots (`cut`), so a page fills them in by
+    joining the pieces, without searching the HTML for them."""
 
     def __init__(self, size: int, chars: int) -> None:
         self.size, self.chars, self.held = size, chars, 0
-        self.entries: OrderedDict[tuple, str] = OrderedDict()
+        self.entries: OrderedDict[tuple, KeptPost] = OrderedDict()
         self.lock = Lock()  # threaded servers: one change of the order at a time
         mark = secrets.token_hex(8)
         self.ago_slot, self.csrf_slot = f"\x00ago-{mark}\x00", f"\x00csrf-{mark}\x00"
 
-    def get(self, key: tuple) -> str | None:
-        with self.lock:
-            html = self.entries.get(key)
-            if html is not None:
-                self.entries.move_to_end(key)
-            return html
+    def cut(self, html: str) -> KeptPost | None:
+        """`html` cut at its slots: (what comes before the relative time, what comes after
+        it cut at each CSRF field); None unless it holds the relative time once, after
+        every CSRF field's slot (a post's byline comes before its forms)."""
+        head, ago, rest = html.partition(self.ago_slot)
+        if not ago or self.ago_slot in rest or self.csrf_slot in head:
+            return None
+        return head, tuple(rest.split(self.csrf_slot))
 
-    def put(self, key: tuple, html: str) -> None:
+    def get(self, key: tuple) -> KeptPost | None:
+        with self.lock:
+            kept = self.entries.get(key)
+            if kept is not None:
+                self.entries.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple, kept: KeptPost) -> None:
         with self.lock:
             earlier = self.entries.get(key)  # another thread's, just made
-            self.held += 2 * len(html) - (2 * len(earlier) if earlier is not None else 0)
-            self.entries[key] = html
+            self.held += 2 * (kept_chars(kept) - (kept_chars(earlier) if earlier else 0))
+            self.entries[key] = kept
             while self.entries and (len(self.entries) > self.size or self.held > self.chars):
-                self.held -= 2 * len(self.entries.popitem(last=False)[1])
+                self.held -= 2 * kept_chars(self.entries.popitem(last=False)[1])
+
+
+# A kept post's HTML: (before the relative time, the rest cut at the CSRF fields).
+KeptPost = tuple[str, tuple[str, ...]]
+
+
+def kept_chars(kept: KeptPost) -> int:
+    """The characters a kept post holds."""
+    return len(kept[0]) + sum(map(len, kept[1]))
 
 
 class _SlottedTexts:
@@ -329,18 +359,25 @@ def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -
             render.url_for("board.detail", post_id=1), *_reader_key(extras))
     slotted = None
     now = utcnow()
-    ago_slot, csrf_slot = cache.ago_slot, cache.csrf_slot
+    ago_html = texts.ago_html
+    csrf = str(csrf_field)  # a plain text: Markup's join would escape the pieces
     parts: list[str] = []
+    append = parts.append
     for post in listed:
         key = (page, post_key(post, extras, seen))
-        html = cache.get(key)
-        if html is None:
-            slotted = slotted or _SlottedTexts(texts, ago_slot)
+        kept = cache.get(key)
+        if kept is None:
+            slotted = slotted or _SlottedTexts(texts, cache.ago_slot)
             html = template.render(post=post, extras=extras, seen=seen, T=slotted,
-                                   csrf_field=Markup(csrf_slot))
-            if html.count(ago_slot) == 1:
-                cache.put(key, html)
-        parts.append(html.replace(ago_slot, escape(texts.ago(post.created_at, now)))
-                     .replace(csrf_slot, csrf_field))
+                                   csrf_field=Markup(cache.csrf_slot))
+            kept = cache.cut(html)
+            if kept is None:  # not as expected: this page's values put in its slots
+                append(html.replace(cache.ago_slot, ago_html(post.created_at, now))
+                       .replace(cache.csrf_slot, csrf))
+                continue
+            cache.put(key, kept)
+        head, rest = kept
+        append(head)
+        append(ago_html(post.created_at, now))
+        append(csrf.join(rest) if len(rest) > 1 else rest[0])
     return Markup("".join(parts))
-

@@ -324,12 +324,12 @@ def test_the_kept_posts_are_bounded_by_size_too(app, bw, later):
 
 def test_a_post_made_twice_is_counted_once():
     cache = rendering.PostCache(size=10, chars=1_000)
-    cache.put(("a",), ("x" * 60, ("x" * 40,)))
-    cache.put(("a",), ("y" * 60, ("y" * 30, "y" * 30)))  # another thread rendered it meanwhile
-    assert cache.held == 240 and cache.get(("a",)) == ("y" * 60, ("y" * 30, "y" * 30))
-    cache.put(("b",), ("z" * 400, ("",)))
+    cache.put(("a",), (b"x" * 60, (b"x" * 40,)))
+    cache.put(("a",), (b"y" * 60, (b"y" * 30, b"y" * 30)))  # another thread made it meanwhile
+    assert cache.held == 240 and cache.get(("a",)) == (b"y" * 60, (b"y" * 30, b"y" * 30))
+    cache.put(("b",), (b"z" * 400, (b"",)))
     assert set(cache.entries) == {("b",)} and cache.held == 800  # the oldest went first
-    cache.put(("c",), ("w" * 300, ("w" * 300,)))  # more than the whole budget: nothing kept
+    cache.put(("c",), (b"w" * 300, (b"w" * 300,)))  # more than the whole budget: nothing kept
     assert not cache.entries and cache.held == 0
 
 
@@ -338,10 +338,59 @@ def test_a_post_is_kept_cut_at_its_slots():
     joining the pieces with the page's values gives what filling in the slots gave."""
     cache = rendering.PostCache(size=10, chars=1_000)
     ago, csrf = cache.ago_slot, cache.csrf_slot
-    for html in (f"<a>{ago}</a>", f"<a>{ago}<f>{csrf}</f><g>{csrf}</g>", f"{ago}{csrf}"):
+    for html in (f"<a>{ago}</a>", f"<ą>{ago}<f>{csrf}</f><ł>{csrf}</g>", f"{ago}{csrf}"):
         head, rest = cache.cut(html)
-        assert head + "3 dni temu" + "<i>".join(rest) == html.replace(
-            ago, "3 dni temu").replace(csrf, "<i>")
+        assert head + "przed chwilą".encode() + b"<i>".join(rest) == html.replace(
+            ago, "przed chwilą").replace(csrf, "<i>").encode()
     # Not the shape of a post: not kept (the page fills in its slots instead).
     for html in ("<a></a>", f"{ago}{ago}", f"{csrf}{ago}"):
         assert cache.cut(html) is None
+
+
+def _masked(body: bytes) -> str:
+    """A page's text with what differs from one render to the next (CSRF tokens' time and
+    signature, the new-post form's key) written as X."""
+    import re
+    text = body.decode()
+    text = re.sub(r'(csrf_token" value="|X-CSRFToken": ")[^"]+', r"\1X", text)
+    return re.sub(r'(name="form_key" type="hidden" value=")[^"]+', r"\1X", text)
+
+
+@pytest.mark.parametrize("path, fragment", [
+    ("", False), ("", True), ("?q=Treść", False), ("?category=event", True), ("/more", True)])
+def test_the_posts_put_into_the_body_give_the_rendered_page(app, bw, later, monkeypatch, path,
+                                                            fragment):
+    """`render_board` puts the kept posts' UTF-8 into the response: the same body as the
+    page with the posts rendered into the template, and the same again when its slots
+    do not come out as made (rendered a second time without them)."""
+    _world_posts(bw)
+    with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Wpis {n} — żółw",
+                                       body=f"Treść {n}") for n in range(25)])
+    client = _reader(app, bw.trainer)
+    url = f"/board/{bw.coalition.slug}{path}"
+    if path == "/more":
+        url += f"?after={with_db(lambda: Post.select().order_by(Post.id.desc()).first().id)}"
+    headers = {"HX-Request": "true"} if fragment else {}
+    client.get(f"/board/{bw.coalition.slug}")  # the visit: the "new" marks stay the same
+    spliced = client.get(url, headers=headers)
+    assert spliced.status_code == 200 and "article" in spliced.get_data(as_text=True)
+    assert int(spliced.headers["Content-Length"]) == len(spliced.get_data())
+    real_render = rendering.htmx.render
+    with monkeypatch.context() as m:
+        m.setattr(rendering, "render_board", real_render)  # the posts rendered into the text
+        plain = client.get(url, headers=headers)
+    assert _masked(spliced.get_data()) == _masked(plain.get_data())
+
+    calls = []
+
+    def doubled(*args, **kwargs):  # the first render repeats its text, slots and all
+        response = real_render(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            response.set_data(response.get_data() * 2)
+        return response
+
+    monkeypatch.setattr(rendering.htmx, "render", doubled)
+    again = client.get(url, headers=headers)
+    assert len(calls) == 2
+    assert _masked(again.get_data()) == _masked(plain.get_data())

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
-from blueprints.board import board_of, bp, load_board, load_post
+from blueprints.board import board_of, bp, load_board, load_post, rendering
 from blueprints.board.forms import CommentForm, PostForm
 from koalicje import permissions
 from koalicje.board import feed_tokens, posts
@@ -84,7 +84,7 @@ def index(slug: str | None):
         feed_token=best_effort(lambda: feed_tokens.feed_token(current_user, board),
                                lambda: None),
     )
-    return htmx.render("board/index.html", "board/_board.html", **context)
+    return rendering.render_board("board/index.html", "board/_board.html", **context)
 
 
 @bp.get("/more", defaults={"slug": None})
@@ -97,7 +97,7 @@ def more(slug: str | None):
     if not htmx.is_fragment_request():
         return redirect(url_for("board.index", slug=slug, after=after, **_filters()))
     context = list_context(board, posts.last_seen(current_user, board), after=after)
-    return htmx.render("board/index.html", "board/_more.html", **context)
+    return rendering.render_board("board/index.html", "board/_more.html", **context)
 
 
 @bp.post("/posts", defaults={"slug": None})

@@ -14,7 +14,7 @@ from koalicje.board import feed_tokens, posts
 from koalicje.web import htmx
 from koalicje.web.errors import abort_with, best_effort
 from koalicje.web.forms import already_done, remember_done
-from models import POST_CATEGORIES, Coalition, Post
+from models import POST_CATEGORIES, Coalition, Post, User
 
 
 def _filters() -> dict:
@@ -28,18 +28,25 @@ def _cursor() -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
+def _reader() -> User:
+    """The signed-in user itself, not flask_login's proxy (each attribute read through the
+    proxy looks the user up again; a board page reads a few dozen)."""
+    return current_user._get_current_object()
+
+
 def list_context(board: Coalition | None, seen, after: int | None = None) -> dict:
     filters = _filters()
     page_size = max(1, int(current_app.config.get("BOARD_PAGE_SIZE", 20)))
+    reader = _reader()
     result = posts.listing(
-        current_user, board, category=filters["category"], q=filters["q"], after=after,
+        reader, board, category=filters["category"], q=filters["q"], after=after,
         limit=page_size,
     )
     shown = result.top + result.posts
     return {
         "board": board,
         "listing": result,
-        "extras": posts.extras(current_user, shown, board),
+        "extras": posts.extras(reader, shown, board),
         "seen": seen,
         "filters": filters,
     }
@@ -71,17 +78,18 @@ def check_rate_limit() -> None:
 @login_required
 def index(slug: str | None):
     board = load_board(slug)
+    reader = _reader()
     if htmx.is_fragment_request():
-        seen = posts.last_seen(current_user, board)
+        seen = posts.last_seen(reader, board)
     else:
-        seen = best_effort(lambda: posts.record_visit(current_user, board),
-                           lambda: posts.last_seen(current_user, board))
+        seen = best_effort(lambda: posts.record_visit(reader, board),
+                           lambda: posts.last_seen(reader, board))
         posts.forget_navigation()
     context = list_context(board, seen, after=_cursor())
     context.update(
         form=None,  # an empty new-post form (see `board_post_form`)
-        events=posts.upcoming_events(current_user, board),
-        feed_token=best_effort(lambda: feed_tokens.feed_token(current_user, board),
+        events=posts.upcoming_events(reader, board),
+        feed_token=best_effort(lambda: feed_tokens.feed_token(reader, board),
                                lambda: None),
     )
     return rendering.render_board("board/index.html", "board/_board.html", **context)
@@ -96,7 +104,7 @@ def more(slug: str | None):
     after = _cursor()
     if not htmx.is_fragment_request():
         return redirect(url_for("board.index", slug=slug, after=after, **_filters()))
-    context = list_context(board, posts.last_seen(current_user, board), after=after)
+    context = list_context(board, posts.last_seen(_reader(), board), after=after)
     return rendering.render_board("board/index.html", "board/_more.html", **context)
 
 

@@ -474,6 +474,36 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
             event.id, made[2].id, made[3].id}
 
 
+def test_upcoming_events_are_what_peewee_builds(app, bw, database):
+    """`upcoming_events` makes its posts from the driver's rows: the same objects (the four
+    fields the list shows, nothing marked changed) as Peewee's row wrapper, on both engines,
+    for a coalition's board and the programme board."""
+    from datetime import datetime
+
+    soon = utcnow() + timedelta(days=2)
+    for board in (bw.coalition, None):
+        for n, place in enumerate(["Sala „Pod Lipą”", ""]):
+            posts.create_post(bw.trainer, board, title=f"Spotkanie {n}", body="e",
+                              category="event", event_at=soon + timedelta(hours=n),
+                              event_place=place)
+        posts.create_post(bw.trainer, board, title="Dawno", body="e", category="event",
+                          event_at=datetime(2020, 1, 1, 12))
+    since = utcnow() - timedelta(hours=3)
+    with app.test_request_context():
+        for board, params, key in [(bw.coalition, (bw.coalition.id, since, 5), False),
+                                   (None, (since, 5), True)]:
+            ours = posts.upcoming_events(bw.trainer, board)
+            peewees = posts._upcoming_events.rows(*params, key=key)
+            assert [p.title for p in ours] == ["Spotkanie 0", "Spotkanie 1"]
+            for mine, theirs in zip(ours, peewees, strict=True):
+                assert mine.__data__ == theirs.__data__
+                assert {k: type(v) for k, v in mine.__data__.items()} == {
+                    k: type(v) for k, v in theirs.__data__.items()}
+                assert not mine._dirty and mine.__rel__ == {}
+                assert (mine.id, mine.title, mine.event_at, mine.event_place) == (
+                    theirs.id, theirs.title, theirs.event_at, theirs.event_place)
+
+
 def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, monkeypatch):
     """`extras` reads its three queries' rows as the driver gives them: the same facts, of
     the same types, as through Peewee's tuple wrapper, on both engines."""

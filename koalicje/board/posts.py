@@ -426,9 +426,23 @@ def upcoming_events(user: User, board: Coalition | None, limit: int = 5) -> list
     the same for every reader who may read the board). Each holds only what the board's
     list of events shows: its id, title, time and place."""
     since = utcnow() - timedelta(hours=3)
-    if board is None:
-        return _upcoming_events.rows(since, limit, key=True)
-    return _upcoming_events.rows(board.id, since, limit, key=False)
+    rows = (_upcoming_events.fetchall(since, limit, key=True) if board is None
+            else _upcoming_events.fetchall(board.id, since, limit, key=False))
+    return [_event(row) for row in rows]
+
+
+_EVENT_AT = _as_datetime(Post.event_at)
+
+
+def _event(row: tuple) -> Post:
+    """An `_upcoming_events` row (id, title, time, place) as the Post Peewee's row wrapper
+    makes of it, made directly (tests/test_board_listing.py compares them)."""
+    post = Post.__new__(Post)
+    post.__data__ = {"id": row[0], "title": row[1],
+                     "event_at": row[2] if row[2] is None else _EVENT_AT(row[2]),
+                     "event_place": row[3]}
+    post.__rel__, post._dirty = {}, set()
+    return post
 
 
 @prepared(keyed=True)

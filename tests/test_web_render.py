@@ -432,3 +432,45 @@ def test_url_cut_gives_url_fors_escaped_for_every_value(app, root):
         by_slug = render.url_cut("coalitions.detail", "slug", kind=str)
         for slug in ("laki", "a.b~c-d", "ł&k i", "a<b>", ""):
             assert by_slug(slug) == str(escape(flask_url_for("coalitions.detail", slug=slug)))
+
+
+@pytest.mark.parametrize("root", ["", "/intranet"])
+def test_url_cut_takes_a_text_whose_rule_default_no_text_can_equal(app, root, monkeypatch):
+    """board.index has a rule `/board/` with `slug=None` and `/board/<slug>`: no text equals
+    None, so a slug always chooses the second rule and the URL is cut around it (one build
+    per cut, not one per slug), and url_for fills slugs into one template too. A text
+    default (a rule a value could choose) still refuses (test above)."""
+    from markupsafe import escape
+    from werkzeug.routing import Rule
+
+    app.url_map.add(Rule("/n/", defaults={"n": 0, "flag": False, "x": 1.5}, endpoint="nums"))
+    app.url_map.add(Rule("/n/<n>", endpoint="nums"))
+    app.url_map.add(Rule("/odd/", defaults={"kind": b"x"}, endpoint="odd"))
+    app.url_map.add(Rule("/odd/<kind>", endpoint="odd"))
+    calls = []
+    real = app.url_for
+    monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
+    slugs = ("koalicja-0001", "a.b~c-d", "0", "None", "ł&k i", "a<b>", "a/b")
+    with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+        expected = {slug: str(escape(real("board.index", slug=slug))) for slug in slugs}
+        assert expected["koalicja-0001"] == f"{root}/board/koalicja-0001"
+        calls.clear()
+        by_slug = render.url_cut("board.index", "slug", kind=str)
+        assert len(calls) == 1
+        for slug in ("koalicja-0001", "a.b~c-d", "0", "None"):
+            assert by_slug(slug) == expected[slug]
+        assert len(calls) == 1  # plain slugs joined in
+        for slug in ("ł&k i", "a<b>", "a/b"):
+            assert by_slug(slug) == expected[slug]
+        for slug in slugs:
+            for _ in range(2):
+                assert render.url_for("board.index", slug=slug) \
+                    == real("board.index", slug=slug)
+        for n in ("0", "1", "False", "1.5"):
+            assert render.url_cut("nums", "n", kind=str)(n) \
+                == str(escape(real("nums", n=n))) == f"{root}/n/{n}"
+        assert render.url_cut("odd", "kind", kind=str)("x") == f"{root}/odd/x"
+        # cut where no default is a text; a default of another type (bytes) is refused
+        assert render._url_template("board.index", ("slug",), {"slug": "x"}) is not None
+        assert render._url_template("nums", ("n",), {"n": "x"}) is not None
+        assert render._url_template("odd", ("kind",), {"kind": "x"}) is None

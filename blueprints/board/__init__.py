@@ -6,6 +6,8 @@ must-read, moderation, module tasks) and `feeds` (Atom, iCalendar, feed tokens).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -66,18 +68,12 @@ def board_navigation() -> list[posts.BoardEntry]:
     return posts.navigation(current_user)
 
 
-_SLUG_PLACEHOLDER = "zz-board-nav-slug-zz"
-
-
-def _board_index_url() -> tuple[str, str, str] | None:
-    """The programme board's URL and a coalition board's URL cut around its slug, all
-    HTML-escaped (once per request: the script root may differ between requests); None if
-    the slug does not appear exactly once."""
-    url = url_for("board.index", slug=_SLUG_PLACEHOLDER)
-    if url.count(_SLUG_PLACEHOLDER) != 1:
-        return None
-    prefix, suffix = url.split(_SLUG_PLACEHOLDER)
-    return str(escape(url_for("board.index"))), str(escape(prefix)), str(escape(suffix))
+def _board_index_urls() -> tuple[str, Callable[[str], str]]:
+    """The programme board's URL and a coalition board's URL as a function of its slug
+    (`render.url_cut`: cut once around the slug), both HTML-escaped; once per request (the
+    script root may differ between requests)."""
+    return (str(escape(url_for("board.index"))),
+            render.url_cut("board.index", "slug", kind=str))
 
 
 @bp.app_template_global()
@@ -92,22 +88,22 @@ def board_nav(entries: list[posts.BoardEntry] | None = None) -> tuple[int, Marku
     if not entries:
         return 0, Markup("")
     catalog = render.translations()
-    urls = render.cached("board-nav-urls", _board_index_url)
+    programme_href, coalition_href = render.cached("board-nav-urls", _board_index_urls)
     counts: dict[int, str] = {}
     out = []
     for entry in entries:
         coalition = entry.coalition
         if coalition is None:
             name = catalog.ugettext("Tablica programu")  # a translation is trusted markup
-            href = urls[0] if urls else escape(board_url(None))
-            key = "programme"
+            href, key = programme_href, "programme"
         else:
             name = escape(coalition.name)
             slug = coalition.slug
-            if urls and render.PLAIN_URL_TEXT.fullmatch(slug):
-                href, key = urls[1] + slug + urls[2], slug
+            if not slug:  # board_url drops an empty slug: the programme board's URL
+                href, key = escape(board_url(coalition)), "programme"
             else:
-                href, key = escape(board_url(coalition)), escape(slug or "programme")
+                href = coalition_href(slug)
+                key = slug if render.PLAIN_URL_TEXT.fullmatch(slug) else escape(slug)
         new = entry.new
         if new:
             label = counts.get(new)

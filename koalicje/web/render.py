@@ -333,6 +333,12 @@ _SLOTS = ("\x00kept-slot-0\x00", "\x00kept-slot-1\x00", "\x00kept-slot-2\x00")  
 PLAIN_URL_TEXT = re.compile(r"[A-Za-z0-9._~-]+")
 
 
+# Defaults no text is ever equal to (werkzeug picks a rule whose default differs from the
+# value given only if it has no such default): a rule with one of these cannot be chosen by
+# a text, so its endpoint's URL can be cut around a text argument.
+_NEVER_A_TEXT = (type(None), int, float, bool)
+
+
 def _text_placeholder(index: int) -> str:
     return f"zz{_PLACEHOLDERS[index]}zz"
 
@@ -351,14 +357,16 @@ def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any])
     """The URL cut around its placeholders (an int for an id, a plain text for a text
     argument): (text parts, the argument names between them in URL order), or None if a
     placeholder does not appear exactly once, or the rule does not take it (a converter
-    that refuses it), or a rule of the endpoint has a default for a text argument (a value
-    equal to it would choose another rule)."""
+    that refuses it), or a rule of the endpoint has a text default for a text argument (a
+    value equal to it would choose another rule; a default of `_NEVER_A_TEXT`'s types, such
+    as board.index's `slug=None`, no text value can equal)."""
     filled = dict(values)
     marks = {}
     for index, name in enumerate(names):
         if type(values[name]) is str:
             placeholder: Any = _text_placeholder(index)
             if any(name in (rule.defaults or {})
+                   and type(rule.defaults[name]) not in _NEVER_A_TEXT
                    for rule in current_app.url_map.iter_rules(endpoint)):
                 return None
         else:

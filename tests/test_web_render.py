@@ -39,7 +39,7 @@ def test_url_for_two_ids_and_a_slug(app):
                 == flask_url_for("workshop.vote", **values)
 
 
-def test_url_for_builds_once_per_request(app, monkeypatch):
+def test_url_for_builds_once_per_process_and_url_root(app, monkeypatch):
     calls = []
     real = app.url_for
     monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
@@ -47,14 +47,44 @@ def test_url_for_builds_once_per_request(app, monkeypatch):
         urls = [render.url_for("board.detail", post_id=i) for i in range(1, 30)]
     assert urls[4] == "/board/post/5"
     assert len(calls) == 2  # the first URL, and the template checked against it
-    with app.test_request_context("/"):  # a new request builds again
-        render.url_for("board.detail", post_id=1)
-    assert len(calls) == 3  # once: a URL alone of its kind needs no template
+    with app.test_request_context("/"):  # a later request with the same root: kept
+        assert render.url_for("board.detail", post_id=1) == "/board/post/1"
+        assert render.url_cut("board.detail", "post_id")(4) == "/board/post/4"
+    assert len(calls) == 3  # the cut's own build, once
+    with app.test_request_context("/"):
+        assert render.url_cut("board.detail", "post_id")(5) == "/board/post/5"
+    assert len(calls) == 3
     with app.test_request_context("/"):  # links used once each: one build each
         once = [render.url_for("coalitions.detail", slug="k-1"),
-                render.url_for("board.index", slug="k-1"), render.url_for("board.detail", post_id=9)]
-    assert once == ["/coalitions/k-1", "/board/k-1", "/board/post/9"]
+                render.url_for("board.index", slug="k-1"), render.url_for("main.index")]
+    assert once == ["/coalitions/k-1", "/board/k-1", "/"]
     assert len(calls) == 6
+    # another script root, host or scheme: built again, each its own
+    for base, expected in (("http://localhost/koalicje/", "/koalicje/board/post/1"),
+                           ("http://other.example/", "/board/post/1"),
+                           ("https://localhost/", "/board/post/1")):
+        calls.clear()
+        for request_number in range(3):
+            with app.test_request_context("/", base_url=base):
+                assert render.url_for("board.detail", post_id=1) == expected
+                assert render.url_for("board.detail", post_id=2, _external=True) \
+                    == real("board.detail", post_id=2, _external=True)
+                assert render.url_for("main.index", _external=True) \
+                    == real("main.index", _external=True)
+            if request_number == 0:
+                assert len(calls) == 3  # nothing of the other roots' used
+        assert len(calls) == 5  # the second time: the two templates, checked; then none
+
+
+def test_url_for_tells_equal_arguments_of_other_types_apart(app):
+    """True, 1 and 1.0 are equal dict keys but give other URLs: each is its own kind."""
+    with app.test_request_context("/"):
+        for _ in range(2):
+            for value in (True, 1, 1.0, False, 0, 0.0, -1, -1.0, None, "1"):
+                for endpoint, values in (("main.index", {"page": value}),
+                                         ("board.detail", {"post_id": 7, "page": value})):
+                    assert render.url_for(endpoint, **values) \
+                        == flask_url_for(endpoint, **values), (endpoint, values)
 
 
 def test_url_for_without_arguments_builds_once(app, monkeypatch):

@@ -72,7 +72,7 @@ def _board_index_urls() -> tuple[str, Callable[[str], str]]:
     """The programme board's URL and a coalition board's URL as a function of its slug
     (`render.url_cut`: cut once around the slug), both HTML-escaped; once per request (the
     script root may differ between requests)."""
-    return (str(escape(url_for("board.index"))),
+    return (str(escape(render.url_for("board.index"))),
             render.url_cut("board.index", "slug", kind=str))
 
 

@@ -7,21 +7,22 @@ looks up the request, the locale and the URL adapter again. Here:
 - `gettext` / `ngettext` in templates (and `_`) find the request's translations once and keep
   them in `g`; a message's translation is then one dict lookup. Same result, same escaping
   and `%(name)s` formatting as Jinja's new-style gettext that Flask-Babel installs.
-- `url_for` in templates builds a URL once per request for each endpoint and set of other
-  arguments, with placeholders for the integer arguments and the plain texts (slugs, query
-  values that need no quoting), and fills them in by string joining after that:
-  `/board/post/<id>/edit` is built by werkzeug once, not for every post, and
-  `/coalitions/<slug>` once, not for every coalition of the directory. Anything unusual
-  (no request, a placeholder that does not appear exactly once, a converter that refuses
-  it, a rule default for a text) goes to Flask's own `url_for`.
+- `url_for` in templates builds a URL once per process for each URL root (script root,
+  host, scheme), endpoint and set of other arguments, with placeholders for the integer
+  arguments and the plain texts (slugs, query values that need no quoting), and fills them
+  in by string joining after that: `/board/post/<id>/edit` is built by werkzeug once, not
+  for every post of every page, and `/coalitions/<slug>` once, not for every coalition of
+  the directory. Anything unusual (no request, a placeholder that does not appear exactly
+  once, a converter that refuses it, a rule's text default) goes to Flask's own `url_for`.
 - the `decimalformat` filter formats each number and pattern once per request and locale
   through Flask-Babel's own `format_decimal` (a trainer's overview shows 240 profile means,
   most of them repeated, each a full Babel pattern parse and locale lookup otherwise).
 - `cached(key, factory)`: a value computed once per request (the header's pieces, label
   tables) for helpers that need it.
 
-Nothing here outlives the request (the cache lives in `g`), so nothing can leak between
-users or languages.
+Nothing else here outlives the request (the cache lives in `g`), so nothing can leak
+between users or languages; a URL template (`koalicje.kept` store `URL_TEMPLATES`) is what
+the URL map gives for the URL root and the arguments of its key, the same for every user.
 """
 
 from __future__ import annotations
@@ -392,31 +393,50 @@ def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any])
     return tuple(parts), tuple(order)
 
 
+URL_TEMPLATES = "koalicje.url-templates"
+URL_TEMPLATE_KINDS = 4096  # (URL root, endpoint, argument shape)s: a few hundred in use
+
+
+def _url_root(store: dict[Hashable, Any]) -> tuple[Any, ...]:
+    """What a URL built in this request depends on besides the endpoint and its arguments:
+    the script root, host and scheme the URL adapter is bound to, and the URL map (its size:
+    a rule added later, as tests do, gives other templates). Found once per request."""
+    root = store.get("url-root")
+    if root is None:
+        from flask import request
+
+        root = store["url-root"] = (request.script_root, request.host, request.scheme,
+                                    len(current_app.url_map._rules))
+    return root
+
+
 def url_for(endpoint: str, **values: Any) -> str:
-    """Flask's `url_for`, built once per request for each endpoint and the arguments that
-    are not ids or plain texts (slugs, query values), which are filled in by joining."""
+    """Flask's `url_for`, built once per process for each URL root (`_url_root`), endpoint
+    and the arguments that are not ids or plain texts (slugs, query values), which are
+    filled in by joining."""
     if not has_request_context():
         return current_app.url_for(endpoint, **values)
     # In the call's order: a query's arguments are written in it, so each order is its own
     # template (a call site always passes them in the same order).
     slots = tuple(name for name, value in values.items() if _slot(name, value))
-    if len(slots) > len(_PLACEHOLDERS) or (values and not slots):
-        # Other arguments (empty or unusual texts, lists, None) are rare and mostly built
-        # once per page: caching them gains nothing.
+    if len(slots) > len(_PLACEHOLDERS):
         return current_app.url_for(endpoint, **values)
+    store = _store()
     try:
-        key = ("url", endpoint, tuple((name, type(values[name])) for name in slots),
-               tuple((k, v) for k, v in values.items() if k not in slots))
+        # The other arguments with their types: True, 1 and 1.0 are equal keys, not URLs.
+        key = (_url_root(store), endpoint, tuple((name, type(values[name])) for name in slots),
+               tuple((k, type(v), v) for k, v in values.items() if k not in slots))
         hash(key)
     except TypeError:  # an unhashable argument (a list for a repeated query argument)
         return current_app.url_for(endpoint, **values)
-    store = _store()
-    template = store.get(key, _MISSING)
+    templates = kept.store(URL_TEMPLATES)
+    template = templates.get(key, _MISSING)
     if template is _MISSING:
         # The first URL of a kind is built by Flask (a page links to many things once: a
         # template for each would cost a second build), and kept with its values.
         url = current_app.url_for(endpoint, **values)
-        store[key] = ((url,), ()) if not slots else _First(url, values)
+        kept.keep(templates, key, ((url,), ()) if not slots else _First(url, values),
+                  URL_TEMPLATE_KINDS)
         return url
     if type(template) is _First:
         # The second of a kind: the template, which must give the first URL (a converter
@@ -425,7 +445,7 @@ def url_for(endpoint: str, **values: Any) -> str:
         template = _url_template(endpoint, slots, values)
         if template is not None and _fill(template, first.values) != first.url:
             template = None
-        store[key] = template
+        kept.keep(templates, key, template, URL_TEMPLATE_KINDS)
     if template is None:
         return current_app.url_for(endpoint, **values)
     return _fill(template, values)
@@ -438,9 +458,7 @@ def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callab
     endpoint with only an id or a slug changing. A value that is not an id or a plain text
     (`_slot`), or an endpoint whose URL does not hold the placeholder exactly once, is
     built by `url_for`."""
-    sample: Any = "x" if kind is str else 1
-    template = (_url_template(endpoint, (name,), {**values, name: sample})
-                if has_request_context() else None)
+    template = _kept_cut(endpoint, name, kind, values) if has_request_context() else None
 
     def built(value: Any) -> str:
         return str(escape(url_for(endpoint, **values, **{name: value})))
@@ -455,6 +473,25 @@ def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callab
         return f"{before}{value}{after}"
 
     return joined
+
+
+def _kept_cut(endpoint: str, name: str, kind: type, values: dict[str, Any]) \
+        -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`_url_template` for `url_cut`, kept per process for the request's URL root."""
+    sample: Any = "x" if kind is str else 1
+    try:
+        key = (_url_root(_store()), "cut", endpoint, name, kind,
+               tuple((k, type(v), v) for k, v in values.items()))
+        hash(key)
+    except TypeError:
+        return _url_template(endpoint, (name,), {**values, name: sample})
+    templates = kept.store(URL_TEMPLATES)
+    template = templates.get(key, _MISSING)
+    if template is _MISSING:
+        template = kept.keep(templates, key,
+                             _url_template(endpoint, (name,), {**values, name: sample}),
+                             URL_TEMPLATE_KINDS)
+    return template
 
 
 class _First:

@@ -504,3 +504,43 @@ def test_url_cut_takes_a_text_whose_rule_default_no_text_can_equal(app, root, mo
         assert render._url_template("board.index", ("slug",), {"slug": "x"}) is not None
         assert render._url_template("nums", ("n",), {"n": "x"}) is not None
         assert render._url_template("odd", ("kind",), {"kind": "x"}) is None
+
+
+def test_csrf_token_and_field_are_flask_wtfs(app):
+    """`render.csrf_token()` gives what Flask-WTF's generate_csrf gives (made on first use,
+    then the request's own, another after Flask-WTF's is dropped, under another field
+    name), and `csrf_input()` the field with it, made again when the token changes."""
+    from flask import g
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import escape
+
+    def field(token):
+        return f'<input type="hidden" name="csrf_token" value="{escape(token)}">'
+
+    for name in ("csrf_token", "my_token"):
+        app.config["WTF_CSRF_FIELD_NAME"] = name
+        with app.test_request_context("/"):
+            first = render.csrf_token()
+            assert first == generate_csrf() == getattr(g, name)
+            assert str(render.csrf_input()) == field(first)
+            assert render.csrf_input() is render.csrf_input()  # made once
+            g.pop(name)
+            with app.test_request_context("/"):  # another request: its own token
+                assert render.csrf_token() == generate_csrf()
+            setattr(g, name, "other<&>")  # as if Flask-WTF made another
+            assert render.csrf_token() == generate_csrf() == "other<&>"
+            assert str(render.csrf_input()) == field("other<&>")
+            with render.csrf_placeholder("zzplace"):
+                assert str(render.csrf_input()) == field("zzplace")
+            assert str(render.csrf_input()) == field("other<&>")
+    with app.app_context():  # no request: Flask-WTF's own answer (or its error)
+        app.config["WTF_CSRF_FIELD_NAME"] = "csrf_token"
+        try:
+            expected = generate_csrf()
+        except RuntimeError as error:
+            expected = type(error)
+        try:
+            got = render.csrf_token()
+        except RuntimeError as error:
+            got = type(error)
+        assert type(got) is type(expected)

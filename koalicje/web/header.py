@@ -94,9 +94,7 @@ def site_header() -> Markup:
 
 
 def _csrf_token() -> str:
-    from flask_wtf.csrf import generate_csrf
-
-    return generate_csrf()
+    return render.csrf_token()
 
 
 def _fresh_values(user: Any = None, board: tuple[int, Markup] | None = None) -> dict[str, Any]:

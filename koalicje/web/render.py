@@ -430,8 +430,9 @@ def _url_root(store: dict[Hashable, Any]) -> tuple[Any, ...]:
     if root is None:
         from flask import request
 
+        rules = current_app.url_map._rules_by_endpoint  # (`_rules` copies every rule)
         root = store["url-root"] = (request.script_root, request.host, request.scheme,
-                                    len(current_app.url_map._rules))
+                                    sum(map(len, rules.values())))
     return root
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, has_request_context, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from blueprints.main import safe_next as main_safe_next
-from koalicje import permissions
+from koalicje import kept, permissions
 from koalicje.board import posts
 from koalicje.prepared import prepared
 from koalicje.web import render
@@ -76,17 +76,36 @@ def _board_index_urls() -> tuple[str, Callable[[str], str]]:
             render.url_cut("board.index", "slug", kind=str))
 
 
+NAV_KEPT = "koalicje.board-nav"
+NAV_KEPT_ENTRIES = 1024  # (language, URL root, boards and counts): then start again
+
+
 @bp.app_template_global()
 def board_nav(entries: list[posts.BoardEntry] | None = None) -> tuple[int, Markup]:
     """The header's board navigation (`entries`: the signed-in user's): the total of new
     posts, and the links `<li>` by `<li>` (templates/board/_nav.html shows them). What the
     template wrote per board with `board_url` and `ngettext`, written by plain joins: a
     trainer follows dozens of boards, and the header is on every page
-    (tests/test_board_nav.py compares the two)."""
+    (tests/test_board_nav.py compares the two). Kept per process for everything it shows:
+    the language, the URL root, and each board's slug, name and count in order."""
     if entries is None:
         entries = board_navigation()
     if not entries:
         return 0, Markup("")
+    if not has_request_context():
+        return _board_nav(entries)
+    key = (render.language(), render.url_root(),
+           tuple((None, entry.new) if entry.coalition is None
+                 else (entry.coalition.slug, entry.coalition.name, entry.new)
+                 for entry in entries))
+    store = kept.store(NAV_KEPT)
+    found = store.get(key)
+    if found is None:
+        found = kept.keep(store, key, _board_nav(entries), NAV_KEPT_ENTRIES)
+    return found
+
+
+def _board_nav(entries: list[posts.BoardEntry]) -> tuple[int, Markup]:
     catalog = render.translations()
     programme_href, coalition_href = render.cached("board-nav-urls", _board_index_urls)
     counts: dict[int, str] = {}

@@ -436,6 +436,12 @@ def _url_root(store: dict[Hashable, Any]) -> tuple[Any, ...]:
     return root
 
 
+def url_root() -> tuple[Any, ...]:
+    """This request's URL root (`_url_root`): with the endpoint and its arguments, what
+    decides a URL; for HTML kept per process that holds URLs."""
+    return _url_root(_store())
+
+
 def url_for(endpoint: str, **values: Any) -> str:
     """Flask's `url_for`, built once per process for each URL root (`_url_root`), endpoint
     and the arguments that are not ids or plain texts (slugs, query values), which are

@@ -11,13 +11,13 @@ from babel import Locale
 from flask import Flask, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from blueprints import BLUEPRINTS
 from koalicje import kept, sessions
 from koalicje.config import default_config
+from koalicje.permissions import signed_in_user
 from koalicje.web import assets, compression, errors, header, labels, limits, render
 from koalicje.web.extensions import KeptCookieSessions, babel, csrf, htmx, login_manager
 from koalicje.web.htmx import hx_redirect, is_fragment_request
@@ -132,8 +132,9 @@ def init_database(app: Flask) -> None:
 
 def select_locale() -> str:
     languages = app_languages()
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = signed_in_user()  # current_user's object: one lookup, not four through the proxy
+    if user and user.is_authenticated and user.locale in languages:
+        return user.locale
     chosen = session.get("locale")
     return chosen if chosen in languages else languages[0]
 
@@ -196,8 +197,8 @@ def init_security_headers(app: Flask) -> None:
         hsts = int(app.config.get("HSTS_SECONDS") or 0)
         if hsts > 0 and request.is_secure:
             extra.append(("Strict-Transport-Security", f"max-age={hsts}"))
-        if request.endpoint not in NO_USER_ENDPOINTS and current_user \
-                and getattr(current_user, "is_authenticated", False):
+        if request.endpoint not in NO_USER_ENDPOINTS and (user := signed_in_user()) \
+                and getattr(user, "is_authenticated", False):
             extra.append(("Cache-Control", "private, no-store"))
         for name, value in extra:
             if name.lower() not in present:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from playhouse.flask_utils import get_object_or_404
 
@@ -79,9 +78,9 @@ def blank_form_html(context: dict) -> Markup:
     key = (lang, request.script_root, context["quiz"].slug, context["version"].number, shape)
 
     def make() -> tuple[str, tuple[str, ...]]:
-        return render_template("quizzes/_form.html", **context), (generate_csrf(),)
+        return render_template("quizzes/_form.html", **context), (render_cache.csrf_token(),)
 
-    return render_cache.kept_html(_FORMS, key, make, lambda: (generate_csrf(),))
+    return render_cache.kept_html(_FORMS, key, make, lambda: (render_cache.csrf_token(),))
 
 
 @bp.post("/<slug>")

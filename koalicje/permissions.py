@@ -317,10 +317,21 @@ def _comment_workshop(user: User, coalition: Coalition | int) -> bool:
 # --- API -----------------------------------------------------------------------------------
 
 
+def signed_in_user() -> Any:
+    """`current_user` resolved (the user itself, not the proxy): Flask-Login's user of this
+    request, read from `g` where Flask-Login keeps it once loaded (through the proxy that
+    is three context lookups; a page asks `can` a dozen times or more)."""
+    if has_request_context():
+        user = g._get_current_object().__dict__.get("_login_user")
+        if user is not None:
+            return user
+    return current_user._get_current_object()
+
+
 def can(action: str, obj: Any = None, user: Any = None) -> bool:
     """May `user` (default: the signed-in user) do `action` to `obj`?"""
     if user is None:  # the user itself, not the proxy: rules read several of its attributes
-        user = current_user._get_current_object()
+        user = signed_in_user()
     if not _signed_in(user):
         return False
     if action not in RULES:

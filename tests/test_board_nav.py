@@ -111,3 +111,29 @@ def test_a_named_coalition_is_what_peewee_makes_of_id_slug_and_name(app, databas
     made.name = "Inna"  # its own dicts: nothing shared between objects
     assert posts._named_coalition(7, "lipowa", "x")._dirty == {"id", "slug", "name"}
     assert expected.name == "Koalicja <Lipowa>"
+
+
+def test_the_kept_navigation_is_what_a_fresh_one_writes(app):
+    """board_nav is kept per process by the language, the URL root and each board's slug,
+    name and count: in one process, every language, root and change of a shown value gives
+    what the template writes, and what is kept for one never shows for another."""
+    from blueprints.board import NAV_KEPT
+
+    base = _entries()
+    variants = [base, base[:3], list(reversed(base))]
+    first = [posts.BoardEntry(base[2].coalition, 2)]
+    renamed = [posts.BoardEntry(Coalition(id=1, slug="plain-slug.1_~", name="Inna nazwa"), 2)]
+    moved = [posts.BoardEntry(Coalition(id=1, slug="inny-slug", name="Inna nazwa"), 2)]
+    counted = [posts.BoardEntry(Coalition(id=1, slug="inny-slug", name="Inna nazwa"), 3)]
+    variants += [first, renamed, moved, counted, [posts.BoardEntry(None, 0)], [posts.BoardEntry(None, 1)]]
+    for _ in range(2):  # the second time: everything from what was kept
+        for root in ("", "/intranet"):
+            for locale in ("pl", "en"):
+                for entries in variants:
+                    with app.test_request_context("/", base_url=f"http://localhost{root}"), \
+                            force_locale(locale):
+                        expected = render_template_string(TEMPLATE_LOOP, boards=entries)
+                        total, links = board_nav(entries)
+                    assert total == sum(e.new for e in entries)
+                    assert _normalized(links) == _normalized(expected), (root, locale)
+    assert len(app.extensions[NAV_KEPT]) == 2 * 2 * len(variants)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pytest
 from gunicorn.config import Config
@@ -38,15 +39,17 @@ def _both_patterns(text: str) -> str:
     return TOKEN_IN_QUERY.sub(rf"\1{REDACTED}", text)
 
 
+PIECES = ["/reset/", "/invite/", "/digest/unsubscribe/", "/digest/", "reset", "/Reset/",
+          "token=", "TOKEN=", "ToKeN=", "to\u212aen=", "?", "&", ";", "=", "/", SECRET, "x",
+          " ", '"', "/board/feed.atom", "tok", "en=", "#"]
+
+
 def test_redact_skips_a_pattern_only_where_it_cannot_match():
-    pieces = ["/reset/", "/invite/", "/digest/unsubscribe/", "/digest/", "reset", "/Reset/",
-              "token=", "TOKEN=", "ToKeN=", "?", "&", ";", "=", "/", SECRET, "x", " ", '"',
-              "/board/feed.atom", "tok", "en=", "#"]
     import itertools
 
     checked = 0
     for size in (1, 2, 3):
-        for combination in itertools.product(pieces, repeat=size):
+        for combination in itertools.product(PIECES, repeat=size):
             text = "".join(combination)
             assert redact(text) == _both_patterns(text), text
             checked += 1
@@ -54,6 +57,49 @@ def test_redact_skips_a_pattern_only_where_it_cannot_match():
     for text in ["Mozilla/5.0 (X11; Linux x86_64)", "session=abc.def; lang=pl", "-", "",
                  "http://localhost/invite/abc?token=1", "gzip, deflate, br"]:
         assert redact(text) == _both_patterns(text)
+
+
+def test_atoms_are_every_value_redacted_though_looked_at_as_one_text_first():
+    """`RedactingLogger.atoms` skips the values one by one when their joined text cannot
+    hold a secret: the same atoms as redacting each value, wherever a secret is (the
+    request line, the referer, any request or response header, split between two
+    values)."""
+    import itertools
+
+    from gunicorn.glogging import Logger
+
+    logger = RedactingLogger(Config())
+    plain = Logger(Config())
+
+    def atoms_of(logger, uri, referer, header, answer_header):
+        path, _, query = uri.partition("?")
+        environ = {"REQUEST_METHOD": "GET", "RAW_URI": uri, "PATH_INFO": path,
+                   "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
+                   "REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": referer}
+        response = SimpleNamespace(status="200 OK", sent=10,
+                                   headers=[("X-Answer", answer_header)])
+        request = SimpleNamespace(headers=[("REFERER", referer), ("X-Asked", header)])
+        return logger.atoms(response, request, environ, timedelta(milliseconds=5))
+
+    texts = ["".join(c) for size in (1, 2) for c in itertools.product(PIECES, repeat=size)]
+    checked = 0
+    for text in texts:
+        for place in range(4):
+            values = ["/board/x", "-", "gzip", "text/html"]
+            values[place] = text if place else "/board/x" + text
+            expected = {key: _both_patterns(value) if isinstance(value, str) else value
+                        for key, value in atoms_of(plain, *values).items()}
+            expected["t"] = ANY
+            assert atoms_of(logger, *values) == expected, (place, text)
+            checked += 1
+    assert checked > 2_000
+    for first, second in (("/res", "et/"), ("tok", "en="), ("/invite", "/")):
+        # a secret is never split between two values, but either way: the same atoms
+        values = ["/board/" + first, second, "-", "-"]
+        expected = {key: _both_patterns(value) if isinstance(value, str) else value
+                    for key, value in atoms_of(plain, *values).items()}
+        expected["t"] = ANY
+        assert atoms_of(logger, *values) == expected
 
 
 def logged_line(logger_class, uri: str, referer: str) -> str:

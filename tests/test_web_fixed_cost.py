@@ -171,3 +171,26 @@ def test_memberships_from_the_drivers_rows_are_peewees(app):
                 assert ours.coalition.name and ours.coalition.created_at == peewees.coalition.created_at
             assert queries.statements == []
             assert not ours.is_dirty() and not ours.coalition.is_dirty()
+
+
+def test_signed_in_user_is_current_users_object(app):
+    """`permissions.signed_in_user()` is `current_user._get_current_object()`: before the
+    user is loaded, for a visitor, after signing in and out, and outside a request."""
+    from flask import g
+    from flask_login import login_user, logout_user
+
+    with app.app_context():
+        anna = make_user(name="Anna")
+    with app.test_request_context("/"):
+        assert "_login_user" not in g
+        user = permissions.signed_in_user()  # loads it, as current_user would
+        assert user is current_user._get_current_object()
+        assert not user.is_authenticated
+        login_user(anna)
+        assert permissions.signed_in_user() is current_user._get_current_object() is anna
+        assert permissions.can("learn") == permissions.can("learn", None, anna)
+        logout_user()
+        assert permissions.signed_in_user() is current_user._get_current_object()
+        assert not permissions.signed_in_user().is_authenticated
+    with app.app_context():
+        assert permissions.signed_in_user() is current_user._get_current_object() is None

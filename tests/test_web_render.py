@@ -39,7 +39,7 @@ def test_url_for_two_ids_and_a_slug(app):
                 == flask_url_for("workshop.vote", **values)
 
 
-def test_url_for_builds_once_per_request(app, monkeypatch):
+def test_url_for_builds_once_per_process_and_url_root(app, monkeypatch):
     calls = []
     real = app.url_for
     monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
@@ -47,14 +47,44 @@ def test_url_for_builds_once_per_request(app, monkeypatch):
         urls = [render.url_for("board.detail", post_id=i) for i in range(1, 30)]
     assert urls[4] == "/board/post/5"
     assert len(calls) == 2  # the first URL, and the template checked against it
-    with app.test_request_context("/"):  # a new request builds again
-        render.url_for("board.detail", post_id=1)
-    assert len(calls) == 3  # once: a URL alone of its kind needs no template
+    with app.test_request_context("/"):  # a later request with the same root: kept
+        assert render.url_for("board.detail", post_id=1) == "/board/post/1"
+        assert render.url_cut("board.detail", "post_id")(4) == "/board/post/4"
+    assert len(calls) == 3  # the cut's own build, once
+    with app.test_request_context("/"):
+        assert render.url_cut("board.detail", "post_id")(5) == "/board/post/5"
+    assert len(calls) == 3
     with app.test_request_context("/"):  # links used once each: one build each
         once = [render.url_for("coalitions.detail", slug="k-1"),
-                render.url_for("board.index", slug="k-1"), render.url_for("board.detail", post_id=9)]
-    assert once == ["/coalitions/k-1", "/board/k-1", "/board/post/9"]
+                render.url_for("board.index", slug="k-1"), render.url_for("main.index")]
+    assert once == ["/coalitions/k-1", "/board/k-1", "/"]
     assert len(calls) == 6
+    # another script root, host or scheme: built again, each its own
+    for base, expected in (("http://localhost/koalicje/", "/koalicje/board/post/1"),
+                           ("http://other.example/", "/board/post/1"),
+                           ("https://localhost/", "/board/post/1")):
+        calls.clear()
+        for request_number in range(3):
+            with app.test_request_context("/", base_url=base):
+                assert render.url_for("board.detail", post_id=1) == expected
+                assert render.url_for("board.detail", post_id=2, _external=True) \
+                    == real("board.detail", post_id=2, _external=True)
+                assert render.url_for("main.index", _external=True) \
+                    == real("main.index", _external=True)
+            if request_number == 0:
+                assert len(calls) == 3  # nothing of the other roots' used
+        assert len(calls) == 5  # the second time: the two templates, checked; then none
+
+
+def test_url_for_tells_equal_arguments_of_other_types_apart(app):
+    """True, 1 and 1.0 are equal dict keys but give other URLs: each is its own kind."""
+    with app.test_request_context("/"):
+        for _ in range(2):
+            for value in (True, 1, 1.0, False, 0, 0.0, -1, -1.0, None, "1"):
+                for endpoint, values in (("main.index", {"page": value}),
+                                         ("board.detail", {"post_id": 7, "page": value})):
+                    assert render.url_for(endpoint, **values) \
+                        == flask_url_for(endpoint, **values), (endpoint, values)
 
 
 def test_url_for_without_arguments_builds_once(app, monkeypatch):
@@ -432,3 +462,85 @@ def test_url_cut_gives_url_fors_escaped_for_every_value(app, root):
         by_slug = render.url_cut("coalitions.detail", "slug", kind=str)
         for slug in ("laki", "a.b~c-d", "ł&k i", "a<b>", ""):
             assert by_slug(slug) == str(escape(flask_url_for("coalitions.detail", slug=slug)))
+
+
+@pytest.mark.parametrize("root", ["", "/intranet"])
+def test_url_cut_takes_a_text_whose_rule_default_no_text_can_equal(app, root, monkeypatch):
+    """board.index has a rule `/board/` with `slug=None` and `/board/<slug>`: no text equals
+    None, so a slug always chooses the second rule and the URL is cut around it (one build
+    per cut, not one per slug), and url_for fills slugs into one template too. A text
+    default (a rule a value could choose) still refuses (test above)."""
+    from markupsafe import escape
+    from werkzeug.routing import Rule
+
+    app.url_map.add(Rule("/n/", defaults={"n": 0, "flag": False, "x": 1.5}, endpoint="nums"))
+    app.url_map.add(Rule("/n/<n>", endpoint="nums"))
+    app.url_map.add(Rule("/odd/", defaults={"kind": b"x"}, endpoint="odd"))
+    app.url_map.add(Rule("/odd/<kind>", endpoint="odd"))
+    calls = []
+    real = app.url_for
+    monkeypatch.setattr(app, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))
+    slugs = ("koalicja-0001", "a.b~c-d", "0", "None", "ł&k i", "a<b>", "a/b")
+    with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+        expected = {slug: str(escape(real("board.index", slug=slug))) for slug in slugs}
+        assert expected["koalicja-0001"] == f"{root}/board/koalicja-0001"
+        calls.clear()
+        by_slug = render.url_cut("board.index", "slug", kind=str)
+        assert len(calls) == 1
+        for slug in ("koalicja-0001", "a.b~c-d", "0", "None"):
+            assert by_slug(slug) == expected[slug]
+        assert len(calls) == 1  # plain slugs joined in
+        for slug in ("ł&k i", "a<b>", "a/b"):
+            assert by_slug(slug) == expected[slug]
+        for slug in slugs:
+            for _ in range(2):
+                assert render.url_for("board.index", slug=slug) \
+                    == real("board.index", slug=slug)
+        for n in ("0", "1", "False", "1.5"):
+            assert render.url_cut("nums", "n", kind=str)(n) \
+                == str(escape(real("nums", n=n))) == f"{root}/n/{n}"
+        assert render.url_cut("odd", "kind", kind=str)("x") == f"{root}/odd/x"
+        # cut where no default is a text; a default of another type (bytes) is refused
+        assert render._url_template("board.index", ("slug",), {"slug": "x"}) is not None
+        assert render._url_template("nums", ("n",), {"n": "x"}) is not None
+        assert render._url_template("odd", ("kind",), {"kind": "x"}) is None
+
+
+def test_csrf_token_and_field_are_flask_wtfs(app):
+    """`render.csrf_token()` gives what Flask-WTF's generate_csrf gives (made on first use,
+    then the request's own, another after Flask-WTF's is dropped, under another field
+    name), and `csrf_input()` the field with it, made again when the token changes."""
+    from flask import g
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import escape
+
+    def field(token):
+        return f'<input type="hidden" name="csrf_token" value="{escape(token)}">'
+
+    for name in ("csrf_token", "my_token"):
+        app.config["WTF_CSRF_FIELD_NAME"] = name
+        with app.test_request_context("/"):
+            first = render.csrf_token()
+            assert first == generate_csrf() == getattr(g, name)
+            assert str(render.csrf_input()) == field(first)
+            assert render.csrf_input() is render.csrf_input()  # made once
+            g.pop(name)
+            with app.test_request_context("/"):  # another request: its own token
+                assert render.csrf_token() == generate_csrf()
+            setattr(g, name, "other<&>")  # as if Flask-WTF made another
+            assert render.csrf_token() == generate_csrf() == "other<&>"
+            assert str(render.csrf_input()) == field("other<&>")
+            with render.csrf_placeholder("zzplace"):
+                assert str(render.csrf_input()) == field("zzplace")
+            assert str(render.csrf_input()) == field("other<&>")
+    with app.app_context():  # no request: Flask-WTF's own answer (or its error)
+        app.config["WTF_CSRF_FIELD_NAME"] = "csrf_token"
+        try:
+            expected = generate_csrf()
+        except RuntimeError as error:
+            expected = type(error)
+        try:
+            got = render.csrf_token()
+        except RuntimeError as error:
+            got = type(error)
+        assert type(got) is type(expected)

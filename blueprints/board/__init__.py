@@ -6,12 +6,14 @@ must-read, moderation, module tasks) and `feeds` (Atom, iCalendar, feed tokens).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, abort, has_request_context, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from blueprints.main import safe_next as main_safe_next
-from koalicje import permissions
+from koalicje import kept, permissions
 from koalicje.board import posts
 from koalicje.prepared import prepared
 from koalicje.web import render
@@ -66,18 +68,16 @@ def board_navigation() -> list[posts.BoardEntry]:
     return posts.navigation(current_user)
 
 
-_SLUG_PLACEHOLDER = "zz-board-nav-slug-zz"
+def _board_index_urls() -> tuple[str, Callable[[str], str]]:
+    """The programme board's URL and a coalition board's URL as a function of its slug
+    (`render.url_cut`: cut once around the slug), both HTML-escaped; once per request (the
+    script root may differ between requests)."""
+    return (str(escape(render.url_for("board.index"))),
+            render.url_cut("board.index", "slug", kind=str))
 
 
-def _board_index_url() -> tuple[str, str, str] | None:
-    """The programme board's URL and a coalition board's URL cut around its slug, all
-    HTML-escaped (once per request: the script root may differ between requests); None if
-    the slug does not appear exactly once."""
-    url = url_for("board.index", slug=_SLUG_PLACEHOLDER)
-    if url.count(_SLUG_PLACEHOLDER) != 1:
-        return None
-    prefix, suffix = url.split(_SLUG_PLACEHOLDER)
-    return str(escape(url_for("board.index"))), str(escape(prefix)), str(escape(suffix))
+NAV_KEPT = "koalicje.board-nav"
+NAV_KEPT_ENTRIES = 1024  # (language, URL root, boards and counts): then start again
 
 
 @bp.app_template_global()
@@ -86,28 +86,43 @@ def board_nav(entries: list[posts.BoardEntry] | None = None) -> tuple[int, Marku
     posts, and the links `<li>` by `<li>` (templates/board/_nav.html shows them). What the
     template wrote per board with `board_url` and `ngettext`, written by plain joins: a
     trainer follows dozens of boards, and the header is on every page
-    (tests/test_board_nav.py compares the two)."""
+    (tests/test_board_nav.py compares the two). Kept per process for everything it shows:
+    the language, the URL root, and each board's slug, name and count in order."""
     if entries is None:
         entries = board_navigation()
     if not entries:
         return 0, Markup("")
+    if not has_request_context():
+        return _board_nav(entries)
+    key = (render.language(), render.url_root(),
+           tuple((None, entry.new) if entry.coalition is None
+                 else (entry.coalition.slug, entry.coalition.name, entry.new)
+                 for entry in entries))
+    store = kept.store(NAV_KEPT)
+    found = store.get(key)
+    if found is None:
+        found = kept.keep(store, key, _board_nav(entries), NAV_KEPT_ENTRIES)
+    return found
+
+
+def _board_nav(entries: list[posts.BoardEntry]) -> tuple[int, Markup]:
     catalog = render.translations()
-    urls = render.cached("board-nav-urls", _board_index_url)
+    programme_href, coalition_href = render.cached("board-nav-urls", _board_index_urls)
     counts: dict[int, str] = {}
     out = []
     for entry in entries:
         coalition = entry.coalition
         if coalition is None:
             name = catalog.ugettext("Tablica programu")  # a translation is trusted markup
-            href = urls[0] if urls else escape(board_url(None))
-            key = "programme"
+            href, key = programme_href, "programme"
         else:
             name = escape(coalition.name)
             slug = coalition.slug
-            if urls and render.PLAIN_URL_TEXT.fullmatch(slug):
-                href, key = urls[1] + slug + urls[2], slug
+            if not slug:  # board_url drops an empty slug: the programme board's URL
+                href, key = escape(board_url(coalition)), "programme"
             else:
-                href, key = escape(board_url(coalition)), escape(slug or "programme")
+                href = coalition_href(slug)
+                key = slug if render.PLAIN_URL_TEXT.fullmatch(slug) else escape(slug)
         new = entry.new
         if new:
             label = counts.get(new)

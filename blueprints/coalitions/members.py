@@ -7,6 +7,8 @@ message shown in the members region.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -28,46 +30,61 @@ def member_items(coalition: Coalition, people: list[Membership],
     managers only) are given. What templates/coalitions/_members.html wrote per member,
     written by plain joins (~55 µs a member in Jinja: two URLs, a translated confirmation,
     a dozen lookups); every run of whitespace the template had is one space here, so the
-    page shows the same (tests/test_coalitions_members_render.py compares the two)."""
-    catalog = render.translations()
-    tag = f'<span class="tag">{escape(role_label("coordinator"))}</span>'
-    if options is not None:
+    page shows the same (tests/test_coalitions_members_render.py compares the two). What
+    every group of the page shares (texts, URLs) is made once per page."""
+    tag, forms = render.cached(
+        ("member-items", render.language(), coalition.slug, options is not None),
+        lambda: _shared(coalition.slug, options is not None))
+    if forms is not None:
+        t_role, t_sector, t_save, t_remove, confirm, update_url, remove_url = forms
         csrf = render.csrf_input()
-        role_options, sector_options = options["role"], options["sector"]
-        t_role, t_sector, t_save, t_remove = (catalog.ugettext(text) for text in (
-            "Rola", "Sektor", "Zapisz zmiany", "Usuń z koalicji"))  # trusted markup
-        confirm = Markup(catalog.ugettext("Usunąć osobę %(name)s z koalicji?"))
-        update_url = render.url_cut("coalitions.update_member", "membership_id",
-                                    slug=coalition.slug)
-        remove_url = render.url_cut("coalitions.remove_member", "membership_id",
-                                    slug=coalition.slug)
     out = []
     for m in people:
-        name = escape(m.user.name)
+        user = m.user
+        name = str(escape(user.name))
+        mid = m.id
         coordinator = m.role == "coordinator"
-        out.append(f'<li id="member-{m.id}" class="member{" coordinator" if coordinator else ""}">'
+        out.append(f'<li id="member-{mid}" class="member{" coordinator" if coordinator else ""}">'
                    f' <span class="member-name"><span class="member-name-text">{name}</span>'
                    f' {tag if coordinator else ""}</span> ')
         if options is not None:
-            update, remove = update_url(m.id), remove_url(m.id)
-            roles = role_options.get(m.role) or role_options[""]
-            sectors = sector_options.get(m.sector) or sector_options[""]
+            update, remove = update_url(mid), remove_url(mid)
+            roles = options["role"].get(m.role) or options["role"][""]
+            sectors = options["sector"].get(m.sector) or options["sector"][""]
             out.append(
                 f'<form method="post" action="{update}" hx-post="{update}" hx-target="#members"'
                 f' hx-swap="outerHTML" class="member-form"> {csrf}'
-                f' <label for="role-{m.id}">{t_role} <select id="role-{m.id}" name="role">'
+                f' <label for="role-{mid}">{t_role} <select id="role-{mid}" name="role">'
                 f"{roles}</select> </label>"
-                f' <label for="sector-{m.id}">{t_sector} <select id="sector-{m.id}"'
+                f' <label for="sector-{mid}">{t_sector} <select id="sector-{mid}"'
                 f' name="sector">{sectors}</select> </label>'
                 f' <button type="submit" class="secondary">{t_save}<span'
                 f' class="visually-hidden">: {name}</span></button> </form>'
                 f' <form method="post" action="{remove}" hx-post="{remove}" hx-target="#members"'
-                f' hx-swap="outerHTML" hx-confirm="{confirm % {"name": m.user.name}}"'
+                # Markup's % escapes the name: the name escaped once, into the plain text
+                f' hx-swap="outerHTML" hx-confirm="{confirm % {"name": name}}"'
                 f' class="member-remove"> {csrf} <button type="submit"'
                 f' class="secondary outline">{t_remove}<span class="visually-hidden">:'
                 f" {name}</span></button> </form> ")
         out.append("</li> ")
     return Markup("".join(out).rstrip())
+
+
+def _shared(slug: str, forms: bool) -> tuple[str, tuple[Any, ...] | None]:
+    """The coordinator tag, and for managers the forms' texts (translations are trusted
+    markup), the removal confirmation as a plain text to format with an escaped
+    name, and the two form URLs cut around the membership id."""
+    tag = f'<span class="tag">{escape(role_label("coordinator"))}</span>'
+    if not forms:
+        return tag, None
+    catalog = render.translations()
+    return tag, (
+        *(catalog.ugettext(text) for text in (
+            "Rola", "Sektor", "Zapisz zmiany", "Usuń z koalicji")),
+        str(catalog.ugettext("Usunąć osobę %(name)s z koalicji?")),
+        render.url_cut("coalitions.update_member", "membership_id", slug=slug),
+        render.url_cut("coalitions.remove_member", "membership_id", slug=slug),
+    )
 
 
 def _membership(coalition: Coalition, membership_id: int) -> Membership:

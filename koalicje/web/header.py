@@ -62,7 +62,9 @@ def site_header() -> Markup:
     """The header for this page (see the module)."""
     if not has_request_context():
         return Markup(render_template("_header.html", **_fresh_values()))
-    user = current_user._get_current_object()
+    from koalicje.permissions import signed_in_user
+
+    user = signed_in_user()
     signed_in = bool(getattr(user, "is_authenticated", False))
     flags = _flags(signed_in)
     board = None
@@ -94,9 +96,7 @@ def site_header() -> Markup:
 
 
 def _csrf_token() -> str:
-    from flask_wtf.csrf import generate_csrf
-
-    return generate_csrf()
+    return render.csrf_token()
 
 
 def _fresh_values(user: Any = None, board: tuple[int, Markup] | None = None) -> dict[str, Any]:

@@ -7,21 +7,22 @@ looks up the request, the locale and the URL adapter again. Here:
 - `gettext` / `ngettext` in templates (and `_`) find the request's translations once and keep
   them in `g`; a message's translation is then one dict lookup. Same result, same escaping
   and `%(name)s` formatting as Jinja's new-style gettext that Flask-Babel installs.
-- `url_for` in templates builds a URL once per request for each endpoint and set of other
-  arguments, with placeholders for the integer arguments and the plain texts (slugs, query
-  values that need no quoting), and fills them in by string joining after that:
-  `/board/post/<id>/edit` is built by werkzeug once, not for every post, and
-  `/coalitions/<slug>` once, not for every coalition of the directory. Anything unusual
-  (no request, a placeholder that does not appear exactly once, a converter that refuses
-  it, a rule default for a text) goes to Flask's own `url_for`.
+- `url_for` in templates builds a URL once per process for each URL root (script root,
+  host, scheme), endpoint and set of other arguments, with placeholders for the integer
+  arguments and the plain texts (slugs, query values that need no quoting), and fills them
+  in by string joining after that: `/board/post/<id>/edit` is built by werkzeug once, not
+  for every post of every page, and `/coalitions/<slug>` once, not for every coalition of
+  the directory. Anything unusual (no request, a placeholder that does not appear exactly
+  once, a converter that refuses it, a rule's text default) goes to Flask's own `url_for`.
 - the `decimalformat` filter formats each number and pattern once per request and locale
   through Flask-Babel's own `format_decimal` (a trainer's overview shows 240 profile means,
   most of them repeated, each a full Babel pattern parse and locale lookup otherwise).
 - `cached(key, factory)`: a value computed once per request (the header's pieces, label
   tables) for helpers that need it.
 
-Nothing here outlives the request (the cache lives in `g`), so nothing can leak between
-users or languages.
+Nothing else here outlives the request (the cache lives in `g`), so nothing can leak
+between users or languages; a URL template (`koalicje.kept` store `URL_TEMPLATES`) is what
+the URL map gives for the URL root and the arguments of its key, the same for every user.
 """
 
 from __future__ import annotations
@@ -269,15 +270,40 @@ def dateformat(value: Any, format: str | None = None) -> str:
 # --- forms -----------------------------------------------------------------------------
 
 
+_CSRF_FIELD = Markup('<input type="hidden" name="csrf_token" value="%s">')
+
+
+def csrf_token() -> str:
+    """Flask-WTF's `generate_csrf()`: once made in a request, Flask-WTF keeps the token in
+    `g` under the field name and gives it from there; read from there directly (a page asks
+    for it once per form: through generate_csrf each time cost ~4 µs of config lookups)."""
+    from flask_wtf.csrf import generate_csrf
+
+    if has_request_context():
+        name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if name:
+            token = g._get_current_object().__dict__.get(name)
+            if token is not None:
+                return token
+    return generate_csrf()
+
+
 def csrf_input() -> Markup:
     """The hidden CSRF field of a form (the `csrf()` macro of _macros.html is this), a plain
     global so that a template repeated per row needs no macro import. Inside
-    `csrf_placeholder(text)` its value is `text` (HTML kept per process, filled per page)."""
-    from flask_wtf.csrf import generate_csrf
-
-    placeholder = _store().get("csrf-placeholder") if has_request_context() else None
-    return Markup('<input type="hidden" name="csrf_token" value="%s">') % (
-        placeholder or generate_csrf())
+    `csrf_placeholder(text)` its value is `text` (HTML kept per process, filled per page).
+    The field is made once per request and token."""
+    if not has_request_context():
+        return _CSRF_FIELD % csrf_token()
+    store = _store()
+    placeholder = store.get("csrf-placeholder")
+    if placeholder:
+        return _CSRF_FIELD % placeholder
+    token = csrf_token()
+    field = store.get("csrf-field")
+    if field is None or field[0] != token:
+        field = store["csrf-field"] = (token, _CSRF_FIELD % token)
+    return field[1]
 
 
 @contextmanager
@@ -333,6 +359,12 @@ _SLOTS = ("\x00kept-slot-0\x00", "\x00kept-slot-1\x00", "\x00kept-slot-2\x00")  
 PLAIN_URL_TEXT = re.compile(r"[A-Za-z0-9._~-]+")
 
 
+# Defaults no text is ever equal to (werkzeug picks a rule whose default differs from the
+# value given only if it has no such default): a rule with one of these cannot be chosen by
+# a text, so its endpoint's URL can be cut around a text argument.
+_NEVER_A_TEXT = (type(None), int, float, bool)
+
+
 def _text_placeholder(index: int) -> str:
     return f"zz{_PLACEHOLDERS[index]}zz"
 
@@ -351,14 +383,16 @@ def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any])
     """The URL cut around its placeholders (an int for an id, a plain text for a text
     argument): (text parts, the argument names between them in URL order), or None if a
     placeholder does not appear exactly once, or the rule does not take it (a converter
-    that refuses it), or a rule of the endpoint has a default for a text argument (a value
-    equal to it would choose another rule)."""
+    that refuses it), or a rule of the endpoint has a text default for a text argument (a
+    value equal to it would choose another rule; a default of `_NEVER_A_TEXT`'s types, such
+    as board.index's `slug=None`, no text value can equal)."""
     filled = dict(values)
     marks = {}
     for index, name in enumerate(names):
         if type(values[name]) is str:
             placeholder: Any = _text_placeholder(index)
             if any(name in (rule.defaults or {})
+                   and type(rule.defaults[name]) not in _NEVER_A_TEXT
                    for rule in current_app.url_map.iter_rules(endpoint)):
                 return None
         else:
@@ -384,31 +418,57 @@ def _url_template(endpoint: str, names: tuple[str, ...], values: dict[str, Any])
     return tuple(parts), tuple(order)
 
 
+URL_TEMPLATES = "koalicje.url-templates"
+URL_TEMPLATE_KINDS = 4096  # (URL root, endpoint, argument shape)s: a few hundred in use
+
+
+def _url_root(store: dict[Hashable, Any]) -> tuple[Any, ...]:
+    """What a URL built in this request depends on besides the endpoint and its arguments:
+    the script root, host and scheme the URL adapter is bound to, and the URL map (its size:
+    a rule added later, as tests do, gives other templates). Found once per request."""
+    root = store.get("url-root")
+    if root is None:
+        from flask import request
+
+        rules = current_app.url_map._rules_by_endpoint  # (`_rules` copies every rule)
+        root = store["url-root"] = (request.script_root, request.host, request.scheme,
+                                    sum(map(len, rules.values())))
+    return root
+
+
+def url_root() -> tuple[Any, ...]:
+    """This request's URL root (`_url_root`): with the endpoint and its arguments, what
+    decides a URL; for HTML kept per process that holds URLs."""
+    return _url_root(_store())
+
+
 def url_for(endpoint: str, **values: Any) -> str:
-    """Flask's `url_for`, built once per request for each endpoint and the arguments that
-    are not ids or plain texts (slugs, query values), which are filled in by joining."""
+    """Flask's `url_for`, built once per process for each URL root (`_url_root`), endpoint
+    and the arguments that are not ids or plain texts (slugs, query values), which are
+    filled in by joining."""
     if not has_request_context():
         return current_app.url_for(endpoint, **values)
     # In the call's order: a query's arguments are written in it, so each order is its own
     # template (a call site always passes them in the same order).
     slots = tuple(name for name, value in values.items() if _slot(name, value))
-    if len(slots) > len(_PLACEHOLDERS) or (values and not slots):
-        # Other arguments (empty or unusual texts, lists, None) are rare and mostly built
-        # once per page: caching them gains nothing.
+    if len(slots) > len(_PLACEHOLDERS):
         return current_app.url_for(endpoint, **values)
+    store = _store()
     try:
-        key = ("url", endpoint, tuple((name, type(values[name])) for name in slots),
-               tuple((k, v) for k, v in values.items() if k not in slots))
+        # The other arguments with their types: True, 1 and 1.0 are equal keys, not URLs.
+        key = (_url_root(store), endpoint, tuple((name, type(values[name])) for name in slots),
+               tuple((k, type(v), v) for k, v in values.items() if k not in slots))
         hash(key)
     except TypeError:  # an unhashable argument (a list for a repeated query argument)
         return current_app.url_for(endpoint, **values)
-    store = _store()
-    template = store.get(key, _MISSING)
+    templates = kept.store(URL_TEMPLATES)
+    template = templates.get(key, _MISSING)
     if template is _MISSING:
         # The first URL of a kind is built by Flask (a page links to many things once: a
         # template for each would cost a second build), and kept with its values.
         url = current_app.url_for(endpoint, **values)
-        store[key] = ((url,), ()) if not slots else _First(url, values)
+        kept.keep(templates, key, ((url,), ()) if not slots else _First(url, values),
+                  URL_TEMPLATE_KINDS)
         return url
     if type(template) is _First:
         # The second of a kind: the template, which must give the first URL (a converter
@@ -417,7 +477,7 @@ def url_for(endpoint: str, **values: Any) -> str:
         template = _url_template(endpoint, slots, values)
         if template is not None and _fill(template, first.values) != first.url:
             template = None
-        store[key] = template
+        kept.keep(templates, key, template, URL_TEMPLATE_KINDS)
     if template is None:
         return current_app.url_for(endpoint, **values)
     return _fill(template, values)
@@ -430,9 +490,7 @@ def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callab
     endpoint with only an id or a slug changing. A value that is not an id or a plain text
     (`_slot`), or an endpoint whose URL does not hold the placeholder exactly once, is
     built by `url_for`."""
-    sample: Any = "x" if kind is str else 1
-    template = (_url_template(endpoint, (name,), {**values, name: sample})
-                if has_request_context() else None)
+    template = _kept_cut(endpoint, name, kind, values) if has_request_context() else None
 
     def built(value: Any) -> str:
         return str(escape(url_for(endpoint, **values, **{name: value})))
@@ -447,6 +505,25 @@ def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callab
         return f"{before}{value}{after}"
 
     return joined
+
+
+def _kept_cut(endpoint: str, name: str, kind: type, values: dict[str, Any]) \
+        -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`_url_template` for `url_cut`, kept per process for the request's URL root."""
+    sample: Any = "x" if kind is str else 1
+    try:
+        key = (_url_root(_store()), "cut", endpoint, name, kind,
+               tuple((k, type(v), v) for k, v in values.items()))
+        hash(key)
+    except TypeError:
+        return _url_template(endpoint, (name,), {**values, name: sample})
+    templates = kept.store(URL_TEMPLATES)
+    template = templates.get(key, _MISSING)
+    if template is _MISSING:
+        template = kept.keep(templates, key,
+                             _url_template(endpoint, (name,), {**values, name: sample}),
+                             URL_TEMPLATE_KINDS)
+    return template
 
 
 class _First:

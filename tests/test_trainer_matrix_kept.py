@@ -1,7 +1,7 @@
 """The matrix's learner rows kept per process (koalicje/trainer/progress_matrix.py
-`_LearnerCells`): each learner's cells are found by the texts of their statuses and best
-scores as the database joins them. After every kind of write that changes what a row
-shows, the matrix built with the kept rows is what a fresh build gives (the store
+`_LearnerCells`): each learner's cells are found by the text of their statuses as the
+database joins them and by the rows of their best scores. After every kind of write that
+changes what a row shows, the matrix built with the kept rows is what a fresh build gives (the store
 emptied) and what the stored rows say, on both engines, for the page and the exports."""
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from math import ceil
+from operator import itemgetter
 from typing import Any
 
 from peewee import JOIN, OP, SQL, Expression, NodeList, Value, fn
@@ -306,19 +308,16 @@ def _progress_query(users):
 
 
 def _scores_query(users):
-    """(user, "<quiz id> <best score>" of each quiz they tried, joined by commas) of
-    `users`: the best score per user and quiz, from the (user, quiz, score) index alone
-    (each module's quiz id comes with the modules). Each score is written exactly: SQLite's
-    QUOTE gives a text that reads back as the same double (its plain text conversion has
-    15 digits), PostgreSQL's text output is the shortest that does."""
-    best = (QuizAttempt.select(QuizAttempt.user, QuizAttempt.quiz,
+    """(user, quiz id, best score) of `users`, in the order of the users and quizzes: the
+    best score per user and quiz, from the (user, quiz, score) index alone, in its order
+    (each module's quiz id comes with the modules). Plain rows, grouped by learner in
+    Python (`build`): joining them into a text in SQL, as the statuses are, cost more
+    than it saved (a score's exact text is slow to write)."""
+    return (QuizAttempt.select(QuizAttempt.user, QuizAttempt.quiz,
                                fn.MAX(QuizAttempt.score).alias("best"))
             .where(QuizAttempt.user.in_(users))
-            .group_by(QuizAttempt.user, QuizAttempt.quiz)).alias("b")
-    score = fn.QUOTE(best.c.best) if is_sqlite() else best.c.best.cast("TEXT")
-    item = best.c.quiz_id.cast("TEXT").concat(SQL("' '")).concat(score)
-    return (QuizAttempt.select(best.c.user_id, _joined(item)).from_(best)
-            .group_by(best.c.user_id))
+            .group_by(QuizAttempt.user, QuizAttempt.quiz)
+            .order_by(QuizAttempt.user, QuizAttempt.quiz))
 
 
 @prepared
@@ -345,7 +344,7 @@ def _progress_of(count: int, *ids):
 
 @prepared(keyed=True)
 def _scores_of(count: int, *ids):
-    """(user, their best scores) of the users `ids`."""
+    """(user, quiz id, best score) of the users `ids`."""
     return _scores_query(list(ids))
 
 
@@ -357,7 +356,7 @@ def _progress_kept(shape: _Shape, *values):
 
 @prepared(keyed=True)
 def _scores_kept(shape: _Shape, *values):
-    """(user, their best scores) of every learner the filter keeps."""
+    """(user, quiz id, best score) of every learner the filter keeps."""
     return _scores_query(_filtered(shape, iter(values)).select(User.id))
 
 
@@ -388,17 +387,19 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
     else:
         members = _run(_all_rows, values, shape)
         total = len(members)
-    # per learner: their statuses and best scores, each as one text (`_progress_query`)
+    # per learner: their statuses as one text (`_progress_query`) and their best scores'
+    # rows (`_scores_query`, grouped by learner in its order)
     status: dict[int, str] = {}
-    best: dict[int, str] = {}
+    best: dict[int, tuple] = {}
     if members:
         if paginate:
             shown = padded_ids(sorted({m[0] for m in members}))
             status = dict(_run(_progress_of, shown, len(shown)))
-            best = dict(_run(_scores_of, shown, len(shown)))
+            scores = _run(_scores_of, shown, len(shown))
         else:
             status = dict(_run(_progress_kept, filter_values, shape))
-            best = dict(_run(_scores_kept, filter_values, shape))
+            scores = _run(_scores_kept, filter_values, shape)
+        best = {user_id: tuple(rows) for user_id, rows in groupby(scores, _FIRST)}
     learner_cells = _learner_cells(modules)
     to_local_date = local_dates()
     rows = []
@@ -470,11 +471,11 @@ def _day_offsets() -> tuple[Callable[[datetime], timedelta | None],
 
 
 class _LearnerCells(dict):
-    """A learner's cells and completed count, found by the texts of their statuses and
-    best scores (`_progress_query`, `_scores_query`; None for none), for one learning path
-    and one language's labels. Kept per process (koalicje.kept) by the path's columns and
-    the labels, so a learner whose progress and scores did not change finds their row
-    made; a changed one is another text, made afresh. Each distinct cell is made once and
+    """A learner's cells and completed count, found by the text of their statuses
+    (`_progress_query`) and their best scores' rows (`_scores_query`; None for none), for
+    one learning path and one language's labels. Kept per process (koalicje.kept) by the
+    path's columns and the labels, so a learner whose progress and scores did not change
+    finds their row made; a changed one has another key, and is made afresh. Each distinct cell is made once and
     shared by the rows that show it (`cells`). The cells are a tuple: what is kept is
     shared by the requests, and never changed."""
 
@@ -485,7 +486,7 @@ class _LearnerCells(dict):
         self.labels = labels
         self.cells: dict[tuple[str, float | None], Cell] = {}
 
-    def make(self, key: tuple[str | None, str | None]) -> tuple[tuple[Cell, ...], int]:
+    def make(self, key: tuple[str | None, tuple | None]) -> tuple[tuple[Cell, ...], int]:
         progress, scores = key
         states: dict[int, str] = {}
         if progress:
@@ -493,10 +494,8 @@ class _LearnerCells(dict):
                 module_id, state = item.split(" ", 1)
                 states[int(module_id)] = state
         scored: dict[int, float] = {}
-        if scores:
-            for item in scores.split(","):
-                quiz_id, score = item.split(" ", 1)
-                scored[int(quiz_id)] = float(score)
+        for _user_id, quiz_id, score in scores or ():
+            scored[quiz_id] = float(score)
         completed = 0
         row_cells = []
         for module_id, quiz_id, counted in self.columns:
@@ -520,6 +519,7 @@ class _LearnerCells(dict):
         return cell
 
 
+_FIRST = itemgetter(0)
 _LEARNERS_KEPT = 20_000  # learners' rows kept per learning path and language; then again
 
 

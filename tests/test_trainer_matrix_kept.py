@@ -2,7 +2,8 @@
 `_LearnerCells`): each learner's cells are found by the text of their statuses as the
 database joins them and by the rows of their best scores. After every kind of write that
 changes what a row shows, the matrix built with the kept rows is what a fresh build gives (the store
-emptied) and what the stored rows say, on both engines, for the page and the exports."""
+emptied) and what the stored rows say (with each learner's last-activity stamp and its
+local day, kept by the stamp), on both engines, for the page and the exports."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from flask_babel import force_locale
 from peewee import fn
 
 from koalicje.trainer.progress_matrix import MatrixFilter, build
+from koalicje.trainer.scope import local_date
 from koalicje.web.labels import module_status_label
 from models import MODULE_STATUSES, Membership, Module, ModuleProgress, QuizAttempt, User, db
 
-_STORE = "koalicje.trainer.matrix_learner_cells"
+_STORES = ("koalicje.trainer.matrix_learner_cells", "koalicje.trainer.matrix_stamps")
 
 
 def _plain(matrix) -> list:
-    return [(row.user_id, row.name, row.completed,
+    return [(row.user_id, row.name, row.completed, row.last_activity, row.last_date,
              [(c.status, c.score, c.label, c.percent) for c in row.cells])
             for row in matrix.rows]
 
@@ -43,7 +45,8 @@ def _expected(trainer_rows: list, modules: list[Module]) -> list:
             score = None if score is None else float(score)
             cells.append((state, score, labels[state],
                           None if score is None else round(score * 100)))
-        out.append((user_id, name, completed, cells))
+        stamp = User.get_by_id(user_id).last_active_at
+        out.append((user_id, name, completed, stamp, local_date(stamp), cells))
     return out
 
 
@@ -51,7 +54,8 @@ def _check(app, trainer, locale: str = "pl") -> None:
     for paginate in (False, True):
         with app.test_request_context("/"), force_locale(locale):
             kept = build(trainer, MatrixFilter(), paginate=paginate)
-            app.extensions.pop(_STORE, None)
+            for store in _STORES:
+                app.extensions.pop(store, None)
             fresh = build(trainer, MatrixFilter(), paginate=paginate)
             labels = {key: module_status_label(key) for key in MODULE_STATUSES}
             expected = _expected([(r.user_id, r.name, labels) for r in fresh.rows],
@@ -110,6 +114,11 @@ def test_kept_learner_rows_are_a_fresh_build_after_every_kind_of_write(app, setu
     _check(app, trainer)
     added = make_module(5, quiz=True)
     attempt(people[1], added, {"q1": True, "q2": True, "q3": False})
+    _check(app, trainer)
+    # a learner's stamp moves (to a day in another month, and back to none)
+    User.update(last_active_at=days_ago(40)).where(User.id == people[0].id).execute()
+    _check(app, trainer)
+    User.update(last_active_at=None).where(User.id == people[0].id).execute()
     _check(app, trainer)
     # another language's labels; a learner leaves, one is deactivated
     _check(app, trainer, "en")

@@ -402,6 +402,7 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         best = {user_id: tuple(rows) for user_id, rows in groupby(scores, _FIRST)}
     learner_cells = _learner_cells(modules)
     to_local_date = local_dates()
+    stamps = _stamps()
     rows = []
     for user_id, name, last_active, coalition_name in members:
         key = (status.get(user_id), best.get(user_id))
@@ -409,12 +410,33 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         if found is None:
             found = learner_cells.make(key)
         row_cells, completed = found
-        when = to_datetime(last_active)
+        stamp = stamps.get(last_active)
+        if stamp is None:
+            when = to_datetime(last_active)
+            stamp = kept.keep(stamps, last_active, (when, to_local_date(when)), _STAMPS_KEPT)
         rows.append(MatrixRow(user_id=user_id, name=name, coalition=coalition_name,
-                              completed=completed, last_activity=when,
-                              last_date=to_local_date(when), cells=row_cells))
+                              completed=completed, last_activity=stamp[0],
+                              last_date=stamp[1], cells=row_cells))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
+
+
+def _stamps() -> dict[Any, tuple[datetime | None, date | None]]:
+    """The learners' last-activity stamps as the driver gives them (text on SQLite) with
+    what a row shows of each: the timestamp (`to_datetime`) and its local day
+    (`local_dates`), kept per process and time zone (both are functions of the stamp and
+    the zone alone; a learner's stamp changes rarely, and an export reads hundreds)."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return {}
+    from flask_babel import get_timezone
+
+    return kept.value("koalicje.trainer.matrix_stamps", str(get_timezone()), dict,
+                      kept.BY_LANGUAGE)
+
+
+_STAMPS_KEPT = 20_000  # stamps kept per time zone; then start again
 
 
 def local_dates() -> Callable[[datetime | None], date | None]:

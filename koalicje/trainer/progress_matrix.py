@@ -296,12 +296,13 @@ def _joined(text: Any) -> Any:
 
 
 def _progress_query(users):
-    """(user, "<module id> <status>" of each of their progress rows, joined by commas) of
+    """(user, "<module id><status>" of each of their progress rows, joined by commas) of
     `users` (a list of ids or a subquery): one row per learner, from the (user, module,
     status) index alone. A learner's statuses come as one text, made by the database, so
     the Python side reads 362 rows instead of 1,650 and finds each learner's cells by that
-    text (`_learner_cells`)."""
-    item = ModuleProgress.module.cast("TEXT").concat(SQL("' '")).concat(ModuleProgress.status)
+    text (`_learner_cells`). The id and the status are joined as they are (a status has
+    no digit): a cast or a separator between them cost a sixth of the statement."""
+    item = ModuleProgress.module.concat(ModuleProgress.status)
     return (ModuleProgress.select(ModuleProgress.user, _joined(item))
             .where(ModuleProgress.user.in_(users))
             .group_by(ModuleProgress.user))
@@ -513,8 +514,8 @@ class _LearnerCells(dict):
         states: dict[int, str] = {}
         if progress:
             for item in progress.split(","):
-                module_id, state = item.split(" ", 1)
-                states[int(module_id)] = state
+                state = item.lstrip(_DIGITS)
+                states[int(item[:len(item) - len(state)])] = state
         scored: dict[int, float] = {}
         for _user_id, quiz_id, score in scores or ():
             scored[quiz_id] = float(score)
@@ -542,6 +543,7 @@ class _LearnerCells(dict):
 
 
 _FIRST = itemgetter(0)
+_DIGITS = "0123456789"
 _LEARNERS_KEPT = 20_000  # learners' rows kept per learning path and language; then again
 
 

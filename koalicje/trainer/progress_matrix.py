@@ -544,7 +544,10 @@ class _LearnerCells(dict):
 
 _FIRST = itemgetter(0)
 _DIGITS = "0123456789"
-_LEARNERS_KEPT = 20_000  # learners' rows kept per learning path and language; then again
+# learners' rows kept per learning path and language (about 0.7 KB each: the programme's
+# 6,000 learners are ~4 MB), for at most `_PATHS_KEPT` paths and languages; then again
+_LEARNERS_KEPT = 10_000
+_PATHS_KEPT = 4
 
 
 def _learner_cells(modules: list[Module]) -> _LearnerCells:
@@ -555,7 +558,7 @@ def _learner_cells(modules: list[Module]) -> _LearnerCells:
     columns = tuple((m.id, m.quiz_pk, bool(m.required)) for m in modules)
     return kept.value("koalicje.trainer.matrix_learner_cells",
                       (columns, tuple(labels.items())),
-                      lambda: _LearnerCells(columns, labels), kept.BY_LANGUAGE)
+                      lambda: _LearnerCells(columns, labels), _PATHS_KEPT)
 
 
 # --- the plain table both exports write --------------------------------------------------

@@ -209,27 +209,34 @@ def test_profile_means_are_written_as_the_decimal_filter_writes_them(app, locale
 
 
 def test_visits_links_are_what_url_for_builds(app):
+    """HTML-escaped, as the template wrote url_for's URL into an attribute."""
     from flask import url_for
+    from markupsafe import escape
 
     from blueprints.trainer.overview import _visits_url
 
-    with app.test_request_context():
-        visits_url = _visits_url()
-        for slug in ("moja", "koalicja-0001", "a_b.c~d", "zażółć gęślą", "a&b=c d/e", "x?y#z",
-                     "slug-stand-in", "."):
-            assert visits_url(slug) == url_for("trainer.visits", slug=slug)
-            assert visits_url(slug) == url_for("trainer.visits", slug=slug)  # kept
+    for prefix in ("", "/intranet"):
+        with app.test_request_context(base_url=f"http://x{prefix}"):
+            visits_url = _visits_url()
+            for slug in ("moja", "koalicja-0001", "a_b.c~d", "zażółć gęślą", "a&b=c d/e",
+                         "x?y#z", "slug-stand-in", ".", 'a"b<c'):
+                assert visits_url(slug) == str(escape(url_for("trainer.visits", slug=slug)))
+                assert visits_url(slug) == str(escape(url_for("trainer.visits", slug=slug)))
 
 
 def test_matrix_links_are_what_url_for_builds(app):
     from flask import url_for
+    from markupsafe import escape
 
     from blueprints.trainer.overview import _matrix_url
 
-    with app.test_request_context():
-        matrix_url = _matrix_url()
-        for slug in ("moja", "koalicja-0001", "a~b_c.D-9", "zażółć gęślą", "a&b=c d/e"):
-            assert matrix_url(slug) == url_for("trainer.matrix", coalition=slug)
+    for prefix in ("", "/intranet"):
+        with app.test_request_context(base_url=f"http://x{prefix}"):
+            matrix_url = _matrix_url()
+            for slug in ("moja", "koalicja-0001", "a~b_c.D-9", "zażółć gęślą", "a&b=c d/e",
+                         'a"b<c'):
+                assert matrix_url(slug) == str(escape(url_for("trainer.matrix",
+                                                              coalition=slug)))
 
 
 # The loop of trainer/_profile.html that `profile_rows` replaced, as it was.
@@ -296,8 +303,8 @@ _COALITION_ROWS_LOOP = """
 {% set st = s.workshop %}
 <span class="workshop-stage stage-{{ st.reached }}">{{ workshop_stage_label(st.reached) }}</span>
 <br><small>{{ _("partnerzy: %(p)d · działania: %(done)d/%(all)d", p=st.partners, done=st.actions_done, all=st.actions) }}{% if st.last_activity %} · {{ st.last_activity | dateformat }}{% endif %}</small></td>
-          <td><a href="{{ matrix_url(c.slug) }}">{{ progress_text }}</a> ·
-            <a href="{{ visits_url(c.slug) }}">{{ visits_text }}</a></td>
+          <td><a href="{{ url_for('trainer.matrix', coalition=c.slug) }}">{{ progress_text }}</a> ·
+            <a href="{{ url_for('trainer.visits', slug=c.slug) }}">{{ visits_text }}</a></td>
         </tr>
       {%- endfor %}"""
 
@@ -305,7 +312,7 @@ _COALITION_ROWS_LOOP = """
 _OVERDUE_LOOP = """
       {%- set due_text = _("termin") %}
       {%- for step in overview.overdue %}
-        <li><a href="{{ visits_url(step.coalition_slug) }}">{{ step.coalition_name }}</a>:
+        <li><a href="{{ url_for('trainer.visits', slug=step.coalition_slug) }}">{{ step.coalition_name }}</a>:
           {{ step.description }}{% if step.owner_label %} ({{ step.owner_label }}){% endif %} —
           {{ due_text }} <time datetime="{{ step.due_date.isoformat() }}">{{ step.due_date | dateformat("medium") }}</time></li>
       {%- endfor %}"""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import render_template, request, url_for
+from flask import render_template, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,42 +22,16 @@ from koalicje.web.render import dateformat, decimalformat
 
 
 def _visits_url() -> Callable[[str], str]:
-    """A coalition's visits page by slug, as `url_for("trainer.visits", slug=slug)` writes
-    it: the URL built once with a stand-in slug, a slug of characters werkzeug never quotes
-    put in its place (a page has ~25 slugs), any other slug built by werkzeug; each once
-    per request (the overdue steps repeat a few coalitions many times)."""
-    base = url_for("trainer.visits", slug=_SLUG)
-    urls: dict[str, str] = {}
-
-    def visits_url(slug: str) -> str:
-        url = urls.get(slug)
-        if url is None:
-            url = urls[slug] = (base.replace(_SLUG, slug) if render.PLAIN_URL_TEXT.fullmatch(slug)
-                                else url_for("trainer.visits", slug=slug))
-        return url
-
-    return visits_url
-
-
-_SLUG = "slug-stand-in"  # no other part of the URL holds it
+    """A coalition's visits page by slug, HTML-escaped, as `url_for("trainer.visits",
+    slug=slug)` writes it (`render.url_cut`: the URL cut once per request around a plain
+    slug; any other slug built by url_for)."""
+    return render.url_cut("trainer.visits", "slug", str)
 
 
 def _matrix_url() -> Callable[[str], str]:
-    """The progress matrix of one coalition by slug: the matrix's URL built once, the slug
-    added as its query string (as `url_for("trainer.matrix", coalition=slug)` writes it;
-    a slug of characters no quoting changes as it is, any other through urlencode)."""
-    base = url_for("trainer.matrix")
-
-    def matrix_url(slug: str) -> str:
-        if render.PLAIN_URL_TEXT.fullmatch(slug):
-            return f"{base}?coalition={slug}"
-        return f"{base}?{urlencode({'coalition': slug}, safe=_QUERY_SAFE)}"
-
-    return matrix_url
-
-
-# what werkzeug leaves unquoted in a query string it builds
-_QUERY_SAFE = "!$'()*,/:;?@"
+    """The progress matrix of one coalition by slug, HTML-escaped, as
+    `url_for("trainer.matrix", coalition=slug)` writes it (`render.url_cut`)."""
+    return render.url_cut("trainer.matrix", "coalition", str)
 
 
 def mean_text() -> Callable[[float | None], str]:
@@ -208,7 +181,7 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
     here: a trainer's scope has dozens of them, each a dozen template operations. The
     markup is what the loop it replaces wrote (`tests/test_trainer_overview.py` compares
     the two); "termin" is the page's translated text (not escaped, as the template wrote
-    it)."""
+    it). `visits_url` gives HTML-escaped URLs (`_visits_url`)."""
     text = _escaper()
     days = _kept_days("medium")
 
@@ -234,7 +207,7 @@ def overdue_items(visits_url: Callable[[str], str]) -> Callable[[list], Markup]:
             item = written.get(key)
             if item is None:
                 owner = f" ({text(step.owner_label)})" if step.owner_label else ""
-                item = (f'\n        <li><a href="{text(url)}">'
+                item = (f'\n        <li><a href="{url}">'
                         f'{text(step.coalition_name)}</a>:\n          {text(step.description)}'
                         f'{owner} —\n          {due} {day(step.due_date)}</li>')
                 kept.keep(written, key, item, _KEPT_TEXTS)
@@ -251,7 +224,8 @@ def coalition_rows(visits_url: Callable[[str], str],
     template operations and an include. The markup is what the template loop and the
     `workshop/_stage.html` it included wrote; `tests/test_trainer_overview.py` compares the
     two, for every workshop stage. The page's translated texts are not escaped, as the template
-    wrote them."""
+    wrote them. `visits_url` and `matrix_url` give HTML-escaped URLs (`_visits_url`,
+    `_matrix_url`)."""
     text = _escaper()
     written = _kept_rows("coalitions")
 
@@ -308,8 +282,8 @@ def coalition_rows(visits_url: Callable[[str], str],
                 f'          <td data-col="nudges">{text(s.nudges)}</td>\n'
                 f'          <td data-col="overdue">{text(s.overdue)}</td>\n'
                 f'          <td data-col="workshop">\n\n{stage}\n<br><small>{figures}</small></td>\n'
-                f'          <td><a href="{text(matrix)}">{progress_text}</a> ·\n'
-                f'            <a href="{text(visits)}">{visits_text}</a></td>\n'
+                f'          <td><a href="{matrix}">{progress_text}</a> ·\n'
+                f'            <a href="{visits}">{visits_text}</a></td>\n'
                 f'        </tr>')
             kept.keep(written, key, row, _KEPT_TEXTS)
             out.append(row)

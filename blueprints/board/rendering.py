@@ -21,7 +21,6 @@ from babel.dates import TIMEDELTA_UNITS
 from flask import Response, current_app, g, request
 from flask_babel import format_timedelta, get_timezone
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from blueprints.board import board_url, bp
@@ -168,11 +167,11 @@ def board_post_form(board: Coalition | None, form: PostForm | None = None) -> Ma
 
     def make() -> tuple[str, tuple[str, ...]]:
         made = form or PostForm(formdata=None)
-        return template.render(board=board, form=made), (generate_csrf(), made.form_key.data)
+        return template.render(board=board, form=made), (render.csrf_token(), made.form_key.data)
 
     def fill() -> tuple[str, ...]:
         # The key a new PostForm would get (its form_key field's default).
-        return generate_csrf(), form.form_key.data if form is not None else new_form_key()
+        return render.csrf_token(), form.form_key.data if form is not None else new_form_key()
 
     key = (render.language(), board.slug if board is not None else None,
            form._prefix if form is not None else "")
@@ -220,7 +219,7 @@ def board_feeds(board: Coalition | None, feed_token: str | None) -> Markup:
     def values() -> tuple[str, ...]:
         return (board_url(board, "board.calendar", token=feed_token, _external=True),
                 board_url(board, "board.atom", token=feed_token, _external=True),
-                generate_csrf())
+                render.csrf_token())
 
     return _kept_part("board/_feeds.html", _board_place(board),
                       {"board": board, "feed_token": feed_token}, values)

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from playhouse.flask_utils import get_object_or_404
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -103,11 +102,11 @@ def blank_form_html(coalition: Coalition) -> Markup:
     def make() -> tuple[str, tuple[str, ...]]:
         page = render_template("trainer/_visit_form.html", coalition=coalition,
                                form=visit_form(coalition, choices=choices))
-        return page, (generate_csrf(),)
+        return page, (render_cache.csrf_token(),)
 
     key = (render_cache.language(), request.script_root, coalition.slug, local_today(),
            tuple(links), tuple(members))
-    return render_cache.kept_html(_FORMS, key, make, lambda: (generate_csrf(),))
+    return render_cache.kept_html(_FORMS, key, make, lambda: (render_cache.csrf_token(),))
 
 
 def _coalition_for(action: str, slug: str) -> Coalition:
@@ -132,7 +131,7 @@ def next_step_html(step: NextStep, today, can_record: bool) -> Markup:
            step.owner_label, step.due_date, bool(step.done), overdue, can_record)
 
     def tokens() -> tuple[str, ...]:
-        return (generate_csrf(),) if can_record else ()
+        return (render_cache.csrf_token(),) if can_record else ()
 
     def make() -> tuple[str, tuple[str, ...]]:
         page = render_template("trainer/_next_step.html", step=step, can_record=can_record,

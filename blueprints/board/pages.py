@@ -14,7 +14,7 @@ from koalicje.board import feed_tokens, posts
 from koalicje.web import htmx
 from koalicje.web.errors import abort_with, best_effort
 from koalicje.web.forms import already_done, remember_done
-from models import POST_CATEGORIES, Coalition, Post, User
+from models import POST_CATEGORIES, Coalition, Post
 
 
 def _filters() -> dict:
@@ -28,16 +28,10 @@ def _cursor() -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def _reader() -> User:
-    """The signed-in user itself, not flask_login's proxy (each attribute read through the
-    proxy looks the user up again; a board page reads a few dozen)."""
-    return current_user._get_current_object()
-
-
 def list_context(board: Coalition | None, seen, after: int | None = None) -> dict:
     filters = _filters()
     page_size = max(1, int(current_app.config.get("BOARD_PAGE_SIZE", 20)))
-    reader = _reader()
+    reader = permissions.signed_in_user()
     result = posts.listing(
         reader, board, category=filters["category"], q=filters["q"], after=after,
         limit=page_size,
@@ -78,7 +72,7 @@ def check_rate_limit() -> None:
 @login_required
 def index(slug: str | None):
     board = load_board(slug)
-    reader = _reader()
+    reader = permissions.signed_in_user()
     if htmx.is_fragment_request():
         seen = posts.last_seen(reader, board)
     else:
@@ -104,7 +98,8 @@ def more(slug: str | None):
     after = _cursor()
     if not htmx.is_fragment_request():
         return redirect(url_for("board.index", slug=slug, after=after, **_filters()))
-    context = list_context(board, posts.last_seen(_reader(), board), after=after)
+    reader = permissions.signed_in_user()
+    context = list_context(board, posts.last_seen(reader, board), after=after)
     return rendering.render_board("board/index.html", "board/_more.html", **context)
 
 

@@ -77,7 +77,7 @@ def site_header() -> Markup:
     values = {
         "user_name": str(escape(user.name)) if signed_in else "",
         "next_path": str(escape(request.full_path.rstrip("?"))),
-        "csrf": str(escape(_csrf_token())),
+        "csrf": str(escape(render.csrf_token())),
         "board_total": str(board[0]) if board else "",
         "board_links": str(board[1]) if board else "",
     }
@@ -93,10 +93,6 @@ def site_header() -> Markup:
         kept.keep(headers, key, parts, KEPT_ENTRIES)
     return Markup("".join([values[part[1]] if type(part) is tuple else part
                            for part in parts]))
-
-
-def _csrf_token() -> str:
-    return render.csrf_token()
 
 
 def _fresh_values(user: Any = None, board: tuple[int, Markup] | None = None) -> dict[str, Any]:

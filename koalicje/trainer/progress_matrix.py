@@ -527,10 +527,7 @@ class _LearnerCells(dict):
                 completed += 1
             score = scored.get(quiz_id) if quiz_id else None
             row_cells.append(self.cell(state, score))
-        if len(self) >= _LEARNERS_KEPT:
-            self.clear()
-        found = self[key] = (tuple(row_cells), completed)
-        return found
+        return kept.keep(self, key, (tuple(row_cells), completed), _LEARNERS_KEPT)
 
     def cell(self, state: str, score: float | None) -> Cell:
         """The one cell of `state` and `score` (made on first use)."""

@@ -208,3 +208,47 @@ def test_the_wrk_script_of_a_followed_field():
     assert '"c1-body=B%C4%99d%C4%99%2C+dzi%C4%99kuj%C4%99%21" .. "&" .. "after" .. "="' in script
     assert 'string.match(body, "name%=%\\"after%\\" value%=%\\"([^\\"]*)\\"")' in script
     assert bench.wrk_follow(targets["new post (htmx)"]) == ""
+
+
+def test_growth_sides_take_turns_on_each_target(monkeypatch):
+    """The demo and the full data set are timed round by round on the same target, the
+    `db` proxy pointing at each side's own database while it runs (a busy minute then
+    falls on both sides of the growth ratio)."""
+    from models import db
+
+    turns: list[tuple[str, str, object]] = []
+
+    class Client:
+        def request(self, method, path, data=None, headers=None):
+            return bench.Response(200, {}, b"")
+
+    class FakeSide(bench.Side):
+        def client(self, role):
+            return Client()
+
+        def time(self, target, requests):
+            turns.append((self.app, target.name, db.obj))
+            return {"demo": 0.001, "full": 0.0015}[self.app]
+
+    page = bench.Target("home", "page", "learner", "/")
+    other = bench.Target("/learning/", "page", "learner", "/learning/")
+    write = bench.Target("a write", "write", "member", "/x", "POST", {})
+    before = db.obj
+    demo_db, full_db = object(), object()
+    sides = {name: FakeSide(name, database, bench.DEMO_ACCOUNTS,
+                            {t.name: t for t in (page, other, write)})
+             for name, database in (("demo", demo_db), ("full", full_db))}
+    try:
+        cpu = bench.measure_cpu(sides, requests=1, rounds=3)
+    finally:
+        db.initialize(before)
+
+    assert cpu == {"demo": {"home": 1.0, "/learning/": 1.0},
+                   "full": {"home": 1.5, "/learning/": 1.5}}
+    order = [(side, name) for side, name, _ in turns]
+    assert order == [("demo", "home"), ("full", "home"), ("full", "home"),
+                     ("demo", "home"), ("demo", "home"), ("full", "home"),
+                     ("demo", "/learning/"), ("full", "/learning/"), ("full", "/learning/"),
+                     ("demo", "/learning/"), ("demo", "/learning/"), ("full", "/learning/")]
+    assert all(database is (demo_db if side == "demo" else full_db)
+               for side, _, database in turns)

@@ -8,8 +8,8 @@
    (`--gunicorn`, given by the Makefile), and drives every target at each concurrency with wrk
    (or, with `--driver python`, a small threaded client: the smoke test's driver).
 4. Measures the CPU time of every page (GET target) in-process, best of a few rounds, on the
-   demo data (what `make demo` loads, built afresh in `--out`) and on the full data set: the
-   ratio is issue 10's growth target (full <= 1.5x demo).
+   demo data (what `make demo` loads, built afresh in `--out`) and on the full data set, the
+   two taking turns round by round: the ratio is issue 10's growth target (full <= 1.5x demo).
 5. Writes `bench.json` and `bench.md` (share of the bare endpoint's throughput, p50/p95/p99,
    CPU per request from the gunicorn processes' /proc counters, bytes raw and compressed,
    queries per request, RSS per worker; then each page against the issue's targets).
@@ -309,41 +309,86 @@ def measure_in_process(app, all_targets: list[Target]) -> dict[str, dict[str, An
     return out
 
 
-def measure_cpu(app, all_targets: list[Target], accounts: Accounts = BENCH_ACCOUNTS,
-                requests: int = 20, rounds: int = 3) -> dict[str, float]:
-    """CPU milliseconds per request of every GET target, in-process (Flask's test client).
+@dataclass
+class Side:
+    """One data set for the in-process CPU measurement: its app, the database its requests
+    use (the `db` proxy points at one database at a time), the accounts to sign in as and
+    its targets by name (the same names on both sides, their paths from each data set)."""
+
+    app: Any
+    database: Any
+    accounts: Accounts
+    targets: dict[str, Target]
+    clients: dict[str | None, TestClient] = field(default_factory=dict)
+
+    def use(self) -> None:
+        """Point the `db` proxy at this side's database (its kept connection stays open
+        while the other side runs, as a worker's does between requests)."""
+        from models import db
+
+        db.initialize(self.database)
+
+    def client(self, role: str | None) -> TestClient:
+        if role not in self.clients:
+            self.clients[role] = TestClient(self.app)
+            sign_in(self.clients[role], role, self.accounts)
+        return self.clients[role]
+
+    def time(self, target: Target, requests: int) -> float:
+        """CPU seconds per request of `requests` requests of `target`."""
+        client = self.client(target.role)
+        headers = {"HX-Request": "true"} if target.htmx else {}
+        began = time.process_time()
+        for _ in range(requests):
+            client.request(target.method, target.path, target.data, headers)
+        return (time.process_time() - began) / requests
+
+    def close(self) -> None:
+        if not self.database.is_closed():
+            self.database.close()
+
+
+def measure_cpu(sides: dict[str, Side], requests: int = 20, rounds: int = 3
+                ) -> dict[str, dict[str, float]]:
+    """CPU milliseconds per request of every GET target on each side (Flask's test client),
+    by side name: {"demo": {target: ms}, "full": {...}}.
 
     Each round times `requests` requests with `time.process_time` (this process's CPU, user
     and system); the figure is the best round, the one least disturbed by the rest of the
-    machine. What loading the app made is frozen out of the garbage collector's scans first,
-    as a gunicorn worker of `make run` does (`koalicje.ops.gunicorn_hooks`).
+    machine. The sides take turns round by round on the same target (the first side first
+    in even rounds, last in odd ones), so a busy minute on a shared machine falls on both
+    sides of the growth ratio instead of on one of them: measured one data set after the
+    other, minutes apart, the ratio of pages whose work did not change moved by a third
+    between runs. What loading the apps made is frozen out of the garbage collector's scans
+    first, as a gunicorn worker of `make run` does (`koalicje.ops.gunicorn_hooks`).
     """
     import gc
 
-    clients: dict[str | None, TestClient] = {}
-    out: dict[str, float] = {}
+    order = list(sides.values())
+    names = [name for name, target in order[0].targets.items() if target.method == "GET"]
+    out: dict[str, dict[str, float]] = {name: {} for name in sides}
     gc.collect()
     gc.freeze()
     try:
-        for target in all_targets:
-            if target.method != "GET":
-                continue
-            client = clients.get(target.role)
-            if client is None:
-                client = clients[target.role] = TestClient(app)
-                sign_in(client, target.role, accounts)
-            headers = {"HX-Request": "true"} if target.htmx else {}
-            for _ in range(2):  # warm-up: imports, template compilation, caches
-                response = client.request(target.method, target.path, target.data, headers)
-            if response.status != 200:
-                raise RuntimeError(f"{target.name}: {response.status} on {target.path}")
-            best = float("inf")
-            for _ in range(rounds):
-                began = time.process_time()
-                for _ in range(requests):
-                    client.request(target.method, target.path, target.data, headers)
-                best = min(best, (time.process_time() - began) / requests)
-            out[target.name] = round(best * 1e3, 2)
+        for name in names:
+            for side in order:  # warm-up: imports, template compilation, caches
+                side.use()
+                target = side.targets[name]
+                for _ in range(2):
+                    response = side.client(target.role).request(
+                        target.method, target.path, target.data,
+                        {"HX-Request": "true"} if target.htmx else {})
+                if response.status != 200:
+                    raise RuntimeError(f"{name}: {response.status} on {target.path}")
+            best = dict.fromkeys(sides, float("inf"))
+            for round_ in range(rounds):
+                turn = list(sides.items())
+                for side_name, side in turn if round_ % 2 == 0 else reversed(turn):
+                    side.use()
+                    best[side_name] = min(best[side_name],
+                                          side.time(side.targets[name], requests))
+            for side_name in sides:
+                out[side_name][name] = round(best[side_name] * 1e3, 2)
     finally:
         gc.unfreeze()
     return out
@@ -377,27 +422,16 @@ def _app_config(url: str, out: Path) -> dict[str, Any]:
             "INSTANCE_PATH": str(out / "instance")}
 
 
-def measure_demo(options: Options) -> dict[str, float]:
-    """CPU per request of every page on the demo data (see `measure_cpu`)."""
+def demo_side(options: Options) -> Side:
+    """The demo data's side of the growth measurement (see `measure_cpu`)."""
     from models import db
 
     app = demo_app(options.out)
-    clients: dict[str, TestClient] = {}
-
-    def client_for(role: str) -> TestClient:
-        if role not in clients:
-            clients[role] = TestClient(app)
-            sign_in(clients[role], role, DEMO_ACCOUNTS)
-        return clients[role]
-
-    urls = discover(app, client_for, DEMO_ACCOUNTS)
-    chosen = [t for t in targets(urls) if not options.only or t.name in options.only]
-    try:
-        return measure_cpu(app, chosen, DEMO_ACCOUNTS, options.cpu_requests,
-                           options.cpu_rounds)
-    finally:
-        if not db.is_closed():
-            db.close()
+    side = Side(app, db.obj, DEMO_ACCOUNTS, {})
+    urls = discover(app, side.client, DEMO_ACCOUNTS)
+    side.targets = {t.name: t for t in targets(urls)
+                    if not options.only or t.name in options.only}
+    return side
 
 
 # --- the issue's targets --------------------------------------------------------------------
@@ -751,25 +785,22 @@ def run(options: Options) -> dict[str, Any]:
     url = f"sqlite:///{database}"
     env = {**SERVER_ENV, "DATABASE_URL": url, "UPLOAD_DIR": str(options.out / "uploads"),
            "MAIL_OUTBOX_DIR": str(options.out / "outbox")}
-    cpu_demo = measure_demo(options)
-    app = create_app(_app_config(url, options.out))
+    demo_data = demo_side(options)
+    app = create_app(_app_config(url, options.out))  # the `db` proxy now points here
     with app.app_context(), db.connection_context():
         create_or_migrate()  # what `make run` does before serving (`flask db upgrade`)
-    test_clients: dict[str, TestClient] = {}
-
-    def test_client_for(role: str) -> TestClient:
-        if role not in test_clients:
-            test_clients[role] = TestClient(app)
-            sign_in(test_clients[role], role)
-        return test_clients[role]
-
-    urls = discover(app, test_client_for)
+    full = Side(app, db.obj, BENCH_ACCOUNTS, {})
+    urls = discover(app, full.client)
     all_targets = [t for t in targets(urls) if not options.only or t.name in options.only]
+    full.targets = {t.name: t for t in all_targets}
     in_process = measure_in_process(app, all_targets)
-    cpu_full = measure_cpu(app, all_targets, BENCH_ACCOUNTS, options.cpu_requests,
-                           options.cpu_rounds)
-    if not db.is_closed():
-        db.close()
+    try:
+        cpu = measure_cpu({"demo": demo_data, "full": full}, options.cpu_requests,
+                          options.cpu_rounds)
+    finally:
+        demo_data.close()
+        full.close()
+        full.use()
 
     log = options.out / "gunicorn.log"
     log.unlink(missing_ok=True)
@@ -813,7 +844,7 @@ def run(options: Options) -> dict[str, Any]:
         "database_mb": round(database.stat().st_size / 2**20, 1),
         "results": results,
         "cpu_in_process": {"requests": options.cpu_requests, "rounds": options.cpu_rounds,
-                           "demo": cpu_demo, "full": cpu_full},
+                           "demo": cpu["demo"], "full": cpu["full"]},
     }
     report["targets"] = verdicts(report)
     report["overall"] = overall(report)

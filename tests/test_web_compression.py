@@ -179,25 +179,6 @@ def test_setup_remakes_the_compressed_copies_when_our_own_css_or_js_changes():
         assert "scripts/vendor.py" in plan, changed
 
 
-@pytest.mark.parametrize("vary, expected", [
-    (None, "Accept-Encoding"),
-    ("HX-Request", "HX-Request, Accept-Encoding"),
-    ("Cookie, accept-encoding", "Cookie, accept-encoding"),  # named once, in any case
-    ("Cookie,Accept-Encoding ", "Cookie,Accept-Encoding "),
-])
-def test_vary_names_accept_encoding_once(app, vary, expected):
-    from flask import Response
-
-    response = Response("x")
-    if vary:
-        response.headers["Vary"] = vary
-    compression.vary_on_encoding(response)
-    assert response.headers.get_all("Vary") == [expected]
-    named = [name.strip().lower() for name in response.vary]
-    assert named.count("accept-encoding") == 1
-    assert set(named) == {name.strip().lower() for name in expected.split(",")}
-
-
 def test_the_encoding_chosen_once_per_text_is_the_one_negotiated_each_time(app):
     """`chosen_encoding` keeps its choice per Accept-Encoding text: the same choice as
     negotiating each request, asked twice, in any order, for texts kept or not."""

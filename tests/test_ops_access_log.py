@@ -136,3 +136,58 @@ def test_make_run_uses_the_redacting_logger():
     run = run.replace("$(GUNICORN)", " ".join(variable.replace("\\", " ").split()))
     assert "--access-logfile" in run
     assert "--logger-class koalicje.ops.access_log.RedactingLogger" in run
+
+
+ALL_LETTERS = " ".join(f'"%({letter})s"' for letter in "hlutrsmUqHbBfaTDMLp") + " %(x)s"
+
+
+@pytest.mark.parametrize("log_format", [
+    Config().access_log_format,  # gunicorn's default, what `make run` logs
+    ALL_LETTERS,
+    '%(h)s "%(r)s" %({referer}i)s %({X-Answer}o)s %({raw_uri}e)s %({missing}i)s',
+])
+@pytest.mark.parametrize("uri, referer", [
+    ("/board/x?q=1", "-"),
+    (f"/reset/{SECRET}", f"http://localhost/board/feed.atom?token={SECRET}"),
+    ("/board/x", f"http://localhost/invite/{SECRET}"),
+    ('/board/"x"', 'say "hi"'),
+])
+def test_access_lines_are_the_stock_lines_redacted(monkeypatch, log_format, uri, referer):
+    """`RedactingLogger.access` makes only the atoms its format names (when it names no
+    header or environment atom): its line is the stock logger's line made of redacted
+    atoms, for every atom gunicorn has, with whatever else the request carries."""
+    from gunicorn.glogging import Logger
+
+    class Reference(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            return {key: _both_patterns(value) if isinstance(value, str) else value
+                    for key, value in super().atoms(resp, req, environ, request_time).items()}
+
+    monkeypatch.setattr(Logger, "now", lambda self: "[30/Nov/2026:16:00:00 +0000]")
+
+    def line(logger_class) -> str:
+        config = Config()
+        config.set("accesslog", "-")
+        config.set("access_log_format", log_format)
+        logger = logger_class(config)
+        stream = io.StringIO()
+        logger.access_log.handlers = [logging.StreamHandler(stream)]
+        path, _, query = uri.partition("?")
+        environ = {"REQUEST_METHOD": "GET", "RAW_URI": uri, "PATH_INFO": path,
+                   "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
+                   "REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": referer,
+                   "HTTP_USER_AGENT": "Mozilla/5.0 (X11)", "HTTP_COOKIE": "session=abc",
+                   "HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz", "wsgi.url_scheme": "http",
+                   "SERVER_NAME": "localhost", "SERVER_PORT": "5000"}
+        response = SimpleNamespace(status="200 OK", sent=1234,
+                                   headers=[("Content-Type", "text/html"),
+                                            ("X-Answer", f"/invite/{SECRET}")])
+        request = SimpleNamespace(headers=[("REFERER", referer), ("COOKIE", "session=abc"),
+                                           ("USER-AGENT", "Mozilla/5.0 (X11)")])
+        logger.access(response, request, environ, timedelta(milliseconds=5, microseconds=7))
+        return stream.getvalue()
+
+    logged = line(RedactingLogger)
+    assert logged == line(Reference)
+    assert SECRET not in logged
+    assert logged.count(" ") >= log_format.count(" ")

@@ -177,3 +177,26 @@ def test_setup_remakes_the_compressed_copies_when_our_own_css_or_js_changes():
         plan = subprocess.run(["make", "-n", "-W", changed, "static/vendor/manifest.json"],
                               cwd=root, capture_output=True, text=True, check=True).stdout
         assert "scripts/vendor.py" in plan, changed
+
+
+def test_the_encoding_chosen_once_per_text_is_the_one_negotiated_each_time(app):
+    """`chosen_encoding` keeps its choice per Accept-Encoding text: the same choice as
+    negotiating each request, asked twice, in any order, for texts kept or not."""
+    texts = ["br", "gzip, br", "br;q=0.5, gzip", "gzip;q=0.5, br;q=0.5", "gzip, br;q=0",
+             "*", "deflate", "identity", "", "gzip, deflate, br, zstd", "BR", "x-gzip"]
+
+    def negotiated(text: str) -> str | None:
+        with app.test_request_context("/", headers={"Accept-Encoding": text}):
+            from flask import request
+
+            accepted = request.accept_encodings
+            br, gz = accepted["br"], accepted["gzip"]
+            return "br" if br > 0 and br >= gz else "gzip" if gz > 0 else None
+
+    with app.app_context():
+        for text in texts + texts[::-1]:
+            with app.test_request_context("/", headers={"Accept-Encoding": text}):
+                assert compression.chosen_encoding() == negotiated(text), text
+        with app.test_request_context("/"):  # no header at all
+            assert compression.chosen_encoding() is None
+    assert app.extensions[compression.CHOSEN][""] is None

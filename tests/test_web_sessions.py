@@ -118,3 +118,33 @@ def test_a_signed_in_visitor_keeps_their_session_through_pages(app, client, auth
     assert len(app.extensions[OPENED_COOKIES]) >= 1
     auth.logout()
     assert "Ala Kept" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_saving_gives_what_flask_gives(app, refresh):
+    """KeptCookieSessions.save_session: for every kind of session (empty or not, read or not,
+    changed or not, permanent or not) the same headers and cookie as Flask's."""
+    import itertools
+
+    from flask import Response
+
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = refresh
+    checked = 0
+    for empty, accessed, modified, permanent, vary in itertools.product(
+            (True, False), repeat=4 + 1):
+        answers = []
+        for interface in (app.session_interface, SecureCookieSessionInterface()):
+            with app.test_request_context("/"):
+                made = interface.session_class({} if empty else {"_user_id": "abc"})
+                made.permanent = permanent if not empty else False
+                made.accessed, made.modified = accessed, modified
+                response = Response("x")
+                if vary:
+                    response.headers["Vary"] = "HX-Request"
+                interface.save_session(app, made, response)
+                answers.append(sorted(
+                    (name, value if name != "Set-Cookie" else value.split("=", 1)[0])
+                    for name, value in response.headers.items()))
+        assert answers[0] == answers[1], (empty, accessed, modified, permanent, vary)
+        checked += 1
+    assert checked == 32

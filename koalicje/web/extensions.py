@@ -13,6 +13,7 @@ from htmx_flask import Htmx
 from itsdangerous import BadSignature
 
 from koalicje import kept
+from koalicje.web.headers import vary_on
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -62,3 +63,12 @@ class KeptCookieSessions(SecureCookieSessionInterface):
             kept.keep(opened, key, (dict(contents), int(signed.timestamp())),
                       OPENED_COOKIES_KEPT)
         return self.session_class(contents)
+
+    def save_session(self, app, session, response) -> None:
+        """Flask's, which for an unchanged session (nearly every request: the cookie is not
+        signed again, SESSION_REFRESH_EACH_REQUEST being off) only adds `Vary: Cookie` when
+        the session was read: that is done here with `vary_on`, the rest by Flask."""
+        if session.modified or (session and self.should_set_cookie(app, session)):
+            super().save_session(app, session, response)
+        elif session.accessed:
+            vary_on(response, "Cookie")

@@ -13,6 +13,8 @@ from typing import Any
 import htmx_flask
 from flask import Response, render_template, request
 
+from koalicje.web.headers import vary_on
+
 
 def is_fragment_request() -> bool:
     """True for an htmx request that wants a fragment (not boosted, not a history restore)."""
@@ -24,7 +26,7 @@ def render(page: str, fragment: str, status: int = 200, **context: Any) -> Respo
     """Render the fragment for htmx, the whole page otherwise; both vary on HX-Request."""
     template = fragment if is_fragment_request() else page
     response = htmx_flask.make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
+    vary_on(response, "HX-Request")
     return response
 
 

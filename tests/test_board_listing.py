@@ -535,6 +535,45 @@ def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, mon
     assert ours[0].sectors == {bw.member.id: "ngo", bw.coordinator.id: "library"}
 
 
+def test_extras_edit_and_delete_rights_are_the_rules_of_each_post(app, bw, database):
+    """`extras` asks the edit and delete rules only of the reader's own posts (an admin's:
+    of all): what it finds is what `permissions.can` says of every post, for every kind of
+    reader, on a coalition's board and the programme's, hidden and deleted posts too."""
+    from koalicje import permissions
+
+    authors = (bw.member, bw.coordinator, bw.trainer, bw.admin, bw.outsider)
+    made = [posts.create_post(author, bw.coalition, title=f"W{n}", body="x")
+            for n, author in enumerate(authors[:4])]
+    posts.hide(made[0], bw.trainer, "x")
+    programme = [posts.create_post(author, None, title=f"P{n}", body="x")
+                 for n, author in enumerate(authors)]
+    posts.hide(programme[1], bw.admin, "x")
+    posts.delete_post(programme[2], bw.trainer)
+    listed = {bw.coalition: [_reload(p) for p in made], None: [_reload(p) for p in programme]}
+    readers = (bw.member, bw.member2, bw.coordinator, bw.trainer, bw.other_trainer,
+               bw.admin, bw.outsider)
+    with app.test_request_context():
+        for reader in readers:
+            for board, shown in listed.items():
+                found = posts.extras(reader, shown, board)
+                assert found.editable == {p.id for p in shown
+                                          if permissions.can("edit_post", p, user=reader)}
+                assert found.deletable == {p.id for p in shown
+                                           if permissions.can("delete_post", p, user=reader)}
+    # Not vacuous: own posts are editable, an admin deletes anyone's, a hidden one is not
+    # editable by its author.
+    with app.test_request_context():
+        assert posts.extras(bw.coordinator, listed[bw.coalition], bw.coalition).editable == {
+            made[1].id}
+        assert posts.extras(bw.member, listed[bw.coalition], bw.coalition).editable == set()
+        assert posts.extras(bw.admin, listed[bw.coalition], bw.coalition).deletable == {
+            p.id for p in made}
+
+
+def _reload(post: Post) -> Post:
+    return Post.get_by_id(post.id)
+
+
 @pytest.mark.parametrize("slug", ["coalition", None])
 def test_a_board_shown_again_builds_no_sql(app, client, auth, bw, monkeypatch, slug):
     """Every query of a board page (listing, extras, events, recording the visit) runs a

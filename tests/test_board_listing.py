@@ -458,9 +458,22 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                                 [expression, *posts._listing_args(shape, values)]))
             for query, args, *key in queries:
                 key = key[0] if key else shape
-                ours = posts._listed(query, args, key)
+                light = query is not posts._search_stream  # the listing's: texts kept apart
+                if light:
+                    ours = posts._listed_light(query, args, key)
+                    assert all("body_html" not in p.__data__ for p in ours)
+                    posts._fill_texts(ours)
+                else:
+                    ours = posts._listed(query, args, key)
                 peewees = query.rows(*args, key=key)
                 assert [p.id for p in ours] == [p.id for p in peewees] and ours
+                if light:  # Peewee's posts of the light query, with the texts as stored
+                    stored = {p.id: p for p in Post.select().where(
+                        Post.id.in_([p.id for p in peewees]))}
+                    for theirs in peewees:
+                        assert "body_html" not in theirs.__data__
+                        for name in ("body_source", "body_html"):
+                            theirs.__data__[name] = getattr(stored[theirs.id], name)
                 for mine, theirs in zip(ours, peewees, strict=True):
                     assert mine.__data__ == theirs.__data__
                     assert {k: type(v) for k, v in mine.__data__.items()} == {
@@ -472,6 +485,42 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                         theirs.author.id, theirs.author.name)) and user_name[1]
         assert {p.id for p in posts.listing(bw.trainer, bw.coalition).posts} >= {
             event.id, made[2].id, made[3].id}
+
+
+def test_listing_texts_are_kept_by_post_and_edit(app, bw, database, monkeypatch):
+    """A listing reads its posts' texts once per process (kept by the post's id, creation
+    and last edit): an edit shows the new texts at once, a post's texts are never another's,
+    and the kept texts start again past BOARD_POSTS_KEPT entries or
+    BOARD_POSTS_KEPT_CHARS characters."""
+    made = [posts.create_post(bw.member, bw.coalition, title=f"W{n}", body=f"*treść {n}*")
+            for n in range(3)]
+
+    def bodies() -> dict[int, tuple[str, str]]:
+        with app.test_request_context():
+            listed = posts.listing(bw.member, bw.coalition)
+        return {p.id: (p.body_source, p.body_html) for p in listed.top + listed.posts}
+
+    def stored() -> dict[int, tuple[str, str]]:
+        return {p.id: (p.body_source, p.body_html) for p in Post.select()}
+
+    assert bodies() == stored() and "<em>treść 1</em>" in bodies()[made[1].id][1]
+    with count_queries() as first:
+        bodies()
+    assert not any("body_html" in sql for sql in first.statements), first.statements
+    kept = app.extensions[posts.TEXTS_KEPT]
+    assert set(kept) == {(p.id, p.created_at, None) for p in made}
+    posts.edit_post(made[1], title="W1", body="**nowa**", category="need")
+    assert bodies() == stored() and "<strong>nowa</strong>" in bodies()[made[1].id][1]
+    posts.set_pinned(made[2], True)  # on top: its texts kept from the stream's read
+    assert bodies() == stored()
+    # Bounded: past the limit of entries (or characters) it starts again.
+    app.config["BOARD_POSTS_KEPT"] = 2
+    kept.clear()
+    assert bodies() == stored() and len(kept) <= 2
+    app.config["BOARD_POSTS_KEPT"] = 4096
+    app.config["BOARD_POSTS_KEPT_CHARS"] = 40  # each post's texts: 32 characters
+    kept.clear()
+    assert bodies() == stored() and kept.chars <= 40 and len(kept) == 1
 
 
 def test_upcoming_events_are_what_peewee_builds(app, bw, database):

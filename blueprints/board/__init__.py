@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, has_request_context, request, url_for
+from flask import Blueprint, abort, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -55,10 +55,12 @@ def board_of(post: Post) -> Coalition | None:
 
 @bp.app_template_global()
 def board_url(board: Coalition | None, endpoint: str = "board.index", **values) -> str:
-    """URL of a board-level endpoint for a coalition board or the programme board."""
+    """URL of a board-level endpoint for a coalition board or the programme board
+    (`render.url_for`: built once per process for each kind of URL; a board page makes
+    several, its "load more" two)."""
     values = {k: v for k, v in values.items() if v not in (None, "")}
     slug = board.slug if board is not None else None
-    return url_for(endpoint, slug=slug, **values)
+    return render.url_for(endpoint, slug=slug, **values)
 
 
 @bp.app_template_global()

@@ -284,7 +284,7 @@ _LIGHT_COLUMNS = [f.column_name for f in _LIGHT_FIELDS] + ["id", "name"]
 _LIGHT_NAMES = tuple(f.name for f in _LIGHT_FIELDS)
 _LIGHT_CONVERTED = tuple((name, convert) for name, convert in _LISTED_CONVERTED
                          if name in _LIGHT_NAMES)
-TEXTS_KEPT = "koalicje.board.post_texts"  # app.extensions key: a `KeptTexts`
+TEXTS_KEPT = "koalicje.board.post_bodies"  # app.extensions key: a `KeptTexts`
 
 
 def _light_post_query():
@@ -317,11 +317,14 @@ def _light_post(row: tuple) -> Post:
 
 class KeptTexts(dict):
     """(post id, created_at, edited_at) -> (body_source, body_html), started again past
-    BOARD_POSTS_KEPT entries or BOARD_POSTS_KEPT_CHARS characters (`koalicje.kept`'s rule)."""
+    BOARD_POSTS_KEPT entries or BOARD_POSTS_KEPT_CHARS characters (`koalicje.kept`'s rule;
+    outside a request nothing is kept: see `_kept_texts`)."""
 
     chars = 0  # of the texts kept
 
     def keep(self, key: tuple, texts: tuple[str, str]) -> None:
+        if not has_request_context():
+            return
         size = len(texts[0]) + len(texts[1])
         if (len(self) >= int(current_app.config["BOARD_POSTS_KEPT"])
                 or self.chars + size > int(current_app.config["BOARD_POSTS_KEPT_CHARS"])):

@@ -523,6 +523,30 @@ def test_listing_texts_are_kept_by_post_and_edit(app, bw, database, monkeypatch)
     assert bodies() == stored() and kept.chars <= 40 and len(kept) == 1
 
 
+def test_load_board_gives_the_coalition_peewee_builds(app, bw, database):
+    """`load_board` makes the board's Coalition from its row directly: the same object as
+    Peewee's (fields, nothing marked changed), on both engines; 404 for an unknown slug."""
+    from werkzeug.exceptions import NotFound
+
+    from blueprints.board import load_board
+    from models import Coalition
+
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(bw.member)
+        mine = load_board(bw.coalition.slug)
+        theirs = Coalition.get_by_id(bw.coalition.id)
+        assert mine.__data__ == theirs.__data__ and mine.__data__
+        assert {k: type(v) for k, v in mine.__data__.items()} == {
+            k: type(v) for k, v in theirs.__data__.items()}
+        assert not mine._dirty
+        with pytest.raises(NotFound):
+            load_board("no-such-board")
+        with pytest.raises(NotFound):
+            load_board(bw.other.slug)  # not a member there
+
+
 def test_upcoming_events_are_what_peewee_builds(app, bw, database):
     """`upcoming_events` makes its posts from the driver's rows: the same objects (the four
     fields the list shows, nothing marked changed) as Peewee's row wrapper, on both engines,

@@ -50,7 +50,9 @@ def _fill(bw) -> None:
 def test_top_posts_and_events_use_their_indexes(database, bw, board_name):
     _fill(bw)
     board = bw.coalition if board_name == "coalition" else None
-    top, stream = _plans(lambda: posts.listing(bw.member2, board))
+    top, stream, texts = _plans(lambda: posts.listing(bw.member2, board))
+    # The posts' texts (kept per process in a request: not here), read by id.
+    assert "USING INTEGER PRIMARY KEY (rowid=?)" in texts, texts
     assert "MULTI-INDEX OR" in top, top
     assert "post_pinned_coalition_id (pinned=? AND coalition_id=?)" in top, top
     assert "post_must_read_coalition_id (must_read=? AND coalition_id=?)" in top, top

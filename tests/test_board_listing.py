@@ -458,9 +458,22 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                                 [expression, *posts._listing_args(shape, values)]))
             for query, args, *key in queries:
                 key = key[0] if key else shape
-                ours = posts._listed(query, args, key)
+                light = query is not posts._search_stream  # the listing's: texts kept apart
+                if light:
+                    ours = posts._listed_light(query, args, key)
+                    assert all("body_html" not in p.__data__ for p in ours)
+                    posts._fill_texts(ours)
+                else:
+                    ours = posts._listed(query, args, key)
                 peewees = query.rows(*args, key=key)
                 assert [p.id for p in ours] == [p.id for p in peewees] and ours
+                if light:  # Peewee's posts of the light query, with the texts as stored
+                    stored = {p.id: p for p in Post.select().where(
+                        Post.id.in_([p.id for p in peewees]))}
+                    for theirs in peewees:
+                        assert "body_html" not in theirs.__data__
+                        for name in ("body_source", "body_html"):
+                            theirs.__data__[name] = getattr(stored[theirs.id], name)
                 for mine, theirs in zip(ours, peewees, strict=True):
                     assert mine.__data__ == theirs.__data__
                     assert {k: type(v) for k, v in mine.__data__.items()} == {
@@ -472,6 +485,66 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                         theirs.author.id, theirs.author.name)) and user_name[1]
         assert {p.id for p in posts.listing(bw.trainer, bw.coalition).posts} >= {
             event.id, made[2].id, made[3].id}
+
+
+def test_listing_texts_are_kept_by_post_and_edit(app, bw, database, monkeypatch):
+    """A listing reads its posts' texts once per process (kept by the post's id, creation
+    and last edit): an edit shows the new texts at once, a post's texts are never another's,
+    and the kept texts start again past BOARD_POSTS_KEPT entries or
+    BOARD_POSTS_KEPT_CHARS characters."""
+    made = [posts.create_post(bw.member, bw.coalition, title=f"W{n}", body=f"*treść {n}*")
+            for n in range(3)]
+
+    def bodies() -> dict[int, tuple[str, str]]:
+        with app.test_request_context():
+            listed = posts.listing(bw.member, bw.coalition)
+        return {p.id: (p.body_source, p.body_html) for p in listed.top + listed.posts}
+
+    def stored() -> dict[int, tuple[str, str]]:
+        return {p.id: (p.body_source, p.body_html) for p in Post.select()}
+
+    assert bodies() == stored() and "<em>treść 1</em>" in bodies()[made[1].id][1]
+    with count_queries() as first:
+        bodies()
+    assert not any("body_html" in sql for sql in first.statements), first.statements
+    kept = app.extensions[posts.TEXTS_KEPT]
+    assert set(kept) == {(p.id, p.created_at, None) for p in made}
+    posts.edit_post(made[1], title="W1", body="**nowa**", category="need")
+    assert bodies() == stored() and "<strong>nowa</strong>" in bodies()[made[1].id][1]
+    posts.set_pinned(made[2], True)  # on top: its texts kept from the stream's read
+    assert bodies() == stored()
+    # Bounded: past the limit of entries (or characters) it starts again.
+    app.config["BOARD_POSTS_KEPT"] = 2
+    kept.clear()
+    assert bodies() == stored() and len(kept) <= 2
+    app.config["BOARD_POSTS_KEPT"] = 4096
+    app.config["BOARD_POSTS_KEPT_CHARS"] = 40  # each post's texts: 32 characters
+    kept.clear()
+    assert bodies() == stored() and kept.chars <= 40 and len(kept) == 1
+
+
+def test_load_board_gives_the_coalition_peewee_builds(app, bw, database):
+    """`load_board` makes the board's Coalition from its row directly: the same object as
+    Peewee's (fields, nothing marked changed), on both engines; 404 for an unknown slug."""
+    from werkzeug.exceptions import NotFound
+
+    from blueprints.board import load_board
+    from models import Coalition
+
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(bw.member)
+        mine = load_board(bw.coalition.slug)
+        theirs = Coalition.get_by_id(bw.coalition.id)
+        assert mine.__data__ == theirs.__data__ and mine.__data__
+        assert {k: type(v) for k, v in mine.__data__.items()} == {
+            k: type(v) for k, v in theirs.__data__.items()}
+        assert not mine._dirty
+        with pytest.raises(NotFound):
+            load_board("no-such-board")
+        with pytest.raises(NotFound):
+            load_board(bw.other.slug)  # not a member there
 
 
 def test_upcoming_events_are_what_peewee_builds(app, bw, database):
@@ -533,6 +606,45 @@ def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, mon
     assert ours[2].comment_counts[made[0].id] == 2  # the moderator sees the hidden one
     assert ours[0].confirmed == {made[0].id}
     assert ours[0].sectors == {bw.member.id: "ngo", bw.coordinator.id: "library"}
+
+
+def test_extras_edit_and_delete_rights_are_the_rules_of_each_post(app, bw, database):
+    """`extras` asks the edit and delete rules only of the reader's own posts (an admin's:
+    of all): what it finds is what `permissions.can` says of every post, for every kind of
+    reader, on a coalition's board and the programme's, hidden and deleted posts too."""
+    from koalicje import permissions
+
+    authors = (bw.member, bw.coordinator, bw.trainer, bw.admin, bw.outsider)
+    made = [posts.create_post(author, bw.coalition, title=f"W{n}", body="x")
+            for n, author in enumerate(authors[:4])]
+    posts.hide(made[0], bw.trainer, "x")
+    programme = [posts.create_post(author, None, title=f"P{n}", body="x")
+                 for n, author in enumerate(authors)]
+    posts.hide(programme[1], bw.admin, "x")
+    posts.delete_post(programme[2], bw.trainer)
+    listed = {bw.coalition: [_reload(p) for p in made], None: [_reload(p) for p in programme]}
+    readers = (bw.member, bw.member2, bw.coordinator, bw.trainer, bw.other_trainer,
+               bw.admin, bw.outsider)
+    with app.test_request_context():
+        for reader in readers:
+            for board, shown in listed.items():
+                found = posts.extras(reader, shown, board)
+                assert found.editable == {p.id for p in shown
+                                          if permissions.can("edit_post", p, user=reader)}
+                assert found.deletable == {p.id for p in shown
+                                           if permissions.can("delete_post", p, user=reader)}
+    # Not vacuous: own posts are editable, an admin deletes anyone's, a hidden one is not
+    # editable by its author.
+    with app.test_request_context():
+        assert posts.extras(bw.coordinator, listed[bw.coalition], bw.coalition).editable == {
+            made[1].id}
+        assert posts.extras(bw.member, listed[bw.coalition], bw.coalition).editable == set()
+        assert posts.extras(bw.admin, listed[bw.coalition], bw.coalition).deletable == {
+            p.id for p in made}
+
+
+def _reload(post: Post) -> Post:
+    return Post.get_by_id(post.id)
 
 
 @pytest.mark.parametrize("slug", ["coalition", None])

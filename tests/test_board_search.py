@@ -634,12 +634,13 @@ def test_a_search_finds_the_same_pages_whichever_index_answers(app, bw, database
     for reader in (bw.member2, bw.trainer):
         parts.clear()
         found = pages(reader)
-        [first_page] = parts  # the later pages read the whole index after their cursor
-        if q in ("lipowa", "zebr"):  # 3 rows (a page and one more) among posts 6 to 10
-            assert first_page.count(0) == 3 and 2 not in first_page
-        else:
-            assert first_page.count(0) == 0  # in none of posts 6 to 10
-            assert (2 in first_page) == (q == "rzadkie")  # read from the whole index
+        if is_sqlite():  # (PostgreSQL searches with LIKE: no parts)
+            [first_page] = parts  # later pages read the whole index after their cursor
+            if q in ("lipowa", "zebr"):  # 3 rows (a page and one more) among posts 6 to 10
+                assert first_page.count(0) == 3 and 2 not in first_page
+            else:
+                assert first_page.count(0) == 0  # in none of posts 6 to 10
+                assert (2 in first_page) == (q == "rzadkie")  # read from the whole index
         with monkeypatch.context() as plain:
             plain.setattr(search, "match_expression", lambda text, board: None)
             expected = pages(reader)

@@ -20,6 +20,7 @@ from operator import and_
 
 from peewee import Select
 
+from koalicje.prepared import prepared
 from koalicje.web.text import clean_text
 from models import (
     RECENT_SEARCH_POSTS,
@@ -140,15 +141,33 @@ def index_recent(post: Post) -> None:
     `unindex_post`.) Both read only the board's index of post ids, not the posts."""
     if not is_sqlite():
         return
-    board = (Post.coalition.is_null() if post.coalition_id is None
-             else Post.coalition == post.coalition_id)
-    newest = Post.select(Post.id).where(board).order_by(Post.id.desc())
-    if post.deleted_at is None and post.id == newest.limit(1).scalar():
+    if post.deleted_at is None and post.id == _board_post_id(post.coalition_id, 0):
         _index(PostRecentSearch, post)
-        PostRecentSearch.delete().where(PostRecentSearch.rowid.in_(
-            newest.limit(1).offset(RECENT_SEARCH_POSTS))).execute()
-    elif PostRecentSearch.select().where(PostRecentSearch.rowid == post.id).exists():
+        fallen = _board_post_id(post.coalition_id, RECENT_SEARCH_POSTS)
+        if fallen is not None:  # FTS5 finds `rowid = ?` by a lookup, `rowid IN` by a scan
+            PostRecentSearch.delete().where(PostRecentSearch.rowid == fallen).execute()
+    elif _recent_holds.fetchall(post.id):
         _index(PostRecentSearch, post)
+
+
+def _board_post_id(coalition_id: int | None, offset: int) -> int | None:
+    """The id of the board's post `offset` posts from its newest (deleted or not)."""
+    params = (offset,) if coalition_id is None else (coalition_id, offset)
+    rows = _board_post_ids.fetchall(*params, key=coalition_id is None)
+    return rows[0][0] if rows else None
+
+
+@prepared(keyed=True)
+def _board_post_ids(programme: bool, *params):
+    board = Post.coalition.is_null() if programme else Post.coalition == params[0]
+    return (Post.select(Post.id).where(board).order_by(Post.id.desc())
+            .limit(1).offset(params[-1]).tuples())
+
+
+@prepared
+def _recent_holds(post_id: int):
+    return (PostRecentSearch.select(PostRecentSearch.rowid)
+            .where(PostRecentSearch.rowid == post_id).tuples())
 
 
 def index_top(post: Post) -> None:

@@ -337,8 +337,8 @@ def _search_page(shape: _ListingShape, expression: str, *params):
     # The stream from the index of each board's newest posts; from the whole index only
     # when that did not fill the page (its LIMIT 0 otherwise: FTS5 is not even asked).
     recent = stream_rows(PostRecentSearch).limit(limit).cte("recent_rows")
-    filled = Select([recent], [fn.COUNT(SQL("*"))]) < limit
-    whole = stream_rows(PostSearch).limit(Case(None, [(filled, limit)], 0))
+    unfilled = Select([recent], [fn.COUNT(SQL("*"))]) < limit
+    whole = stream_rows(PostSearch).limit(Case(None, [(unfilled, limit)], 0))
     return (Select([top_rows.alias("top_rows")], [SQL("1"), SQL('"top_rows".*')])
             .union_all(Select([recent], [SQL("0"), SQL('"recent_rows".*')]))
             .union_all(Select([whole.alias("whole_rows")], [SQL("2"), SQL('"whole_rows".*')]))

@@ -1010,6 +1010,14 @@ PostSearch = _post_search_model()
 # without FTS5 merging every posting of a common word's prefix (~0.6 ms on a big board):
 # the top's MATCH reads this small index, the stream's the whole one.
 PostTopSearch = _post_search_model("post_top_search")
+# The same rows as `PostSearch` for each board's newest posts (those not deleted among the
+# board's RECENT_SEARCH_POSTS newest), so a search's first page is read from a small index:
+# FTS5 merges every posting of a prefix query (~5k posts of "biblioteka" on the big board)
+# before the page's ORDER BY rowid DESC LIMIT can stop. It holds all of a board's posts
+# from some post on, so a page it fills is the page the whole index gives; a page it does
+# not fill is read from the whole index (`koalicje.board.posts._search_page`).
+PostRecentSearch = _post_search_model("post_recent_search")
+RECENT_SEARCH_POSTS = 200
 
 
 def is_top_candidate(post: Post) -> bool:
@@ -1047,6 +1055,9 @@ def _has_board_words() -> bool:
 _SEARCH_TABLES = {
     "post_search": "deleted_at IS NULL",
     "post_top_search": "deleted_at IS NULL AND (pinned OR must_read)",
+    "post_recent_search": "deleted_at IS NULL AND id IN (SELECT id FROM (SELECT id, "
+                          "row_number() OVER (PARTITION BY coalition_id ORDER BY id DESC) "
+                          f"AS newer FROM post) AS numbered WHERE newer <= {RECENT_SEARCH_POSTS})",
 }
 
 
@@ -1069,7 +1080,7 @@ def create_board_search_index() -> None:
     """Create the FTS5 tables on SQLite and fill each from existing posts when it is new."""
     if not is_sqlite():
         return
-    missing = [model for model in (PostSearch, PostTopSearch)
+    missing = [model for model in (PostSearch, PostTopSearch, PostRecentSearch)
                if not db.table_exists(model._meta.table_name)]
     for model in missing:
         model.create_table()
@@ -1406,6 +1417,14 @@ def _migration_15(migrator) -> list:
     return []
 
 
+def _migration_16(migrator) -> list:
+    """A search's first page reads each board's newest posts from a small index (issue 10,
+    `PostRecentSearch`): created and filled from the posts. Nothing on PostgreSQL (it
+    searches with LIKE)."""
+    create_board_search_index()
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
@@ -1416,6 +1435,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     13: _migration_13,
     14: _migration_14,
     15: _migration_15,
+    16: _migration_16,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -182,7 +182,8 @@ def test_a_search_lists_the_top_candidates_once(app, bw, festyn):
     [(sql, params)] = [(s, p) for s, p in captured if '"post_search" MATCH ?' in s]
     plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
     assert sum("post_pinned_coalition_id" in step for step in plan) == 1, plan
-    assert sum("VIRTUAL TABLE" in step for step in plan) == 2, plan  # the top's, the stream's
+    # the top's, the stream's from the newest posts' index and from the whole one
+    assert sum("VIRTUAL TABLE" in step for step in plan) == 3, plan
 
 
 @pytest.mark.sqlite_only
@@ -452,7 +453,8 @@ def test_the_top_index_follows_every_kind_of_write(app, bw, festyn):
 @pytest.mark.sqlite_only
 def test_the_tops_match_reads_only_the_posts_that_may_go_on_top(app, bw, festyn):
     """The first page's top reads the matches of the board's pinned and must-read posts
-    only; the whole index is read once (the stream)."""
+    only; the whole index is read once at most (the stream, when the index of the newest
+    posts does not fill the page)."""
     first, second, third = festyn["lipowa"]
     posts.set_pinned(second, True)
     posts.set_must_read(third, True)
@@ -461,7 +463,8 @@ def test_the_tops_match_reads_only_the_posts_that_may_go_on_top(app, bw, festyn)
         captured = captured_sql(lambda: posts.listing(bw.member2, bw.coalition, q="festyn"))
         page = posts.listing(bw.member2, bw.coalition, q="festyn")
     [(sql, params)] = [(s, p) for s, p in captured if '"post_search" MATCH ?' in s]
-    assert sql.count("MATCH ?") == 2
+    assert sql.count("MATCH ?") == 3
+    assert sql.count('"post_search" MATCH ?') == 1
     [expression] = {p for p in params if isinstance(p, str) and p.endswith('"*')}
     top_reads = {row[0] for row in db.execute_sql(
         "SELECT rowid FROM post_top_search WHERE post_top_search MATCH ?", (expression,))}
@@ -523,3 +526,149 @@ def test_a_search_page_has_peewees_posts(app, bw, festyn):
             assert mine.author.__data__ == {"id": theirs.author.id, "name": theirs.author.name}
         hidden_shown = third.id in {p.id for p in shown}
         assert hidden_shown == (reader in (bw.member, bw.trainer))  # its author, a moderator
+
+
+# --- the index of each board's newest posts -------------------------------------------------
+
+
+def _recent_indexed() -> dict[int, tuple[str, str]]:
+    rows = db.execute_sql("SELECT rowid, title_words, body_words FROM post_recent_search")
+    return {rowid: (title, body) for rowid, title, body in rows}
+
+
+def _recent_expected(kept: int) -> dict[int, tuple[str, str]]:
+    """The rule: the posts not deleted among each board's `kept` newest (deleted or not),
+    with their words as the whole index holds them."""
+    newest: dict[int | None, list[Post]] = {}
+    for post in Post.select().order_by(Post.id.desc()):
+        newest.setdefault(post.coalition_id, []).append(post)
+    return {p.id: (board_words(p.title, p.coalition_id), board_words(p.body_source, p.coalition_id))
+            for board in newest.values() for p in board[:kept] if p.deleted_at is None}
+
+
+@pytest.mark.sqlite_only
+def test_the_recent_index_follows_every_kind_of_write(app, bw, festyn, monkeypatch):
+    """New posts (on a board with fewer and with more than it keeps), edits (of a post it
+    holds and of an older one), hiding, restoring, pinning, must-read and deleting (the
+    newest, an older one, every one it holds): after each write the index of each board's
+    newest posts holds exactly those by the rule, with their current words."""
+    assert _recent_indexed() == _recent_expected(200)
+    monkeypatch.setattr(search, "RECENT_SEARCH_POSTS", 3)
+    db.execute_sql("DELETE FROM post_recent_search")
+    db.execute_sql("INSERT INTO post_recent_search (rowid, title_words, body_words) "
+                   "SELECT rowid, title_words, body_words FROM post_search")
+    assert _recent_indexed() == _recent_expected(3)  # 3 posts at most on each board
+    made = festyn["lipowa"][:]
+    writes = [
+        lambda: made.append(posts.create_post(bw.member, bw.coalition, title="Nowy",
+                                              body="Lipowa")),
+        lambda: made.append(posts.create_post(bw.member, bw.coalition, title="Drugi",
+                                              body="Lipowa")),
+        lambda: posts.create_post(bw.trainer, None, title="Program", body="Nowy"),
+        lambda: posts.create_post(bw.outsider, bw.other, title="Dębowa", body="x"),
+        lambda: posts.edit_post(made[-1], title="Piknik", body="Ławki", category="event"),
+        lambda: posts.edit_post(made[0], title="Stary", body="x", category="need"),  # not held
+        lambda: posts.hide(made[-2], bw.trainer, "spam"),
+        lambda: posts.restore(made[-2], bw.trainer),
+        lambda: posts.set_pinned(made[-1], True),
+        lambda: posts.set_must_read(made[-2], True),
+        lambda: posts.delete_post(made[-1], bw.member),  # the newest
+        lambda: posts.edit_post(made[-2], title="Zmieniony", body="y", category="need"),
+        lambda: made.append(posts.create_post(bw.member, bw.coalition, title="Po",
+                                              body="usunięciu")),
+        lambda: posts.delete_post(made[-3], bw.member),  # an older one
+        lambda: posts.delete_post(made[-1], bw.member),
+        lambda: posts.edit_post(made[2], title="Starszy", body="z", category="need"),
+        lambda: made.append(posts.create_post(bw.member, bw.coalition, title="Ostatni",
+                                              body="Lipowa")),
+    ]
+    for write in writes:
+        write()
+        assert _recent_indexed() == _recent_expected(3)
+    assert made[-1].id in _recent_indexed() and made[0].id not in _recent_indexed()
+    for post in made:
+        if post.id in _recent_indexed():
+            posts.delete_post(post, bw.member)
+            assert _recent_indexed() == _recent_expected(3)
+    assert not set(_recent_indexed()) & {p.id for p in made}
+
+
+@pytest.mark.parametrize("q", ["lipowa", "rzadkie", "zebr", "nic"])
+def test_a_search_finds_the_same_pages_whichever_index_answers(app, bw, database, monkeypatch, q):
+    """Pages of 2 with 3 newest posts per board in the small index: a word in most posts
+    fills the first page from it, a word only in older posts is read from the whole index;
+    either way the pages, the top and the continuation are those of the search without
+    the small index (the listing's conditions with the matches added, as on PostgreSQL),
+    for a reader and for a moderator (who sees the hidden post)."""
+    monkeypatch.setattr(search, "RECENT_SEARCH_POSTS", 6)
+    made = []
+    for n in range(12):
+        body = "Lipowa" + (" rzadkie" if n in (1, 4) else "")
+        made.append(posts.create_post(bw.member, bw.coalition, title=f"Zebranie {n}", body=body))
+    posts.create_post(bw.outsider, bw.other, title="Zebranie", body="Lipowa rzadkie")
+    posts.set_pinned(made[9], True)
+    posts.set_must_read(made[4], True)
+    posts.hide(made[8], bw.trainer, "spam")
+    posts.delete_post(made[11], bw.member)  # the small index keeps 5: posts 6 to 10
+    parts = []
+    read = posts._search_page.fetchall
+
+    def reading(*args, **kwargs):
+        rows = read(*args, **kwargs)
+        parts.append([row[0] for row in rows])
+        return rows
+
+    monkeypatch.setattr(posts._search_page, "fetchall", reading)
+
+    def pages(reader) -> tuple[list[int], list[list[int]]]:
+        top, shown, after = [], [], None
+        with app.test_request_context():
+            while True:
+                page = posts.listing(reader, bw.coalition, q=q, after=after, limit=2)
+                top = [p.id for p in page.top] if after is None else top
+                shown.append([p.id for p in page.posts])
+                after = page.next_cursor
+                if after is None:
+                    return top, shown
+
+    for reader in (bw.member2, bw.trainer):
+        parts.clear()
+        found = pages(reader)
+        if is_sqlite():  # (PostgreSQL searches with LIKE: no parts)
+            [first_page] = parts  # later pages read the whole index after their cursor
+            if q in ("lipowa", "zebr"):  # 3 rows (a page and one more) among posts 6 to 10
+                assert first_page.count(0) == 3 and 2 not in first_page
+            else:
+                assert first_page.count(0) == 0  # in none of posts 6 to 10
+                assert (2 in first_page) == (q == "rzadkie")  # read from the whole index
+        with monkeypatch.context() as plain:
+            plain.setattr(search, "match_expression", lambda text, board: None)
+            expected = pages(reader)
+        assert found == expected, (reader.name, q)
+        word = {"zebr": "zebranie"}.get(q, q)
+        matching = {p.id for p in made[:11] if word in (p.title + p.body_source).lower()}
+        if reader == bw.member2:
+            matching.discard(made[8].id)
+        assert set(found[0]) | {i for page in found[1] for i in page} == matching
+
+
+@pytest.mark.sqlite_only
+def test_migration_16_builds_the_index_of_each_boards_newest_posts(app, bw, festyn):
+    """A database made before it (at version 15) gets the index of each board's newest
+    posts created and filled from the posts (at most RECENT_SEARCH_POSTS of a board, deleted
+    ones left out); a second start changes nothing, and searches find what they did."""
+    for n in range(3):
+        posts.create_post(bw.member, bw.coalition, title=f"Festyn {n}", body="Lipowa")
+    posts.delete_post(festyn["debowa"][1], bw.outsider)
+    db.execute_sql("DROP TABLE post_recent_search")
+    assert migrate_from(15) == [16]
+    assert _recent_indexed() == _recent_expected(200)
+    assert len(_recent_indexed()) == 8
+    db.execute_sql("INSERT INTO post_recent_search (rowid, title_words, body_words) "
+                   "VALUES (999, 'b0xkept', '')")  # a refill would drop this row
+    assert create_or_migrate() == []
+    assert 999 in _recent_indexed()
+    db.execute_sql("DELETE FROM post_recent_search WHERE rowid = 999")
+    found = [p.id for p in _search(app, bw.member2, bw.coalition, "festyn").posts]
+    assert found == [p.id for p in Post.select().where(
+        (Post.coalition == bw.coalition) & Post.deleted_at.is_null()).order_by(Post.id.desc())]

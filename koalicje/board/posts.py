@@ -30,6 +30,8 @@ from models import (
     Membership,
     Module,
     Post,
+    PostRecentSearch,
+    PostSearch,
     ReadConfirmation,
     TrainerAssignment,
     User,
@@ -411,11 +413,15 @@ def _listing_stream(shape: _ListingShape, *params):
 def _search_first_page(shape: _ListingShape, expression: str,
                        args: list) -> tuple[list[Post], list[Post]]:
     """A search's first page: the top's posts and the stream's in one statement over the
-    MATCH (prepared), each row's part first (1: the top, 0: the stream)."""
+    MATCH (prepared), each row's part first (1: the top, 0: the stream from the index of
+    each board's newest posts, 2: the stream from the whole index, read only when the
+    first did not fill the page)."""
     # as the driver gives them: `_listed_post` converts the post's columns
     rows = _search_page.fetchall(expression, *args, key=shape)
+    recent = [row for row in rows if row[0] == 0]
+    stream = recent if len(recent) == args[-1] else [row for row in rows if row[0] == 2]
     return ([_listed_post(row[1:]) for row in rows if row[0] == 1],
-            [_listed_post(row[1:]) for row in rows if row[0] == 0])
+            [_listed_post(row[1:]) for row in stream])
 
 
 # The author's columns of a search page's parts (named apart from the post's own id).
@@ -436,12 +442,21 @@ def _search_page(shape: _ListingShape, expression: str, *params):
     top = filters & is_top & Post.id.in_(search.top_matches(expression))
     top_rows = (Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
                 .where(top).order_by(*_top_order(unconfirmed)).limit(TOP_LIMIT))
-    stream_rows = search.newest_matches(
-        Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
-        .where(stream), expression).limit(limit)
+
+    def stream_rows(index):
+        return search.newest_matches(
+            Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
+            .where(stream), expression, index)
+
+    # The stream from the index of each board's newest posts; from the whole index only
+    # when that did not fill the page (its LIMIT 0 otherwise: FTS5 is not even asked).
+    recent = stream_rows(PostRecentSearch).limit(limit).cte("recent_rows")
+    unfilled = Select([recent], [fn.COUNT(SQL("*"))]) < limit
+    whole = stream_rows(PostSearch).limit(Case(None, [(unfilled, limit)], 0))
     return (Select([top_rows.alias("top_rows")], [SQL("1"), SQL('"top_rows".*')])
-            .union_all(Select([stream_rows.alias("stream_rows")],
-                              [SQL("0"), SQL('"stream_rows".*')]))
+            .union_all(Select([recent], [SQL("0"), SQL('"recent_rows".*')]))
+            .union_all(Select([whole.alias("whole_rows")], [SQL("2"), SQL('"whole_rows".*')]))
+            .with_cte(recent)
             .tuples())
 
 

@@ -8,7 +8,9 @@ as a separate column ANDed to the words (FTS5 still merged every board's posting
 prefix before keeping the board's). A second, small index holds the same words of the
 posts that may go on top of a board (pinned or must-read): a search's top is found there
 (`top_matches`), not among every match of the board (FTS5 merges a prefix's postings in
-full, whatever else limits the rows)."""
+full, whatever else limits the rows). A third holds each board's newest posts
+(`models.PostRecentSearch`, kept by `index_recent`): a search's first page is read there,
+and from the whole index only when it does not fill the page."""
 
 from __future__ import annotations
 
@@ -18,11 +20,14 @@ from operator import and_
 
 from peewee import Select
 
+from koalicje.prepared import prepared
 from koalicje.web.text import clean_text
 from models import (
+    RECENT_SEARCH_POSTS,
     SEARCH_PHRASE,
     SEARCH_WORD,
     Post,
+    PostRecentSearch,
     PostSearch,
     PostTopSearch,
     board_word_prefix,
@@ -110,12 +115,13 @@ def top_matches(expression: str) -> Select:
     return PostTopSearch.select(PostTopSearch.rowid).where(PostTopSearch.match(expression))
 
 
-def newest_matches(query: Select, expression: str) -> Select:
-    """`query` (of posts) among the matches of `expression`, newest first: SQLite reads
+def newest_matches(query: Select, expression: str, index=PostSearch) -> Select:
+    """`query` (of posts) among the matches of `expression` in `index` (the whole one, or
+    `models.PostRecentSearch` of each board's newest posts), newest first: SQLite reads
     the matches in the index's order (its rowid, the post's id) and stops at the query's
     limit instead of listing and sorting every match."""
-    return (query.join(PostSearch, on=(PostSearch.rowid == Post.id))
-            .where(PostSearch.match(expression)).order_by(PostSearch.rowid.desc()))
+    return (query.join(index, on=(index.rowid == Post.id))
+            .where(index.match(expression)).order_by(index.rowid.desc()))
 
 
 def index_post(post: Post) -> None:
@@ -123,7 +129,45 @@ def index_post(post: Post) -> None:
     if not is_sqlite():
         return
     _index(PostSearch, post)
+    index_recent(post)
     index_top(post)
+
+
+def index_recent(post: Post) -> None:
+    """Keep the index of each board's newest posts (`models.PostRecentSearch`: those not
+    deleted among the board's RECENT_SEARCH_POSTS newest, deleted or not) after `post` was
+    written or edited: a new post goes in and the post that fell out of its board's newest
+    leaves; an edited post is indexed again if it is there. (A deleted post leaves in
+    `unindex_post`.) Both read only the board's index of post ids, not the posts."""
+    if not is_sqlite():
+        return
+    if post.deleted_at is None and post.id == _board_post_id(post.coalition_id, 0):
+        _index(PostRecentSearch, post)
+        fallen = _board_post_id(post.coalition_id, RECENT_SEARCH_POSTS)
+        if fallen is not None:  # FTS5 finds `rowid = ?` by a lookup, `rowid IN` by a scan
+            PostRecentSearch.delete().where(PostRecentSearch.rowid == fallen).execute()
+    elif _recent_holds.fetchall(post.id):
+        _index(PostRecentSearch, post)
+
+
+def _board_post_id(coalition_id: int | None, offset: int) -> int | None:
+    """The id of the board's post `offset` posts from its newest (deleted or not)."""
+    params = (offset,) if coalition_id is None else (coalition_id, offset)
+    rows = _board_post_ids.fetchall(*params, key=coalition_id is None)
+    return rows[0][0] if rows else None
+
+
+@prepared(keyed=True)
+def _board_post_ids(programme: bool, *params):
+    board = Post.coalition.is_null() if programme else Post.coalition == params[0]
+    return (Post.select(Post.id).where(board).order_by(Post.id.desc())
+            .limit(1).offset(params[-1]).tuples())
+
+
+@prepared
+def _recent_holds(post_id: int):
+    return (PostRecentSearch.select(PostRecentSearch.rowid)
+            .where(PostRecentSearch.rowid == post_id).tuples())
 
 
 def index_top(post: Post) -> None:
@@ -145,5 +189,5 @@ def _index(model, post: Post) -> None:
 
 def unindex_post(post: Post) -> None:
     if is_sqlite():
-        for model in (PostSearch, PostTopSearch):
+        for model in (PostSearch, PostTopSearch, PostRecentSearch):
             model.delete().where(model.rowid == post.id).execute()

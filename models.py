@@ -1168,6 +1168,15 @@ def _figures_sql(where: str) -> str:
     )
 
 
+def _stamp_forwards() -> str:
+    """The SQL condition (in a trigger on `user`) "the account's enabled state is unchanged
+    and its stamp moved forwards" (from none to one, or to a later one)."""
+    same = "OLD.active IS NOT DISTINCT FROM NEW.active" if not is_sqlite() else \
+        "OLD.active IS NEW.active"
+    return (f"({same} AND NEW.last_active_at IS NOT NULL AND (OLD.last_active_at IS NULL "
+            "OR NEW.last_active_at > OLD.last_active_at))")
+
+
 def _figures_triggers_sqlite() -> list[str]:
     def keep(ids: str) -> str:
         """Recompute the coalitions `ids` (a SQL list), creating their rows if missing."""
@@ -1188,9 +1197,17 @@ def _figures_triggers_sqlite() -> list[str]:
         trigger("members_delete", "DELETE ON membership", "", keep("OLD.coalition_id")),
         trigger("members_update", "UPDATE OF user_id, coalition_id ON membership", "",
                 keep("NEW.coalition_id, OLD.coalition_id")),
+        # an enabled member's stamp moving forwards (every activity): only the latest
+        # stamp can change, and only upwards; anything else is recomputed
+        trigger("user_stamp", 'UPDATE OF active, last_active_at ON "user"',
+                f"FOR EACH ROW WHEN {_stamp_forwards()} AND NEW.active = 1",
+                "UPDATE coalition_figures SET last_active_at = NEW.last_active_at "
+                "WHERE coalition_id IN "
+                "(SELECT coalition_id FROM membership WHERE user_id = NEW.id) "
+                "AND (last_active_at IS NULL OR last_active_at < NEW.last_active_at);"),
         trigger("user_update", 'UPDATE OF active, last_active_at ON "user"',
-                "FOR EACH ROW WHEN OLD.active IS NOT NEW.active "
-                "OR OLD.last_active_at IS NOT NEW.last_active_at",
+                "FOR EACH ROW WHEN (OLD.active IS NOT NEW.active "
+                f"OR OLD.last_active_at IS NOT NEW.last_active_at) AND NOT {_stamp_forwards()}",
                 keep("SELECT coalition_id FROM membership WHERE user_id = NEW.id")),
         trigger("progress_insert", "INSERT ON module_progress",
                 f"FOR EACH ROW WHEN NEW.status = {completed}", keep(of_user("NEW"))),
@@ -1220,7 +1237,7 @@ def _figures_triggers_postgres() -> list[str]:
             ORDER BY coalition_id FOR UPDATE;
           {_figures_sql('coalition_figures.coalition_id = ANY(ids)')};
         END $$""",
-        """CREATE OR REPLACE FUNCTION coalition_figures_keep() RETURNS trigger
+        f"""CREATE OR REPLACE FUNCTION coalition_figures_keep() RETURNS trigger
         LANGUAGE plpgsql AS $$
         DECLARE ids integer[] := ARRAY[]::integer[];
         BEGIN
@@ -1228,6 +1245,17 @@ def _figures_triggers_postgres() -> list[str]:
             IF TG_OP IN ('INSERT', 'UPDATE') THEN ids := ids || NEW.coalition_id; END IF;
             IF TG_OP IN ('DELETE', 'UPDATE') THEN ids := ids || OLD.coalition_id; END IF;
           ELSIF TG_TABLE_NAME = 'user' THEN
+            IF {_stamp_forwards()} THEN
+              -- an enabled member's stamp moving forwards (every activity): only the
+              -- latest stamp can change, and only upwards (the row lock orders writers)
+              IF NEW.active THEN
+                UPDATE coalition_figures SET last_active_at = NEW.last_active_at
+                 WHERE coalition_id IN (SELECT coalition_id FROM membership
+                                        WHERE user_id = NEW.id)
+                   AND (last_active_at IS NULL OR last_active_at < NEW.last_active_at);
+              END IF;
+              RETURN NULL;
+            END IF;
             ids := ARRAY(SELECT coalition_id FROM membership WHERE user_id = NEW.id);
           ELSIF TG_TABLE_NAME = 'module_progress' THEN
             IF TG_OP IN ('INSERT', 'UPDATE') THEN

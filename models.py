@@ -1249,6 +1249,10 @@ def _figures_triggers_postgres() -> list[str]:
               -- an enabled member's stamp moving forwards (every activity): only the
               -- latest stamp can change, and only upwards (the row lock orders writers)
               IF NEW.active THEN
+                -- locked in the order every writer locks them
+                PERFORM 1 FROM coalition_figures WHERE coalition_id IN
+                  (SELECT coalition_id FROM membership WHERE user_id = NEW.id)
+                  ORDER BY coalition_id FOR UPDATE;
                 UPDATE coalition_figures SET last_active_at = NEW.last_active_at
                  WHERE coalition_id IN (SELECT coalition_id FROM membership
                                         WHERE user_id = NEW.id)

@@ -1136,7 +1136,249 @@ class DigestSubscription(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
 
-TRAINER_MODELS: list[type[BaseModel]] = [Visit, NextStep, DigestSubscription]
+class CoalitionFigures(BaseModel):
+    """What the trainer's overview shows of a coalition's members, kept at write time
+    (issue 10): how many enabled members it has, the latest of their activity stamps
+    (`User.last_active_at`) and how many modules of the path they completed between them
+    (required, not archived). A page of twenty coalitions reads twenty rows instead of
+    walking every member's progress.
+
+    Kept by database triggers on `membership`, `user` (enabled, stamp), `module_progress`
+    (completed rows) and `module` (required, archived), so every write keeps it, whatever
+    writes; each trigger recomputes the coalitions it touches from the data in its own
+    transaction (on PostgreSQL after locking their rows, so two writers never keep a figure
+    the other changed). A coalition without a row has no members. `flask db recount`
+    (`recount_coalition_figures`) repairs it.
+    """
+
+    coalition = ForeignKeyField(Coalition, primary_key=True, backref="+", on_delete="CASCADE")
+    members = IntegerField(default=0)
+    last_active_at = DateTimeField(null=True)
+    completed = IntegerField(default=0)
+
+    class Meta:
+        table_name = "coalition_figures"
+
+
+def _figures_sql(where: str) -> str:
+    """The UPDATE that recomputes the `coalition_figures` rows matching `where` (SQL on
+    the table `coalition_figures`) from the memberships, accounts, progress and modules."""
+    yes, no = ("1", "0") if is_sqlite() else ("TRUE", "FALSE")
+    members = ('FROM membership m JOIN "user" u ON u.id = m.user_id '
+               f"WHERE m.coalition_id = coalition_figures.coalition_id AND u.active = {yes}")
+    return (
+        f"UPDATE coalition_figures SET members = (SELECT COUNT(*) {members}), "
+        f"last_active_at = (SELECT MAX(u.last_active_at) {members}), "
+        "completed = (SELECT COUNT(*) FROM membership m "
+        'JOIN "user" u ON u.id = m.user_id '
+        "JOIN module_progress p ON p.user_id = m.user_id "
+        "JOIN module mo ON mo.id = p.module_id "
+        f"WHERE m.coalition_id = coalition_figures.coalition_id AND u.active = {yes} "
+        f"AND p.status = 'completed' AND mo.required = {yes} AND mo.archived = {no}) "
+        f"WHERE {where}"
+    )
+
+
+def _stamp_forwards() -> str:
+    """The SQL condition (in a trigger on `user`) "the account's enabled state is unchanged
+    and its stamp moved forwards" (from none to one, or to a later one)."""
+    same = "OLD.active IS NOT DISTINCT FROM NEW.active" if not is_sqlite() else \
+        "OLD.active IS NEW.active"
+    return (f"({same} AND NEW.last_active_at IS NOT NULL AND (OLD.last_active_at IS NULL "
+            "OR NEW.last_active_at > OLD.last_active_at))")
+
+
+def _figures_triggers_sqlite() -> list[str]:
+    def keep(ids: str) -> str:
+        """Recompute the coalitions `ids` (a SQL list), creating their rows if missing."""
+        return (f"INSERT OR IGNORE INTO coalition_figures (coalition_id, members, completed) "
+                f"SELECT id, 0, 0 FROM coalition WHERE id IN ({ids}); "
+                f"{_figures_sql(f'coalition_id IN ({ids})')};")
+
+    def of_user(row: str) -> str:
+        return f"SELECT coalition_id FROM membership WHERE user_id = {row}.user_id"
+
+    def trigger(name: str, event: str, when: str, body: str) -> str:
+        return (f"CREATE TRIGGER IF NOT EXISTS coalition_figures_{name} AFTER {event} "
+                f"{when} BEGIN {body} END")
+
+    completed = "'completed'"
+    return [
+        trigger("members_insert", "INSERT ON membership", "", keep("NEW.coalition_id")),
+        trigger("members_delete", "DELETE ON membership", "", keep("OLD.coalition_id")),
+        trigger("members_update", "UPDATE OF user_id, coalition_id ON membership", "",
+                keep("NEW.coalition_id, OLD.coalition_id")),
+        # an enabled member's stamp moving forwards (every activity): only the latest
+        # stamp can change, and only upwards; anything else is recomputed
+        trigger("user_stamp", 'UPDATE OF active, last_active_at ON "user"',
+                f"FOR EACH ROW WHEN {_stamp_forwards()} AND NEW.active = 1",
+                "UPDATE coalition_figures SET last_active_at = NEW.last_active_at "
+                "WHERE coalition_id IN "
+                "(SELECT coalition_id FROM membership WHERE user_id = NEW.id) "
+                "AND (last_active_at IS NULL OR last_active_at < NEW.last_active_at);"),
+        trigger("user_update", 'UPDATE OF active, last_active_at ON "user"',
+                "FOR EACH ROW WHEN (OLD.active IS NOT NEW.active "
+                f"OR OLD.last_active_at IS NOT NEW.last_active_at) AND NOT {_stamp_forwards()}",
+                keep("SELECT coalition_id FROM membership WHERE user_id = NEW.id")),
+        trigger("progress_insert", "INSERT ON module_progress",
+                f"FOR EACH ROW WHEN NEW.status = {completed}", keep(of_user("NEW"))),
+        trigger("progress_delete", "DELETE ON module_progress",
+                f"FOR EACH ROW WHEN OLD.status = {completed}", keep(of_user("OLD"))),
+        trigger("progress_update", "UPDATE OF user_id, module_id, status ON module_progress",
+                f"FOR EACH ROW WHEN OLD.status = {completed} OR NEW.status = {completed}",
+                keep(f"{of_user('NEW')} UNION {of_user('OLD')}")),
+        trigger("module_update", "UPDATE OF required, archived ON module",
+                "FOR EACH ROW WHEN OLD.required IS NOT NEW.required "
+                "OR OLD.archived IS NOT NEW.archived", f"{_figures_sql('1 = 1')};"),
+    ]
+
+
+def _figures_triggers_postgres() -> list[str]:
+    completed = "'completed'"
+    return [
+        f"""CREATE OR REPLACE FUNCTION coalition_figures_refresh(ids integer[]) RETURNS void
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
+          INSERT INTO coalition_figures (coalition_id, members, completed)
+            SELECT id, 0, 0 FROM coalition WHERE id = ANY(ids) ORDER BY id
+            ON CONFLICT (coalition_id) DO NOTHING;
+          -- locked first: the recount below then sees every other writer's committed rows
+          PERFORM 1 FROM coalition_figures WHERE coalition_id = ANY(ids)
+            ORDER BY coalition_id FOR UPDATE;
+          {_figures_sql('coalition_figures.coalition_id = ANY(ids)')};
+        END $$""",
+        f"""CREATE OR REPLACE FUNCTION coalition_figures_keep() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        DECLARE ids integer[] := ARRAY[]::integer[];
+        BEGIN
+          IF TG_TABLE_NAME = 'membership' THEN
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN ids := ids || NEW.coalition_id; END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN ids := ids || OLD.coalition_id; END IF;
+          ELSIF TG_TABLE_NAME = 'user' THEN
+            IF {_stamp_forwards()} THEN
+              -- an enabled member's stamp moving forwards (every activity): only the
+              -- latest stamp can change, and only upwards (the row lock orders writers)
+              IF NEW.active THEN
+                -- locked in the order every writer locks them
+                PERFORM 1 FROM coalition_figures WHERE coalition_id IN
+                  (SELECT coalition_id FROM membership WHERE user_id = NEW.id)
+                  ORDER BY coalition_id FOR UPDATE;
+                UPDATE coalition_figures SET last_active_at = NEW.last_active_at
+                 WHERE coalition_id IN (SELECT coalition_id FROM membership
+                                        WHERE user_id = NEW.id)
+                   AND (last_active_at IS NULL OR last_active_at < NEW.last_active_at);
+              END IF;
+              RETURN NULL;
+            END IF;
+            ids := ARRAY(SELECT coalition_id FROM membership WHERE user_id = NEW.id);
+          ELSIF TG_TABLE_NAME = 'module_progress' THEN
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+              ids := ids || ARRAY(SELECT coalition_id FROM membership
+                                  WHERE user_id = NEW.user_id);
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+              ids := ids || ARRAY(SELECT coalition_id FROM membership
+                                  WHERE user_id = OLD.user_id);
+            END IF;
+          ELSIF TG_TABLE_NAME = 'module' THEN
+            ids := ARRAY(SELECT coalition_id FROM coalition_figures);
+          END IF;
+          PERFORM coalition_figures_refresh(ARRAY(SELECT DISTINCT unnest(ids)));
+          RETURN NULL;
+        END $$""",
+        "CREATE OR REPLACE TRIGGER coalition_figures_members AFTER INSERT OR DELETE "
+        "OR UPDATE OF user_id, coalition_id ON membership "
+        "FOR EACH ROW EXECUTE FUNCTION coalition_figures_keep()",
+        'CREATE OR REPLACE TRIGGER coalition_figures_user AFTER UPDATE OF active, '
+        'last_active_at ON "user" FOR EACH ROW WHEN (OLD.active IS DISTINCT FROM NEW.active '
+        "OR OLD.last_active_at IS DISTINCT FROM NEW.last_active_at) "
+        "EXECUTE FUNCTION coalition_figures_keep()",
+        "CREATE OR REPLACE TRIGGER coalition_figures_progress_insert AFTER INSERT "
+        f"ON module_progress FOR EACH ROW WHEN (NEW.status = {completed}) "
+        "EXECUTE FUNCTION coalition_figures_keep()",
+        "CREATE OR REPLACE TRIGGER coalition_figures_progress_delete AFTER DELETE "
+        f"ON module_progress FOR EACH ROW WHEN (OLD.status = {completed}) "
+        "EXECUTE FUNCTION coalition_figures_keep()",
+        "CREATE OR REPLACE TRIGGER coalition_figures_progress_update AFTER UPDATE OF "
+        "user_id, module_id, status ON module_progress FOR EACH ROW "
+        f"WHEN (OLD.status = {completed} OR NEW.status = {completed}) "
+        "EXECUTE FUNCTION coalition_figures_keep()",
+        "CREATE OR REPLACE TRIGGER coalition_figures_module AFTER UPDATE OF required, "
+        "archived ON module FOR EACH ROW WHEN (OLD.required IS DISTINCT FROM NEW.required "
+        "OR OLD.archived IS DISTINCT FROM NEW.archived) "
+        "EXECUTE FUNCTION coalition_figures_keep()",
+    ]
+
+
+def coalition_figures_from_scratch() -> dict[int, tuple[int, Any, int]]:
+    """What `CoalitionFigures` should hold, computed from the data: {coalition id:
+    (members, latest stamp, completions)}, coalitions without enabled members left out."""
+    yes, no = ("1", "0") if is_sqlite() else ("TRUE", "FALSE")
+    rows = db.execute_sql(
+        "SELECT m.coalition_id, COUNT(*), MAX(u.last_active_at), "
+        "(SELECT COUNT(*) FROM membership m2 JOIN \"user\" u2 ON u2.id = m2.user_id "
+        "JOIN module_progress p ON p.user_id = m2.user_id JOIN module mo ON mo.id = p.module_id "
+        f"WHERE m2.coalition_id = m.coalition_id AND u2.active = {yes} "
+        f"AND p.status = 'completed' AND mo.required = {yes} AND mo.archived = {no}) "
+        'FROM membership m JOIN "user" u ON u.id = m.user_id '
+        f"WHERE u.active = {yes} GROUP BY m.coalition_id").fetchall()
+    return {cid: (members, last, completed) for cid, members, last, completed in rows}
+
+
+def recount_coalition_figures() -> int:
+    """Repair `CoalitionFigures` from the data (for `flask db recount`); returns how many
+    coalitions' rows were wrong (a missing row counts as no members)."""
+    with write_transaction():
+        stored = {cid: (members, last, completed) for cid, members, last, completed in
+                  CoalitionFigures.select(CoalitionFigures.coalition, CoalitionFigures.members,
+                                          CoalitionFigures.last_active_at,
+                                          CoalitionFigures.completed).tuples()}
+        expected = {cid: (members, CoalitionFigures.last_active_at.python_value(last),
+                          completed)
+                    for cid, (members, last, completed) in coalition_figures_from_scratch().items()}
+        empty = (0, None, 0)
+        wrong = [cid for cid in expected.keys() | stored.keys()
+                 if expected.get(cid, empty) != stored.get(cid, empty)]
+        if wrong:
+            fill_coalition_figures()
+    return len(wrong)
+
+
+def fill_coalition_figures() -> None:
+    """Every coalition's row of `CoalitionFigures`, computed afresh from the data."""
+    db.execute_sql("INSERT INTO coalition_figures (coalition_id, members, completed) "
+                   "SELECT id, 0, 0 FROM coalition WHERE id NOT IN "
+                   "(SELECT coalition_id FROM coalition_figures)")
+    db.execute_sql(_figures_sql("1 = 1"))
+
+
+def create_coalition_figures(fill: bool) -> None:
+    """Create the triggers that keep `CoalitionFigures` (when missing; the table comes with
+    `create_tables`), and with `fill` fill it from the data."""
+    CoalitionFigures.create_table(safe=True)
+    for statement in (_figures_triggers_sqlite() if is_sqlite()
+                      else _figures_triggers_postgres()):
+        db.execute_sql(statement)
+    if fill:
+        fill_coalition_figures()
+
+
+def drop_coalition_figures_triggers() -> None:
+    """Drop what keeps `CoalitionFigures` (its triggers, and on PostgreSQL their functions):
+    a database as it was before migration 17, for tests that rebuild one (a column the
+    triggers read cannot be dropped while they exist)."""
+    if is_sqlite():
+        names = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                               "AND name LIKE 'coalition_figures_%'").fetchall()
+        for (name,) in names:
+            db.execute_sql(f'DROP TRIGGER "{name}"')
+    else:
+        db.execute_sql("DROP FUNCTION IF EXISTS coalition_figures_keep() CASCADE")
+        db.execute_sql("DROP FUNCTION IF EXISTS coalition_figures_refresh(integer[])")
+
+
+TRAINER_MODELS: list[type[BaseModel]] = [Visit, NextStep, DigestSubscription, CoalitionFigures]
 
 
 # --- mail -------------------------------------------------------------------------------------
@@ -1425,6 +1667,15 @@ def _migration_16(migrator) -> list:
     return []
 
 
+def _migration_17(migrator) -> list:
+    """Work done at write time (issue 10): each coalition's members, their latest activity
+    and their completions (`CoalitionFigures`), filled here from the existing data and kept
+    by triggers afterwards."""
+    db.create_tables(MODELS, safe=True)  # the table, and those it is computed from
+    create_coalition_figures(fill=True)
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
@@ -1436,6 +1687,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     14: _migration_14,
     15: _migration_15,
     16: _migration_16,
+    17: _migration_17,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -1475,6 +1727,7 @@ def create_or_migrate() -> list[int]:
         create_board_search_index()
         create_post_tally(fill=tally_new)
         create_profile_triggers()
+        create_coalition_figures(fill=False)
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     if not fresh:  # an empty database has no statistics worth keeping

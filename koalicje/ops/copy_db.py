@@ -106,7 +106,13 @@ def _rebuild_search_index(target: Database) -> None:
     upgrade` uses (on PostgreSQL search reads the post table itself, so it has nothing to do
     unless a deployment's schema adds an index there), and the triggers that keep the
     boards' post tally (copied as a table) from now on."""
-    from models import create_board_search_index, create_post_tally, create_profile_triggers, db
+    from models import (
+        create_board_search_index,
+        create_coalition_figures,
+        create_post_tally,
+        create_profile_triggers,
+        db,
+    )
 
     previous = db.obj
     db.initialize(target)
@@ -114,6 +120,7 @@ def _rebuild_search_index(target: Database) -> None:
         create_board_search_index()
         create_post_tally(fill=False)  # the triggers that keep the copied tally
         create_profile_triggers()  # and those that keep the copied profiles right
+        create_coalition_figures(fill=False)  # and the copied coalition figures
     finally:
         db.initialize(previous)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any, NamedTuple
 
-from peewee import JOIN, SQL, NodeList, fn
+from peewee import JOIN, fn
 
 from koalicje import self_assessment
 from koalicje.prepared import padded_ids, prepared
@@ -28,9 +28,8 @@ from koalicje.trainer.visits import overdue_condition
 from koalicje.workshop.stages import stages_of
 from models import (
     Coalition,
-    Membership,
+    CoalitionFigures,
     Module,
-    ModuleProgress,
     NextStep,
     User,
     Visit,
@@ -113,8 +112,8 @@ def build(viewer: User, page: int = 1, now: datetime | None = None,
     ids = [c.id for c in coalitions]
     modules = path_modules()
     required = required_module_count(modules)
-    # the required modules by id (read above) rather than joined: half the query's time
-    members, last, completed = _coalition_figures(ids, [m.id for m in modules if m.required])
+    # kept at write time (`CoalitionFigures`): twenty rows, not every member's progress
+    members, last, completed = _coalition_figures(ids)
     nudges = nudge_rules.summary(viewer, ids, now=now, modules=modules)
     overdue = _overdue(viewer, local_date(now))
     summaries = {
@@ -213,43 +212,30 @@ def _overdue_rows(key: str, *params):
 
 
 @prepared(keyed=True)
-def _figures(counts: tuple[int, int], *ids):
-    """(coalition id, enabled members, their latest stamp, their completions of the modules
-    counted) for `counts` = (number of coalition ids, number of module ids), the ids in
-    that order: one pass over the page's memberships, each member's completions counted
-    from the (user, module, status) index by the member's own entries (the unary plus
-    keeps SQLite from probing the index once per module and member instead)."""
-    coalitions, modules = list(ids[:counts[0]]), list(ids[counts[0]:])
-    progress = ModuleProgress.alias()
-    completions = (progress.select(fn.COUNT(SQL("*")))
-                   .where((progress.user == Membership.user)
-                          & (progress.status == "completed")
-                          & NodeList((SQL("+"), progress.module), glue="").in_(modules)))
-    return (
-        Membership.select(Membership.coalition, fn.COUNT(Membership.id),
-                          fn.MAX(User.last_active_at), fn.SUM(completions))
-        .join(User, on=(Membership.user == User.id))
-        .where(Membership.coalition.in_(coalitions) & User.enabled())
-        .group_by(Membership.coalition)
-        .tuples()
-    )
+def _figures(count: int, *ids):
+    """(coalition id, enabled members, their latest stamp, their completions of the path's
+    counted modules) of the coalitions `ids`, as kept at write time (`CoalitionFigures`)."""
+    return (CoalitionFigures.select(CoalitionFigures.coalition, CoalitionFigures.members,
+                                    CoalitionFigures.last_active_at, CoalitionFigures.completed)
+            .where(CoalitionFigures.coalition.in_(list(ids))).tuples())
 
 
-def _coalition_figures(ids: list[int], counted: list[int]
+def _coalition_figures(ids: list[int]
                        ) -> tuple[dict[int, int], dict[int, datetime], dict[int, int]]:
     """Per coalition of `ids`: how many enabled members it has, their latest stamp and
-    their completions of the modules `counted` (one grouped query)."""
+    their completions of the path's required modules (kept at write time; a coalition
+    without a row has no members)."""
     if not ids:
         return {}, {}, {}
-    page_ids, wanted = padded_ids(ids), padded_ids(counted)
+    page_ids = padded_ids(ids)
     # as the driver gives them: `to_datetime` reads the stamp whatever the engine's type
-    rows = _figures.fetchall(*page_ids, *wanted, key=(len(page_ids), len(wanted)))
+    rows = _figures.fetchall(*page_ids, key=len(page_ids))
     members: dict[int, int] = {}
     last: dict[int, datetime] = {}
     completed: dict[int, int] = {}
     for cid, count, value, done in rows:
         members[cid] = count
-        completed[cid] = int(done or 0)
+        completed[cid] = done
         if (when := to_datetime(value)) is not None:
             last[cid] = when
     return members, last, completed

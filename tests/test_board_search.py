@@ -661,7 +661,7 @@ def test_migration_16_builds_the_index_of_each_boards_newest_posts(app, bw, fest
         posts.create_post(bw.member, bw.coalition, title=f"Festyn {n}", body="Lipowa")
     posts.delete_post(festyn["debowa"][1], bw.outsider)
     db.execute_sql("DROP TABLE post_recent_search")
-    assert migrate_from(15) == [16]
+    assert migrate_from(15) == [v for v in sorted(MIGRATIONS) if v >= 16]
     assert _recent_indexed() == _recent_expected(200)
     assert len(_recent_indexed()) == 8
     db.execute_sql("INSERT INTO post_recent_search (rowid, title_words, body_words) "

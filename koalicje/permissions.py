@@ -232,6 +232,17 @@ def _delete_post(user: User, post: Any) -> bool:
     )
 
 
+def posts_to_ask(user: User, posts: list) -> list:
+    """The posts of `posts` of which `edit_post` and `delete_post` may say yes to `user`:
+    their own, and every one for an admin (the two rules above refuse the rest). A board
+    page asks both rules of each post it shows; asking only these skips ~70 refusals a
+    page (tests/test_board_listing.py asks the rules of every post and role and compares).
+    Change this with the rules."""
+    if user.role == "admin":
+        return posts
+    return [post for post in posts if post.author_id == user.id]
+
+
 @rule("manage_board")
 def _manage_board(user: User, board: Any) -> bool:
     """Pin posts, mark them must-read and see who has not confirmed: the coalition's

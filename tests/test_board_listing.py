@@ -609,9 +609,10 @@ def test_extras_read_without_peewees_wrapper_are_the_same(app, bw, database, mon
 
 
 def test_extras_edit_and_delete_rights_are_the_rules_of_each_post(app, bw, database):
-    """`extras` asks the edit and delete rules only of the reader's own posts (an admin's:
-    of all): what it finds is what `permissions.can` says of every post, for every kind of
-    reader, on a coalition's board and the programme's, hidden and deleted posts too."""
+    """`extras` asks the edit and delete rules only of `permissions.posts_to_ask` (own
+    posts; an admin's: all): what it finds is what `permissions.can` says of every post, for
+    every kind of reader, on a coalition's board and the programme's, hidden and deleted
+    posts too."""
     from koalicje import permissions
 
     authors = (bw.member, bw.coordinator, bw.trainer, bw.admin, bw.outsider)

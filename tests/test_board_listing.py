@@ -460,7 +460,7 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                 key = key[0] if key else shape
                 light = query is not posts._search_stream  # the listing's: texts kept apart
                 if light:
-                    ours = posts._listed_light(query, args, key)
+                    ours = posts._listed(query, args, key, posts._LIGHT)
                     assert all("body_html" not in p.__data__ for p in ours)
                     posts._fill_texts(ours)
                 else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, g, has_request_context
 from peewee import SQL, BooleanField, Case, DateTimeField, IntegrityError, RawQuery, Select, fn
@@ -136,9 +136,9 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         if searching is None:
             # No search: a handful of shapes, each built once (see `_listing_shape`).
             if after is None:
-                result.top = _listed_light(
-                    _listing_top, _listing_args(shape, values, stream=False), shape)
-            rows = _listed_light(_listing_stream, args, shape)
+                result.top = _listed(
+                    _listing_top, _listing_args(shape, values, stream=False), shape, _LIGHT)
+            rows = _listed(_listing_stream, args, shape, _LIGHT)
             _fill_texts(result.top + rows)
         else:
             # A search without FTS5 (PostgreSQL's LIKE, or no word characters): the same
@@ -214,9 +214,6 @@ def _listing_conditions(shape: _ListingShape, params: tuple, stream: bool = True
     return filters, is_top, unconfirmed, rows, value.get("limit")
 
 
-# A listing's columns: the post's, then its author's id and name (`_with_author`).
-_LISTED_COLUMNS = [f.column_name for f in Post._meta.sorted_fields] + ["id", "name"]
-_LISTED_NAMES = tuple(f.name for f in Post._meta.sorted_fields)
 
 
 def _as_datetime(field: DateTimeField) -> Callable[[Any], Any]:
@@ -238,31 +235,51 @@ def _as_datetime(field: DateTimeField) -> Callable[[Any], Any]:
     return convert
 
 
-# The post's fields whose values the database drivers give otherwise than Peewee's models
-# hold them (SQLite: dates as text, booleans as 0/1), with their converters; the others
-# (ids, texts) come as the model holds them.
-_LISTED_CONVERTED = tuple(
-    (f.name, bool if isinstance(f, BooleanField) else _as_datetime(f))
-    for f in Post._meta.sorted_fields if isinstance(f, (DateTimeField, BooleanField)))
+class _Columns(NamedTuple):
+    """What a listing query reads of a post (`fields`), then its author's id and name
+    (`_with_author`): the cursor's column names, the fields' names, and the fields whose
+    values the database drivers give otherwise than Peewee's models hold them (SQLite:
+    dates as text, booleans as 0/1) with their converters; the others (ids, texts) come
+    as the model holds them."""
+
+    columns: list[str]
+    names: tuple[str, ...]
+    converted: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+    @classmethod
+    def of(cls, fields: list) -> _Columns:
+        return cls([f.column_name for f in fields] + ["id", "name"],
+                   tuple(f.name for f in fields),
+                   tuple((f.name, bool if isinstance(f, BooleanField) else _as_datetime(f))
+                         for f in fields if isinstance(f, (DateTimeField, BooleanField))))
 
 
-def _listed(query: Prepared, params: list, key: _ListingShape) -> list[Post]:
-    """The rows of a prepared listing query (`_with_author(Post.select(Post))...`) as the
-    Post objects, with their authors' id and name, that Peewee's row wrapper builds, made
-    directly from the rows: a third of the cost for a board's ~40 posts
-    (tests/test_board_listing.py compares them with Peewee's on both engines)."""
+_TEXTS = ("body_source", "body_html")
+_WHOLE = _Columns.of(Post._meta.sorted_fields)  # `Post.select(Post)`
+# `_light_post_query()`: every column but the post's two texts (see `_fill_texts`)
+_LIGHT_FIELDS = [f for f in Post._meta.sorted_fields if f.name not in _TEXTS]
+_LIGHT = _Columns.of(_LIGHT_FIELDS)
+
+
+def _listed(query: Prepared, params: list, key: _ListingShape,
+            read: _Columns = _WHOLE) -> list[Post]:
+    """The rows of a prepared listing query (`_with_author(Post.select(Post))...`, or
+    with `read=_LIGHT` of `_light_post_query()`: the posts without their texts, for
+    `_fill_texts`) as the Post objects, with their authors' id and name, that Peewee's row
+    wrapper builds, made directly from the rows: a third of the cost for a board's ~40
+    posts (tests/test_board_listing.py compares them with Peewee's on both engines)."""
     built = query.built(params, key)
     cursor = db.execute_sql(built.sql, built.bind(params))
-    if [column[0] for column in cursor.description] != _LISTED_COLUMNS:  # not its shape
+    if [column[0] for column in cursor.description] != read.columns:  # not its shape
         return list(built.query._get_cursor_wrapper(cursor))
-    return [_listed_post(row) for row in cursor.fetchall()]
+    return [_listed_post(row, read) for row in cursor.fetchall()]
 
 
-def _listed_post(row: tuple) -> Post:
-    """A listing's row (the post's columns, then its author's id and name) as a Post."""
-    # The post's columns (the author's two follow).
-    data = dict(zip(_LISTED_NAMES, row, strict=False))
-    for name, convert in _LISTED_CONVERTED:
+def _listed_post(row: tuple, read: _Columns = _WHOLE) -> Post:
+    """A listing's row (the post's columns `read`, then its author's id and name) as a
+    Post."""
+    data = dict(zip(read.names, row, strict=False))
+    for name, convert in read.converted:
         value = data[name]
         if value is not None:
             data[name] = convert(value)
@@ -280,41 +297,11 @@ def _listed_post(row: tuple) -> Post:
 # time) and reads only for posts not kept yet. Reading them for a board's ~40 posts was
 # 0.17 ms of its 0.55 ms of SQL, and the HTML of its posts is kept anyway.
 
-_TEXTS = ("body_source", "body_html")
-_LIGHT_FIELDS = [f for f in Post._meta.sorted_fields if f.name not in _TEXTS]
-_LIGHT_COLUMNS = [f.column_name for f in _LIGHT_FIELDS] + ["id", "name"]
-_LIGHT_NAMES = tuple(f.name for f in _LIGHT_FIELDS)
-_LIGHT_CONVERTED = tuple((name, convert) for name, convert in _LISTED_CONVERTED
-                         if name in _LIGHT_NAMES)
 TEXTS_KEPT = "koalicje.board.post_bodies"  # app.extensions key: a `KeptTexts`
 
 
 def _light_post_query():
     return _with_author(Post.select(*_LIGHT_FIELDS))
-
-
-def _listed_light(query: Prepared, params: list, key: _ListingShape) -> list[Post]:
-    """`_listed` of a query of `_light_post_query()`: the posts without their texts (for
-    `_fill_texts`)."""
-    built = query.built(params, key)
-    cursor = db.execute_sql(built.sql, built.bind(params))
-    if [column[0] for column in cursor.description] != _LIGHT_COLUMNS:  # not its shape
-        return list(built.query._get_cursor_wrapper(cursor))
-    return [_light_post(row) for row in cursor.fetchall()]
-
-
-def _light_post(row: tuple) -> Post:
-    """`_listed_post` of a row of `_light_post_query()`."""
-    data = dict(zip(_LIGHT_NAMES, row, strict=False))
-    for name, convert in _LIGHT_CONVERTED:
-        value = data[name]
-        if value is not None:
-            data[name] = convert(value)
-    author = User.__new__(User)
-    author.__data__, author.__rel__, author._dirty = {"id": row[-2], "name": row[-1]}, {}, set()
-    post = Post.__new__(Post)
-    post.__data__, post.__rel__, post._dirty = data, {"author": author}, set()
-    return post
 
 
 class KeptTexts(dict):
@@ -349,7 +336,7 @@ def _kept_texts() -> KeptTexts:
 
 
 def _fill_texts(listed: list[Post]) -> None:
-    """Give the posts of `_listed_light` their texts: those kept for the post's id, creation
+    """Give the posts of `_listed(..., _LIGHT)` their texts: those kept for the post's id, creation
     and last edit, the others read (one query) and kept under what the read row says."""
     kept_texts = _kept_texts()
     missing = []

@@ -59,6 +59,12 @@ def test_generator_makes_the_sizes_it_is_asked_for(database):
         ("Notatki ze spotkania.", render_markdown("Notatki ze spotkania."))}
     for role in bench_data.ROLE_EMAILS.values():
         assert User.by_email(role).check_password(bench_data.BENCH_PASSWORD)
+    # a bulk load: the planner's statistics made at the end (as a migration makes them)
+    from models import db, is_sqlite
+
+    analysed = ("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'post'" if is_sqlite() else
+                "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'post'")
+    assert db.execute_sql(analysed).fetchone()[0] > 0
 
 
 def test_generator_refuses_a_database_with_users(database, factories):

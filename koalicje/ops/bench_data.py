@@ -50,6 +50,7 @@ from models import (
     TrainerAssignment,
     User,
     Visit,
+    analyze,
     create_or_migrate,
     db,
     fill_board_search_index,
@@ -387,6 +388,10 @@ def generate(sizes: Sizes = FULL, seed: int = 1, content_dir: str | None = None,
     # The rows went in directly: the values the writes keep are computed once at the end.
     activity.recount()
     self_assessment.recount_profiles()
+    # A bulk load: statistics for the query planner, as a migrated database gets them (a
+    # data set made at the current schema is never migrated, and had none until a worker's
+    # hourly `PRAGMA optimize`).
+    analyze()
 
     if is_sqlite():
         db.execute_sql("PRAGMA synchronous=NORMAL")

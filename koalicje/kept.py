@@ -25,12 +25,16 @@ T = TypeVar("T")
 BY_LANGUAGE = 16  # the limit of a store keyed by language (or a few other settings)
 
 
-def store(name: str) -> dict[Any, Any]:
-    """The dict kept as `app.extensions[name]` (made on first use); outside an
-    application context a new dict of its own, which keeps nothing."""
+def store(name: str, make: Callable[[], Any] = dict) -> Any:
+    """The dict kept as `app.extensions[name]` (made by `make` on first use: `dict`, or a
+    dict subclass with limits of its own); outside an application context a new one of
+    its own, which keeps nothing."""
     if not has_app_context():
-        return {}
-    return current_app.extensions.setdefault(name, {})
+        return make()
+    found = current_app.extensions.get(name)
+    if found is None:
+        found = current_app.extensions[name] = make()
+    return found
 
 
 def keep(kept: dict[Any, Any], key: Hashable, value: T, limit: int) -> T:

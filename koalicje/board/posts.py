@@ -16,7 +16,7 @@ from flask import current_app, g, has_request_context
 from peewee import SQL, BooleanField, Case, DateTimeField, IntegrityError, RawQuery, Select, fn
 from werkzeug.local import LocalProxy
 
-from koalicje import activity, permissions
+from koalicje import activity, kept, permissions
 from koalicje.board import search
 from koalicje.learning import progress
 from koalicje.prepared import Prepared, padded_ids, prepared
@@ -329,10 +329,7 @@ class KeptTexts(dict):
 def _kept_texts() -> KeptTexts:
     if not has_request_context():
         return KeptTexts()  # nothing kept outside a request (a fresh store each time)
-    kept_texts = current_app.extensions.get(TEXTS_KEPT)
-    if kept_texts is None:
-        kept_texts = current_app.extensions[TEXTS_KEPT] = KeptTexts()
-    return kept_texts
+    return kept.store(TEXTS_KEPT, KeptTexts)
 
 
 def _fill_texts(listed: list[Post]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import traceback
-from functools import lru_cache
 from types import SimpleNamespace
 
 from gunicorn.glogging import Logger
@@ -42,7 +41,6 @@ def redact(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=8)
 def format_atoms(log_format: str) -> tuple[str, ...]:
     """The names of the atoms `log_format` uses, each once."""
     return tuple(dict.fromkeys(FORMAT_ATOM.findall(log_format)))
@@ -82,7 +80,10 @@ class RedactingLogger(Logger):
         if not self.access_log_enabled:
             return
         log_format = self.cfg.access_log_format
-        names = format_atoms(log_format)
+        kept = getattr(self, "_format_atoms", None)  # the format's atoms, found once
+        if kept is None or kept[0] != log_format:
+            kept = self._format_atoms = (log_format, format_atoms(log_format))
+        names = kept[1]
         if any(name.startswith("{") for name in names):
             atoms = self.atoms(resp, req, environ, request_time)
         else:

@@ -1160,23 +1160,28 @@ class CoalitionFigures(BaseModel):
         table_name = "coalition_figures"
 
 
+def _figure_columns(coalition: str) -> tuple[str, str, str]:
+    """The three figures of the coalition whose id is the SQL `coalition`, as scalar
+    subqueries over the memberships, accounts, progress and modules: enabled members,
+    their latest stamp, their completions of required modules not archived."""
+    yes, no = ("1", "0") if is_sqlite() else ("TRUE", "FALSE")
+    members = ('FROM membership m JOIN "user" u ON u.id = m.user_id '
+               f"WHERE m.coalition_id = {coalition} AND u.active = {yes}")
+    return (f"(SELECT COUNT(*) {members})", f"(SELECT MAX(u.last_active_at) {members})",
+            "(SELECT COUNT(*) FROM membership m "
+            'JOIN "user" u ON u.id = m.user_id '
+            "JOIN module_progress p ON p.user_id = m.user_id "
+            "JOIN module mo ON mo.id = p.module_id "
+            f"WHERE m.coalition_id = {coalition} AND u.active = {yes} "
+            f"AND p.status = 'completed' AND mo.required = {yes} AND mo.archived = {no})")
+
+
 def _figures_sql(where: str) -> str:
     """The UPDATE that recomputes the `coalition_figures` rows matching `where` (SQL on
     the table `coalition_figures`) from the memberships, accounts, progress and modules."""
-    yes, no = ("1", "0") if is_sqlite() else ("TRUE", "FALSE")
-    members = ('FROM membership m JOIN "user" u ON u.id = m.user_id '
-               f"WHERE m.coalition_id = coalition_figures.coalition_id AND u.active = {yes}")
-    return (
-        f"UPDATE coalition_figures SET members = (SELECT COUNT(*) {members}), "
-        f"last_active_at = (SELECT MAX(u.last_active_at) {members}), "
-        "completed = (SELECT COUNT(*) FROM membership m "
-        'JOIN "user" u ON u.id = m.user_id '
-        "JOIN module_progress p ON p.user_id = m.user_id "
-        "JOIN module mo ON mo.id = p.module_id "
-        f"WHERE m.coalition_id = coalition_figures.coalition_id AND u.active = {yes} "
-        f"AND p.status = 'completed' AND mo.required = {yes} AND mo.archived = {no}) "
-        f"WHERE {where}"
-    )
+    members, last, completed = _figure_columns("coalition_figures.coalition_id")
+    return (f"UPDATE coalition_figures SET members = {members}, last_active_at = {last}, "
+            f"completed = {completed} WHERE {where}")
 
 
 def _stamp_forwards() -> str:
@@ -1312,18 +1317,13 @@ def _figures_triggers_postgres() -> list[str]:
 
 
 def coalition_figures_from_scratch() -> dict[int, tuple[int, Any, int]]:
-    """What `CoalitionFigures` should hold, computed from the data: {coalition id:
-    (members, latest stamp, completions)}, coalitions without enabled members left out."""
-    yes, no = ("1", "0") if is_sqlite() else ("TRUE", "FALSE")
-    rows = db.execute_sql(
-        "SELECT m.coalition_id, COUNT(*), MAX(u.last_active_at), "
-        "(SELECT COUNT(*) FROM membership m2 JOIN \"user\" u2 ON u2.id = m2.user_id "
-        "JOIN module_progress p ON p.user_id = m2.user_id JOIN module mo ON mo.id = p.module_id "
-        f"WHERE m2.coalition_id = m.coalition_id AND u2.active = {yes} "
-        f"AND p.status = 'completed' AND mo.required = {yes} AND mo.archived = {no}) "
-        'FROM membership m JOIN "user" u ON u.id = m.user_id '
-        f"WHERE u.active = {yes} GROUP BY m.coalition_id").fetchall()
-    return {cid: (members, last, completed) for cid, members, last, completed in rows}
+    """What `CoalitionFigures` should hold, computed from the data by the triggers' own
+    rule (`_figure_columns`): {coalition id: (members, latest stamp, completions)},
+    coalitions without enabled members left out."""
+    rows = db.execute_sql(f"SELECT c.id, {', '.join(_figure_columns('c.id'))} "
+                          "FROM coalition c").fetchall()
+    return {cid: (members, last, completed)
+            for cid, members, last, completed in rows if members}
 
 
 def recount_coalition_figures() -> int:

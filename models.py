@@ -466,8 +466,8 @@ class QuizAttempt(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
     class Meta:
-        # each learner's best score per quiz (the trainer's matrix and exports) read from
-        # the index alone, in its order: no visit to the rows and their answers
+        # each learner's best score per quiz (what keeps `QuizBest`) read from the index
+        # alone: no visit to the rows and their answers
         indexes = ((("user", "quiz", "score"), False),)
 
 
@@ -606,8 +606,142 @@ def create_profile_triggers() -> None:
         db.execute_sql(statement)
 
 
+# --- quizzes: each learner's best score kept at write time (issue 10) ------------------------
+
+
+class QuizBest(BaseModel):
+    """A learner's best score at a quiz: the highest `QuizAttempt.score` of their attempts
+    at it (a learner without attempts at a quiz has no row). The trainer's progress matrix
+    and its exports read one row per learner and quiz from the (user, quiz, score) index,
+    not every attempt grouped (`koalicje.trainer.progress_matrix`).
+
+    Kept by database triggers on `quiz_attempt` (`create_quiz_best`), so every write keeps
+    it, whatever writes: a submission, a bulk load, an attempt moved, rescored or deleted,
+    the cascades of a deleted learner, quiz or version. An attempt added raises its pair's
+    best; any other write recomputes the pairs it touched from their attempts. `flask db
+    recount` (`recount_quiz_best`) repairs it.
+    """
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE", index=False)  # below
+    quiz = ForeignKeyField(Quiz, backref="+", on_delete="CASCADE")
+    score = FloatField()
+
+    class Meta:
+        table_name = "quiz_best"
+        # the pair's one row (what the triggers' upsert finds), and the matrix's reads
+        # from the index alone, in its order
+        indexes = ((("user", "quiz"), True), (("user", "quiz", "score"), False))
+
+
+def _best_of(row: str) -> str:
+    """The SQL condition "the pair of `row`" (NEW or OLD, in a trigger on `quiz_attempt`)."""
+    return f"user_id = {row}.user_id AND quiz_id = {row}.quiz_id"
+
+
+def _best_recompute(row: str) -> str:
+    """SQL statements (in a trigger) setting the best score of `row`'s pair to the highest
+    of its attempts, or deleting it when none is left. Never an insert: during a deleted
+    learner's or quiz's cascade the pair's user or quiz may be gone already."""
+    pair = _best_of(row)
+    return (f"DELETE FROM quiz_best WHERE {pair} AND NOT EXISTS "
+            f"(SELECT 1 FROM quiz_attempt WHERE {pair}); "
+            f"UPDATE quiz_best SET score = (SELECT MAX(score) FROM quiz_attempt WHERE {pair}) "
+            f"WHERE {pair};")
+
+
+def _best_raise(row: str, greatest: str) -> str:
+    """The SQL statement (in a trigger) raising the best score of `row`'s pair to its score
+    (the pair's row made when missing); `greatest` is the engine's two-argument maximum."""
+    return ("INSERT INTO quiz_best (user_id, quiz_id, score) "
+            f"VALUES ({row}.user_id, {row}.quiz_id, {row}.score) "
+            "ON CONFLICT (user_id, quiz_id) DO UPDATE "
+            f"SET score = {greatest}(quiz_best.score, excluded.score);")
+
+
+def _best_triggers_sqlite() -> list[str]:
+    return [
+        "CREATE TRIGGER IF NOT EXISTS quiz_best_insert AFTER INSERT ON quiz_attempt "
+        f"BEGIN {_best_raise('NEW', 'MAX')} END",
+        "CREATE TRIGGER IF NOT EXISTS quiz_best_delete AFTER DELETE ON quiz_attempt "
+        f"BEGIN {_best_recompute('OLD')} END",
+        "CREATE TRIGGER IF NOT EXISTS quiz_best_update "
+        "AFTER UPDATE OF user_id, quiz_id, score ON quiz_attempt "
+        f"BEGIN {_best_recompute('OLD')} {_best_raise('NEW', 'MAX')} END",
+    ]
+
+
+def _best_triggers_postgres() -> list[str]:
+    return [
+        f"""CREATE OR REPLACE FUNCTION quiz_best_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            -- the pair's row locked first: the recount below then sees every other
+            -- writer's committed attempts
+            PERFORM 1 FROM quiz_best WHERE {_best_of('OLD')} FOR UPDATE;
+            {_best_recompute('OLD')}
+          END IF;
+          IF TG_OP IN ('UPDATE', 'INSERT') THEN
+            {_best_raise('NEW', 'GREATEST')}
+          END IF;
+          RETURN NULL;
+        END $$""",
+        "CREATE OR REPLACE TRIGGER quiz_best_keep "
+        "AFTER INSERT OR DELETE OR UPDATE OF user_id, quiz_id, score "
+        "ON quiz_attempt FOR EACH ROW EXECUTE FUNCTION quiz_best_keep()",
+    ]
+
+
+_BEST_FROM_ATTEMPTS = ("SELECT user_id, quiz_id, MAX(score) FROM quiz_attempt "
+                       "GROUP BY user_id, quiz_id")
+
+
+def quiz_best_from_scratch() -> dict[tuple[int, int], float]:
+    """What `QuizBest` should hold, computed from the attempts: {(user, quiz): best}."""
+    return {(user, quiz): best for user, quiz, best in
+            db.execute_sql(_BEST_FROM_ATTEMPTS).fetchall()}
+
+
+def recount_quiz_best() -> int:
+    """Repair `QuizBest` from the attempts (for `flask db recount`); returns how many
+    (learner, quiz) pairs were wrong."""
+    with write_transaction():
+        expected = quiz_best_from_scratch()
+        stored = {(user, quiz): best for user, quiz, best in
+                  QuizBest.select(QuizBest.user, QuizBest.quiz, QuizBest.score).tuples()}
+        wrong = {key for key in expected.keys() | stored.keys()
+                 if expected.get(key) != stored.get(key)}
+        if wrong:
+            fill_quiz_best()
+    return len(wrong)
+
+
+def fill_quiz_best() -> None:
+    """`QuizBest` computed afresh from the attempts."""
+    QuizBest.delete().execute()
+    db.execute_sql(f"INSERT INTO quiz_best (user_id, quiz_id, score) {_BEST_FROM_ATTEMPTS}")
+
+
+def create_quiz_best(fill: bool) -> None:
+    """Create the triggers that keep `QuizBest` (when missing; the table comes with
+    `create_tables`), and with `fill` fill it from the attempts."""
+    QuizBest.create_table(safe=True)
+    for statement in (_best_triggers_sqlite() if is_sqlite() else _best_triggers_postgres()):
+        db.execute_sql(statement)
+    if fill:
+        fill_quiz_best()
+
+
+def drop_quiz_best_triggers() -> None:
+    """Drop what keeps `QuizBest` (a database as it was before migration 20, for tests)."""
+    if is_sqlite():
+        for event in ("insert", "delete", "update"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS quiz_best_{event}")
+    else:
+        db.execute_sql("DROP FUNCTION IF EXISTS quiz_best_keep() CASCADE")
+
+
 QUIZ_MODELS: list[type[BaseModel]] = [
-    Quiz, QuizVersion, QuizAttempt, Instrument, InstrumentVersion, SelfAssessment,
+    Quiz, QuizVersion, QuizAttempt, QuizBest, Instrument, InstrumentVersion, SelfAssessment,
     CoalitionProfile,
 ]
 
@@ -1676,6 +1810,14 @@ def _migration_17(migrator) -> list:
     return []
 
 
+def _migration_20(migrator) -> list:
+    """Work done at write time (issue 10): each learner's best score per quiz (`QuizBest`),
+    filled here from the existing attempts and kept by triggers afterwards."""
+    db.create_tables(MODELS, safe=True)  # the table, and those it is computed from
+    create_quiz_best(fill=True)
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
@@ -1688,6 +1830,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     15: _migration_15,
     16: _migration_16,
     17: _migration_17,
+    20: _migration_20,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -1728,6 +1871,7 @@ def create_or_migrate() -> list[int]:
         create_post_tally(fill=tally_new)
         create_profile_triggers()
         create_coalition_figures(fill=False)
+        create_quiz_best(fill=False)
         if fresh or applied or not SchemaVersion.select().exists():
             SchemaVersion.create(version=SCHEMA_VERSION)
     if not fresh:  # an empty database has no statistics worth keeping

@@ -41,17 +41,19 @@ def db_upgrade() -> None:
 
 @db_group.command("recount", help="Recompute the values kept at write time (each person's "
                   "last activity, the boards' posts per month, the coalitions' "
-                  "self-assessment profiles, members and completions) from the data, and "
+                  "self-assessment profiles, members and completions, the learners' best "
+                  "quiz scores) from the data, and "
                   "repair those that differ.")
 def db_recount() -> None:
     from koalicje import activity, self_assessment
-    from models import recount_coalition_figures, recount_post_tally
+    from models import recount_coalition_figures, recount_post_tally, recount_quiz_best
 
     with db.connection_context():
         repaired = activity.recount()
         tally = recount_post_tally()
         profiles = self_assessment.recount_profiles()
         figures = recount_coalition_figures()
+        best = recount_quiz_best()
     click.echo(f"Last activity: {repaired} repaired." if repaired
                else "Last activity: every value was right.")
     click.echo(f"New posts per board and month: {tally} repaired." if tally
@@ -60,6 +62,8 @@ def db_recount() -> None:
                else "Coalition self-assessment profiles: every value was right.")
     click.echo(f"Coalitions' members and completions: {figures} repaired." if figures
                else "Coalitions' members and completions: every value was right.")
+    click.echo(f"Best quiz scores: {best} repaired." if best
+               else "Best quiz scores: every value was right.")
 
 
 @db_group.command("backup", help="Write a consistent copy of the database to BACKUP_DIR.")

@@ -174,8 +174,9 @@ def _cells_and_widths(body: bytes):
 @pytest.mark.parametrize("separator_in_text", [False, True])
 def test_plain_rows_give_the_sheet_each_value_written_alone_gives(separator_in_text):
     """Rows of text, integers, dates and None are written a distinct value at a time,
-    with no cell references; the same rows through the value-by-value writer (a float
-    among them sends them there) open as the same cells, types, formats and widths."""
+    with no cell references; the same rows with a value of another type among them (a
+    float: each such value is given its cell first) open as the same cells, types,
+    formats and widths."""
     rows = [row.copy() for row in _PLAIN_ROWS]
     if not separator_in_text:
         rows = [[v.replace("\ue000", "?") if isinstance(v, str) else v for v in row]
@@ -217,3 +218,23 @@ def test_shared_strings_escaped_together_are_each_escaped_alone():
     assert texts.xml().count("<si>") == len(values) + 1
     assert "z \ue000</t>" in texts.xml()
     assert exports._Texts().xml().endswith('uniqueCount="0"></sst>')
+
+
+def test_values_equal_but_written_differently_keep_their_own_cells():
+    """1, 1.0 and True are equal keys, and so are a date and a datetime at its midnight,
+    a text and the same text as Markup: each is written as its own type (the Markup as its
+    text), wherever it comes first, in a row of its own or beside the others."""
+    from markupsafe import Markup
+
+    rows = [[1, 1.0, True, date(2026, 1, 1), datetime(2026, 1, 1), "=1", Markup("=1")],
+            [True, 1.0, 1, datetime(2026, 1, 1, 12), date(2026, 1, 1), Markup("=1"), "=1"],
+            [float("nan"), float("inf"), [1, 2], 2.5, 2.5, False, 0]]
+    sheet = read(exports.to_xlsx(["A"], rows))
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert values[0] == (1, 1.0, True, datetime(2026, 1, 1), datetime(2026, 1, 1), "'=1", "'=1")
+    assert [type(v) for v in values[0][:3]] == [int, float, bool]
+    assert values[1] == (True, 1.0, 1, datetime(2026, 1, 1, 12), datetime(2026, 1, 1), "'=1",
+                         "'=1")
+    assert [type(v) for v in values[1][:3]] == [bool, float, int]
+    assert values[2] == ("nan", "inf", "[1, 2]", 2.5, 2.5, False, 0)
+    assert sheet["F2"].data_type == "s" and sheet["E3"].is_date

@@ -194,54 +194,54 @@ def _xml_attr(value: str) -> str:
     return _xml_text(value).replace('"', "&quot;")
 
 
-def _column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+class _Made:
+    """A value of a type the sheet does not write by value (a bool, a float, a datetime, a
+    date or int subclass, anything else), its cell and width made once (`_made`)."""
+
+    __slots__ = ("cell", "width")
+
+    def __init__(self, cell: str, width: int) -> None:
+        self.cell = cell
+        self.width = width
 
 
-def _cell_xml(ref: str, value: Value) -> str:
-    if isinstance(value, str):  # the most common value first; "" is an empty cell
-        return "" if not value else (f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
-                f'{_xml_text(value)}</t></is></c>')
-    if value is None:
-        return ""
+def _made(value: Value) -> _Made:
+    """The cell (without a reference) and the width of a value `_cells` does not write by
+    value: a bool as a boolean, a finite float or an int subclass as a number, a datetime
+    or a date subclass as a date (its time kept as the day's fraction), anything else as
+    inline text of its `str`."""
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return _Made(f'<c t="b"><v>{int(value)}</v></c>', len(str(value)))
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        return f'<c r="{ref}"><v>{value!r}</v></c>'
+        return _Made(f"<c><v>{value!r}</v></c>", len(str(value)))
     if isinstance(value, datetime):
         delta = value.replace(tzinfo=None) - _EPOCH
         serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-        return f'<c r="{ref}" s="1"><v>{serial!r}</v></c>'
+        return _Made(f'<c s="1"><v>{serial!r}</v></c>', 10)
     if isinstance(value, date):
-        return f'<c r="{ref}" s="1"><v>{(value - _EPOCH.date()).days}</v></c>'
-    return _cell_xml(ref, str(value))
+        return _Made(f'<c s="1"><v>{(value - _EPOCH.date()).days}</v></c>', 10)
+    text = str(value)
+    return _Made(f'<c t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>',
+                 len(text))
 
 
 class _Texts(dict):
     """The shared strings of one sheet: each distinct text neutralised (`safe_text`),
     measured and given its index once (a sheet repeats few distinct strings many times: a
-    status label in most cells). Each maps to (its width, what follows `<c r="A1"` in its
-    cell, the whole cell without a reference; "" for the empty text: no cell); `entries`
-    are the neutralised texts in the order of their indexes, escaped when the part is
-    written (`xml`)."""
+    status label in most cells). Each maps to (its width, its cell without a reference; ""
+    for the empty text: no value); `entries` are the neutralised texts in the order of
+    their indexes, escaped when the part is written (`xml`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[str] = []
 
-    def add(self, value: str) -> tuple[int, str, str]:
+    def add(self, value: str) -> tuple[int, str]:
         if not value:
-            entry = self[value] = (0, "", "")
+            entry = self[value] = (0, "")
             return entry
         safe = safe_text(value)
-        tail = f' t="s"><v>{len(self.entries)}</v></c>'
-        entry = self[value] = (len(safe), tail, "<c" + tail)
+        entry = self[value] = (len(safe), f'<c t="s"><v>{len(self.entries)}</v></c>')
         self.entries.append(safe)
         return entry
 
@@ -271,31 +271,16 @@ _SEPARATOR = "\ue000"
 _BETWEEN = '</t></si><si><t xml:space="preserve">'
 
 
-class _Integers(dict):
-    """Each integer of a sheet (counts, percentages: few distinct ones) as (its width, what
-    follows `<c r="A1"` in its cell, the whole cell without a reference)."""
-
-    def add(self, value: int) -> tuple[int, str, str]:
-        text = repr(value)
-        tail = f"><v>{text}</v></c>"
-        entry = self[value] = (len(text), tail, "<c" + tail)
-        return entry
-
-
 def _sheet_xml(rows: Sequence[Sequence[Value]], texts: _Texts | None = None) -> str:
     """The sheet of `rows` (the header first): a column is as wide as its longest text, a
     date 10 characters, a number its digits (within 8..40 with 2 to spare). Texts are
     shared strings, collected in `texts` (a cell holds its index: less to write and to
     deflate than the text inline); a text's or an integer's cell is made once per sheet.
     A cell right after the previous one of its row has no reference (`r` is optional in
-    SpreadsheetML: such a cell is the next column). Rows of text, integers, dates and None
-    only (the exports) are written by `_plain_cells`, any others value by value (`_cells`)."""
+    SpreadsheetML: such a cell is the next column; see `_cells`)."""
     if texts is None:
         texts = _Texts()
-    if _PLAIN_CELLS.issuperset(map(type, chain.from_iterable(rows))):
-        cells, widths = _plain_cells(rows, texts)
-    else:
-        cells, widths = _cells(rows, texts)
+    cells, widths = _cells(rows, texts)
     while widths and widths[-1] < 0:
         widths.pop()
     parts = [
@@ -316,33 +301,39 @@ def _sheet_xml(rows: Sequence[Sequence[Value]], texts: _Texts | None = None) -> 
     return "".join(parts)
 
 
-# the types `_plain_cells` writes (exact types: no bool, float, datetime or str subclass)
+# the types `_cells` writes by value (exact types: no bool, float, datetime or subclass)
 _PLAIN_CELLS = frozenset({str, int, date, type(None)})
 _BLANK = "<c/>"  # a cell without a value: what an empty text or None shows
 
 
-def _plain_cells(rows: Sequence[Sequence[Value]], texts: _Texts) -> tuple[list[str], list[int]]:
-    """The `<row>`s and the column widths of rows of text, integers, dates and None only
-    (a matrix export): each distinct value's cell is made once, in the order the values
-    first appear (the shared strings' order), and each row is one join of its values'
-    cells, none with a reference (each is the next column; an empty text or None is an
-    empty `<c/>`, so the next cell keeps its place). A column's width is the widest of its
-    distinct values."""
-    integers = _Integers()
+def _cells(rows: Sequence[Sequence[Value]], texts: _Texts) -> tuple[list[str], list[int]]:
+    """The `<row>`s and the column widths of `rows`: each distinct value's cell is made
+    once, in the order the values first appear (the shared strings' order), and each row
+    is one join of its values' cells, none with a reference (each is the next column; an
+    empty text or None is an empty `<c/>`, so the next cell keeps its place). A column's
+    width is the widest of its distinct values. Text, integers, dates and None (a matrix
+    export: nothing else) are written by value; rows with values of other types are first
+    copied with each such value in its `_Made` cell (made once per distinct value; a str
+    subclass is its text), so that no two values that are equal but written differently
+    (1, 1.0 and True; a date and a datetime) share a cell."""
+    if not _PLAIN_CELLS.issuperset(map(type, chain.from_iterable(rows))):
+        rows = _with_made(rows)
     epoch = _EPOCH.date()
-    cell_of: dict[Value, str] = {None: _BLANK}
-    width_of: dict[Value, int] = {None: -1}
+    cell_of: dict[Value | _Made, str] = {None: _BLANK}
+    width_of: dict[Value | _Made, int] = {None: -1}
     for value in dict.fromkeys(chain.from_iterable(rows)):
         kind = type(value)
         if kind is str:
-            length, _tail, cell = texts.get(value) or texts.add(value)
+            length, cell = texts.get(value) or texts.add(value)
             cell_of[value], width_of[value] = cell or _BLANK, length
         elif kind is int:
-            length, _tail, cell = integers.add(value)
-            cell_of[value], width_of[value] = cell, length
+            text = repr(value)
+            cell_of[value], width_of[value] = f"<c><v>{text}</v></c>", len(text)
         elif kind is date:
             cell_of[value] = f'<c s="1"><v>{(value - epoch).days}</v></c>'
             width_of[value] = 10
+        elif kind is _Made:
+            cell_of[value], width_of[value] = value.cell, value.width
     get, width = cell_of.__getitem__, width_of.__getitem__
     cells = [f'<row r="{number}">{"".join(map(get, row))}</row>'
              for number, row in enumerate(rows, start=1)]
@@ -351,49 +342,26 @@ def _plain_cells(rows: Sequence[Sequence[Value]], texts: _Texts) -> tuple[list[s
     return cells, widths
 
 
-def _cells(rows: Sequence[Sequence[Value]], texts: _Texts) -> tuple[list[str], list[int]]:
-    """The `<row>`s' parts and the column widths of any rows, each value read once: its
-    cell written and its width measured in the same pass. A cell after an empty one (None
-    or an empty text: no cell), and a value of another type, names its column."""
-    integers = _Integers()
-    columns = max(map(len, rows), default=0)
-    refs = [f'<c r="{_column_letter(i)}' for i in range(columns)]  # then the row's number
-    widths = [-1] * columns  # -1: no value in the column (no width of its own)
-    cells: list[str] = []
-    append = cells.append
-    epoch = _EPOCH.date()
-    for number, row in enumerate(rows, start=1):
-        append(f'<row r="{number}">')
-        gap = False  # a column left empty since the last cell written: the next names its own
-        for index, value in enumerate(row):
+def _with_made(rows: Sequence[Sequence[Value]]) -> list[list[Value | _Made]]:
+    """`rows` with each value of a type `_cells` does not write by value in its `_Made`
+    cell (one per distinct type and value), and each str subclass (Markup) as its text."""
+    made: dict[tuple[type, Value], _Made] = {}
+    out = []
+    for row in rows:
+        copied: list[Value | _Made] = []
+        for value in row:
             kind = type(value)
-            if kind is str:
-                length, tail, cell = texts.get(value) or texts.add(value)
-            elif kind is int:  # a count or a percentage (not a bool)
-                length, tail, cell = integers.get(value) or integers.add(value)
-            elif value is None:
-                gap = True
-                continue
-            elif kind is date:
-                length = 10
-                tail = f' s="1"><v>{(value - epoch).days}</v></c>'
-                cell = "<c" + tail
-            elif isinstance(value, str):  # a subclass (Markup) is its text
-                length, tail, cell = texts.get(str(value)) or texts.add(str(value))
+            if kind in _PLAIN_CELLS:
+                copied.append(value)
+            elif isinstance(value, str):
+                copied.append(str(value))
             else:
-                length = 10 if isinstance(value, (date, datetime)) else len(str(value))
-                append(_cell_xml(f"{_column_letter(index)}{number}", value))
-                cell = tail = None
-                gap = False
-            if cell:
-                if gap:
-                    append(f'{refs[index]}{number}"{tail}')
-                    gap = False
-                else:
-                    append(cell)
-            elif cell == "":  # the empty text: no cell
-                gap = True
-            if length > widths[index]:
-                widths[index] = length
-        append("</row>")
-    return cells, widths
+                try:
+                    cell = made.get((kind, value))
+                    if cell is None:
+                        cell = made[(kind, value)] = _made(value)
+                except TypeError:  # not hashable: its own cell
+                    cell = _made(value)
+                copied.append(cell)
+        out.append(copied)
+    return out

@@ -238,3 +238,14 @@ def test_values_equal_but_written_differently_keep_their_own_cells():
     assert [type(v) for v in values[1][:3]] == [bool, float, int]
     assert values[2] == ("nan", "inf", "[1, 2]", 2.5, 2.5, False, 0)
     assert sheet["F2"].data_type == "s" and sheet["E3"].is_date
+
+
+def test_a_printable_text_has_nothing_clean_text_removes():
+    """`_xml_text` only escapes a printable text: no code point that clean_text removes is
+    printable, and a text of both kinds is cleaned alike either way."""
+    from koalicje.web.text import _UNWANTED, clean_text
+
+    assert not [c for c in map(chr, range(0x110000)) if c.isprintable() and _UNWANTED.match(c)]
+    for text in ("Zofia Żółć & <b>", "a\x00b", "x\r\ny\tz", "\ufffe", "\ue000", ""):
+        assert exports._xml_text(text) == (clean_text(text).replace("&", "&amp;")
+                                           .replace("<", "&lt;").replace(">", "&gt;"))

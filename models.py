@@ -732,7 +732,7 @@ def create_quiz_best(fill: bool) -> None:
 
 
 def drop_quiz_best_triggers() -> None:
-    """Drop what keeps `QuizBest` (a database as it was before migration 20, for tests)."""
+    """Drop what keeps `QuizBest` (a database as it was before migration 18, for tests)."""
     if is_sqlite():
         for event in ("insert", "delete", "update"):
             db.execute_sql(f"DROP TRIGGER IF EXISTS quiz_best_{event}")
@@ -1810,7 +1810,7 @@ def _migration_17(migrator) -> list:
     return []
 
 
-def _migration_20(migrator) -> list:
+def _migration_18(migrator) -> list:
     """Work done at write time (issue 10): each learner's best score per quiz (`QuizBest`),
     filled here from the existing attempts and kept by triggers afterwards."""
     db.create_tables(MODELS, safe=True)  # the table, and those it is computed from
@@ -1830,7 +1830,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     15: _migration_15,
     16: _migration_16,
     17: _migration_17,
-    20: _migration_20,
+    18: _migration_18,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import Auth, count_queries, soup
+from conftest import Auth, captured_sql, count_queries, soup
 from factories import assign, build_board_world, make_coalition, make_user, with_db
 
 from koalicje.board import posts, search
@@ -308,6 +308,26 @@ def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monke
     assert BoardVisit.select().count() == 1
     assert len(calls) == 2
     assert BoardVisit.get().seen_at > before  # the second UPDATE wrote this visit
+
+
+def test_a_later_visit_is_one_update_and_a_vanished_visit_is_inserted(app, bw, database):
+    """A board visited before: its visit moved on by one UPDATE, outside an explicit
+    transaction (no BEGIN and COMMIT), the previous visit given back; a visit row gone
+    meanwhile (the request read it, then it was deleted): inserted as on a first visit."""
+    with app.test_request_context():
+        first = posts.record_visit(bw.member, bw.coalition)  # the first visit: inserted
+        assert first == bw.member.created_at
+    stored = BoardVisit.get().seen_at
+    with app.test_request_context():
+        sql = captured_sql(lambda: posts.record_visit(bw.member, bw.coalition))
+        assert [text.split()[0] for text, _ in sql] == ["SELECT", "UPDATE"]
+        assert posts.last_seen(bw.member, bw.coalition) > stored
+    assert BoardVisit.select().count() == 1 and BoardVisit.get().seen_at > stored
+    with app.test_request_context():
+        previous = posts.last_seen(bw.member, bw.coalition)  # read: the row is there
+        BoardVisit.delete().execute()  # then gone (another request, an account's deletion)
+        assert posts.record_visit(bw.member, bw.coalition) == previous
+    assert BoardVisit.select().count() == 1 and BoardVisit.get().seen_at > previous
 
 
 def test_unread_counts_are_exact_for_every_board(database):

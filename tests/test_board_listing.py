@@ -527,20 +527,20 @@ def test_listing_texts_are_kept_by_post_and_edit(app, bw, database, monkeypatch)
     with count_queries() as first:
         bodies()
     assert not any("body_html" in sql for sql in first.statements), first.statements
-    kept = app.extensions[posts.TEXTS_KEPT]
-    assert set(kept) == {(p.id, p.created_at, None) for p in made}
+    kept = app.extensions[posts.POSTS_KEPT]
+    assert set(kept.keys()) == {("texts", p.id, p.created_at, None) for p in made}
     posts.edit_post(made[1], title="W1", body="**nowa**", category="need")
     assert bodies() == stored() and "<strong>nowa</strong>" in bodies()[made[1].id][1]
     posts.set_pinned(made[2], True)  # on top: its texts kept from the stream's read
     assert bodies() == stored()
-    # Bounded: past the limit of entries (or characters) it starts again.
+    # Bounded: past the limit of entries (or characters) the least recently used go.
     app.config["BOARD_POSTS_KEPT"] = 2
     kept.clear()
     assert bodies() == stored() and len(kept) <= 2
     app.config["BOARD_POSTS_KEPT"] = 4096
     app.config["BOARD_POSTS_KEPT_CHARS"] = 40  # each post's texts: 32 characters
     kept.clear()
-    assert bodies() == stored() and kept.chars <= 40 and len(kept) == 1
+    assert bodies() == stored() and kept.held <= 40 and len(kept) == 1
 
 
 def test_load_board_gives_the_coalition_peewee_builds(app, bw, database):

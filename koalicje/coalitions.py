@@ -143,7 +143,8 @@ def directory(filters: DirectoryFilters, per_page: int = PER_PAGE) -> DirectoryP
     total = _directory_count.rows(*values, key=key)[0][0]
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
-    rows = _directory_page.rows(*values, per_page, (page - 1) * per_page, key=key)
+    # ints and texts, as both engines' drivers give them (no row wrapper: ~2 us a row)
+    rows = _directory_page.fetchall(*values, per_page, (page - 1) * per_page, key=key)
     filters.page = page
     return DirectoryPage([ListedCoalition._make(row) for row in rows], total, page, pages,
                          per_page, filters)

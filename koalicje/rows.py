@@ -1,11 +1,18 @@
 """Models made from rows as the database driver gives them, as Peewee's cursor wrapper makes
 them (its per-row column resolution and dict building cost more than the few rows every
-page reads): for `Model.select()` columns, all of a model's fields in their order."""
+page reads): for `Model.select()` columns, all of a model's fields in their order; and the
+one converter of a driver's timestamps (`to_datetime`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
+
+from peewee import DateTimeField, format_date_time
+
+_PARSE = datetime.fromisoformat
+_FORMATS = DateTimeField.formats
 
 
 def field_count(model: type) -> int:
@@ -23,3 +30,23 @@ def model_from_row(model: type, row: Sequence[Any], start: int = 0) -> Any:
         for field, value in zip(fields, row[start:start + len(fields)], strict=True)})
     instance._dirty.clear()
     return instance
+
+
+def to_datetime(value: Any) -> Any:
+    """A timestamp as a model holds it, from what a database driver gives for a DATETIME
+    column or an expression over one (SQLite: text; PostgreSQL: a datetime): text by
+    `datetime.fromisoformat` (what Peewee's DateTimeField tries first, after rewrites
+    Python 3.11's parser needs no more) and, if it refuses, by Peewee's own formats (text
+    none of them reads stays as it is, as in a Peewee model); a datetime as it is; a date
+    at midnight; None, and SQLite's empty text, as None. Every reader of rows made without
+    Peewee's wrapper converts through it (the board's listings, the trainer's pages)."""
+    if value.__class__ is str:
+        try:
+            return _PARSE(value)
+        except ValueError:
+            return format_date_time(value, _FORMATS) if value else None
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return value

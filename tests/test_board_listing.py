@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import Auth, count_queries, soup
+from conftest import Auth, captured_sql, count_queries, soup
 from factories import assign, build_board_world, make_coalition, make_user, with_db
 
 from koalicje.board import posts, search
@@ -310,6 +310,26 @@ def test_record_visit_survives_a_concurrent_first_visit(app, bw, database, monke
     assert BoardVisit.get().seen_at > before  # the second UPDATE wrote this visit
 
 
+def test_a_later_visit_is_one_update_and_a_vanished_visit_is_inserted(app, bw, database):
+    """A board visited before: its visit moved on by one UPDATE, outside an explicit
+    transaction (no BEGIN and COMMIT), the previous visit given back; a visit row gone
+    meanwhile (the request read it, then it was deleted): inserted as on a first visit."""
+    with app.test_request_context():
+        first = posts.record_visit(bw.member, bw.coalition)  # the first visit: inserted
+        assert first == bw.member.created_at
+    stored = BoardVisit.get().seen_at
+    with app.test_request_context():
+        sql = captured_sql(lambda: posts.record_visit(bw.member, bw.coalition))
+        assert [text.split()[0] for text, _ in sql] == ["SELECT", "UPDATE"]
+        assert posts.last_seen(bw.member, bw.coalition) > stored
+    assert BoardVisit.select().count() == 1 and BoardVisit.get().seen_at > stored
+    with app.test_request_context():
+        previous = posts.last_seen(bw.member, bw.coalition)  # read: the row is there
+        BoardVisit.delete().execute()  # then gone (another request, an account's deletion)
+        assert posts.record_visit(bw.member, bw.coalition) == previous
+    assert BoardVisit.select().count() == 1 and BoardVisit.get().seen_at > previous
+
+
 def test_unread_counts_are_exact_for_every_board(database):
     """Counts per board (new since the visit, not one's own, not hidden or deleted), every
     followed board in the one statement."""
@@ -507,20 +527,20 @@ def test_listing_texts_are_kept_by_post_and_edit(app, bw, database, monkeypatch)
     with count_queries() as first:
         bodies()
     assert not any("body_html" in sql for sql in first.statements), first.statements
-    kept = app.extensions[posts.TEXTS_KEPT]
-    assert set(kept) == {(p.id, p.created_at, None) for p in made}
+    kept = app.extensions[posts.POSTS_KEPT]
+    assert set(kept.keys()) == {("texts", p.id, p.created_at, None) for p in made}
     posts.edit_post(made[1], title="W1", body="**nowa**", category="need")
     assert bodies() == stored() and "<strong>nowa</strong>" in bodies()[made[1].id][1]
     posts.set_pinned(made[2], True)  # on top: its texts kept from the stream's read
     assert bodies() == stored()
-    # Bounded: past the limit of entries (or characters) it starts again.
+    # Bounded: past the limit of entries (or characters) the least recently used go.
     app.config["BOARD_POSTS_KEPT"] = 2
     kept.clear()
     assert bodies() == stored() and len(kept) <= 2
     app.config["BOARD_POSTS_KEPT"] = 4096
     app.config["BOARD_POSTS_KEPT_CHARS"] = 40  # each post's texts: 32 characters
     kept.clear()
-    assert bodies() == stored() and kept.chars <= 40 and len(kept) == 1
+    assert bodies() == stored() and kept.held <= 40 and len(kept) == 1
 
 
 def test_load_board_gives_the_coalition_peewee_builds(app, bw, database):

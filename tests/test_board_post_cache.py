@@ -152,7 +152,7 @@ def test_every_reader_gets_their_own_controls(app, bw, later):
     # the other way round on a fresh cache.
     order = ["trainer", "coordinator", "member", "member2", "admin"]
     for names in (order, order[::-1]):
-        app.extensions.pop(rendering._POSTS, None)
+        app.extensions.pop(posts.POSTS_KEPT, None)
         readers = {name: _reader(app, getattr(bw, name)) for name in names}
         shown = _assert_each_reader_gets_the_templates(app, readers, url)
         member = BeautifulSoup(shown["member"], "html.parser")
@@ -184,14 +184,14 @@ def test_each_reader_gets_their_own_token(app, bw, later):
     url = f"/board/{bw.coalition.slug}"
     one, other = _reader(app, bw.member2), _reader(app, third)
     html_one, session_one = _posts_of(one, url)  # fills the cache
-    kept = len(app.extensions[rendering._POSTS].entries)
+    kept = _html_kept(app)
     html_other, session_other = _posts_of(other, url)  # with its own tokens (`_posts_of`)
     assert session_one != session_other
     must = f"#post-{made['must'].id}"  # a form to confirm reading it, the same for both
     one_must = BeautifulSoup(html_one, "html.parser").select_one(must)
     assert one_must.select("input[name=csrf_token]")
     assert str(one_must) == str(BeautifulSoup(html_other, "html.parser").select_one(must))
-    assert len(app.extensions[rendering._POSTS].entries) < 2 * kept  # some were shared
+    assert _html_kept(app) < 2 * kept  # some were shared
     # The forms work with the token they carry.
     page = BeautifulSoup(other.get(url, headers={"HX-Request": "true"}).get_data(as_text=True),
                          "html.parser")
@@ -264,6 +264,44 @@ def test_a_change_shows_at_once(app, bw, later):
             assert trainer.select_one(f"#post-{made['long'].id}") is None
 
 
+def test_the_one_store_of_posts_never_serves_a_post_stale(app, bw, later):
+    """A post's texts and its HTML share the board's one store (`posts.posts_kept`): an
+    edit is read under its new edit time and shows at once while the old entries are still
+    kept (never found again), a hidden post leaves the other readers' pages, a deleted one
+    every page, and the same holds for "load more"."""
+    made = _world_posts(bw)
+    url = f"/board/{bw.coalition.slug}"
+    readers = {"trainer": _reader(app, bw.trainer), "coordinator": _reader(app, bw.coordinator)}
+    _assert_each_reader_gets_the_templates(app, readers, url)
+    store = app.extensions[posts.POSTS_KEPT]
+    plain = made["plain"]
+
+    def texts_kept() -> list[tuple]:
+        return [key for key in store if key[0] == "texts" and key[1] == plain.id]
+
+    assert texts_kept() == [("texts", plain.id, Post.get_by_id(plain.id).created_at, None)]
+    assert _html_kept(app) == 7 + 6  # the hidden post on the moderator's page only
+    before = set(store)
+    for body in ("Pierwsza poprawka", "Treść"):  # the second edit writes the first text again
+        with_db(lambda body=body: posts.edit_post(Post.get_by_id(plain.id), title="Zwykły",
+                                                  body=body, category="offer"))
+        shown = _assert_each_reader_gets_the_templates(app, readers, url)
+        for html in shown.values():
+            article = BeautifulSoup(html, "html.parser").select_one(f"#post-{plain.id}")
+            assert body in article.get_text() and "edytowano" in article.get_text()
+        more, _ = _posts_of(readers["coordinator"], f"{url}/more?after={plain.id + 1}")
+        assert body in more
+    assert before <= set(store)  # the old entries are there, and were not found
+    assert len(texts_kept()) == 3
+    with_db(lambda: posts.hide(Post.get_by_id(plain.id), bw.trainer, "Nieaktualny"))
+    shown = _assert_each_reader_gets_the_templates(app, readers, url)
+    assert f'id="post-{plain.id}"' not in shown["coordinator"]
+    assert "Nieaktualny" in shown["trainer"]
+    with_db(lambda: posts.delete_post(Post.get_by_id(plain.id), bw.trainer))
+    shown = _assert_each_reader_gets_the_templates(app, readers, url)
+    assert all(f'id="post-{plain.id}"' not in html for html in shown.values())
+
+
 def test_the_language_of_each_page(app, bw, later):
     made = _world_posts(bw)
     url = f"/board/{bw.coalition.slug}"
@@ -300,43 +338,42 @@ def test_new_marks_are_each_readers(app, bw, later):
         readers = dict(reversed(readers.items()))
 
 
+def _html_kept(app) -> int:
+    """How many posts' HTML the board's store of posts holds (it holds their texts too)."""
+    return sum(1 for key in app.extensions[posts.POSTS_KEPT] if key[0] != "texts")
+
+
 def test_the_kept_posts_are_bounded(app, bw, later):
     app.config["BOARD_POSTS_KEPT"] = 3
     _world_posts(bw)
     readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member)}
     _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
-    assert len(app.extensions[rendering._POSTS].entries) == 3
+    assert len(app.extensions[posts.POSTS_KEPT]) == 3
 
 
 def test_the_kept_posts_are_bounded_by_size_too(app, bw, later):
-    """Long posts (up to 20,000 characters each) are dropped by the characters they hold."""
+    """Long posts (up to 20,000 characters each) are dropped by the characters they hold:
+    their texts and their HTML in the one store of posts."""
     _world_posts(bw)
     with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Długi {n}",
                                        body="słowo " * 3000) for n in range(4)])
     app.config["BOARD_POSTS_KEPT_CHARS"] = 100_000
     readers = {"trainer": _reader(app, bw.trainer), "member": _reader(app, bw.member)}
     _assert_each_reader_gets_the_templates(app, readers, f"/board/{bw.coalition.slug}")
-    cache = app.extensions[rendering._POSTS]
-    assert 0 < cache.held <= 100_000
-    assert cache.held == sum(2 * rendering.kept_chars(kept) for kept in cache.entries.values())
-    assert len(cache.entries) < 2 * 11  # not every reader's post was kept
-
-
-def test_a_post_made_twice_is_counted_once():
-    cache = rendering.PostCache(size=10, chars=1_000)
-    cache.put(("a",), (b"x" * 60, (b"x" * 40,)))
-    cache.put(("a",), (b"y" * 60, (b"y" * 30, b"y" * 30)))  # another thread made it meanwhile
-    assert cache.held == 240 and cache.get(("a",)) == (b"y" * 60, (b"y" * 30, b"y" * 30))
-    cache.put(("b",), (b"z" * 400, (b"",)))
-    assert set(cache.entries) == {("b",)} and cache.held == 800  # the oldest went first
-    cache.put(("c",), (b"w" * 300, (b"w" * 300,)))  # more than the whole budget: nothing kept
-    assert not cache.entries and cache.held == 0
+    store = app.extensions[posts.POSTS_KEPT]
+    assert 0 < store.held <= 100_000
+    assert store.held == sum(
+        len(value[0]) + len(value[1]) if key[0] == "texts" else rendering.kept_size(value)
+        for key, value, _ in store.items())
+    assert all(size == (len(value[0]) + len(value[1]) if key[0] == "texts"
+                        else rendering.kept_size(value)) for key, value, size in store.items())
+    assert _html_kept(app) < 2 * 11  # not every reader's post was kept
 
 
 def test_a_post_is_kept_cut_at_its_slots():
     """The relative time once, before the CSRF fields (none or several): cut there, and
     joining the pieces with the page's values gives what filling in the slots gave."""
-    cache = rendering.PostCache(size=10, chars=1_000)
+    cache = rendering.PostSlots()
     ago, csrf = cache.ago_slot, cache.csrf_slot
     for html in (f"<a>{ago}</a>", f"<ą>{ago}<f>{csrf}</f><ł>{csrf}</g>", f"{ago}{csrf}"):
         head, rest = cache.cut(html)

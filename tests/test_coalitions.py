@@ -287,6 +287,52 @@ def test_directory_queries_do_not_grow_with_coalitions(client, signed_in):
     assert _directory_queries(client) == small
 
 
+def _directory_rows(client, **query) -> list[str]:
+    page = soup(client.get("/coalitions/", query_string=query))
+    return [str(row) for row in page.select("#results tbody tr")]
+
+
+def test_directory_rows_kept_per_process_are_the_templates(app, client, auth, database):
+    """`directory_rows` keeps each row's HTML for everything it shows: the same rows as
+    templates/coalitions/_result_row.html renders every time (templates reloaded), and a
+    change to anything a row shows (a new member, a rename, a reader who may edit or not,
+    the language) finds other HTML."""
+    from blueprints.coalitions.directory import DIRECTORY_ROWS
+
+    alfa = make_coalition(name="Alfa & <Beta>", gmina="Alfowo")
+    make_coalition(name="Gamma", gmina="Gammowo", round=2)
+    add_member(make_user(), alfa)
+    reader, editor = make_user(), make_user(role="admin")
+
+    def both_ways(**query) -> list[str]:
+        app.jinja_env.auto_reload = True  # the template every time
+        try:
+            expected = _directory_rows(client, **query)
+        finally:
+            app.jinja_env.auto_reload = False
+        kept = _directory_rows(client, **query)
+        assert kept == expected == _directory_rows(client, **query)  # made, then kept
+        return kept
+
+    auth.as_user(reader)
+    rows = both_ways()
+    assert len(rows) == 2 and "Alfa &amp; &lt;Beta&gt;" in rows[0] and "/edit" not in rows[0]
+    assert len(app.extensions[DIRECTORY_ROWS]) == 2
+    add_member(make_user(), alfa)  # the member count changes: another row
+    assert both_ways()[0] != rows[0] and ">2</td>" in both_ways()[0]
+    Coalition.update(name="Alfa 2").where(Coalition.id == alfa.id).execute()
+    assert "Alfa 2" in both_ways(q="alfowo")[0]
+    auth.logout()
+    auth.as_user(editor)  # the edit links: never in a reader's rows, nor theirs in an editor's
+    assert all("/edit" in row and "edytuj" in row for row in both_ways())
+    auth.logout()
+    auth.as_user(make_user(role="admin", locale="en"))  # another language: its own rows
+    assert all("/edit" in row and "edytuj" not in row for row in both_ways())
+    auth.logout()
+    auth.as_user(reader)
+    assert all("/edit" not in row for row in both_ways())
+
+
 def test_directory_links_for_admins_only(client, auth, database):
     coalition = make_coalition()
     auth.as_user(make_user())

@@ -10,12 +10,12 @@ reader's CSRF field.
 
 from __future__ import annotations
 
+import operator
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from threading import Lock
 from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from babel.dates import TIMEDELTA_UNITS
 from flask import Response, current_app, g, request
@@ -128,18 +128,34 @@ def board_ago(moment: datetime | None) -> str:
 _AGO_THRESHOLD = 0.85  # format_timedelta's default, which `PostTexts.ago` uses
 
 
+def _least_seconds(per_unit: int) -> int:
+    """The fewest whole seconds that make at least `_AGO_THRESHOLD` of a unit, as
+    format_timedelta compares (`seconds / per_unit >= threshold`, in floating point)."""
+    least = int(per_unit * _AGO_THRESHOLD)
+    while least / per_unit < _AGO_THRESHOLD:
+        least += 1
+    while least > 1 and (least - 1) / per_unit >= _AGO_THRESHOLD:
+        least -= 1
+    return least
+
+
+# (unit, seconds in it, the fewest seconds that count in it), the second left for last
+_AGO_UNITS = tuple((unit, per_unit, _least_seconds(per_unit))
+                   for unit, per_unit in TIMEDELTA_UNITS if unit != "second")
+
+
 def ago_bucket(delta: timedelta) -> tuple[bool, str, int]:
     """What `babel.dates.format_timedelta` (granularity "second", threshold 0.85, with a
     direction) decides its text by: (future?, unit, rounded number of units). Two deltas
-    in one bucket give the same text (tests/test_board_render.py checks it)."""
-    seconds = int(delta.days * 86400 + delta.seconds)
-    for unit, per_unit in TIMEDELTA_UNITS:
-        value = abs(seconds) / per_unit
-        if value >= _AGO_THRESHOLD or unit == "second":
-            if unit == "second" and value > 0:
-                value = max(1, value)
-            return seconds >= 0, unit, int(round(value))
-    return seconds >= 0, "", 0  # not reached: "second" always decides
+    in one bucket give the same text (tests/test_board_render.py checks it). Each unit's
+    threshold in whole seconds (`_AGO_UNITS`), not a division per unit: a board shows ~40
+    relative times."""
+    seconds = delta.days * 86400 + delta.seconds
+    size = -seconds if seconds < 0 else seconds
+    for unit, per_unit, least in _AGO_UNITS:
+        if size >= least:
+            return seconds >= 0, unit, int(round(size / per_unit))
+    return seconds >= 0, "second", size  # at least one second, if any
 
 
 # --- the new-post form --------------------------------------------------------------------
@@ -207,7 +223,7 @@ def board_events(events: list[Post]) -> Markup:
     reader's time zone)."""
     return _kept_part(
         "board/_events.html",
-        (str(get_timezone()), render.url_for("board.detail", post_id=1),
+        (str(get_timezone()), render.url_root(),
          tuple((e.id, e.title, e.event_at, e.event_place) for e in events)),
         {"events": events})
 
@@ -235,7 +251,7 @@ def _board_place(board: Coalition | None) -> tuple[str, str | None]:
 
 # --- the posts of a listing ---------------------------------------------------------------
 
-_POSTS = "koalicje.board.post_html"  # app.extensions key: a `PostCache`
+_POSTS = "koalicje.board.post_slots"  # app.extensions key: the process's `PostSlots`
 
 # Everything templates/board/_post.html reads of a post (besides its author's name and the
 # length of its source), of `extras` and of the page: a kept post's HTML is found by all of
@@ -249,19 +265,15 @@ EXTRAS_FIELDS = ("reader_id", "sectors", "confirmed", "asks_confirmation", "edit
                  "deletable", "manage", "moderate", "comment_counts")
 
 
-class PostCache:
-    """templates/board/_post.html's HTML of listed posts, least recently used dropped past
-    `size` entries or `chars` characters (each entry counted twice: its key holds the
-    post's texts too), with two slots filled per page: the relative time and the CSRF
-    field (each reader's own). The slots' text is made per process at random, so no post
-    can hold it. Each post is kept as UTF-8 cut at its slots (`cut`), so a page fills them
-    in by joining the pieces, without searching the HTML for them, and the response's body
-    takes the bytes as they are (`render_board`). `chars` bounds the bytes kept."""
+class PostSlots:
+    """The two slots of a listed post's kept HTML, filled per page: the relative time and
+    the CSRF field (each reader's own), and the mark where `render_board` puts a listing's
+    posts into the body. Their text is made per process at random, so no post can hold it.
+    Each post is kept (in `posts.posts_kept()`, the board's one store of posts) as UTF-8
+    cut at its slots (`cut`), so a page fills them in by joining the pieces, without
+    searching the HTML for them, and the response's body takes the bytes as they are."""
 
-    def __init__(self, size: int, chars: int) -> None:
-        self.size, self.chars, self.held = size, chars, 0
-        self.entries: OrderedDict[tuple, KeptPost] = OrderedDict()
-        self.lock = Lock()  # threaded servers: one change of the order at a time
+    def __init__(self) -> None:
         mark = secrets.token_hex(8)
         self.ago_slot, self.csrf_slot = f"\x00ago-{mark}\x00", f"\x00csrf-{mark}\x00"
         self.splice_slot = f"\x00posts-{mark}-"  # `render_board`: then a number and \x00
@@ -275,20 +287,13 @@ class PostCache:
             return None
         return head.encode(), tuple(piece.encode() for piece in rest.split(self.csrf_slot))
 
-    def get(self, key: tuple) -> KeptPost | None:
-        with self.lock:
-            kept = self.entries.get(key)
-            if kept is not None:
-                self.entries.move_to_end(key)
-            return kept
 
-    def put(self, key: tuple, kept: KeptPost) -> None:
-        with self.lock:
-            earlier = self.entries.get(key)  # another thread's, just made
-            self.held += 2 * (kept_chars(kept) - (kept_chars(earlier) if earlier else 0))
-            self.entries[key] = kept
-            while self.entries and (len(self.entries) > self.size or self.held > self.chars):
-                self.held -= 2 * kept_chars(self.entries.popitem(last=False)[1])
+def post_slots() -> PostSlots:
+    """The process's `PostSlots` (made on first use)."""
+    found = current_app.extensions.get(_POSTS)
+    if found is None:
+        found = current_app.extensions[_POSTS] = PostSlots()
+    return found
 
 
 # A kept post's HTML in UTF-8: (before the relative time, the rest cut at the CSRF fields).
@@ -298,6 +303,12 @@ KeptPost = tuple[bytes, tuple[bytes, ...]]
 def kept_chars(kept: KeptPost) -> int:
     """The bytes a kept post holds."""
     return len(kept[0]) + sum(map(len, kept[1]))
+
+
+def kept_size(kept: KeptPost) -> int:
+    """What a kept post counts in the store of posts: its bytes twice (its key holds the
+    post's texts too)."""
+    return 2 * kept_chars(kept)
 
 
 class _SlottedTexts:
@@ -315,6 +326,7 @@ class _SlottedTexts:
 
 # `POST_FIELDS` but the author's id, as Peewee keeps them (what reading each gives).
 _POST_DATA = tuple(Post._meta.fields[name].name for name in POST_FIELDS if name != "author_id")
+_POST_VALUES = operator.itemgetter(*_POST_DATA)
 
 
 def _reader_key(extras: posts.PostExtras) -> tuple:
@@ -328,55 +340,85 @@ def post_key(post: Post, extras: posts.PostExtras, seen: datetime | None) -> tup
     author's name, and what `extras` and `seen` say of it for this reader. Read from the
     post's data directly (a board shows ~40 posts)."""
     data = post.__data__
+    try:
+        values = _POST_VALUES(data)
+    except KeyError:  # a post made without some field: what reading it gives (None)
+        values = tuple(map(data.get, _POST_DATA))
     post_id, author_id = data["id"], data["author"]
+    author = post.__rel__.get("author")
     return (
-        tuple(map(data.get, _POST_DATA)), author_id, len(data["body_source"] or ""),
-        post.author.name, author_id == extras.reader_id,
+        values, author_id, len(data["body_source"] or ""),
+        author.__data__.get("name") if author is not None else post.author.name,
+        author_id == extras.reader_id,
         bool(seen) and data["created_at"] > seen, extras.sectors.get(author_id),
         post_id in extras.confirmed, post_id in extras.editable, post_id in extras.deletable,
         extras.comment_counts.get(post_id, 0),
     )
 
 
+class _Listings(NamedTuple):
+    """What the listings of one page share (a board shows two: its top and its stream)."""
+
+    extras: posts.PostExtras
+    texts: PostTexts
+    csrf_field: Markup
+    template: Any
+    slots: PostSlots
+    store: kept.Sized
+    page: tuple  # the page's part of each post's key
+    now: datetime
+
+
+_LISTINGS = "_board_listings"  # flask.g: this page's `_Listings`
+
+
+def _listings(extras: posts.PostExtras) -> _Listings:
+    """This page's `_Listings`, made by its first listing (for its `extras`)."""
+    found = g.get(_LISTINGS)
+    if found is not None and found.extras is extras:
+        return found
+    found = _Listings(
+        extras, board_texts(), render.csrf_input(),
+        current_app.jinja_env.get_template("board/_post.html"), post_slots(),
+        posts.posts_kept(),
+        (render.language(), str(get_timezone()), render.url_root(), *_reader_key(extras)),
+        utcnow())
+    setattr(g, _LISTINGS, found)
+    return found
+
+
 @bp.app_template_global()
 def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -> Markup:
     """The posts of a listing as templates/board/_post.html renders each (as its include in
     the loop gave them), each post's HTML made once per process for what it shows
-    (`post_key`, the language, the time zone, the URLs), with this page's relative times and
-    CSRF field filled in. Development (templates reloaded): the template every time."""
-    app = current_app
-    texts = board_texts()
-    csrf_field = render.csrf_input()
-    template = app.jinja_env.get_template("board/_post.html")
-    if app.jinja_env.auto_reload:
+    (`post_key`, the language, the time zone, the URLs) and kept in the board's store of
+    posts (`posts.posts_kept()`), with this page's relative times and CSRF field filled in.
+    Development (templates reloaded): the template every time."""
+    if current_app.jinja_env.auto_reload:
+        texts, csrf_field = board_texts(), render.csrf_input()
+        template = current_app.jinja_env.get_template("board/_post.html")
         return Markup("").join(
             Markup(template.render(post=post, extras=extras, seen=seen, T=texts,
                                    csrf_field=csrf_field)) for post in listed)
-    cache = app.extensions.get(_POSTS)
-    if cache is None:
-        cache = app.extensions[_POSTS] = PostCache(
-            int(app.config["BOARD_POSTS_KEPT"]), int(app.config["BOARD_POSTS_KEPT_CHARS"]))
-    page = (render.language(), str(get_timezone()),
-            render.url_for("board.detail", post_id=1), *_reader_key(extras))
+    texts, csrf_field, template, slots, store, page, now = _listings(extras)[1:]
     slotted = None
-    now = utcnow()
     ago_html = texts.ago_html
     csrf = str(csrf_field).encode()
     parts: list[bytes] = []
     append = parts.append
     for post in listed:
         key = (page, post_key(post, extras, seen))
-        kept = cache.get(key)
+        kept = store.get(key)
         if kept is None:
-            slotted = slotted or _SlottedTexts(texts, cache.ago_slot)
+            slotted = slotted or _SlottedTexts(texts, slots.ago_slot)
             html = template.render(post=post, extras=extras, seen=seen, T=slotted,
-                                   csrf_field=Markup(cache.csrf_slot))
-            kept = cache.cut(html)
+                                   csrf_field=Markup(slots.csrf_slot))
+            kept = slots.cut(html)
             if kept is None:  # not as expected: this page's values put in its slots
-                append(html.replace(cache.ago_slot, ago_html(post.created_at, now).decode())
-                       .replace(cache.csrf_slot, str(csrf_field)).encode())
+                append(html.replace(slots.ago_slot, ago_html(post.created_at, now).decode())
+                       .replace(slots.csrf_slot, str(csrf_field)).encode())
                 continue
-            cache.put(key, kept)
+            store.put(key, kept, kept_size(kept))
         head, rest = kept
         append(head)
         append(ago_html(post.created_at, now))
@@ -386,7 +428,7 @@ def board_posts(listed: list, extras: posts.PostExtras, seen: datetime | None) -
     if spliced is None:
         return Markup(body.decode())
     spliced.append(body)
-    return Markup(f"{cache.splice_slot}{len(spliced) - 1}\x00")
+    return Markup(f"{slots.splice_slot}{len(spliced) - 1}\x00")
 
 
 _SPLICED = "_board_posts_spliced"  # flask.g: the listing's posts in UTF-8, by number
@@ -406,7 +448,7 @@ def render_board(page: str, fragment: str, **context) -> Response:
         g.pop(_SPLICED, None)
     if not spliced:
         return response
-    body = response.get_data().split(current_app.extensions[_POSTS].splice_slot.encode())
+    body = response.get_data().split(post_slots().splice_slot.encode())
     out, used = [body[0]], set()
     for piece in body[1:]:
         number, _, rest = piece.partition(b"\x00")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -39,6 +39,34 @@ def index():
         return htmx.with_headers(response, push_url=url_for(
             "coalitions.index", **listing.filters.query_args()))
     return response
+
+
+DIRECTORY_ROWS = "koalicje.coalitions.directory_rows"  # app.extensions: kept rows' HTML
+DIRECTORY_ROWS_KEPT = 4096  # rows (450 coalitions x languages x editors or not): then start again
+
+
+@bp.app_template_global()
+def directory_rows(listed: list[coalitions.ListedCoalition], may_edit: bool) -> Markup:
+    """The directory's rows as templates/coalitions/_result_row.html renders each, each
+    row's HTML made once per process for everything it shows: the row's values (a
+    `ListedCoalition`, member count included), whether the reader may edit coalitions, the
+    language and the URL root (a search or a page of the directory shows 20 rows, each with
+    two links and five escaped texts). Development (templates reloaded): the template
+    every time. tests/test_coalitions.py compares them with the template."""
+    template = current_app.jinja_env.get_template("coalitions/_result_row.html")
+    if current_app.jinja_env.auto_reload:
+        return Markup("".join(template.render(c=row, may_edit=may_edit) for row in listed))
+    store = kept.store(DIRECTORY_ROWS)
+    page = (render.language(), render.url_root(), bool(may_edit))
+    out = []
+    for row in listed:
+        key = (page, row)
+        html = store.get(key)
+        if html is None:
+            html = kept.keep(store, key, template.render(c=row, may_edit=may_edit),
+                             DIRECTORY_ROWS_KEPT)
+        out.append(html)
+    return Markup("".join(out))
 
 
 _MEMBER_OPTIONS = "koalicje.coalitions.member_options"  # app.extensions: language -> options

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from peewee import SQL, BooleanField, Case, DateTimeField, IntegrityError, RawQuery, Select, fn
 from werkzeug.local import LocalProxy
 
@@ -20,6 +20,7 @@ from koalicje import activity, kept, permissions
 from koalicje.board import search
 from koalicje.learning import progress
 from koalicje.prepared import Prepared, padded_ids, prepared
+from koalicje.rows import to_datetime
 from koalicje.web.text import clean_text
 from models import (
     POST_CATEGORIES,
@@ -216,25 +217,6 @@ def _listing_conditions(shape: _ListingShape, params: tuple, stream: bool = True
 
 
 
-def _as_datetime(field: DateTimeField) -> Callable[[Any], Any]:
-    """`field.python_value` for a value that is not None: SQLite's text straight through
-    `datetime.fromisoformat` (what Peewee tries first, after the same rewrites that
-    Python 3.11's parser needs no more), anything else (a driver's datetime, a text it
-    refuses) through Peewee's."""
-    slow = field.python_value
-    parse = datetime.fromisoformat
-
-    def convert(value: Any) -> Any:
-        if value.__class__ is str:
-            try:
-                return parse(value)
-            except ValueError:
-                pass
-        return slow(value)
-
-    return convert
-
-
 class _Columns(NamedTuple):
     """What a listing query reads of a post (`fields`), then its author's id and name
     (`_with_author`): the cursor's column names, the fields' names, and the fields whose
@@ -250,7 +232,7 @@ class _Columns(NamedTuple):
     def of(cls, fields: list) -> _Columns:
         return cls([f.column_name for f in fields] + ["id", "name"],
                    tuple(f.name for f in fields),
-                   tuple((f.name, bool if isinstance(f, BooleanField) else _as_datetime(f))
+                   tuple((f.name, bool if isinstance(f, BooleanField) else to_datetime)
                          for f in fields if isinstance(f, (DateTimeField, BooleanField))))
 
 
@@ -297,51 +279,36 @@ def _listed_post(row: tuple, read: _Columns = _WHOLE) -> Post:
 # time) and reads only for posts not kept yet. Reading them for a board's ~40 posts was
 # 0.17 ms of its 0.55 ms of SQL, and the HTML of its posts is kept anyway.
 
-TEXTS_KEPT = "koalicje.board.post_bodies"  # app.extensions key: a `KeptTexts`
+POSTS_KEPT = "koalicje.board.posts_kept"  # app.extensions key: a `kept.Sized`
+
+
+def posts_kept() -> kept.Sized:
+    """The board's kept posts, one store for both kinds: each post's texts (`_fill_texts`,
+    keyed `("texts", id, created_at, edited_at)`, counted in characters) and its HTML as a
+    listing shows it (blueprints/board/rendering.py `board_posts`, keyed by everything the
+    HTML shows, counted in bytes), least recently used dropped first past BOARD_POSTS_KEPT
+    entries or BOARD_POSTS_KEPT_CHARS together. Outside an application nothing is kept."""
+    if not has_app_context():
+        return kept.Sized(0, 0)
+    config = current_app.config
+    return kept.sized(POSTS_KEPT, int(config["BOARD_POSTS_KEPT"]),
+                      int(config["BOARD_POSTS_KEPT_CHARS"]))
 
 
 def _light_post_query():
     return _with_author(Post.select(*_LIGHT_FIELDS))
 
 
-class KeptTexts(dict):
-    """(post id, created_at, edited_at) -> (body_source, body_html), started again past
-    BOARD_POSTS_KEPT entries or BOARD_POSTS_KEPT_CHARS characters (`koalicje.kept`'s rule;
-    outside a request nothing is kept: see `_kept_texts`)."""
-
-    chars = 0  # of the texts kept
-
-    def keep(self, key: tuple, texts: tuple[str, str]) -> None:
-        if not has_request_context():
-            return
-        size = len(texts[0]) + len(texts[1])
-        if (len(self) >= int(current_app.config["BOARD_POSTS_KEPT"])
-                or self.chars + size > int(current_app.config["BOARD_POSTS_KEPT_CHARS"])):
-            self.clear()
-        self[key] = texts
-        self.chars += size
-
-    def clear(self) -> None:
-        super().clear()
-        self.chars = 0
-
-
-def _kept_texts() -> KeptTexts:
-    if not has_request_context():
-        return KeptTexts()  # nothing kept outside a request (a fresh store each time)
-    return kept.store(TEXTS_KEPT, KeptTexts)
-
-
 def _fill_texts(listed: list[Post]) -> None:
     """Give the posts of `_listed(..., _LIGHT)` their texts: those kept for the post's id, creation
     and last edit, the others read (one query) and kept under what the read row says."""
-    kept_texts = _kept_texts()
+    kept_texts = posts_kept()
     missing = []
     for post in listed:
         data = post.__data__
         if "body_html" in data:  # has its texts already
             continue
-        texts = kept_texts.get((data["id"], data["created_at"], data["edited_at"]))
+        texts = kept_texts.get(("texts", data["id"], data["created_at"], data["edited_at"]))
         if texts is None:
             missing.append(post)
         else:
@@ -351,16 +318,13 @@ def _fill_texts(listed: list[Post]) -> None:
     ids = padded_ids([post.id for post in missing])
     read = {}
     for post_id, created_at, edited_at, source, html in _post_texts.fetchall(*ids, key=len(ids)):
-        created_at, edited_at = (value if value is None else _TEXT_TIMES(value)
-                                 for value in (created_at, edited_at))
+        created_at, edited_at = to_datetime(created_at), to_datetime(edited_at)
         read[post_id] = texts = (source, html)
-        kept_texts.keep((post_id, created_at, edited_at), texts)
+        kept_texts.put(("texts", post_id, created_at, edited_at), texts, len(source) + len(html))
     for post in missing:
         # A post deleted for good meanwhile: no texts (as it was when the listing read it).
         post.__data__["body_source"], post.__data__["body_html"] = read.get(post.id, ("", ""))
 
-
-_TEXT_TIMES = _as_datetime(Post.created_at)
 
 
 @prepared(keyed=True)
@@ -546,15 +510,13 @@ def upcoming_events(user: User, board: Coalition | None, limit: int = 5) -> list
     return [_event(row) for row in rows]
 
 
-_EVENT_AT = _as_datetime(Post.event_at)
-
 
 def _event(row: tuple) -> Post:
     """An `_upcoming_events` row (id, title, time, place) as the Post Peewee's row wrapper
     makes of it, made directly (tests/test_board_listing.py compares them)."""
     post = Post.__new__(Post)
     post.__data__ = {"id": row[0], "title": row[1],
-                     "event_at": row[2] if row[2] is None else _EVENT_AT(row[2]),
+                     "event_at": to_datetime(row[2]),
                      "event_place": row[3]}
     post.__rel__, post._dirty = {}, set()
     return post
@@ -656,6 +618,12 @@ def record_visit(user: User, board: Coalition | None) -> datetime:
     previous = last_seen(user, board)
     now = utcnow()
     key = board_key(board)
+    if key in _visits(user) and _update_visit(now, user.id, key):
+        # A board visited before (every visit but the first): one UPDATE, a transaction of
+        # its own on both engines (their connections commit each statement outside a
+        # transaction), without BEGIN IMMEDIATE and COMMIT around it (~50 us a board page).
+        _visits(user)[key] = now
+        return previous
     with write_transaction():
         if not _update_visit(now, user.id, key):
             row = dict(user=user.id, coalition=board_id(board), board_key=key, seen_at=now)

@@ -14,6 +14,7 @@ from typing import Any
 from peewee import Case, Expression, fn
 
 from koalicje.prepared import prepared
+from koalicje.rows import to_datetime as rows_to_datetime
 from models import (
     Coalition,
     Membership,
@@ -139,14 +140,9 @@ def module_status_rank_expr(module_id: int, user_field=User.id):
 
 
 def to_datetime(value: object) -> datetime | None:
-    """A timestamp from an expression column (SQLite hands back text)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    return datetime.fromisoformat(str(value))
+    """A timestamp from an expression column (SQLite hands back text): the one converter,
+    `koalicje.rows.to_datetime`."""
+    return rows_to_datetime(value)
 
 
 def required_module_count(active_modules: list[Module] | None = None) -> int:

@@ -73,9 +73,10 @@ def default_config(instance_path: Path, with_secret: bool = True) -> dict:
         # Noticeboard: posts and comments one user may add per minute; posts per page.
         "BOARD_POSTS_PER_MINUTE": int(os.environ.get("BOARD_POSTS_PER_MINUTE", 10)),
         "BOARD_PAGE_SIZE": int(os.environ.get("BOARD_PAGE_SIZE", 20)),
-        # Posts' HTML kept per worker process (blueprints/board/rendering.py): entries and
-        # characters at most (~8 MB), the least recently shown dropped first.
-        "BOARD_POSTS_KEPT": int(os.environ.get("BOARD_POSTS_KEPT", 4096)),
+        # Posts' texts and HTML kept per worker process in one store (posts.posts_kept): its
+        # entries (a post's texts and its HTML are two) and characters at most (~16 MB), the
+        # least recently used dropped first.
+        "BOARD_POSTS_KEPT": int(os.environ.get("BOARD_POSTS_KEPT", 8192)),
         "BOARD_POSTS_KEPT_CHARS": int(os.environ.get("BOARD_POSTS_KEPT_CHARS", 8_000_000)),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "https"),
         # Learning path: share of a local recording a learner must play to count as watched,

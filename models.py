@@ -795,19 +795,28 @@ def _tally_triggers_postgres() -> list[str]:
     def visible(row: str) -> str:
         return f"{row}.deleted_at IS NULL AND {row}.hidden_at IS NULL"
 
+    # Each write takes its board's total row first, then the month's, one statement each:
+    # concurrent writes to one board lock the two rows in the same order (no deadlock
+    # between, say, a new post and a post of the same month hidden meanwhile).
+    def remove(month: str) -> str:
+        return ("UPDATE post_tally SET posts = posts - 1 "
+                f"WHERE board = COALESCE(OLD.coalition_id, 0) AND month = {month};")
+
+    def add(month: str) -> str:
+        return ("INSERT INTO post_tally (board, month, posts) "
+                f"VALUES (COALESCE(NEW.coalition_id, 0), {month}, 1) "
+                "ON CONFLICT (board, month) DO UPDATE SET posts = post_tally.posts + 1;")
+
     return [
         f"""CREATE OR REPLACE FUNCTION post_tally_keep() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP IN ('UPDATE', 'DELETE') AND {visible('OLD')} THEN
-            UPDATE post_tally SET posts = posts - 1
-             WHERE board = COALESCE(OLD.coalition_id, 0)
-               AND month IN ({_tally_month('OLD')}, {TALLY_TOTAL});
+            {remove(str(TALLY_TOTAL))}
+            {remove(_tally_month('OLD'))}
           END IF;
           IF TG_OP IN ('UPDATE', 'INSERT') AND {visible('NEW')} THEN
-            INSERT INTO post_tally (board, month, posts)
-            VALUES (COALESCE(NEW.coalition_id, 0), {_tally_month('NEW')}, 1),
-                   (COALESCE(NEW.coalition_id, 0), {TALLY_TOTAL}, 1)
-            ON CONFLICT (board, month) DO UPDATE SET posts = post_tally.posts + 1;
+            {add(str(TALLY_TOTAL))}
+            {add(_tally_month('NEW'))}
           END IF;
           RETURN NULL;
         END $$""",

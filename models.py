@@ -864,7 +864,10 @@ class PostTally(BaseModel):
 
     Kept by database triggers on `post` (`create_post_tally`), so every write keeps it,
     whatever writes: the board's functions, bulk loads, cascades. `board` is the coalition id,
-    0 for the programme board; `month` is year * 100 + month of `created_at`.
+    0 for the programme board; `month` is year * 100 + month of `created_at`, and 0 for the
+    board's total of all months (`TALLY_TOTAL`): the months after a visit are the total less
+    the months up to it, whichever of the two ranges is shorter (a reader who has not looked
+    at a board for two years adds up one or two rows, not twenty-four).
     """
 
     board = IntegerField()
@@ -875,6 +878,8 @@ class PostTally(BaseModel):
         table_name = "post_tally"
         indexes = ((("board", "month"), True),)
 
+
+TALLY_TOTAL = 0  # `PostTally.month` of a board's row of all its months
 
 # The reader's own posts, which the new-post counts take away from `PostTally`'s months:
 # counted from this index alone, the author's posts on one board from a month on.
@@ -895,13 +900,15 @@ def _tally_triggers_sqlite() -> list[str]:
     def visible(row: str) -> str:
         return f"{row}.deleted_at IS NULL AND {row}.hidden_at IS NULL"
 
-    def key(row: str) -> str:
-        return f"board = IFNULL({row}.coalition_id, 0) AND month = {_tally_month(row)}"
+    def key(row: str) -> str:  # the post's month and the board's total
+        return (f"board = IFNULL({row}.coalition_id, 0) "
+                f"AND month IN ({_tally_month(row)}, {TALLY_TOTAL})")
 
     def add(row: str) -> str:
         return (f"INSERT OR IGNORE INTO post_tally (board, month, posts) "
                 f"SELECT IFNULL({row}.coalition_id, 0), {_tally_month(row)}, 0 "
-                f"WHERE {visible(row)}; "
+                f"WHERE {visible(row)} UNION ALL "
+                f"SELECT IFNULL({row}.coalition_id, 0), {TALLY_TOTAL}, 0 WHERE {visible(row)}; "
                 f"UPDATE post_tally SET posts = posts + 1 WHERE {visible(row)} AND {key(row)};")
 
     def remove(row: str) -> str:
@@ -922,17 +929,28 @@ def _tally_triggers_postgres() -> list[str]:
     def visible(row: str) -> str:
         return f"{row}.deleted_at IS NULL AND {row}.hidden_at IS NULL"
 
+    # Each write takes its board's total row first, then the month's, one statement each:
+    # concurrent writes to one board lock the two rows in the same order (no deadlock
+    # between, say, a new post and a post of the same month hidden meanwhile).
+    def remove(month: str) -> str:
+        return ("UPDATE post_tally SET posts = posts - 1 "
+                f"WHERE board = COALESCE(OLD.coalition_id, 0) AND month = {month};")
+
+    def add(month: str) -> str:
+        return ("INSERT INTO post_tally (board, month, posts) "
+                f"VALUES (COALESCE(NEW.coalition_id, 0), {month}, 1) "
+                "ON CONFLICT (board, month) DO UPDATE SET posts = post_tally.posts + 1;")
+
     return [
         f"""CREATE OR REPLACE FUNCTION post_tally_keep() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP IN ('UPDATE', 'DELETE') AND {visible('OLD')} THEN
-            UPDATE post_tally SET posts = posts - 1
-             WHERE board = COALESCE(OLD.coalition_id, 0) AND month = {_tally_month('OLD')};
+            {remove(str(TALLY_TOTAL))}
+            {remove(_tally_month('OLD'))}
           END IF;
           IF TG_OP IN ('UPDATE', 'INSERT') AND {visible('NEW')} THEN
-            INSERT INTO post_tally (board, month, posts)
-            VALUES (COALESCE(NEW.coalition_id, 0), {_tally_month('NEW')}, 1)
-            ON CONFLICT (board, month) DO UPDATE SET posts = post_tally.posts + 1;
+            {add(str(TALLY_TOTAL))}
+            {add(_tally_month('NEW'))}
           END IF;
           RETURN NULL;
         END $$""",
@@ -943,11 +961,15 @@ def _tally_triggers_postgres() -> list[str]:
 
 
 def post_tally_from_scratch() -> dict[tuple[int, int], int]:
-    """What `PostTally` should hold, computed from the posts: {(board, month): posts}."""
+    """What `PostTally` should hold, computed from the posts: {(board, month): posts},
+    each board's total of all months among them (month `TALLY_TOTAL`)."""
     rows = db.execute_sql(
         f"SELECT COALESCE(post.coalition_id, 0), {_tally_month('post')}, COUNT(*) FROM post "
         "WHERE post.deleted_at IS NULL AND post.hidden_at IS NULL GROUP BY 1, 2").fetchall()
-    return {(int(board), int(at)): count for board, at, count in rows}
+    tally = {(int(board), int(at)): count for board, at, count in rows}
+    for (board, _at), count in list(tally.items()):
+        tally[(board, TALLY_TOTAL)] = tally.get((board, TALLY_TOTAL), 0) + count
+    return tally
 
 
 def recount_post_tally() -> int:
@@ -1818,6 +1840,24 @@ def _migration_18(migrator) -> list:
     return []
 
 
+def _migration_19(migrator) -> list:
+    """`PostTally` keeps each board's total of all months (month `TALLY_TOTAL`, issue 10):
+    the header's counts read the shorter of the months after a visit and those up to it.
+    The totals are added from the existing months; SQLite's triggers are dropped here and
+    made again in their new form by `create_post_tally` (PostgreSQL's function is
+    replaced there). Nothing to do without the table (created and filled afterwards)."""
+    if not db.table_exists("post_tally"):
+        return []
+    if is_sqlite():
+        for trigger in ("post_tally_insert", "post_tally_delete", "post_tally_update"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    PostTally.delete().where(PostTally.month == TALLY_TOTAL).execute()
+    db.execute_sql(
+        f"INSERT INTO post_tally (board, month, posts) SELECT board, {TALLY_TOTAL}, "
+        f"SUM(posts) FROM post_tally GROUP BY board")
+    return []
+
+
 # version → function returning playhouse.migrate operations; keep them forever.
 MIGRATIONS: dict[int, Callable[[Any], list]] = {
     2: _migration_2,
@@ -1831,6 +1871,7 @@ MIGRATIONS: dict[int, Callable[[Any], list]] = {
     16: _migration_16,
     17: _migration_17,
     18: _migration_18,
+    19: _migration_19,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from conftest import captured_sql
-from factories import add_member, assign, board_post, make_coalition, make_user
+from factories import add_member, assign, board_post, make_coalition, make_user, migrate_from
 
 from koalicje.board import posts
 from models import (
     MIGRATIONS,
+    TALLY_TOTAL,
     BoardVisit,
     Coalition,
     Post,
@@ -154,7 +155,36 @@ def test_a_new_table_is_filled_from_the_posts_and_recount_repairs_it(world):
     assert _stored() == expected
     posts.create_post(world.writer, world.coalition, title="Po aktualizacji", body="x")
     assert _stored() == {key: n for key, n in post_tally_from_scratch().items() if n}
-    assert sum(expected.values()) + 1 == sum(_stored().values())
+    assert _months(expected) + 1 == _months(_stored())
+
+
+def _months(stored: dict[tuple[int, int], int]) -> int:
+    """The posts of a tally's months (not its boards' totals)."""
+    return sum(n for (_board, month), n in stored.items() if month != TALLY_TOTAL)
+
+
+def test_each_board_keeps_its_total_of_all_months(world):
+    """The total row of each board (month `TALLY_TOTAL`) is the sum of its months."""
+    world.check()
+    stored = _stored()
+    for board in {board for board, _month in stored}:
+        assert stored[(board, TALLY_TOTAL)] == sum(
+            n for (b, month), n in stored.items() if b == board and month != TALLY_TOTAL)
+
+
+def test_an_upgrade_adds_the_totals_and_the_triggers_keep_them(world):
+    """Migration 19 adds each board's total to a tally that has only months; the triggers
+    (on SQLite dropped and made again) keep the totals from then on."""
+    expected = _stored()
+    PostTally.delete().where(PostTally.month == TALLY_TOTAL).execute()
+    if db.obj.__class__.__name__.lower().startswith("sqlite"):
+        db.execute_sql("DROP TRIGGER post_tally_insert")  # as if an older form: made again
+    assert migrate_from(18) == [v for v in sorted(MIGRATIONS) if v > 18]
+    assert 19 in MIGRATIONS
+    assert _stored() == expected
+    posts.create_post(world.writer, world.coalition, title="Po aktualizacji", body="x")
+    posts.hide(Post.get_by_id(world.posts[4].id), world.admin, "spam")
+    world.check()
 
 
 def test_an_upgrade_whose_migrations_create_the_tables_fills_the_tally(world):
@@ -195,14 +225,26 @@ def test_a_count_reads_only_indexes(world):
     db.execute_sql("ANALYZE")
     [(sql, params)] = captured_sql(lambda: posts.navigation(User.get_by_id(world.reader.id)))[-1:]
     plan = " / ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-    assert plan.count("USING INDEX post_tally_board_month (board=? AND month>?)") == 2, plan
-    assert plan.count("USING COVERING INDEX post_coalition_id_created_at_author_id_deleted_at_"
-                      "hidden_at (coalition_id=? AND created_at>? AND created_at<?)") == 2, plan
-    assert plan.count("USING COVERING INDEX post_author_id_coalition_id_created_at_deleted_at_"
-                      "hidden_at (author_id=? AND coalition_id=? AND created_at>?)") == 2, plan
-    # no table is scanned: only the constant row and the bound JSON list of boards
+    # Per board: its first and last months, the tally's months after (or from) the
+    # visit's or its total less the months before, from the tally's index; the visit's
+    # month from the covering index of posts by board; the reader's own posts from the
+    # covering index by author. No post row is read.
+    searches = [step for step in plan.split(" / ") if step.startswith("SEARCH")]
+    tally = [step for step in searches if "post_tally" in step]
+    assert tally and all("USING INDEX post_tally_board_month (board=? AND month" in step
+                         or "USING COVERING INDEX post_tally_board_month (board=? AND month"
+                         in step for step in tally), plan
+    on_board = ("SEARCH post USING COVERING INDEX post_coalition_id_created_at_author_id_"
+                "deleted_at_hidden_at (coalition_id=? AND created_at>? AND created_at<?)")
+    by_author = ("SEARCH post USING COVERING INDEX post_author_id_coalition_id_created_at_"
+                 "deleted_at_hidden_at (author_id=? AND coalition_id=? AND created_at>?)")
+    assert set(searches) - set(tally) == {on_board, by_author}, plan
+    assert searches.count(by_author) == 2, plan  # the programme board's and the coalition's
+    # no table is scanned: only the programme's one row of values (b) and the bound JSON
+    # list of boards
     scans = [step for step in plan.split(" / ") if "SCAN" in step]
-    assert set(scans) <= {"SCAN CONSTANT ROW", "SCAN json_each VIRTUAL TABLE INDEX 1:"}, plan
+    assert set(scans) <= {"SCAN CONSTANT ROW", "SCAN b",
+                          "SCAN json_each VIRTUAL TABLE INDEX 1:"}, plan
     assert len(params) < 12, params  # the boards' values in one JSON parameter, not 9 each
 
 

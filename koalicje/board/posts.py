@@ -24,6 +24,7 @@ from koalicje.rows import to_datetime
 from koalicje.web.text import clean_text
 from models import (
     POST_CATEGORIES,
+    TALLY_TOTAL,
     AuditLog,
     BoardVisit,
     Coalition,
@@ -700,59 +701,84 @@ def _assigned_coalitions(trainer_id: int):
 
 
 # The new-post count of each followed coalition board, one row per element of a JSON list
-# (the statement's first parameter) of [number, coalition id, the last visit's month
-# (year * 100 + month), the last visit, the start of the next month]; the programme board's
-# count is a branch of its own. Each count is
+# (the statement's first parameter) of [coalition id, the last visit's month (year * 100 +
+# month), the last visit, the start of the next month, the start of the visit's month or
+# null]; the programme board's count is a branch of its own, over a one-element list of the
+# same values for board 0 (the second parameter). Each count is the board's visible posts
+# after the visit less the reader's own (by author, from the covering index), and the
+# posts after the visit are
 #
-#     posts of the months after the visit's (PostTally)
-#     + others' posts after the visit in the visit's month (the covering index)
-#     - the reader's own posts of the months after the visit's (by author)
+#     the posts of the months after the visit's (PostTally)
+#     + the posts after the visit in the visit's month (the covering index)
 #
-# which is exactly the number of others' visible posts created after the visit. The list
+# when the visit lies in the second half of its month (the start of its month is null), or
+#
+#     the posts of the months from the visit's on (PostTally)
+#     - the posts of the visit's month up to the visit (the covering index)
+#
+# when it lies in the first half: so no more than half a month of posts is counted one by
+# one. The tally's months after (or from) the visit's are added up from their rows, or are
+# the board's total (`TALLY_TOTAL`) less its months before: whichever range of months is
+# shorter, as the board's first and last months (one index seek each) tell. Every form gives
+# the same number; a board costs a few index seeks, however long ago the visit was. The list
 # is one bound parameter instead of nine per board (a trainer's header bound ~230 on every
-# page); each board's three lookups still read only indexes (tests/test_board_post_tally.py
-# checks the plan). Datetimes travel as the text SQLite stores them (`str(datetime)`, what
-# the driver binds) and PostgreSQL casts them to its timestamps.
+# page); each board's lookups read only indexes (tests/test_board_post_tally.py checks the
+# plan). Datetimes travel as the text SQLite stores them (`str(datetime)`, what the driver
+# binds) and PostgreSQL casts them to its timestamps.
 _BOARDS_FROM_JSON = {
     "sqlite": "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
               "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
               "json_extract(value, '$[4]') FROM json_each({p})",
-    "postgres": "SELECT (e->>0)::int, (e->>1)::int, (e->>2)::int, (e->>3)::timestamp, "
+    "postgres": "SELECT (e->>0)::int, (e->>1)::int, (e->>2)::timestamp, (e->>3)::timestamp, "
                 "(e->>4)::timestamp FROM jsonb_array_elements(({p})::jsonb) AS e",
 }
+_VISIT_COLUMNS = "(board, since_month, since, month_end, month_start)"
 _VISIBLE = '"deleted_at" IS NULL AND "hidden_at" IS NULL'
-_PROGRAMME_COUNT = (
-    'SELECT 0, (SELECT COALESCE(SUM("posts"), 0) FROM "post_tally" WHERE "board" = 0 AND '
-    '"month" > {p}) + (SELECT COUNT("id") FROM "post" WHERE "coalition_id" IS NULL AND '
-    '"created_at" > {p} AND "created_at" < {p} AND ' + _VISIBLE + ' AND "author_id" != {p}) '
-    '- (SELECT COUNT("id") FROM "post" WHERE "author_id" = {p} AND "coalition_id" IS NULL '
-    'AND "created_at" >= {p} AND ' + _VISIBLE + ')')
-_BOARD_COUNTS = (
-    'SELECT b.n, (SELECT COALESCE(SUM("posts"), 0) FROM "post_tally" WHERE "board" = b.board '
-    'AND "month" > b.since_month) + (SELECT COUNT("id") FROM "post" WHERE "coalition_id" = '
-    'b.board AND "created_at" > b.since AND "created_at" < b.month_end AND ' + _VISIBLE
-    + ' AND "author_id" != {p}) - (SELECT COUNT("id") FROM "post" WHERE "author_id" = {p} '
-    'AND "coalition_id" = b.board AND "created_at" >= b.month_end AND ' + _VISIBLE + ') '
-    'FROM b')
+
+
+def _count_sql(on_board: str) -> str:
+    """A board's count (see above) over the row `b` of its values: `on_board` its posts'
+    condition; {p} stays the placeholder (the reader's id)."""
+    tally = 'FROM "post_tally" WHERE "board" = b.board AND '
+    after_side = (f'(SELECT MAX("month") {tally}"month" > {TALLY_TOTAL}) + (SELECT MIN("month") '
+                  f'{tally}"month" > {TALLY_TOTAL}) <= 2 * b.since_month')
+
+    def months(later: str, earlier: str) -> str:  # the months `later` than the visit's
+        return (f'CASE WHEN {after_side} '
+                f'THEN (SELECT COALESCE(SUM("posts"), 0) {tally}"month" {later} b.since_month) '
+                f'ELSE (SELECT COALESCE(SUM("posts"), 0) {tally}"month" = {TALLY_TOTAL}) '
+                f'- (SELECT COALESCE(SUM("posts"), 0) {tally}"month" > {TALLY_TOTAL} '
+                f'AND "month" {earlier} b.since_month) END')
+
+    posts = f'SELECT COUNT("id") FROM "post" WHERE {on_board} AND {_VISIBLE} AND '
+    return (f'CASE WHEN b.month_start IS NULL '
+            f'THEN {months(">", "<=")} + ({posts}"created_at" > b.since '
+            f'AND "created_at" < b.month_end) '
+            f'ELSE {months(">=", "<")} - ({posts}"created_at" >= b.month_start '
+            f'AND "created_at" <= b.since) END '
+            f'- (SELECT COUNT("id") FROM "post" WHERE "author_id" = {{p}} AND {on_board} '
+            f'AND "created_at" > b.since AND {_VISIBLE})')
+
+
+_PROGRAMME_COUNT = 'SELECT 0, ' + _count_sql('"coalition_id" IS NULL') + ' FROM p AS b'
+_BOARD_COUNTS = 'SELECT b.board, ' + _count_sql('"coalition_id" = b.board') + ' FROM b'
 
 
 def _new_counts_sql(with_programme: bool) -> str:
     """The statement's text for this engine (see _BOARDS_FROM_JSON)."""
-    engine = "sqlite" if is_sqlite() else "postgres"
+    values = _BOARDS_FROM_JSON["sqlite" if is_sqlite() else "postgres"].format(p=db.obj.param)
     p = db.obj.param
-    text = ("WITH b(n, board, since_month, since, month_end) AS ("
-            + _BOARDS_FROM_JSON[engine].format(p=p) + ") "
-            + (_PROGRAMME_COUNT.format(p=p) + " UNION ALL " if with_programme else "")
-            + _BOARD_COUNTS.format(p=p))
-    return text
+    if with_programme:
+        return (f"WITH b{_VISIT_COLUMNS} AS ({values}), p{_VISIT_COLUMNS} AS ({values}) "
+                + _PROGRAMME_COUNT.format(p=p) + " UNION ALL " + _BOARD_COUNTS.format(p=p))
+    return f"WITH b{_VISIT_COLUMNS} AS ({values}) " + _BOARD_COUNTS.format(p=p)
 
 
 @prepared(keyed=True)
 def _new_counts(with_programme: bool, boards: str, *params):
     """Posts by others since the last visit: `boards` the JSON list of the coalition boards
-    (see _BOARDS_FROM_JSON), then with the programme board its last visit's month, the last
-    visit, the start of the next month, the user id twice and the start of the next month
-    again; then the user id twice. Rows: (number, count); the programme board's is 0."""
+    (see _BOARDS_FROM_JSON), then with the programme board its one-element list and the
+    user id; then the user id. Rows: (board, count); the programme board's is 0."""
     return RawQuery(_new_counts_sql(with_programme), params=[boards, *params]).tuples()
 
 
@@ -760,12 +786,12 @@ def navigation(user: User) -> list[BoardEntry]:
     """Each followed board with the number of posts new since the last visit (2–4 queries,
     whatever the number of boards), computed once per request and user.
 
-    The followed coalition boards go to the database as one JSON parameter (`_new_counts`):
-    whole months after the last visit are added up from `PostTally` (kept by the database at
-    every write), and only the posts of the visit's own month are counted from the covering
-    index on (coalition, created_at, author, deleted_at, hidden_at); the reader's own posts
-    of the later months, read by author, are taken away. The statement's SQL is built once
-    per process."""
+    The followed boards go to the database as JSON parameters (`_new_counts`): whole months
+    are added up from `PostTally` (kept by the database at every write), and only the posts
+    of the visit's own month, on the shorter side of the visit, are counted from the
+    covering index on (coalition, created_at, author, deleted_at, hidden_at); the reader's
+    own posts since the visit, read by author, are taken away. The statement's SQL is built
+    once per process."""
     if isinstance(user, LocalProxy):  # current_user: resolve the proxy once, not per use
         user = user._get_current_object()
     cache = g.setdefault("_board_nav", {}) if has_request_context() else {}
@@ -774,33 +800,39 @@ def navigation(user: User) -> list[BoardEntry]:
         return entries
     boards = boards_of(user)
     visits, joined, reader = _visits(user), user.created_at, user.id
-    month_ends: dict[datetime, tuple[datetime, str, str]] = {}
+    known: dict[datetime, str] = {}
 
-    def visit(key: str) -> tuple[datetime, datetime, int, str, str]:
+    def visit(board_id: int, key: str) -> str:
+        """The board's JSON element (the same visit's values are worked out once)."""
         since = visits.get(key, joined)  # as last_seen(): by board_key
-        known = month_ends.get(since)
-        if known is None:
-            end = _next_month(since)
-            known = month_ends[since] = (end, str(since), str(end))
-        return since, known[0], since.year * 100 + since.month, known[1], known[2]
+        values = known.get(since)
+        if values is None:
+            values = known[since] = _visit_values(since)
+        return f"[{board_id},{values}]"
 
-    rest = list(enumerate(boards))
+    rest = boards
+    programme: list[Any] = []
     if boards and boards[0] is None:
-        since, month_end, month, _, _ = visit(PROGRAMME_KEY)
-        programme: list[Any] = [month, since, month_end, reader, reader, month_end]
-        rest = rest[1:]
-    else:
-        programme = []
-    listed = []
-    for number, board in rest:
-        _, _, month, since_text, end_text = visit(str(board.id))
-        listed.append(f"[{number},{int(board.id)},{month},\"{since_text}\",\"{end_text}\"]")
-    params = [f"[{','.join(listed)}]", *programme, reader, reader]
-    counts: dict[int, int] = (dict(_new_counts.fetchall(*params, key=bool(programme)))
-                              if listed or programme else {})
-    entries = [BoardEntry(board, counts.get(number, 0)) for number, board in enumerate(boards)]
+        programme = [f"[{visit(0, PROGRAMME_KEY)}]", reader]
+        rest = boards[1:]
+    listed = ",".join([visit(int(board.id), str(board.id)) for board in rest])
+    counts: dict[int, int] = (
+        dict(_new_counts.fetchall(f"[{listed}]", *programme, reader, key=bool(programme)))
+        if boards else {})
+    entries = [BoardEntry(board, counts.get(board.id if board else 0, 0)) for board in boards]
     cache[user.id] = entries
     return entries
+
+
+def _visit_values(since: datetime) -> str:
+    """A visit's values in a board's JSON element (see _BOARDS_FROM_JSON): its month, the
+    visit, the start of the next month, and the start of its own month when the visit lies
+    in the first half of it (else null: the posts after the visit are the fewer)."""
+    end = _next_month(since)
+    start = since.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first_half = since - start < end - since
+    return (f'{since.year * 100 + since.month},"{since}","{end}",'
+            + (f'"{start}"' if first_half else "null"))
 
 
 def _next_month(moment: datetime) -> datetime:

@@ -155,6 +155,8 @@ def app_languages() -> list[str]:
 def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=kept_locale)
     csrf.init_app(app)
+    # Templates' `csrf_token()` gives the session's kept signed token (Flask-WTF's signs anew).
+    app.jinja_env.globals["csrf_token"] = render.csrf_token
     login_manager.init_app(app)
     htmx.init_app(app)
     login_manager.login_view = "auth.login"
@@ -183,7 +185,9 @@ def init_extensions(app: Flask) -> None:
     def inject_globals() -> dict[str, Any]:
         from koalicje.permissions import can
 
-        return {"can": can, "current_locale": str(get_locale()), "languages": app_languages()}
+        # `csrf_token` overrides Flask-WTF's processor (it signs the token anew): the kept one.
+        return {"can": can, "current_locale": str(get_locale()), "languages": app_languages(),
+                "csrf_token": render.csrf_token}
 
 
 def init_security_headers(app: Flask) -> None:

@@ -4,6 +4,7 @@ give exactly what Flask's and Flask-Babel's give, and nothing outlives a request
 from __future__ import annotations
 
 import pytest
+from factories import PASSWORD
 from flask import render_template_string
 from flask import url_for as flask_url_for
 from flask_babel import force_locale
@@ -544,3 +545,48 @@ def test_csrf_token_and_field_are_flask_wtfs(app):
         except RuntimeError as error:
             got = type(error)
         assert type(got) is type(expected)
+
+
+def test_csrf_token_is_signed_once_a_minute_per_session(app, client, auth, monkeypatch):
+    """The signed CSRF token of a session is made once and given again for a minute (a
+    request no longer signs it afresh); it is accepted, another session gets its own, and
+    after a minute a new one is signed while the older one still passes."""
+    import flask_wtf.csrf
+    from conftest import csrf_from
+    from factories import make_user
+
+    made = []
+    original = flask_wtf.csrf.generate_csrf
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(flask_wtf.csrf, "generate_csrf", counting)
+    make_user(email="a@example.org")
+    make_user(email="b@example.org")
+    auth.login("a@example.org")
+    first = csrf_from(client.get("/").get_data(as_text=True))
+    made.clear()
+    again = [csrf_from(client.get(path).get_data(as_text=True))
+             for path in ("/", "/learning/", "/coalitions/")]
+    assert again == [first] * 3 and made == []
+    other = app.test_client()
+    page = other.get("/login").get_data(as_text=True)
+    response = other.post("/login", data={"email": "b@example.org", "password": PASSWORD,
+                                          "csrf_token": csrf_from(page)})
+    assert response.status_code == 303
+    assert csrf_from(other.get("/").get_data(as_text=True)) != first
+    # A minute on: signed afresh, and both the older and the newer token are accepted.
+    now = render.time.monotonic()
+    monkeypatch.setattr(render.time, "monotonic", lambda: now + 61)
+    made.clear()
+    newer = csrf_from(client.get("/").get_data(as_text=True))
+    assert made == [1] and csrf_from(client.get("/").get_data(as_text=True)) == newer
+    assert made == [1]
+    # The CSRF check runs before the view: 400 for a forged token, the view's 404 for these.
+    unknown_post = "/board/post/999999/pin"
+    assert client.post(unknown_post, data={"csrf_token": "forged"}).status_code == 400
+    assert client.post(unknown_post, data={"csrf_token": first}).status_code == 404
+    assert client.post(unknown_post, data={"csrf_token": newer}).status_code == 404
+    assert client.post("/logout", data={"csrf_token": newer}).status_code == 303

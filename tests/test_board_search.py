@@ -451,6 +451,7 @@ def test_the_top_index_follows_every_kind_of_write(app, bw, festyn):
     for write in writes:
         write()
         assert _top_indexed() == _top_expected()
+        _assert_indexes_intact()
         seen.append(set(_top_indexed()))
     assert seen[3] == {first.id, second.id, programme.id}
     assert seen[-1] == {programme.id}
@@ -541,6 +542,13 @@ def test_a_search_page_has_peewees_posts(app, bw, festyn):
 # --- the index of each board's newest posts -------------------------------------------------
 
 
+def _assert_indexes_intact() -> None:
+    """FTS5's own check of each index: its words are those of its rows (an INSERT OR
+    REPLACE took the replaced row's words out)."""
+    for table in ("post_search", "post_top_search", "post_recent_search"):
+        db.execute_sql(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+
+
 def _recent_indexed() -> dict[int, tuple[str, str]]:
     rows = db.execute_sql("SELECT rowid, title_words, body_words FROM post_recent_search")
     return {rowid: (title, body) for rowid, title, body in rows}
@@ -595,6 +603,7 @@ def test_the_recent_index_follows_every_kind_of_write(app, bw, festyn, monkeypat
     for write in writes:
         write()
         assert _recent_indexed() == _recent_expected(3)
+        _assert_indexes_intact()
     assert made[-1].id in _recent_indexed() and made[0].id not in _recent_indexed()
     for post in made:
         if post.id in _recent_indexed():

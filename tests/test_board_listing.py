@@ -256,6 +256,14 @@ def _queries(client, url: str, headers=None) -> int:
     return q.count
 
 
+def _queries_kept(client, url: str, headers=None) -> int:
+    """`_queries` once the page's posts' texts are kept (`posts._fill_texts`): the first
+    request may read those not kept yet, in one more statement."""
+    first, kept = _queries(client, url, headers), _queries(client, url, headers)
+    assert first - kept in (0, 1), url
+    return kept
+
+
 @pytest.mark.parametrize("who", ["member", "coordinator", "trainer"])
 def test_query_counts_do_not_grow_with_posts(app, client, auth, who):
     counts = {}
@@ -274,7 +282,7 @@ def test_query_counts_do_not_grow_with_posts(app, client, auth, who):
         hx = {"HX-Request": "true"}
         counts[n] = {
             "page": _queries(c, f"/board/{slug}"),
-            "filter": _queries(c, f"/board/{slug}?category=need&q=wpis", hx),
+            "filter": _queries_kept(c, f"/board/{slug}?category=need&q=wpis", hx),
             "more": _queries(c, f"/board/{slug}/more?after=10000", hx),
             "programme": _queries(c, "/board/"),
             "detail": _queries(c, f"/board/post/{post.id}"),
@@ -478,22 +486,19 @@ def test_listed_posts_are_what_peewee_builds(app, bw, database):
                                 [expression, *posts._listing_args(shape, values)]))
             for query, args, *key in queries:
                 key = key[0] if key else shape
-                light = query is not posts._search_stream  # the listing's: texts kept apart
-                if light:
-                    ours = posts._listed(query, args, key, posts._LIGHT)
-                    assert all("body_html" not in p.__data__ for p in ours)
-                    posts._fill_texts(ours)
-                else:
-                    ours = posts._listed(query, args, key)
+                # Every listing query reads its posts without their texts (kept apart).
+                ours = posts._listed(query, args, key, posts._LIGHT)
+                assert all("body_html" not in p.__data__ for p in ours)
+                posts._fill_texts(ours)
                 peewees = query.rows(*args, key=key)
                 assert [p.id for p in ours] == [p.id for p in peewees] and ours
-                if light:  # Peewee's posts of the light query, with the texts as stored
-                    stored = {p.id: p for p in Post.select().where(
-                        Post.id.in_([p.id for p in peewees]))}
-                    for theirs in peewees:
-                        assert "body_html" not in theirs.__data__
-                        for name in ("body_source", "body_html"):
-                            theirs.__data__[name] = getattr(stored[theirs.id], name)
+                # Peewee's posts of the light query, with the texts as stored
+                stored = {p.id: p for p in Post.select().where(
+                    Post.id.in_([p.id for p in peewees]))}
+                for theirs in peewees:
+                    assert "body_html" not in theirs.__data__
+                    for name in ("body_source", "body_html"):
+                        theirs.__data__[name] = getattr(stored[theirs.id], name)
                 for mine, theirs in zip(ours, peewees, strict=True):
                     assert mine.__data__ == theirs.__data__
                     assert {k: type(v) for k, v in mine.__data__.items()} == {

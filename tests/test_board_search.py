@@ -6,6 +6,7 @@ engines."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 from conftest import captured_sql
@@ -144,13 +145,18 @@ def test_search_keeps_the_top_apart_and_in_order(app, bw, database):
 def test_a_search_first_page_takes_as_many_queries_however_many_posts_are_on_top(app, bw, database):
     """A search's first page with many pinned and must-read posts, most of them matching:
     as many statements on both engines as with none on top, and the top and the
-    stream as the rule gives them."""
+    stream as the rule gives them. (SQLite: the posts' texts read once, then kept.)"""
     from conftest import count_queries
 
     def first_page():
-        with app.test_request_context(), count_queries() as q:
-            page = posts.listing(bw.member2, bw.coalition, q="zebranie", limit=3)
-        return page, len(q.statements)
+        counts = []
+        for _ in range(2):  # the first may read texts not kept yet; the second reads none
+            with app.test_request_context(), count_queries() as q:
+                page = posts.listing(bw.member2, bw.coalition, q="zebranie", limit=3)
+            counts.append(len(q.statements))
+        assert counts[0] - counts[1] in ((0, 1) if is_sqlite() else (0,))
+        assert not any("body_html" in sql for sql in q.statements) or not is_sqlite()
+        return page, counts[1]
 
     made = [posts.create_post(bw.member, bw.coalition, title=f"Zebranie {n}",
                               body="Lipowa" if n % 3 else "Inna") for n in range(12)]
@@ -445,6 +451,7 @@ def test_the_top_index_follows_every_kind_of_write(app, bw, festyn):
     for write in writes:
         write()
         assert _top_indexed() == _top_expected()
+        _assert_indexes_intact()
         seen.append(set(_top_indexed()))
     assert seen[3] == {first.id, second.id, programme.id}
     assert seen[-1] == {programme.id}
@@ -510,8 +517,12 @@ def test_a_search_page_has_peewees_posts(app, bw, festyn):
     for reader in (bw.member, bw.trainer, bw.member2):
         with app.test_request_context(), count_queries() as q:
             page = posts.listing(reader, bw.coalition, q="festyn")
-        # The reader's memberships (and a trainer's assignments), then the page only.
-        assert [s for s in q.statements if '"post"' in s] == q.statements[-1:]
+        # The reader's memberships (and a trainer's assignments), then the page, then
+        # the texts of its posts not kept yet (the page reads none: `posts._fill_texts`).
+        page_reads = [s for s in q.statements if '"post"' in s]
+        assert page_reads == q.statements[-len(page_reads):] and len(page_reads) in (1, 2)
+        assert page_reads[0].startswith('WITH "recent_rows"') and "body_html" not in page_reads[0]
+        assert all("body_html" in s and "MATCH" not in s for s in page_reads[1:])
         shown = page.top + page.posts
         assert shown
         peewees = {p.id: p for p in Post.select(Post, User.id, User.name)
@@ -529,6 +540,13 @@ def test_a_search_page_has_peewees_posts(app, bw, festyn):
 
 
 # --- the index of each board's newest posts -------------------------------------------------
+
+
+def _assert_indexes_intact() -> None:
+    """FTS5's own check of each index: its words are those of its rows (an INSERT OR
+    REPLACE took the replaced row's words out)."""
+    for table in ("post_search", "post_top_search", "post_recent_search"):
+        db.execute_sql(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
 
 
 def _recent_indexed() -> dict[int, tuple[str, str]]:
@@ -585,6 +603,7 @@ def test_the_recent_index_follows_every_kind_of_write(app, bw, festyn, monkeypat
     for write in writes:
         write()
         assert _recent_indexed() == _recent_expected(3)
+        _assert_indexes_intact()
     assert made[-1].id in _recent_indexed() and made[0].id not in _recent_indexed()
     for post in made:
         if post.id in _recent_indexed():
@@ -672,3 +691,103 @@ def test_migration_16_builds_the_index_of_each_boards_newest_posts(app, bw, fest
     found = [p.id for p in _search(app, bw.member2, bw.coalition, "festyn").posts]
     assert found == [p.id for p in Post.select().where(
         (Post.coalition == bw.coalition) & Post.deleted_at.is_null()).order_by(Post.id.desc())]
+
+
+# --- a search's hits as the page shows them ---------------------------------------------------
+
+
+def _search_html(app, client, url: str) -> str:
+    """The posts of a search's fragment (`article.board-post`, each under its part: the top
+    or the stream), with every CSRF token written as TOKEN."""
+    from bs4 import BeautifulSoup
+
+    html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    page = BeautifulSoup(html, "html.parser")
+    for field in page.select("input[name=csrf_token]"):
+        field["value"] = "TOKEN"
+    parts = [(part, page.select(f"{part} article.board-post"))
+             for part in ("section.board-top", "#board-stream")]
+    return "\n".join(f"{part}: {article}" for part, articles in parts for article in articles)
+
+
+def test_a_search_hit_shows_each_change_at_once(app, bw, monkeypatch):
+    """A search's hits take their texts and HTML from what is kept per process, as a
+    board's posts do (`posts._fill_texts`, `rendering.board_posts`): after each write, every
+    reader's search page (read twice: once filling what is kept, once reading it) is what
+    the template renders now: an edit's words, hidden for others but its author and a
+    moderator, restored, pinned on top, gone once edited to no longer match or deleted."""
+    from bs4 import BeautifulSoup
+    from conftest import Auth
+    from factories import with_db
+
+    from blueprints.board import rendering
+    from models import utcnow
+
+    now = utcnow() + timedelta(hours=1)  # the same relative times a second later
+    monkeypatch.setattr(rendering, "utcnow", lambda: now)
+    made = with_db(lambda: [posts.create_post(bw.member, bw.coalition, title=f"Festyn {n}",
+                                              body=f"*Lipowa {n}*") for n in range(3)])
+    with_db(lambda: posts.create_post(bw.member, bw.coalition, title="Inny", body="bez słowa"))
+    readers = {}
+    for name in ("member", "member2", "trainer"):
+        readers[name] = app.test_client()
+        Auth(readers[name]).as_user(getattr(bw, name))
+    url = f"/board/{bw.coalition.slug}?q=festyn"
+
+    def shown() -> dict[str, BeautifulSoup]:
+        pages = {}
+        for name, client in readers.items():
+            first, kept = _search_html(app, client, url), _search_html(app, client, url)
+            app.jinja_env.auto_reload = True  # development: the template for every post
+            try:
+                rendered = _search_html(app, client, url)
+            finally:
+                app.jinja_env.auto_reload = False
+            assert kept == first == rendered, name
+            pages[name] = BeautifulSoup(kept, "html.parser")
+        return pages
+
+    def ids(page: BeautifulSoup) -> list[int]:
+        return [int(a["id"].removeprefix("post-")) for a in page.select("article")]
+
+    def post(post_id: int) -> Post:
+        return Post.get_by_id(post_id)
+
+    first, second, third = (p.id for p in made)
+    pages = shown()
+    assert all(ids(page) == [third, second, first] for page in pages.values())
+    assert "Lipowa 1" in pages["member2"].select_one(f"#post-{second}").get_text()
+    changes = [
+        ("edited", lambda: posts.edit_post(post(second), title="Festyn poprawiony",
+                                           body="**nowa treść**", category="need")),
+        ("hidden", lambda: posts.hide(post(second), bw.trainer, "Nieaktualny")),
+        ("restored", lambda: posts.restore(post(second), bw.trainer)),
+        ("pinned", lambda: posts.set_pinned(post(first), True)),
+        ("unmatched", lambda: posts.edit_post(post(third), title="Piknik", body="Ławki",
+                                              category="need")),
+        ("deleted", lambda: posts.delete_post(post(first), bw.trainer)),
+    ]
+    for name, change in changes:
+        with_db(change)
+        pages = shown()
+        article = pages["member2"].select_one(f"#post-{second}")
+        if name == "edited":
+            assert article.select_one("strong").get_text() == "nowa treść"
+            assert "Festyn poprawiony" in article.get_text() and "Lipowa" not in article.get_text()
+        if name == "hidden":
+            assert article is None  # another member's page: no more
+            for reader in ("member", "trainer"):  # its author's, a moderator's: marked
+                assert "Nieaktualny" in pages[reader].select_one(f"#post-{second}").get_text()
+        if name == "restored":
+            assert "Nieaktualny" not in pages["member"].select_one(f"#post-{second}").get_text()
+        if name == "pinned":
+            for page in pages.values():
+                assert "is-pinned" in page.select_one(f"#post-{first}")["class"]
+                assert ids(page)[0] == first
+        if name in ("unmatched", "deleted"):
+            gone = third if name == "unmatched" else first
+            assert all(gone not in ids(page) for page in pages.values())
+        expected = {"edited": [third, second, first], "hidden": [third, first],
+                    "restored": [third, second, first], "pinned": [first, third, second],
+                    "unmatched": [first, second], "deleted": [second]}[name]
+        assert ids(pages["member2"]) == expected, name

@@ -132,7 +132,8 @@ def listing(user: User, board: Coalition | None, category: str | None = None,
         if after is None:
             result.top, rows = _search_first_page(shape, expression, args)
         else:
-            rows = _listed(_search_stream, [expression, *args], shape)
+            rows = _listed(_search_stream, [expression, *args], shape, _LIGHT)
+            _fill_texts(rows)
     else:
         searching = search.search_condition(q or "", board_id(board))
         if searching is None:
@@ -364,13 +365,19 @@ def _search_first_page(shape: _ListingShape, expression: str,
     """A search's first page: the top's posts and the stream's in one statement over the
     MATCH (prepared), each row's part first (1: the top, 0: the stream from the index of
     each board's newest posts, 2: the stream from the whole index, read only when the
-    first did not fill the page)."""
+    first did not fill the page). The posts come without their texts, which `_fill_texts`
+    gives them as to the listing's (a search's hits are read again and again: reading their
+    ~1 KB of texts each time was a third of the statement's time on the full data set)."""
     # as the driver gives them: `_listed_post` converts the post's columns
-    rows = _search_page.fetchall(expression, *args, key=shape)
-    recent = [row for row in rows if row[0] == 0]
-    stream = recent if len(recent) == args[-1] else [row for row in rows if row[0] == 2]
-    return ([_listed_post(row[1:]) for row in rows if row[0] == 1],
-            [_listed_post(row[1:]) for row in stream])
+    parts: tuple[list, list, list] = ([], [], [])  # the rows of parts 0, 1 and 2
+    for row in _search_page.fetchall(expression, *args, key=shape):
+        parts[row[0]].append(row)
+    recent, top_rows, whole = parts
+    top = [_listed_post(row[1:], _LIGHT) for row in top_rows]
+    listed = [_listed_post(row[1:], _LIGHT)
+              for row in (recent if len(recent) == args[-1] else whole)]
+    _fill_texts(top + listed)
+    return top, listed
 
 
 # The author's columns of a search page's parts (named apart from the post's own id).
@@ -389,12 +396,12 @@ def _search_page(shape: _ListingShape, expression: str, *params):
     # The top's matches read from the index of the posts that may go on top (a few per
     # board), not from every match of the board.
     top = filters & is_top & Post.id.in_(search.top_matches(expression))
-    top_rows = (Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
+    top_rows = (Post.select(*_LIGHT_FIELDS, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
                 .where(top).order_by(*_top_order(unconfirmed)).limit(TOP_LIMIT))
 
     def stream_rows(index):
         return search.newest_matches(
-            Post.select(Post, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
+            Post.select(*_LIGHT_FIELDS, *_AUTHOR_COLUMNS).join(User, on=(Post.author == User.id))
             .where(stream), expression, index)
 
     # The stream from the index of each board's newest posts; from the whole index only
@@ -411,10 +418,10 @@ def _search_page(shape: _ListingShape, expression: str, *params):
 
 @prepared(keyed=True)
 def _search_stream(shape: _ListingShape, expression: str, *params):
-    """A later page of a search: the stream after the cursor among the matches."""
+    """A later page of a search: the stream after the cursor among the matches (without
+    the posts' texts: `_fill_texts`)."""
     _, _, _, stream, limit = _listing_conditions(shape, params)
-    return search.newest_matches(_with_author(Post.select(Post)).where(stream),
-                                 expression).limit(limit)
+    return search.newest_matches(_light_post_query().where(stream), expression).limit(limit)
 
 
 @dataclass

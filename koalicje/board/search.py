@@ -20,7 +20,6 @@ from operator import and_
 
 from peewee import Select
 
-from koalicje.prepared import prepared
 from koalicje.web.text import clean_text
 from models import (
     RECENT_SEARCH_POSTS,
@@ -32,6 +31,7 @@ from models import (
     PostTopSearch,
     board_word_prefix,
     board_words,
+    db,
     is_sqlite,
     is_top_candidate,
 )
@@ -125,49 +125,68 @@ def newest_matches(query: Select, expression: str, index=PostSearch) -> Select:
 
 
 def index_post(post: Post) -> None:
-    """Index the post's words as they are now (after it was written or edited)."""
+    """Index the post's words as they are now (after it was written or edited): three
+    statements of fixed text for a new post (the whole index, the board's newest, and
+    the fallen one out of those), a fourth when it may go on top. (Peewee built eight
+    for a new post, each costing more to build than SQLite to run.)"""
     if not is_sqlite():
         return
-    _index(PostSearch, post)
-    index_recent(post)
-    index_top(post)
+    words = _words(post)
+    db.execute_sql(_PUT[PostSearch], words)
+    index_recent(post, words)
+    # Only a post that may go on top is in the top's index (`index_top` takes a post out
+    # when it is unpinned or unmarked, `unindex_post` when it is deleted): nothing to
+    # take out of it here.
+    if is_top_candidate(post) and post.deleted_at is None:
+        db.execute_sql(_PUT[PostTopSearch], words)
 
 
-def index_recent(post: Post) -> None:
+def index_recent(post: Post, words: tuple[int, str, str] | None = None) -> None:
     """Keep the index of each board's newest posts (`models.PostRecentSearch`: those not
     deleted among the board's RECENT_SEARCH_POSTS newest, deleted or not) after `post` was
     written or edited: a new post goes in and the post that fell out of its board's newest
     leaves; an edited post is indexed again if it is there. (A deleted post leaves in
-    `unindex_post`.) Both read only the board's index of post ids, not the posts."""
+    `unindex_post`.) Two statements, each reading only the board's index of post ids and
+    the index's own rowids, never the posts: the post put in (again) when it is its
+    board's newest or already held, then the board's post RECENT_SEARCH_POSTS places from
+    its newest taken out (not held by the rule, so a no-op but after a new post)."""
     if not is_sqlite():
         return
-    if post.deleted_at is None and post.id == _board_post_id(post.coalition_id, 0):
-        _index(PostRecentSearch, post)
-        fallen = _board_post_id(post.coalition_id, RECENT_SEARCH_POSTS)
-        if fallen is not None:  # FTS5 finds `rowid = ?` by a lookup, `rowid IN` by a scan
-            PostRecentSearch.delete().where(PostRecentSearch.rowid == fallen).execute()
-    elif _recent_holds.fetchall(post.id):
-        _index(PostRecentSearch, post)
+    programme = post.coalition_id is None
+    board = () if programme else (post.coalition_id,)
+    alive = int(post.deleted_at is None)
+    db.execute_sql(_RECENT_PUT[programme], (*(words or _words(post)), alive, post.id, *board,
+                                            post.id))
+    db.execute_sql(_RECENT_FALLEN[programme], (*board, RECENT_SEARCH_POSTS))
 
 
-def _board_post_id(coalition_id: int | None, offset: int) -> int | None:
-    """The id of the board's post `offset` posts from its newest (deleted or not)."""
-    params = (offset,) if coalition_id is None else (coalition_id, offset)
-    rows = _board_post_ids.fetchall(*params, key=coalition_id is None)
-    return rows[0][0] if rows else None
+def _words(post: Post) -> tuple[int, str, str]:
+    """The post's row of an index: (rowid, title words, body words)."""
+    return (post.id, board_words(post.title, post.coalition_id),
+            board_words(post.body_source, post.coalition_id))
 
 
-@prepared(keyed=True)
-def _board_post_ids(programme: bool, *params):
-    board = Post.coalition.is_null() if programme else Post.coalition == params[0]
-    return (Post.select(Post.id).where(board).order_by(Post.id.desc())
-            .limit(1).offset(params[-1]).tuples())
-
-
-@prepared
-def _recent_holds(post_id: int):
-    return (PostRecentSearch.select(PostRecentSearch.rowid)
-            .where(PostRecentSearch.rowid == post_id).tuples())
+# The statements that keep the indexes (SQLite only: FTS5), written once. FTS5 takes
+# INSERT OR REPLACE by rowid (the old row's words taken out), and finds `rowid = ?` (or a
+# scalar subquery) by a lookup.
+_PUT = {model: f"INSERT OR REPLACE INTO {model._meta.table_name} "
+               "(rowid, title_words, body_words) VALUES (?, ?, ?)"
+        for model in (PostSearch, PostTopSearch, PostRecentSearch)}
+_DELETE = {model: f"DELETE FROM {model._meta.table_name} WHERE rowid = ?"
+           for model in (PostSearch, PostTopSearch, PostRecentSearch)}
+_POSTS, _ON_BOARD = Post._meta.table_name, Post.coalition.column_name
+_BOARD = {True: f"{_ON_BOARD} IS NULL", False: f"{_ON_BOARD} = ?"}  # the programme board?
+_RECENT = PostRecentSearch._meta.table_name
+_RECENT_PUT = {
+    programme: f"INSERT OR REPLACE INTO {_RECENT} (rowid, title_words, body_words) "
+               f"SELECT ?, ?, ? WHERE (? AND ? = (SELECT id FROM {_POSTS} WHERE "
+               f"{_BOARD[programme]} ORDER BY id DESC LIMIT 1)) "
+               f"OR EXISTS (SELECT 1 FROM {_RECENT} WHERE rowid = ?)"
+    for programme in (True, False)}
+_RECENT_FALLEN = {
+    programme: f"DELETE FROM {_RECENT} WHERE rowid = (SELECT id FROM {_POSTS} WHERE "
+               f"{_BOARD[programme]} ORDER BY id DESC LIMIT 1 OFFSET ?)"
+    for programme in (True, False)}
 
 
 def index_top(post: Post) -> None:
@@ -176,18 +195,12 @@ def index_top(post: Post) -> None:
     if not is_sqlite():
         return
     if is_top_candidate(post) and post.deleted_at is None:
-        _index(PostTopSearch, post)
+        db.execute_sql(_PUT[PostTopSearch], _words(post))
     else:
-        PostTopSearch.delete().where(PostTopSearch.rowid == post.id).execute()
-
-
-def _index(model, post: Post) -> None:
-    model.delete().where(model.rowid == post.id).execute()
-    model.insert(rowid=post.id, title_words=board_words(post.title, post.coalition_id),
-                 body_words=board_words(post.body_source, post.coalition_id)).execute()
+        db.execute_sql(_DELETE[PostTopSearch], (post.id,))
 
 
 def unindex_post(post: Post) -> None:
     if is_sqlite():
         for model in (PostSearch, PostTopSearch, PostRecentSearch):
-            model.delete().where(model.rowid == post.id).execute()
+            db.execute_sql(_DELETE[model], (post.id,))

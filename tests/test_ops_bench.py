@@ -169,6 +169,27 @@ def test_smoke_run_with_wrk(bench_dir):
         assert row["cpu_ms_per_request"] > 0
 
 
+@pytest.mark.sqlite_only
+def test_the_demo_sides_searches_find_what_the_full_sides_find(tmp_path):
+    """The growth compares like with like: on the demo data the board search and the
+    directory search each find something to show, as they do on the generated data (a
+    search that finds nothing would make the demo side an empty page)."""
+    from models import db
+
+    previous = db.obj
+    side = bench.demo_side(bench.Options(gunicorn=GUNICORN, out=tmp_path))
+    try:
+        side.use()
+        for name, shown in (("board search", 'id="post-'), ("directory search (htmx)", "<tr")):
+            target = side.targets[name]
+            headers = {"HX-Request": "true"} if target.htmx else {}
+            page = side.client(target.role).request("GET", target.path, None, headers)
+            assert page.status == 200 and page.text.count(shown) >= 3, (name, target.path)
+    finally:
+        side.close()
+        db.initialize(previous)
+
+
 def _fake_urls() -> dict:
     return {"board": "b", "module": "m", "quiz": "q", "post": 1, "draft": 1, "more": "/x",
             "quiz_answers": {}, "autosave": {}, "last_comment": 0}

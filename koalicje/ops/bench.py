@@ -106,7 +106,8 @@ def targets(urls: dict[str, Any]) -> list[Target]:
         Target("/self-assessment/", "page", "learner", "/self-assessment/"),
         Target("a coalition board", "page", "coordinator", board),
         Target("the programme board", "page", "coordinator", "/board/"),
-        Target("board search", "page", "coordinator", f"{board}?q=biblioteka"),
+        Target("board search", "page", "coordinator",
+               f"{board}?q={urls.get('search_q', 'biblioteka')}"),
         Target("/trainer/ (overview)", "page", "trainer", "/trainer/"),
         Target("/trainer/matrix", "page", "trainer", "/trainer/matrix"),
         Target("a coalition's visits", "page", "trainer", f"/trainer/visits/{urls['board']}"),
@@ -248,13 +249,16 @@ def discover(app, client_for: Callable[[str], HttpClient | TestClient],
         statements = [s["id"] for d in draft.instrument_version.definition["dimensions"]
                       for s in d["statements"]] if draft else []
         # A directory query that fills a page: the generated coalitions are numbered, the
-        # demo's libraries are all "... Biblioteka Publiczna ...".
+        # demo's libraries are all "... Biblioteka Publiczna ...". A board search that finds
+        # posts: most generated posts name a library ("biblioteka" finds ~5,000 of the big
+        # board's 6,000), none of the demo board's 8 does; "spotkan" finds 4 of them.
         numbered = Coalition.select().where(Coalition.gmina.contains("00")).exists()
     urls: dict[str, Any] = {"board": board.slug, "module": module.slug, "quiz": quiz.slug,
                             "post": post.id, "last_comment": last_comment,
                             "draft": draft.id if draft else 0,
                             "autosave": {f"s-{sid}": "3" for sid in statements[:4]},
-                            "directory_q": "00" if numbered else "publiczna"}
+                            "directory_q": "00" if numbered else "publiczna",
+                            "search_q": "biblioteka" if numbered else "spotkan"}
     soup = BeautifulSoup(client_for("coordinator").request(
         "GET", f"/board/{board.slug}").text, "html.parser")
     more = soup.select_one(".load-more a[hx-get]")

@@ -695,6 +695,14 @@ _BEST_FROM_ATTEMPTS = ("SELECT user_id, quiz_id, MAX(score) FROM quiz_attempt "
                        "GROUP BY user_id, quiz_id")
 
 
+def differing_keys(expected: dict, stored: dict, missing: Any = None) -> set:
+    """The keys whose value differs between what a summary kept by the database should
+    hold and what it holds (`missing`: the value of a key one side lacks); for the
+    recounts of `flask db recount`."""
+    return {key for key in expected.keys() | stored.keys()
+            if expected.get(key, missing) != stored.get(key, missing)}
+
+
 def quiz_best_from_scratch() -> dict[tuple[int, int], float]:
     """What `QuizBest` should hold, computed from the attempts: {(user, quiz): best}."""
     return {(user, quiz): best for user, quiz, best in
@@ -704,14 +712,23 @@ def quiz_best_from_scratch() -> dict[tuple[int, int], float]:
 def recount_quiz_best() -> int:
     """Repair `QuizBest` from the attempts (for `flask db recount`); returns how many
     (learner, quiz) pairs were wrong."""
+    return _recount(quiz_best_from_scratch,
+                    QuizBest.select(QuizBest.user, QuizBest.quiz, QuizBest.score),
+                    lambda _expected: fill_quiz_best())
+
+
+def _recount(expected: Callable[[], dict], stored: Any, refill: Callable[[dict], Any],
+             missing: Any = None) -> int:
+    """Compare a summary the database keeps with what it should hold, in one write
+    transaction, and refill it when they differ: `expected()` gives {key: value}, `stored`
+    selects the key's columns then the value's, `refill(expected)` writes it all again.
+    Returns how many keys were wrong (`missing`: the value of a key one side lacks)."""
     with write_transaction():
-        expected = quiz_best_from_scratch()
-        stored = {(user, quiz): best for user, quiz, best in
-                  QuizBest.select(QuizBest.user, QuizBest.quiz, QuizBest.score).tuples()}
-        wrong = {key for key in expected.keys() | stored.keys()
-                 if expected.get(key) != stored.get(key)}
+        want = expected()
+        have = {tuple(row[:-1]): row[-1] for row in stored.tuples()}
+        wrong = differing_keys(want, have, missing)
         if wrong:
-            fill_quiz_best()
+            refill(want)
     return len(wrong)
 
 
@@ -975,18 +992,15 @@ def post_tally_from_scratch() -> dict[tuple[int, int], int]:
 def recount_post_tally() -> int:
     """Repair `PostTally` from the posts (for `flask db recount`); returns how many
     (board, month) entries were wrong."""
-    with write_transaction():
-        expected = post_tally_from_scratch()
-        stored = {(board, at): posts for board, at, posts in
-                  PostTally.select(PostTally.board, PostTally.month, PostTally.posts).tuples()}
-        wrong = {key for key in expected.keys() | stored.keys()
-                 if expected.get(key, 0) != stored.get(key, 0)}
-        if wrong:
-            PostTally.delete().execute()
-            PostTally.insert_many(
-                [(board, at, posts) for (board, at), posts in expected.items()],
-                fields=[PostTally.board, PostTally.month, PostTally.posts]).execute()
-    return len(wrong)
+    def refill(expected: dict[tuple[int, int], int]) -> None:
+        PostTally.delete().execute()
+        PostTally.insert_many(
+            [(board, at, posts) for (board, at), posts in expected.items()],
+            fields=[PostTally.board, PostTally.month, PostTally.posts]).execute()
+
+    return _recount(post_tally_from_scratch,
+                    PostTally.select(PostTally.board, PostTally.month, PostTally.posts),
+                    refill, missing=0)
 
 
 def create_post_tally(fill: bool) -> None:

@@ -32,6 +32,7 @@ from models import (
     TrainerAssignment,
     User,
     db,
+    differing_keys,
     is_sqlite,
     utcnow,
     write_transaction,
@@ -794,8 +795,7 @@ def recount_profiles() -> int:
                   for cid, instrument_id, respondents, text in CoalitionProfile.select(
                       CoalitionProfile.coalition, CoalitionProfile.instrument,
                       CoalitionProfile.respondents, CoalitionProfile.dimensions).tuples()}
-        wrong = {key for key in expected.keys() | stored.keys()
-                 if expected.get(key) != stored.get(key)}
+        wrong = differing_keys(expected, stored)
         extra = [key for key in wrong if key not in expected]
         for cid, instrument_id in extra:
             CoalitionProfile.delete().where((CoalitionProfile.coalition == cid) & (

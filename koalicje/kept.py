@@ -112,6 +112,8 @@ class Sized:
             earlier = self._values.pop(key, None)
             if earlier is not None:  # another thread made it meanwhile: counted once
                 self.held -= earlier[1]
+            if size > self.size:  # never kept: it would only push out all the others
+                return value
             self._values[key] = (value, size)
             self.held += size
             while self._values and (len(self._values) > self.entries or self.held > self.size):

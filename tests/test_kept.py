@@ -76,8 +76,10 @@ def test_a_sized_store_drops_by_size_and_counts_a_value_once():
     assert store.held == 240 and store.get("a") == "y" and len(store) == 1
     store.put("b", "z", 800)  # over the size: the least recently used go first
     assert store.keys() == ["b"] and store.held == 800
-    store.put("c", "w", 1_200)  # more than the whole budget alone: nothing kept
-    assert not store.keys() and store.held == 0 and store.get("c") is None
+    store.put("c", "w", 1_200)  # more than the whole budget alone: not kept, nothing dropped
+    assert store.keys() == ["b"] and store.held == 800 and store.get("c") is None
+    store.put("b", "z2", 1_001)  # made again too big: the earlier value goes too
+    assert not store.keys() and store.held == 0 and store.get("b") is None
     store.put("d", "v", 1)
     assert store.items() == [("d", "v", 1)]
     store.clear()

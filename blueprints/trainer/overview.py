@@ -24,28 +24,14 @@ from koalicje.web.render import dateformat, decimalformat
 def _visits_url() -> Callable[[str], str]:
     """A coalition's visits page by slug, HTML-escaped, as `url_for("trainer.visits",
     slug=slug)` writes it (`render.url_cut`: the URL cut once per request around a plain
-    slug; any other slug built by url_for), each slug's once (`_once_each`)."""
-    return _once_each(render.url_cut("trainer.visits", "slug", str))
+    slug, each slug's URL made once; any other slug built by url_for)."""
+    return render.url_cut("trainer.visits", "slug", str)
 
 
 def _matrix_url() -> Callable[[str], str]:
     """The progress matrix of one coalition by slug, HTML-escaped, as
     `url_for("trainer.matrix", coalition=slug)` writes it (`render.url_cut`)."""
-    return _once_each(render.url_cut("trainer.matrix", "coalition", str))
-
-
-def _once_each(url: Callable[[str], str]) -> Callable[[str], str]:
-    """`url`, each slug's URL made once per request: the overdue steps link the same
-    twenty-odd coalitions dozens of times."""
-    made: dict[str, str] = {}
-
-    def once(slug: str) -> str:
-        done = made.get(slug)
-        if done is None:
-            done = made[slug] = url(slug)
-        return done
-
-    return once
+    return render.url_cut("trainer.matrix", "coalition", str)
 
 
 def mean_text() -> Callable[[float | None], str]:

@@ -517,7 +517,9 @@ def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callab
     for str) and each value joined into it, for a page that links every row to the same
     endpoint with only an id or a slug changing. A value that is not an id or a plain text
     (`_slot`), or an endpoint whose URL does not hold the placeholder exactly once, is
-    built by `url_for`."""
+    built by `url_for`. Texts repeat on a page (the overview links two dozen coalitions
+    from dozens of rows) and each is checked by a pattern: the function made for `kind`
+    str keeps each text's URL (for the request that asked for it)."""
     template = _kept_cut(endpoint, name, kind, values) if has_request_context() else None
 
     def built(value: Any) -> str:
@@ -532,7 +534,19 @@ def url_cut(endpoint: str, name: str, kind: type = int, **values: Any) -> Callab
             return built(value)
         return f"{before}{value}{after}"
 
-    return joined
+    if kind is not str:
+        return joined
+    made: dict[str, str] = {}  # a text is checked by a pattern: each text's URL made once
+
+    def joined_once(value: Any) -> str:
+        found = made.get(value) if type(value) is str else None
+        if found is None:
+            found = joined(value)
+            if type(value) is str:
+                made[value] = found
+        return found
+
+    return joined_once
 
 
 def _kept_cut(endpoint: str, name: str, kind: type, values: dict[str, Any]) \

@@ -290,10 +290,7 @@ class PostSlots:
 
 def post_slots() -> PostSlots:
     """The process's `PostSlots` (made on first use)."""
-    found = current_app.extensions.get(_POSTS)
-    if found is None:
-        found = current_app.extensions[_POSTS] = PostSlots()
-    return found
+    return kept.store(_POSTS, PostSlots)
 
 
 # A kept post's HTML in UTF-8: (before the relative time, the rest cut at the CSRF fields).

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from peewee import fn
 
-from koalicje.trainer.scope import to_datetime
+from koalicje.rows import to_datetime
 from models import (
     Comment,
     ModuleProgress,

@@ -1,5 +1,5 @@
 """koalicje/rows.py: the one converter of a driver's timestamps (`to_datetime`), used by the
-board's listings (koalicje/board/posts.py) and the trainer's pages (koalicje/trainer/scope.py)."""
+board's listings (koalicje/board/posts.py), the trainer's pages and the activity stamps."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from peewee import DateTimeField
 
+from koalicje import activity
+from koalicje.board import posts
 from koalicje.rows import to_datetime
-from koalicje.trainer import scope
+from koalicje.trainer import nudges, overview, progress_matrix
 
 PEEWEE = DateTimeField().python_value
 
@@ -33,6 +35,10 @@ def test_other_values():
 
 
 def test_the_trainers_pages_convert_through_it():
+    """No converter of its own anywhere: every reader of rows made without Peewee's
+    wrapper uses this one."""
+    for module in (posts, activity, nudges, overview, progress_matrix):
+        assert module.to_datetime is to_datetime, module.__name__
     for value in ("2026-11-30 19:15:03.123456", "2026-11-30", date(2026, 1, 2), None, "",
                   datetime(2026, 1, 2, 3, 4)):
-        assert scope.to_datetime(value) == to_datetime(value)
+        assert overview.to_datetime(value) == to_datetime(value)

@@ -20,6 +20,7 @@ from flask import current_app, has_app_context
 from peewee import Case, fn
 
 from koalicje.prepared import padded_ids, prepared
+from koalicje.rows import to_datetime
 from koalicje.trainer.scope import (
     active_modules,
     local_date,
@@ -28,7 +29,6 @@ from koalicje.trainer.scope import (
     scope_args,
     scope_condition,
     scope_key,
-    to_datetime,
 )
 from koalicje.trainer.timeline import StopPoint, stop_point
 from koalicje.web.labels import module_title

@@ -13,6 +13,7 @@ from peewee import JOIN, fn
 
 from koalicje import self_assessment
 from koalicje.prepared import padded_ids, prepared
+from koalicje.rows import to_datetime
 from koalicje.trainer import nudges as nudge_rules
 from koalicje.trainer.nudges import Nudge
 from koalicje.trainer.scope import (
@@ -22,7 +23,6 @@ from koalicje.trainer.scope import (
     scope_args,
     scope_condition,
     scope_key,
-    to_datetime,
 )
 from koalicje.trainer.visits import overdue_condition
 from koalicje.workshop.stages import stages_of

@@ -22,6 +22,7 @@ from peewee import JOIN, OP, SQL, Expression, NodeList, Value, fn
 
 from koalicje import kept
 from koalicje.prepared import Prepared, padded_ids, prepared
+from koalicje.rows import to_datetime
 from koalicje.trainer.scope import (
     completed_count_expr,
     local_date_of,
@@ -32,7 +33,6 @@ from koalicje.trainer.scope import (
     scope_condition,
     scope_key,
     started_count_expr,
-    to_datetime,
 )
 from koalicje.web.labels import module_status_label, module_title
 from models import (

@@ -14,7 +14,6 @@ from typing import Any
 from peewee import Case, Expression, fn
 
 from koalicje.prepared import prepared
-from koalicje.rows import to_datetime as rows_to_datetime
 from models import (
     Coalition,
     Membership,
@@ -137,12 +136,6 @@ def module_status_rank_expr(module_id: int, user_field=User.id):
         progress.select(rank).where((progress.user == user_field) & (progress.module == module_id)),
         0,
     )
-
-
-def to_datetime(value: object) -> datetime | None:
-    """A timestamp from an expression column (SQLite hands back text): the one converter,
-    `koalicje.rows.to_datetime`."""
-    return rows_to_datetime(value)
 
 
 def required_module_count(active_modules: list[Module] | None = None) -> int:

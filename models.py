@@ -713,23 +713,28 @@ def recount_quiz_best() -> int:
     """Repair `QuizBest` from the attempts (for `flask db recount`); returns how many
     (learner, quiz) pairs were wrong."""
     return _recount(quiz_best_from_scratch,
-                    QuizBest.select(QuizBest.user, QuizBest.quiz, QuizBest.score),
+                    lambda: _by_key(QuizBest.select(QuizBest.user, QuizBest.quiz,
+                                                    QuizBest.score)),
                     lambda _expected: fill_quiz_best())
 
 
-def _recount(expected: Callable[[], dict], stored: Any, refill: Callable[[dict], Any],
-             missing: Any = None) -> int:
+def _recount(expected: Callable[[], dict], stored: Callable[[], dict],
+             refill: Callable[[dict], Any], missing: Any = None) -> int:
     """Compare a summary the database keeps with what it should hold, in one write
-    transaction, and refill it when they differ: `expected()` gives {key: value}, `stored`
-    selects the key's columns then the value's, `refill(expected)` writes it all again.
-    Returns how many keys were wrong (`missing`: the value of a key one side lacks)."""
+    transaction, and refill it when they differ: `expected()` and `stored()` give {key:
+    value}, `refill(expected)` writes it all again. Returns how many keys were wrong
+    (`missing`: the value of a key one side lacks)."""
     with write_transaction():
         want = expected()
-        have = {tuple(row[:-1]): row[-1] for row in stored.tuples()}
-        wrong = differing_keys(want, have, missing)
+        wrong = differing_keys(want, stored(), missing)
         if wrong:
             refill(want)
     return len(wrong)
+
+
+def _by_key(query: Any) -> dict:
+    """{the row's other columns: its last column} of a selection's rows."""
+    return {tuple(row[:-1]): row[-1] for row in query.tuples()}
 
 
 def fill_quiz_best() -> None:
@@ -999,7 +1004,8 @@ def recount_post_tally() -> int:
             fields=[PostTally.board, PostTally.month, PostTally.posts]).execute()
 
     return _recount(post_tally_from_scratch,
-                    PostTally.select(PostTally.board, PostTally.month, PostTally.posts),
+                    lambda: _by_key(PostTally.select(PostTally.board, PostTally.month,
+                                                     PostTally.posts)),
                     refill, missing=0)
 
 
@@ -1499,20 +1505,18 @@ def coalition_figures_from_scratch() -> dict[int, tuple[int, Any, int]]:
 def recount_coalition_figures() -> int:
     """Repair `CoalitionFigures` from the data (for `flask db recount`); returns how many
     coalitions' rows were wrong (a missing row counts as no members)."""
-    with write_transaction():
-        stored = {cid: (members, last, completed) for cid, members, last, completed in
-                  CoalitionFigures.select(CoalitionFigures.coalition, CoalitionFigures.members,
-                                          CoalitionFigures.last_active_at,
-                                          CoalitionFigures.completed).tuples()}
-        expected = {cid: (members, CoalitionFigures.last_active_at.python_value(last),
-                          completed)
-                    for cid, (members, last, completed) in coalition_figures_from_scratch().items()}
-        empty = (0, None, 0)
-        wrong = [cid for cid in expected.keys() | stored.keys()
-                 if expected.get(cid, empty) != stored.get(cid, empty)]
-        if wrong:
-            fill_coalition_figures()
-    return len(wrong)
+    def stored() -> dict:
+        return {cid: (members, last, completed) for cid, members, last, completed in
+                CoalitionFigures.select(CoalitionFigures.coalition, CoalitionFigures.members,
+                                        CoalitionFigures.last_active_at,
+                                        CoalitionFigures.completed).tuples()}
+
+    def expected() -> dict:
+        return {cid: (members, CoalitionFigures.last_active_at.python_value(last), completed)
+                for cid, (members, last, completed) in coalition_figures_from_scratch().items()}
+
+    return _recount(expected, stored, lambda _expected: fill_coalition_figures(),
+                    missing=(0, None, 0))
 
 
 def fill_coalition_figures() -> None:
